@@ -1,0 +1,80 @@
+/**
+ * The service contract: a service is a model plus handlers by AWS operation name.
+ *
+ *   export default defineService({ name: "sqs", model, handlers: { CreateQueue: async (input, ctx) => ... } });
+ *
+ * `input` and the returned output are plain objects shaped like the model's input and output
+ * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
+ */
+import type { ServiceModel } from "../protocol/model.ts";
+import type { AwsError } from "../protocol/errors.ts";
+import type { ValidationFailure } from "../protocol/validate.ts";
+import type { BlobStore, Store } from "../store/types.ts";
+
+/** Milliseconds since the Unix epoch; injectable so tests move time instead of sleeping. */
+export interface Clock {
+  now(): number;
+}
+
+/** In-process events between services (SNS -> SQS, S3 -> notifications, Firehose -> S3). */
+export interface EventBus {
+  emit(type: string, detail: unknown): void;
+  on(type: string, listener: (detail: unknown) => void | Promise<void>): () => void;
+}
+
+/** Who signed the request, as resolved by the gateway (and STS for temporary credentials). */
+export interface Caller {
+  accessKeyId: string | null;
+  accountId: string;
+}
+
+export interface RequestContext {
+  /** Service name (folder name / signing name), e.g. `sqs`. */
+  service: string;
+  operation: string;
+  accountId: string;
+  region: string;
+  requestId: string;
+  caller: Caller;
+  /** The service's state, namespaced to [service, accountId, region]. */
+  store: Store;
+  /** State of this service shared by every account and region (global resources: S3 bucket names). */
+  globalStore: Store;
+  /** Blobs of this service, keys namespaced like `store`'s. */
+  blobs: BlobStore;
+  clock: Clock;
+  events: EventBus;
+  /** Keeps work alive after the response (Workers `ctx.waitUntil`; a no-op elsewhere). */
+  waitUntil(promise: Promise<unknown>): void;
+  /** Origin plus basePath the client used, e.g. `http://127.0.0.1:4566` (for QueueUrl etc). */
+  baseUrl: string;
+  /** The request as the gateway saw it (headers, URL), for the rare handler that needs it. */
+  request: Request;
+  /** Calls another service's operation through the gateway's dispatch (no direct imports). */
+  invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export type Handler = (input: any, ctx: RequestContext) => unknown | Promise<unknown>;
+
+export interface ServiceDefinition {
+  /** Folder and signing name: `sts`, `s3`, `sqs`, `sns`, `dynamodb`, ... */
+  name: string;
+  model: ServiceModel;
+  handlers: Record<string, Handler>;
+  /** Builds the service's validation error; defaults to the protocol's (ValidationError/-Exception). */
+  validationError?: (failures: ValidationFailure[], operation: string) => AwsError;
+  /** Skip model validation (S3 validates in its handlers, with its own error codes). */
+  skipValidation?: boolean;
+  /** Runs once per emulator (subscribe to events, etc). */
+  setup?(env: ServiceEnvironment): void;
+}
+
+export interface ServiceEnvironment {
+  events: EventBus;
+  clock: Clock;
+  invoke: RequestContext["invoke"];
+}
+
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  return definition;
+}
