@@ -1,0 +1,118 @@
+/**
+ * The memory BlobStore: each blob is the list of chunks it arrived in (no re-buffering into
+ * one array), with cumulative offsets for range reads. A `put` replaces the blob only once its
+ * body has been read to the end; a failed body leaves the previous blob. Reads stream copies
+ * of the stored bytes, so a consumer that keeps or transfers a chunk cannot alter the store.
+ */
+import type { BlobStore } from "./types.ts";
+
+interface Blob {
+  chunks: Uint8Array[];
+  /** offsets[i] = byte offset of chunks[i]; offsets[chunks.length] = size. */
+  offsets: number[];
+  size: number;
+}
+
+/** Bytes handed to a reader per pull; bounds a stream's chunk size for huge single-chunk blobs. */
+const READ_CHUNK = 1 << 20;
+
+export function createMemoryBlobStore(): BlobStore {
+  const blobs = new Map<string, Blob>();
+
+  return {
+    async put(key, body) {
+      const chunks: Uint8Array[] = [];
+      const offsets: number[] = [0];
+      let size = 0;
+      if (body instanceof Uint8Array) {
+        // The caller still owns this buffer; keep a copy.
+        if (body.length > 0) chunks.push(body.slice()), (size = body.length), offsets.push(size);
+      } else {
+        const reader = body.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            if (!(value instanceof Uint8Array)) throw new TypeError("blob body chunks must be Uint8Array");
+            if (value.length === 0) continue;
+            // A stream hands its chunks over; keep them, unless a small view pins a big buffer.
+            chunks.push(value.byteLength * 2 < value.buffer.byteLength ? value.slice() : value);
+            size += value.length;
+            offsets.push(size);
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      }
+      blobs.set(key, { chunks, offsets, size });
+      return { size };
+    },
+
+    async get(key, range) {
+      const blob = blobs.get(key);
+      if (!blob) return null;
+      let start = 0, end = blob.size - 1;
+      if (range) {
+        if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start - 1) {
+          throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
+        }
+        start = range.start;
+        end = Math.min(range.end, blob.size - 1);
+      }
+      return streamRange(blob, start, end);
+    },
+
+    async size(key) {
+      return blobs.get(key)?.size ?? null;
+    },
+
+    async delete(key) {
+      blobs.delete(key);
+    },
+
+    async *keys(prefix = "") {
+      const keys = [...blobs.keys()].filter((k) => k.startsWith(prefix)).sort();
+      for (const k of keys) if (blobs.has(k)) yield k;
+    },
+  };
+}
+
+/** Streams bytes `[start, end]` of `blob` (empty when start > end). */
+function streamRange(blob: Blob, start: number, end: number): ReadableStream<Uint8Array> {
+  const { chunks, offsets } = blob;
+  // Last chunk starting at or before `start`.
+  let lo = 0, hi = chunks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (offsets[mid]! <= start) lo = mid;
+    else hi = mid - 1;
+  }
+  let index = lo;
+  let position = start;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (position > end || index >= chunks.length) return controller.close();
+      const chunk = chunks[index]!;
+      const from = position - offsets[index]!;
+      const to = Math.min(chunk.length, end - offsets[index]! + 1, from + READ_CHUNK);
+      controller.enqueue(chunk.slice(from, to));
+      position += to - from;
+      if (offsets[index]! + to >= offsets[index + 1]!) index++;
+      if (position > end) controller.close();
+    },
+  });
+}
+
+/** A view of `blobs` with every key prefixed by `prefix` (stripped from `keys`). */
+export function prefixBlobStore(blobs: BlobStore, prefix: string): BlobStore {
+  if (prefix === "") return blobs;
+  return {
+    put: (key, body) => blobs.put(prefix + key, body),
+    get: (key, range) => blobs.get(prefix + key, range),
+    size: (key) => blobs.size(prefix + key),
+    delete: (key) => blobs.delete(prefix + key),
+    async *keys(sub = "") {
+      for await (const k of blobs.keys(prefix + sub)) yield k.slice(prefix.length);
+    },
+  };
+}

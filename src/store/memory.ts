@@ -1,0 +1,170 @@
+/**
+ * The in-memory Store: a Map from encoded key to entry, plus a sorted index of encoded keys
+ * for ordered `list`. Values are kept by reference (handlers treat them as immutable; the
+ * copying store catches those that do not). Semantics follow Deno KV
+ * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
+ */
+import { assertWritableKey, encodeKey, isEncodedUnder, prefixRange } from "./keys.ts";
+import { SortedStrings } from "./sorted-list.ts";
+import type { AtomicCheck, AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+
+interface Record {
+  key: Key;
+  value: unknown;
+  versionstamp: string;
+}
+
+/** A memory Store plus admin helpers (size, wholesale clear). */
+export interface MemoryStore extends Store {
+  /** Number of keys stored. */
+  readonly size: number;
+  /** Removes every key (faster than deleting them one by one). */
+  clear(): void;
+}
+
+/** Entries read per step of `list`; each batch is a consistent read, as Deno KV's `batchSize`. */
+const LIST_BATCH = 128;
+const DELETE = Symbol("delete");
+
+/** Bounds of a list selector as an encoded half-open range `[lo, hi)`. */
+export function selectorRange(selector: ListSelector): { lo: string; hi: string } {
+  const s = selector as { prefix?: Key; start?: Key; end?: Key };
+  if (s.prefix !== undefined) {
+    if (s.start !== undefined && s.end !== undefined) {
+      throw new TypeError("Selector can not specify both 'start' and 'end' key when specifying 'prefix'");
+    }
+    const p = encodeKey(s.prefix);
+    const range = prefixRange(p);
+    if (s.start !== undefined) {
+      const start = encodeKey(s.start);
+      if (!isEncodedUnder(start, p)) throw new TypeError("Start key is not in the keyspace defined by prefix");
+      range.lo = start;
+    } else if (s.end !== undefined) {
+      const end = encodeKey(s.end);
+      if (!isEncodedUnder(end, p)) throw new TypeError("End key is not in the keyspace defined by prefix");
+      range.hi = end;
+    }
+    return range;
+  }
+  if (s.start === undefined || s.end === undefined) {
+    throw new TypeError("Selector must specify either 'prefix' or both 'start' and 'end' key");
+  }
+  const lo = encodeKey(s.start), hi = encodeKey(s.end);
+  if (lo > hi) throw new TypeError("Start key is greater than end key");
+  return { lo, hi };
+}
+
+export function createMemoryStore(): MemoryStore {
+  const map = new Map<string, Record>();
+  const index = new SortedStrings();
+  let version = 0;
+
+  // 20 hex digits like Deno KV; a counter stays exact to 2^53.
+  const nextVersionstamp = (): string => (++version).toString(16).padStart(20, "0");
+
+  const write = (encoded: string, key: Key, value: unknown, versionstamp: string): void => {
+    if (!map.has(encoded)) index.insert(encoded);
+    map.set(encoded, { key, value, versionstamp });
+  };
+  const remove = (encoded: string): void => {
+    if (map.delete(encoded)) index.remove(encoded);
+  };
+  const read = <T>(key: Key): MaybeEntry<T> => {
+    const record = map.get(encodeKey(key));
+    return record
+      ? { key, value: record.value as T, versionstamp: record.versionstamp }
+      : { key, value: null, versionstamp: null };
+  };
+
+  async function* list<T>(selector: ListSelector, options: ListOptions = {}): AsyncGenerator<Entry<T>> {
+    let { lo, hi } = selectorRange(selector);
+    const reverse = options.reverse === true;
+    let remaining = options.limit === undefined ? Infinity : Math.max(0, Math.floor(options.limit));
+    let loExclusive = false;
+    while (remaining > 0) {
+      const want = Math.min(LIST_BATCH, remaining);
+      const keys = index.range(lo, loExclusive, hi, reverse, want);
+      const batch: Entry<T>[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const r = map.get(keys[i]!)!;
+        batch[i] = { key: r.key, value: r.value as T, versionstamp: r.versionstamp };
+      }
+      // Resume after the last key read, so writes during iteration are seen deterministically:
+      // keys not yet reached appear, deleted ones do not, nothing repeats.
+      for (const entry of batch) yield entry;
+      if (keys.length < want) return;
+      remaining -= keys.length;
+      const last = keys[keys.length - 1]!;
+      if (reverse) hi = last;
+      else (lo = last), (loExclusive = true);
+    }
+  }
+
+  function atomic(): AtomicOperation {
+    const checks: [string, string | null][] = [];
+    const mutations: [string, Key, unknown][] = [];
+    const op: AtomicOperation = {
+      check(...items: AtomicCheck[]) {
+        for (const c of items) {
+          assertWritableKey(c.key);
+          checks.push([encodeKey(c.key), c.versionstamp]);
+        }
+        return op;
+      },
+      set(key: Key, value: unknown) {
+        assertWritableKey(key);
+        mutations.push([encodeKey(key), key, value]);
+        return op;
+      },
+      delete(key: Key) {
+        assertWritableKey(key);
+        mutations.push([encodeKey(key), key, DELETE]);
+        return op;
+      },
+      async commit() {
+        // Synchronous from first check to last write: nothing can interleave.
+        for (const [encoded, versionstamp] of checks) {
+          if ((map.get(encoded)?.versionstamp ?? null) !== versionstamp) return { ok: false as const };
+        }
+        const versionstamp = nextVersionstamp();
+        for (const [encoded, key, value] of mutations) {
+          if (value === DELETE) remove(encoded);
+          else write(encoded, key, value, versionstamp);
+        }
+        return { ok: true as const, versionstamp };
+      },
+    };
+    return op;
+  }
+
+  return {
+    get size() {
+      return map.size;
+    },
+    clear() {
+      map.clear();
+      index.clear();
+    },
+    async get<T>(key: Key) {
+      return read<T>(key);
+    },
+    async getMany<T>(keys: readonly Key[]) {
+      const out: MaybeEntry<T>[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) out[i] = read<T>(keys[i]!);
+      return out;
+    },
+    async set(key: Key, value: unknown) {
+      assertWritableKey(key);
+      const encoded = encodeKey(key);
+      const versionstamp = nextVersionstamp();
+      write(encoded, key, value, versionstamp);
+      return { ok: true as const, versionstamp };
+    },
+    async delete(key: Key) {
+      assertWritableKey(key);
+      remove(encodeKey(key));
+    },
+    list,
+    atomic,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * In-process serialization and optimistic read-modify-write.
+ *
+ * - `update(store, key, fn)`: one key's read-modify-write (counters, a resource's attribute
+ *   map). It commits with `atomic().check()` on the versionstamp it read and retries on
+ *   conflict, so it is correct against any writer, including other processes sharing a Deno KV
+ *   or Durable Object store. Calls on the same store and key in this process also queue behind
+ *   each other first, so in-process contention costs no retries.
+ * - `withLock(name, fn)`: a multi-step operation that must not interleave with itself inside
+ *   this process: reads and writes across several keys, or a decision with side effects
+ *   (ReceiveMessage choosing messages and marking them in flight). It serializes only within
+ *   one isolate; where other processes may write the same keys, also commit with checks.
+ */
+import { encodeKey } from "./keys.ts";
+import type { Key, MaybeEntry, Store } from "./types.ts";
+
+const tails = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` once every earlier `withLock` call with the same `name` has settled. */
+export function withLock<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  return chain(tails, name, fn);
+}
+
+function chain<T>(map: Map<string, Promise<unknown>>, name: string, fn: () => T | Promise<T>): Promise<T> {
+  const previous = map.get(name);
+  const run = previous ? previous.then(fn, fn) : new Promise<T>((resolve) => resolve(fn()));
+  const tail = run.then(noop, noop);
+  map.set(name, tail);
+  void tail.then(() => {
+    if (map.get(name) === tail) map.delete(name);
+  });
+  return run;
+}
+
+function noop(): void {}
+
+const storeLocks = new WeakMap<Store, Map<string, Promise<unknown>>>();
+
+export interface UpdateOptions {
+  /** Attempts after the first when a concurrent write wins (default 16). */
+  retries?: number;
+}
+
+/** Thrown by `update` when every attempt lost to a concurrent writer. */
+export class UpdateConflictError extends Error {
+  constructor(key: Key, attempts: number) {
+    super(`update of key ${JSON.stringify(key, (_, v) => (typeof v === "bigint" ? `${v}n` : v))} conflicted ${attempts} times`);
+    this.name = "UpdateConflictError";
+  }
+}
+
+/**
+ * Reads `key`, computes `fn(current)` (`null` when absent), and writes the result if nobody
+ * wrote the key in between; otherwise re-reads and retries. `fn` may run more than once, so
+ * it must have no side effects. Returns the written value and its versionstamp.
+ */
+export async function update<T>(
+  store: Store,
+  key: Key,
+  fn: (current: T | null, entry: MaybeEntry<T>) => T | Promise<T>,
+  options: UpdateOptions = {},
+): Promise<{ value: T; versionstamp: string }> {
+  let locks = storeLocks.get(store);
+  if (!locks) storeLocks.set(store, (locks = new Map()));
+  return chain(locks, encodeKey(key), async () => {
+    const retries = options.retries ?? 16;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      const entry = await store.get<T>(key);
+      const value = await fn(entry.value, entry);
+      const result = await store.atomic().check({ key, versionstamp: entry.versionstamp }).set(key, value).commit();
+      if (result.ok) return { value, versionstamp: result.versionstamp };
+    }
+    throw new UpdateConflictError(key, retries + 1);
+  });
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
