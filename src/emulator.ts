@@ -1,0 +1,281 @@
+/**
+ * The emulator: gateway, services, store and clock wired into one fetch handler.
+ * Nothing here knows which runtime it is in.
+ */
+import type { Codec } from "./protocol/codec.ts";
+import { codecFor } from "./protocol/index.ts";
+import { AwsError } from "./protocol/errors.ts";
+import { SERVICES } from "./services/registry.ts";
+import type { Clock, EventBus, RequestContext, ServiceDefinition } from "./services/types.ts";
+import type { BlobStore, Store } from "./store/types.ts";
+import { createMemoryStore } from "./store/memory.ts";
+import { createMemoryBlobStore, prefixBlobStore } from "./store/blobs.ts";
+import { prefixStore } from "./store/prefixed.ts";
+import { clearStore, restoreStore, snapshotStore } from "./store/snapshot.ts";
+import { readCredentials } from "./gateway/credentials.ts";
+import { accountFor } from "./gateway/accounts.ts";
+import { identifyService, indexServices, UnknownServiceError, type ServiceIndex } from "./gateway/identify.ts";
+import { detectProtocol, isFormContentType } from "./gateway/protocol.ts";
+import { createIncoming, readBounded } from "./gateway/incoming.ts";
+import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
+import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
+import { createEventBus } from "./events.ts";
+
+export const VERSION = "0.1.0";
+
+export interface EmulatorOptions {
+  /** Default region when a request names none (SigV4 scope, host). Default `us-east-1`. */
+  region?: string;
+  /** Account for access keys that encode none. Default `000000000000`. */
+  accountId?: string;
+  /** Service names to serve (default: all). Others answer 501. */
+  services?: readonly string[];
+  /** State store (default: in-memory). */
+  store?: Store;
+  /** Blob store for large payloads (default: in-memory). */
+  blobs?: BlobStore;
+  /** Path prefix when mounted inside another app, e.g. `/aws`. */
+  basePath?: string;
+  /** Clock (ms since epoch); tests inject one to move time. */
+  clock?: Clock;
+  /** Host names that are this emulator, for `<service>.<host>` and `<bucket>.<host>` routing. */
+  hostnames?: readonly string[];
+  /** Largest non-streaming request body, in bytes (default 100 MiB). */
+  maxBodyBytes?: number;
+  logger?: Logger;
+}
+
+export interface FetchOptions {
+  /** Serve this request as this service (a port pinned to one service). */
+  service?: string;
+  /** Keeps background work alive after the response (Workers' `ctx.waitUntil`). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+export interface Emulator {
+  fetch(request: Request, options?: FetchOptions): Promise<Response>;
+  /** Clears all state, or one service's. */
+  reset(service?: string): Promise<void>;
+  /** All state as a versioned JSON-compatible snapshot (docs/state-format.md). */
+  snapshot(): Promise<unknown>;
+  /** Replaces all state with a snapshot (`merge` adds without deleting). */
+  restore(state: unknown, mode?: "replace" | "merge"): Promise<void>;
+  /** Names of the services served. */
+  readonly services: readonly string[];
+  readonly options: Readonly<Required<Pick<EmulatorOptions, "region" | "accountId" | "basePath">>>;
+}
+
+const DEFAULT_HOSTNAMES = ["localhost", "localhost.localstack.cloud", "127.0.0.1"];
+
+const consoleLogger: Logger = {
+  error(message, error) {
+    console.error(`[fetchstack] ${message}`, error);
+  },
+};
+
+/** Creates an emulator. See EmulatorOptions for defaults. */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const region = options.region ?? "us-east-1";
+  const defaultAccount = options.accountId ?? "000000000000";
+  const basePath = (options.basePath ?? "").replace(/\/+$/, "");
+  const store = options.store ?? createMemoryStore();
+  const blobs = options.blobs ?? createMemoryBlobStore();
+  const clock = options.clock ?? { now: () => Date.now() };
+  const logger = options.logger ?? consoleLogger;
+  const maxBodyBytes = options.maxBodyBytes ?? 100 * 1024 * 1024;
+  const hostnames = options.hostnames ?? DEFAULT_HOSTNAMES;
+
+  const wanted = options.services ? new Set(options.services) : undefined;
+  if (wanted) {
+    for (const name of wanted) {
+      if (!SERVICES.some((s) => s.name === name)) throw new Error(`unknown service: ${name}`);
+    }
+  }
+  const served = SERVICES.filter((s) => !wanted || wanted.has(s.name));
+  const index: ServiceIndex = indexServices(SERVICES);
+  const servedNames = new Set(served.map((s) => s.name));
+
+  const pending = new Set<Promise<unknown>>();
+  const track = (promise: Promise<unknown>) => {
+    pending.add(promise);
+    promise.finally(() => pending.delete(promise));
+  };
+  const events: EventBus = createEventBus((e) => logger.error("event listener failed", e), track);
+
+  const contextFor = (
+    service: ServiceDefinition,
+    operation: string,
+    base: { accountId: string; region: string; requestId: string; baseUrl: string; request: Request; accessKeyId: string | null; waitUntil?: (p: Promise<unknown>) => void },
+  ): RequestContext => {
+    const ctx: RequestContext = {
+      service: service.name,
+      operation,
+      accountId: base.accountId,
+      region: base.region,
+      requestId: base.requestId,
+      caller: { accessKeyId: base.accessKeyId, accountId: base.accountId },
+      store: prefixStore(store, [service.name, base.accountId, base.region]),
+      globalStore: prefixStore(store, [service.name, "global"]),
+      blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
+      clock,
+      events,
+      waitUntil(promise) {
+        track(promise);
+        base.waitUntil?.(promise);
+      },
+      baseUrl: base.baseUrl,
+      request: base.request,
+      invoke: (serviceName, operationName, input) => invoke(serviceName, operationName, input, { ...base, requestId: crypto.randomUUID() }),
+    };
+    return ctx;
+  };
+
+  async function invoke(
+    serviceName: string,
+    operationName: string,
+    input: Record<string, unknown>,
+    base: Parameters<typeof contextFor>[2],
+  ): Promise<Record<string, unknown>> {
+    const service = served.find((s) => s.name === serviceName);
+    if (!service) throw new AwsError("NotImplemented", `Service '${serviceName}' is not enabled in fetchstack.`, 501);
+    const operation = service.model.operations[operationName];
+    if (!operation) throw new AwsError("InvalidAction", `Unknown operation ${serviceName}.${operationName}`, 400);
+    const output = await runOperation(service, operation, input, contextFor(service, operationName, base), service.model.metadata.protocol);
+    return (output ?? {}) as Record<string, unknown>;
+  }
+
+  for (const service of served) service.setup?.({ events, clock, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+  function systemBase() {
+    return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", request: new Request("http://localhost/"), accessKeyId: null };
+  }
+
+  const internal = createInternalApi(
+    {
+      health: () => ({
+        status: "running",
+        version: VERSION,
+        region,
+        accountId: defaultAccount,
+        store: store.constructor?.name === "Object" ? "custom" : (store as { kind?: string }).kind ?? "memory",
+        services: Object.fromEntries(
+          SERVICES.map((s) => [s.name, servedNames.has(s.name) ? (Object.keys(s.handlers).length ? "running" : "not implemented") : "disabled"]),
+        ),
+      }),
+      reset: (service) => reset(service),
+      snapshot: () => snapshot(),
+      restore: (state, mode) => restore(state, mode),
+      hasService: (name) => servedNames.has(name),
+    },
+    basePath,
+  );
+
+  async function reset(service?: string): Promise<void> {
+    const names = service ? [service] : SERVICES.map((s) => s.name);
+    for (const name of names) {
+      await clearStore(store, [name]);
+      for await (const key of blobs.keys(`${name}/`)) await blobs.delete(key);
+    }
+  }
+
+  async function snapshot(): Promise<unknown> {
+    return snapshotStore(store, [], blobs);
+  }
+
+  async function restore(state: unknown, mode: "replace" | "merge" = "replace"): Promise<void> {
+    await restoreStore(store, state, { mode }, [], blobs);
+  }
+
+  async function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {
+    const requestId = crypto.randomUUID();
+    let url = new URL(request.url);
+    if (basePath) {
+      if (url.pathname !== basePath && !url.pathname.startsWith(basePath + "/")) {
+        return new Response(JSON.stringify({ error: "not found" }), { status: 404, headers: { "content-type": "application/json" } });
+      }
+      url = new URL(url);
+      url.pathname = url.pathname.slice(basePath.length) || "/";
+    }
+    if (url.pathname === INTERNAL_PREFIX || url.pathname.startsWith(INTERNAL_PREFIX + "/")) {
+      try {
+        return await internal.fetch(request);
+      } catch (error) {
+        logger.error("internal API failed", error);
+        return new Response(JSON.stringify({ error: "internal failure" }), { status: 500, headers: { "content-type": "application/json" } });
+      }
+    }
+
+    const credentials = readCredentials(request.headers, url.searchParams);
+    const isForm = isFormContentType(request.headers) && request.method !== "GET" && request.method !== "HEAD";
+    let preread: Uint8Array | undefined;
+    let form: URLSearchParams | undefined;
+    try {
+      // A form body is small and needed for routing (Action + Version), so it is read here once.
+      if (isForm && !request.headers.has("x-amz-target")) {
+        preread = await readBounded(request.body, maxBodyBytes);
+        form = new URLSearchParams(new TextDecoder().decode(preread));
+      }
+    } catch (error) {
+      return plainError(error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400), requestId);
+    }
+
+    let identified;
+    try {
+      identified = identifyService(index, { headers: request.headers, url, credentials, pinned: fetchOptions.service, form, hostnames });
+    } catch (error) {
+      if (error instanceof UnknownServiceError) return unknownService(error.serviceName, requestId);
+      throw error;
+    }
+    const service = identified.service;
+    if (!servedNames.has(service.name)) return unknownService(service.name, requestId, true);
+
+    if (identified.bucket) {
+      url = new URL(url);
+      url.pathname = `/${identified.bucket}${url.pathname === "/" ? "/" : url.pathname}`;
+    }
+    const protocol = detectProtocol(service.model, request.headers, url, isForm);
+    let codec: Codec;
+    try {
+      codec = codecFor(protocol);
+    } catch (error) {
+      return plainError(error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501), requestId);
+    }
+    const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread });
+    const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
+    const origin = new URL(request.url).origin;
+    const base = {
+      accountId,
+      region: credentials?.region ?? identified.region ?? region,
+      requestId,
+      baseUrl: origin + basePath,
+      request,
+      accessKeyId: credentials?.accessKeyId ?? null,
+      waitUntil: fetchOptions.waitUntil,
+    };
+    return dispatch(service, codec, incoming, (operation) => contextFor(service, operation, base), logger);
+  }
+
+  return {
+    fetch,
+    reset,
+    snapshot,
+    restore,
+    services: served.map((s) => s.name),
+    options: { region, accountId: defaultAccount, basePath },
+  };
+}
+
+function plainError(error: AwsError, requestId: string): Response {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>${error.fault}</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return new Response(body, { status: error.status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } });
+}
+
+function unknownService(name: string, requestId: string, disabled = false): Response {
+  const message = disabled
+    ? `Service '${name}' is not enabled in this fetchstack (see --services).`
+    : `Service '${name}' is not available in fetchstack. Supported services: ${SERVICES.map((s) => s.name).join(", ")}.`;
+  return plainError(new AwsError("NotImplemented", message, 501, { fault: "Receiver" }), requestId);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

@@ -1,0 +1,64 @@
+/**
+ * One AWS request through one service: codec parse → validation → handler → codec serialize.
+ * Every failure becomes the protocol's own error response; an uncaught exception becomes a
+ * 500 `InternalFailure` with no stack trace in the body, and is logged.
+ */
+import type { Codec, IncomingRequest } from "../protocol/codec.ts";
+import type { OperationModel } from "../protocol/model.ts";
+import { AwsError, internalFailure, isAwsError, notImplemented } from "../protocol/errors.ts";
+import { validateInput, validationMessage } from "../protocol/validate.ts";
+import type { RequestContext, ServiceDefinition } from "../services/types.ts";
+
+export interface Logger {
+  error(message: string, error?: unknown): void;
+}
+
+/** Runs a handler for `operation`, validating `input` first; shared by HTTP dispatch and `ctx.invoke`. */
+export async function runOperation(
+  service: ServiceDefinition,
+  operation: OperationModel,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  protocol: string,
+): Promise<unknown> {
+  if (!service.skipValidation && operation.input) {
+    const failures = validateInput(service.model, operation.input, input);
+    if (failures.length > 0) {
+      throw service.validationError?.(failures, operation.name) ??
+        new AwsError(protocol === "query" ? "ValidationError" : "ValidationException", validationMessage(failures), 400);
+    }
+  }
+  const handler = service.handlers[operation.name];
+  if (!handler) throw notImplemented(service.name, operation.name);
+  return handler(input, ctx);
+}
+
+export async function dispatch(
+  service: ServiceDefinition,
+  codec: Codec,
+  incoming: IncomingRequest,
+  makeContext: (operation: string) => RequestContext,
+  logger: Logger,
+): Promise<Response> {
+  let operation: OperationModel | undefined;
+  try {
+    const parsed = await codec.parse(incoming);
+    operation = parsed.operation;
+    const output = await runOperation(service, operation, parsed.input, makeContext(operation.name), codec.protocol);
+    return codec.serialize(incoming, operation, output ?? {});
+  } catch (error) {
+    let awsError: AwsError;
+    if (isAwsError(error)) {
+      awsError = error;
+    } else {
+      logger.error(`${service.name}${operation ? "." + operation.name : ""} failed (request ${incoming.requestId})`, error);
+      awsError = internalFailure();
+    }
+    try {
+      return codec.serializeError(incoming, operation, awsError);
+    } catch (renderError) {
+      logger.error(`${service.name}: rendering an error failed`, renderError);
+      return new Response("InternalFailure", { status: 500, headers: { "content-type": "text/plain" } });
+    }
+  }
+}

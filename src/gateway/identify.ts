@@ -1,0 +1,180 @@
+/**
+ * Which service a request is for, and which region, from everything a real client sends.
+ * Order (first match wins):
+ *
+ * 1. a port pinned to one service (`--sqs-port`),
+ * 2. `X-Amz-Target` (`DynamoDB_20120810.PutItem`, `AmazonSQS.SendMessage`, ...),
+ * 3. the SigV4 credential scope's signing name (header or presigned query),
+ * 4. the Host: `<service>.<region>.<host>`, `<service>.<host>`, `<bucket>.s3.<host>`, `<bucket>.<host>`,
+ * 5. form `Action` + `Version` (query protocol, signed or not),
+ * 6. REST path shapes of REST services (`/2015-03-31/functions/...` is Lambda),
+ * 7. otherwise S3 (SigV2, presigned-v2 and unsigned `--no-sign-request` S3 calls land here).
+ *
+ * An unknown signing name or target answers 501 naming the service.
+ */
+import type { ServiceDefinition } from "../services/types.ts";
+import type { Credentials } from "./credentials.ts";
+
+export interface Identified {
+  service: ServiceDefinition;
+  region?: string;
+  /** Virtual-hosted S3: the bucket taken from the Host header. */
+  bucket?: string;
+}
+
+export interface ServiceIndex {
+  byName: Map<string, ServiceDefinition>;
+  byTargetPrefix: Map<string, ServiceDefinition>;
+  bySigningName: Map<string, ServiceDefinition[]>;
+  byEndpointPrefix: Map<string, ServiceDefinition>;
+  /** `Version` of the query API → services answering it. */
+  byQueryVersion: Map<string, ServiceDefinition[]>;
+  /** First literal path segment of REST operations (`2015-03-31`) → service. */
+  byRestSegment: Map<string, ServiceDefinition>;
+}
+
+export function indexServices(services: readonly ServiceDefinition[]): ServiceIndex {
+  const index: ServiceIndex = {
+    byName: new Map(), byTargetPrefix: new Map(), bySigningName: new Map(),
+    byEndpointPrefix: new Map(), byQueryVersion: new Map(), byRestSegment: new Map(),
+  };
+  for (const service of services) {
+    const meta = service.model.metadata;
+    index.byName.set(service.name, service);
+    if (meta.targetPrefix) index.byTargetPrefix.set(meta.targetPrefix, service);
+    const signing = meta.signingName ?? meta.endpointPrefix;
+    index.bySigningName.set(signing, [...(index.bySigningName.get(signing) ?? []), service]);
+    if (!index.byEndpointPrefix.has(meta.endpointPrefix)) index.byEndpointPrefix.set(meta.endpointPrefix, service);
+    const protocols = meta.protocols ?? [meta.protocol];
+    if (protocols.includes("query") || service.model.legacyQuery) {
+      index.byQueryVersion.set(meta.apiVersion, [...(index.byQueryVersion.get(meta.apiVersion) ?? []), service]);
+    }
+    if (protocols.includes("rest-json")) {
+      for (const op of Object.values(service.model.operations)) {
+        const segment = op.http.requestUri.split(/[/?]/)[1];
+        if (segment && !segment.startsWith("{")) index.byRestSegment.set(segment, service);
+      }
+    }
+  }
+  return index;
+}
+
+/** Signing names of AWS services fetchstack knows about but may not serve (for the 501 message). */
+const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+export class UnknownServiceError extends Error {
+  constructor(readonly serviceName: string) {
+    super(`Service '${serviceName}' is not available in fetchstack.`);
+  }
+}
+
+export interface IdentifyInput {
+  headers: Headers;
+  url: URL;
+  credentials: Credentials | null;
+  /** Pinned service name from the port the request arrived on. */
+  pinned?: string;
+  /** Form body parameters, only when the body is a form (query protocol). */
+  form?: URLSearchParams;
+  /** Host names that are the emulator itself (`localhost`, `127.0.0.1`, `localhost.localstack.cloud`). */
+  hostnames: readonly string[];
+}
+
+function hostParts(url: URL, headers: Headers): string {
+  return (headers.get("host") ?? url.host).replace(/:\d+$/, "").toLowerCase();
+}
+
+/**
+ * Splits a Host into what precedes one of our own host names: `sqs.eu-west-1.localhost` →
+ * ["sqs", "eu-west-1"]; `localhost` → []. Hosts that are none of ours (an IP, a proxy name) → [].
+ */
+function labelsBeforeOwnHost(host: string, hostnames: readonly string[]): string[] {
+  for (const own of hostnames) {
+    if (host === own) return [];
+    if (host.endsWith("." + own)) return host.slice(0, -own.length - 1).split(".");
+  }
+  // Real AWS names: sqs.us-east-1.amazonaws.com, bucket.s3.amazonaws.com
+  const aws = /^(.*)\.amazonaws\.com(\.cn)?$/.exec(host);
+  return aws ? aws[1].split(".") : [];
+}
+
+function fromHost(index: ServiceIndex, labels: string[]): Identified | undefined {
+  if (labels.length === 0) return undefined;
+  // <bucket>.s3.<region>? or <bucket>.s3-<region>
+  const s3At = labels.findIndex((l, i) => i > 0 && (l === "s3" || l.startsWith("s3-") || l === "s3-website"));
+  const s3 = index.byName.get("s3");
+  if (s3At > 0 && s3) {
+    const region = labels[s3At + 1] && REGION_RE.test(labels[s3At + 1]) ? labels[s3At + 1] : undefined;
+    return { service: s3, bucket: labels.slice(0, s3At).join("."), region };
+  }
+  const first = index.byEndpointPrefix.get(labels[0]) ?? index.byName.get(labels[0]);
+  if (first) {
+    const region = labels[1] && REGION_RE.test(labels[1]) ? labels[1] : undefined;
+    return { service: first, region };
+  }
+  return undefined;
+}
+
+/** Virtual-hosted S3 bucket from the labels before our host: `b.s3.<host>`, `b.s3.<region>.<host>`, `b.<host>`. */
+function s3Bucket(index: ServiceIndex, labels: string[]): string | undefined {
+  if (labels.length === 0) return undefined;
+  const s3At = labels.findIndex((l) => l === "s3" || l.startsWith("s3-"));
+  if (s3At === 0) return undefined;
+  if (s3At > 0) return labels.slice(0, s3At).join(".");
+  if (index.byEndpointPrefix.has(labels[0])) return undefined;
+  return labels.join(".");
+}
+
+/** Identifies the service (and region hints) of a request; throws UnknownServiceError. */
+export function identifyService(index: ServiceIndex, input: IdentifyInput): Identified {
+  const { headers, url, credentials, pinned, form } = input;
+  const host = hostParts(url, headers);
+  const labels = labelsBeforeOwnHost(host, input.hostnames);
+
+  if (pinned) {
+    const service = index.byName.get(pinned);
+    if (service) {
+      const hinted = fromHost(index, labels);
+      return { service, bucket: service.name === "s3" ? s3Bucket(index, labels) : undefined, region: hinted?.region };
+    }
+  }
+
+  const target = headers.get("x-amz-target");
+  if (target) {
+    const prefix = target.slice(0, target.lastIndexOf("."));
+    const service = index.byTargetPrefix.get(prefix);
+    if (service) return { service };
+    if (!credentials?.service) throw new UnknownServiceError(prefix || target);
+  }
+
+  if (credentials?.service) {
+    const candidates = index.bySigningName.get(credentials.service);
+    if (candidates?.length) {
+      const service = candidates.length === 1 ? candidates[0] : (candidates.find((c) => !c.model.metadata.targetPrefix || !target) ?? candidates[0]);
+      return { service, bucket: service.name === "s3" ? s3Bucket(index, labels) : undefined };
+    }
+    throw new UnknownServiceError(credentials.service);
+  }
+
+  const byHost = fromHost(index, labels);
+  if (byHost) return byHost;
+
+  const action = form?.get("Action") ?? url.searchParams.get("Action");
+  const version = form?.get("Version") ?? url.searchParams.get("Version");
+  if (action && version) {
+    const candidates = index.byQueryVersion.get(version) ?? [];
+    const service = candidates.find((c) => action in c.model.operations) ?? candidates[0];
+    if (service) return { service };
+  }
+
+  const segment = url.pathname.split("/")[1];
+  const rest = segment ? index.byRestSegment.get(segment) : undefined;
+  if (rest) return { service: rest };
+
+  const s3 = index.byName.get("s3");
+  if (s3) {
+    // Unsigned or SigV2 requests with no other hint: S3, the one service such clients call.
+    return { service: s3, bucket: s3Bucket(index, labels) };
+  }
+  throw new UnknownServiceError(target ?? credentials?.service ?? "unknown");
+}

@@ -1,0 +1,83 @@
+/**
+ * The gateway's IncomingRequest: routing facts plus a body that is read at most once, as
+ * bytes (bounded by the emulator's limit) or as a stream (for streaming payloads).
+ */
+import type { IncomingRequest } from "../protocol/codec.ts";
+import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
+import { AwsError } from "../protocol/errors.ts";
+
+export interface IncomingInit {
+  request: Request;
+  url: URL;
+  model: ServiceModel;
+  protocol: ProtocolId;
+  requestId: string;
+  maxBodyBytes: number;
+  /** Bytes already read by the gateway (a form body it needed for routing). */
+  preread?: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Reads a whole body, failing with 413 once it passes `limit` bytes. */
+export async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!body) return EMPTY;
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new AwsError("RequestEntityTooLarge", `Request body is larger than the maximum of ${limit} bytes.`, 413);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+export function createIncoming(init: IncomingInit): IncomingRequest {
+  let bytes: Promise<Uint8Array> | undefined = init.preread ? Promise.resolve(init.preread) : undefined;
+  let text: Promise<string> | undefined;
+  let streamed = false;
+  const { request } = init;
+  return {
+    request,
+    method: request.method.toUpperCase(),
+    url: init.url,
+    path: init.url.pathname,
+    headers: request.headers,
+    model: init.model,
+    protocol: init.protocol,
+    requestId: init.requestId,
+    bytes() {
+      if (!bytes) {
+        if (streamed) throw new Error("request body already consumed as a stream");
+        bytes = readBounded(request.body, init.maxBodyBytes);
+      }
+      return bytes;
+    },
+    text() {
+      text ??= this.bytes().then((b) => new TextDecoder().decode(b));
+      return text;
+    },
+    stream() {
+      if (init.preread) {
+        const data = init.preread;
+        return new ReadableStream({ start(c) { if (data.byteLength) c.enqueue(data); c.close(); } });
+      }
+      if (bytes) throw new Error("request body already read as bytes");
+      streamed = true;
+      return request.body;
+    },
+  };
+}

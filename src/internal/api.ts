@@ -1,0 +1,53 @@
+/**
+ * fetchstack's own endpoints under `/_fetchstack/` (JSON in and out), routed by itty-router:
+ *
+ * - `GET  /_fetchstack/health`            services and their status, version, store kind
+ * - `POST /_fetchstack/reset[?service=s]` clears all state, or one service's
+ * - `GET  /_fetchstack/state`             snapshot of all state (see docs/state-format.md)
+ * - `PUT  /_fetchstack/state`             restore: replaces all state with the body's snapshot
+ * - `POST /_fetchstack/state`             merge: adds the body's snapshot without deleting
+ */
+import { AutoRouter, json, error, type IRequest } from "itty-router";
+
+export interface InternalApiTarget {
+  health(): Record<string, unknown>;
+  reset(service?: string): Promise<void>;
+  snapshot(): Promise<unknown>;
+  restore(state: unknown, mode: "replace" | "merge"): Promise<void>;
+  hasService(name: string): boolean;
+}
+
+export const INTERNAL_PREFIX = "/_fetchstack";
+
+export function createInternalApi(target: InternalApiTarget, basePath: string) {
+  const router = AutoRouter({ base: `${basePath}${INTERNAL_PREFIX}` });
+  const readState = async (request: IRequest) => {
+    try {
+      return await request.json();
+    } catch {
+      return undefined;
+    }
+  };
+  router
+    .get("/health", () => target.health())
+    .post("/reset", async (request) => {
+      const service = request.query.service as string | undefined;
+      if (service && !target.hasService(service)) return error(404, { error: `unknown service ${service}` });
+      await target.reset(service);
+      return { reset: service ?? "all" };
+    })
+    .get("/state", async () => json(await target.snapshot()))
+    .put("/state", async (request) => {
+      const state = await readState(request);
+      if (!state) return error(400, { error: "body must be a JSON state snapshot" });
+      await target.restore(state, "replace");
+      return { restored: true };
+    })
+    .post("/state", async (request) => {
+      const state = await readState(request);
+      if (!state) return error(400, { error: "body must be a JSON state snapshot" });
+      await target.restore(state, "merge");
+      return { merged: true };
+    });
+  return router;
+}

@@ -1,0 +1,45 @@
+/**
+ * Deno entry point: `deno task start`. Same flags and environment variables as the Node CLI.
+ */
+import { createEmulator } from "../emulator.ts";
+import { SERVICE_NAMES } from "../services/registry.ts";
+import { banner, parseServerOptions, USAGE } from "./options.ts";
+
+declare const Deno: {
+  args: string[];
+  env: { toObject(): Record<string, string> };
+  exit(code: number): never;
+  version: { deno: string };
+  serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void; signal?: AbortSignal }, handler: (request: Request) => Promise<Response>): { finished: Promise<void>; addr: { port: number } };
+  addSignalListener(signal: string, handler: () => void): void;
+};
+
+let options;
+try {
+  options = parseServerOptions(Deno.args, Deno.env.toObject(), SERVICE_NAMES);
+} catch (error) {
+  console.error(`fetchstack: ${(error as Error).message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services });
+const abort = new AbortController();
+const main = Deno.serve({ port: options.port, hostname: options.host, signal: abort.signal, onListen() {} }, (request) => emulator.fetch(request));
+const pinned: Record<string, number> = {};
+const servers = [main];
+for (const [service, port] of Object.entries(options.servicePorts)) {
+  const server = Deno.serve({ port, hostname: options.host, signal: abort.signal, onListen() {} }, (request) => emulator.fetch(request, { service }));
+  servers.push(server);
+  pinned[service] = server.addr.port;
+}
+console.log(banner(options, emulator.services, `Deno ${Deno.version.deno}`, { main: main.addr.port, pinned }));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  Deno.addSignalListener(signal, () => {
+    console.log(`\nfetchstack: ${signal}, shutting down`);
+    abort.abort();
+    Promise.all(servers.map((s) => s.finished)).then(() => Deno.exit(0));
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Node entry point: `npx fetchstack` / `npm start`. Serves the emulator over HTTP with
+ * @hono/node-server (127.0.0.1:4566 by default), plus one server per pinned service port.
+ * Ctrl-C and SIGTERM close the servers and exit.
+ */
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createEmulator, type Emulator } from "../emulator.ts";
+import { SERVICE_NAMES } from "../services/registry.ts";
+import { banner, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
+
+export interface RunningServer {
+  emulator: Emulator;
+  /** Bound ports: main, and per pinned service. */
+  ports: { main: number; pinned: Record<string, number> };
+  close(): Promise<void>;
+}
+
+function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: host, overrideGlobalObjects: false }) as Server;
+    server.once("error", reject);
+    server.once("listening", () => resolve(server));
+  });
+}
+
+/** Starts the servers; used by the CLI and by tests (port 0 picks a free port). */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services });
+  const servers: Server[] = [];
+  const main = await listen((request) => emulator.fetch(request), options.port, options.host);
+  servers.push(main);
+  const pinned: Record<string, number> = {};
+  for (const [service, port] of Object.entries(options.servicePorts)) {
+    const server = await listen((request) => emulator.fetch(request, { service }), port, options.host);
+    servers.push(server);
+    pinned[service] = (server.address() as AddressInfo).port;
+  }
+  return {
+    emulator,
+    ports: { main: (main.address() as AddressInfo).port, pinned },
+    close: () =>
+      Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        (s as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      }))).then(() => undefined),
+  };
+}
+
+async function main(): Promise<void> {
+  let options: ServerOptions;
+  try {
+    options = parseServerOptions(process.argv.slice(2), process.env, SERVICE_NAMES);
+  } catch (error) {
+    console.error(`fetchstack: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const running = await startServer(options).catch((error: NodeJS.ErrnoException) => {
+    console.error(`fetchstack: cannot listen: ${error.message}`);
+    process.exit(1);
+  });
+  console.log(banner(options, running.emulator.services, `Node ${process.version}`, running.ports));
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    console.log(`\nfetchstack: ${signal}, shutting down`);
+    running.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+// Run as the CLI only when this module is the entry point (not when imported by tests).
+const entry = process.argv[1] ?? "";
+if (/(?:^|[\\/])(?:node\.(?:js|ts)|fetchstack(?:\.js)?)$/.test(entry)) {
+  void main();
+}

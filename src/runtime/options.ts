@@ -1,0 +1,114 @@
+/**
+ * Command-line flags and environment variables shared by the Node and Deno entry points.
+ *
+ *   --port N            FETCHSTACK_PORT        (default 4566)
+ *   --host H            FETCHSTACK_HOST        (default 127.0.0.1)
+ *   --region R          FETCHSTACK_REGION      (default us-east-1)
+ *   --account-id A      FETCHSTACK_ACCOUNT_ID  (default 000000000000)
+ *   --services a,b      FETCHSTACK_SERVICES    (default all)
+ *   --<service>-port N  FETCHSTACK_<SERVICE>_PORT  pins a port to one service
+ *   --service-ports     FETCHSTACK_SERVICE_PORTS=1  pins every service to its classic port
+ *                       (S3 9000, SNS 9911, SQS 9324, DynamoDB 8000, Lambda 9001,
+ *                       Firehose 4573, MemoryDB 6379)
+ */
+import { parseArgs } from "node:util";
+
+export const CLASSIC_PORTS: Record<string, number> = {
+  s3: 9000, sns: 9911, sqs: 9324, dynamodb: 8000, lambda: 9001, firehose: 4573, memorydb: 6379,
+};
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  region: string;
+  accountId: string;
+  services?: string[];
+  /** service name → port */
+  servicePorts: Record<string, number>;
+  help: boolean;
+}
+
+export const USAGE = `Usage: fetchstack [options]
+
+Serves AWS APIs locally (default http://127.0.0.1:4566).
+
+Options (each also read from the environment variable shown):
+  --port N             FETCHSTACK_PORT          port for every service (default 4566)
+  --host H             FETCHSTACK_HOST          interface to bind (default 127.0.0.1)
+  --region R           FETCHSTACK_REGION        default region (default us-east-1)
+  --account-id A       FETCHSTACK_ACCOUNT_ID    default account (default 000000000000)
+  --services a,b       FETCHSTACK_SERVICES      serve only these services
+  --<service>-port N   FETCHSTACK_<SERVICE>_PORT  also serve one service alone on port N
+  --service-ports      FETCHSTACK_SERVICE_PORTS=1 serve each service on its classic port too
+                       (s3 9000, sns 9911, sqs 9324, dynamodb 8000, lambda 9001,
+                        firehose 4573, memorydb 6379)
+  -h, --help           show this help
+`;
+
+function portNumber(value: string, what: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${what}: not a port number: ${value}`);
+  return port;
+}
+
+/** Parses argv (without the program name) and env; throws Error with a usage message on bad input. */
+export function parseServerOptions(argv: string[], env: Record<string, string | undefined>, serviceNames: readonly string[]): ServerOptions {
+  const portFlags = Object.fromEntries(serviceNames.map((s) => [`${s}-port`, { type: "string" as const }]));
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      region: { type: "string" },
+      "account-id": { type: "string" },
+      services: { type: "string" },
+      "service-ports": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      ...portFlags,
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const v = values as Record<string, string | boolean | undefined>;
+  const servicesText = (v.services as string | undefined) ?? env.FETCHSTACK_SERVICES;
+  const services = servicesText ? servicesText.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  for (const s of services ?? []) {
+    if (!serviceNames.includes(s)) throw new Error(`--services: unknown service '${s}' (known: ${serviceNames.join(", ")})`);
+  }
+  const accountId = (v["account-id"] as string | undefined) ?? env.FETCHSTACK_ACCOUNT_ID ?? "000000000000";
+  if (!/^\d{12}$/.test(accountId)) throw new Error(`--account-id: must be 12 digits: ${accountId}`);
+
+  const servicePorts: Record<string, number> = {};
+  const classic = v["service-ports"] === true || env.FETCHSTACK_SERVICE_PORTS === "1" || env.FETCHSTACK_SERVICE_PORTS === "true";
+  for (const name of serviceNames) {
+    if (services && !services.includes(name)) continue;
+    const flag = v[`${name}-port`] as string | undefined;
+    const fromEnv = env[`FETCHSTACK_${name.toUpperCase()}_PORT`];
+    if (flag ?? fromEnv) servicePorts[name] = portNumber((flag ?? fromEnv)!, `--${name}-port`);
+    else if (classic && CLASSIC_PORTS[name]) servicePorts[name] = CLASSIC_PORTS[name];
+  }
+  return {
+    port: portNumber((v.port as string | undefined) ?? env.FETCHSTACK_PORT ?? "4566", "--port"),
+    host: (v.host as string | undefined) ?? env.FETCHSTACK_HOST ?? "127.0.0.1",
+    region: (v.region as string | undefined) ?? env.FETCHSTACK_REGION ?? "us-east-1",
+    accountId,
+    services,
+    servicePorts,
+    help: v.help === true,
+  };
+}
+
+/** The start-up banner: where each service answers. */
+export function banner(options: ServerOptions, services: readonly string[], runtime: string, ports: { main: number; pinned: Record<string, number> }): string {
+  const base = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${ports.main}`;
+  const lines = [
+    `fetchstack on ${runtime}: ${base}  (region ${options.region}, account ${options.accountId})`,
+    `  services: ${services.join(", ")}`,
+  ];
+  for (const [service, port] of Object.entries(ports.pinned)) {
+    lines.push(`  ${service.padEnd(16)} http://${options.host}:${port}`);
+  }
+  lines.push(`  health:  ${base}/_fetchstack/health`);
+  lines.push(`  try:     aws sts get-caller-identity --endpoint-url ${base}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,12 @@
+/**
+ * s3: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ */
+import { defineService } from "../types.ts";
+import model from "../../../models/s3.json" with { type: "json" };
+import type { ServiceModel } from "../../protocol/model.ts";
+
+export default defineService({
+  name: "s3",
+  model: model as unknown as ServiceModel,
+  handlers: {},
+});
