@@ -1,0 +1,20 @@
+/**
+ * The codec of each AWS wire protocol. `ec2` and `smithy-rpc-v2-cbor` have no codec yet: asking
+ * for one throws a 501 AwsError, which the emulator renders as a plain error.
+ */
+import type { Codec } from "./codec.ts";
+import type { ProtocolId } from "./model.ts";
+import { AwsError } from "./errors.ts";
+import { jsonCodec } from "./json.ts";
+import { queryCodec } from "./query.ts";
+
+const codecs: Partial<Record<ProtocolId, Codec>> = {
+  query: queryCodec,
+  json: jsonCodec,
+};
+
+export function codecFor(protocol: ProtocolId): Codec {
+  const codec = codecs[protocol];
+  if (!codec) throw new AwsError("NotImplemented", `The ${protocol} protocol is not supported yet.`, 501, { fault: "Receiver" });
+  return codec;
+}
