@@ -1,25 +1,26 @@
 /**
  * Key order, key encoding and key tests, exactly as Deno KV orders keys
- * (https://docs.deno.com/deploy/kv/manual/key_space/): part by part; across types
- * Uint8Array < string < number < bigint < boolean; bytes and strings by (UTF-8) byte order,
- * numbers numerically with -Infinity < -0 < 0 < Infinity < NaN, bigints numerically,
- * false < true; a key that is a prefix of another sorts first.
+ * as implemented (Deno 2.9, FoundationDB tuple layer): part by part; across types
+ * Uint8Array < string < bigint < number < boolean (Deno's key-space page lists number before
+ * bigint, but Deno KV itself sorts every bigint below every number); bytes and strings by
+ * (UTF-8) byte order, numbers numerically with -Infinity < -0 < 0 < Infinity < NaN, bigints
+ * numerically, false < true; a key that is a prefix of another sorts first.
  *
  * `encodeKey` maps a key to a string whose JS (UTF-16 code unit) order is the key order and
  * which is injective, so one string serves as Map key and as sort key (native `<`, no
  * comparator calls on the hot path). Layout, per part (tag, then body):
  *   Uint8Array  \x01  each byte b as code unit b+1, then \x00
  *   string      \x02  code units remapped to code-point order, NUL escaped as \x00\uFFFF, then \x00
- *   number      \x03  4 code units: IEEE-754 bits big-endian, sign-flipped (FoundationDB tuple style)
- *   bigint      \x04  one unit 0x8000±(16-bit digit count), digits big-endian (negatives complemented)
+ *   bigint      \x03  one unit 0x8000±(16-bit digit count), digits big-endian (negatives complemented)
+ *   number      \x04  4 code units: IEEE-754 bits big-endian, sign-flipped (FoundationDB tuple style)
  *   boolean     \x05 false, \x06 true
  * Every encoded key of a key under prefix P starts with encodeKey(P) followed by a tag (\x01-\x06).
  */
 import type { Key, KeyPart } from "./types.ts";
 
-const TAG_BYTES = 1; // string 2, number 3, bigint 4, false 5 (inlined as literals below)
-const TAG_NUMBER = 3;
-const TAG_BIGINT = 4;
+const TAG_BYTES = 1; // string 2, false 5 (inlined as literals below)
+const TAG_BIGINT = 3;
+const TAG_NUMBER = 4;
 const TAG_TRUE = 6;
 /** One past the highest tag: `enc(P) + "\x07"` is above every key under P. */
 const TAG_END = "\x07";
@@ -33,8 +34,8 @@ const SPECIAL_STRING = /[\0\uD800-\uFFFF]/;
 function typeRank(part: unknown): number {
   switch (typeof part) {
     case "string": return 1;
-    case "number": return 2;
-    case "bigint": return 3;
+    case "bigint": return 2;
+    case "number": return 3;
     case "boolean": return 4;
     default: return part instanceof Uint8Array ? 0 : -1;
   }
@@ -91,8 +92,8 @@ export function compareKeyParts(a: KeyPart, b: KeyPart): number {
   switch (ra) {
     case 0: return compareBytes(a as Uint8Array, b as Uint8Array);
     case 1: return compareStrings(a as string, b as string);
-    case 2: return compareNumbers(a as number, b as number);
-    case 3: return (a as bigint) < (b as bigint) ? -1 : a === b ? 0 : 1;
+    case 2: return (a as bigint) < (b as bigint) ? -1 : a === b ? 0 : 1;
+    case 3: return compareNumbers(a as number, b as number);
     default: return a === b ? 0 : a ? 1 : -1;
   }
 }

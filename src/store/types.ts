@@ -3,8 +3,9 @@
  * (https://docs.deno.com/api/deno/~/Deno.Kv), so that the memory store, Deno KV and
  * Cloudflare Durable Objects can all implement it.
  *
- * Keys order part by part; parts of different types order Uint8Array < string < number <
- * bigint < boolean (as Deno KV); strings compare by UTF-8 bytes, numbers numerically.
+ * Keys order part by part; parts of different types order Uint8Array < string < bigint <
+ * number < boolean (as Deno KV actually sorts them; its docs list number before bigint);
+ * strings compare by UTF-8 bytes, numbers numerically.
  * Values are JSON-compatible data (plus Uint8Array); handlers treat them as immutable: read,
  * build a new value, `set` it.
  */
