@@ -6,21 +6,274 @@
  *
  *   1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null
  *
- * Source: Smithy constraint traits (https://smithy.io/2.0/spec/constraint-traits.html).
+ * Paths are Coral's: lowerCamel member names joined by `.`, list elements as
+ * `keySchema.1.member.attributeName` (1-based), map values as `requestItems.MyTable.member`.
+ * For one member, failures come in the order enum, pattern, length/range (DynamoDB prints a
+ * pattern failure before a length failure for the same value).
+ *
+ * Source: Smithy constraint traits (https://smithy.io/2.0/spec/constraint-traits.html); message
+ * wording as DynamoDB and other Coral services send it (e.g. `Value '200' at 'limit' failed to
+ * satisfy constraint: Member must have value less than or equal to 100`).
  */
-import type { ServiceModel, ShapeRef } from "./model.ts";
+import type { ServiceModel, Shape, ShapeRef } from "./model.ts";
 
 export interface ValidationFailure {
-  /** Path as AWS prints it: lowerCamel member names joined by '.', list indexes as `.1` (1-based) */
+  /** Path as AWS prints it: lowerCamel member names joined by '.', list indexes as `.1.member` (1-based) */
   path: string;
-  /** The offending value as AWS prints it (`null` for missing). */
+  /** The offending value as AWS prints it, quotes included: `null` for missing, `'abc'`, `'[]'`. */
   value: string;
   /** e.g. `Member must not be null`, `Member must have length less than or equal to 64`. */
   constraint: string;
 }
 
 /** Validates `input` against `ref`'s shape; returns every failure (empty when valid). */
-export declare function validateInput(model: ServiceModel, ref: ShapeRef, input: unknown): ValidationFailure[];
+export function validateInput(model: ServiceModel, ref: ShapeRef, input: unknown): ValidationFailure[] {
+  const failures: ValidationFailure[] = [];
+  const shape = model.shapes[ref.shape];
+  if (shape && input !== null && input !== undefined) walk(model, shape, input, "", failures);
+  return failures;
+}
 
 /** AWS's message for a list of failures ("1 validation error detected: ..."). */
-export declare function validationMessage(failures: ValidationFailure[]): string;
+export function validationMessage(failures: ValidationFailure[]): string {
+  const n = failures.length;
+  const parts = failures.map((f) => `Value ${f.value} at '${f.path}' failed to satisfy constraint: ${f.constraint}`);
+  return `${n} validation error${n === 1 ? "" : "s"} detected: ${parts.join("; ")}`;
+}
+
+/** Member name as Coral prints it: the Java bean property (`TableName` -> `tableName`, `SSESpecification` -> `sSESpecification`). */
+function lowerCamel(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function join(path: string, part: string): string {
+  return path ? `${path}.${part}` : part;
+}
+
+function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, out: ValidationFailure[]): void {
+  switch (shape.type) {
+    case "structure": {
+      if (typeof value !== "object" || value === null || shape.document) return;
+      const record = value as Record<string, unknown>;
+      const members = shape.members ?? {};
+      const required = shape.required;
+      if (required) {
+        for (const name of required) {
+          const v = record[name];
+          if (v === undefined || v === null) out.push({ path: join(path, lowerCamel(name)), value: "null", constraint: "Member must not be null" });
+        }
+      }
+      for (const name in members) {
+        const v = record[name];
+        if (v === undefined || v === null) continue;
+        const memberShape = model.shapes[members[name]!.shape];
+        if (memberShape) walk(model, memberShape, v, join(path, lowerCamel(name)), out);
+      }
+      return;
+    }
+    case "list": {
+      if (!Array.isArray(value)) return;
+      checkSize(shape, value.length, value, path, out);
+      const memberShape = shape.member && model.shapes[shape.member.shape];
+      if (!memberShape || !needsWalk(model, memberShape)) return;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== null && item !== undefined) walk(model, memberShape, item, `${join(path, String(i + 1))}.member`, out);
+      }
+      return;
+    }
+    case "map": {
+      if (typeof value !== "object" || value === null) return;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      checkSize(shape, keys.length, value, path, out);
+      const valueShape = shape.value && model.shapes[shape.value.shape];
+      if (!valueShape || !needsWalk(model, valueShape)) return;
+      for (const key of keys) {
+        const item = record[key];
+        if (item !== null && item !== undefined) walk(model, valueShape, item, `${join(path, key)}.member`, out);
+      }
+      return;
+    }
+    case "string":
+    case "char": {
+      if (typeof value !== "string") return;
+      if (shape.enum && !enumSet(shape).has(value)) {
+        out.push({ path, value: printValue(value), constraint: `Member must satisfy enum value set: ${enumText(shape)}` });
+      }
+      if (shape.pattern !== undefined) {
+        const re = compilePattern(shape.pattern);
+        if (re && !re.test(value)) {
+          out.push({ path, value: printValue(value), constraint: `Member must satisfy regular expression pattern: ${shape.pattern}` });
+        }
+      }
+      checkSize(shape, value.length, value, path, out);
+      return;
+    }
+    case "blob": {
+      const length = value instanceof Uint8Array ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : undefined;
+      if (length !== undefined) checkSize(shape, length, value, path, out);
+      return;
+    }
+    case "integer":
+    case "long":
+    case "short":
+    case "byte":
+    case "float":
+    case "double":
+    case "bigdecimal":
+    case "biginteger": {
+      const n = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Number.NaN;
+      if (Number.isNaN(n)) return;
+      if (shape.min !== undefined && n < shape.min) {
+        out.push({ path, value: printValue(value), constraint: `Member must have value greater than or equal to ${shape.min}` });
+      }
+      if (shape.max !== undefined && n > shape.max) {
+        out.push({ path, value: printValue(value), constraint: `Member must have value less than or equal to ${shape.max}` });
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Length constraints for strings, blobs, lists and maps (Coral says "length" for all of them). */
+function checkSize(shape: Shape, size: number, value: unknown, path: string, out: ValidationFailure[]): void {
+  if (shape.min !== undefined && size < shape.min) {
+    out.push({ path, value: printValue(value), constraint: `Member must have length greater than or equal to ${shape.min}` });
+  }
+  if (shape.max !== undefined && size > shape.max) {
+    out.push({ path, value: printValue(value), constraint: `Member must have length less than or equal to ${shape.max}` });
+  }
+}
+
+// Per-shape facts computed once, on first use.
+const walkNeeded = new WeakMap<Shape, boolean>();
+const enums = new WeakMap<Shape, { set: Set<string>; text: string }>();
+const patterns = new Map<string, RegExp | null>();
+
+/** Whether any value of this shape can fail validation (skips walking big unconstrained collections). */
+function needsWalk(model: ServiceModel, shape: Shape, seen = new Set<Shape>()): boolean {
+  const cached = walkNeeded.get(shape);
+  if (cached !== undefined) return cached;
+  if (seen.has(shape)) return true;
+  seen.add(shape);
+  let needed: boolean;
+  if (shape.min !== undefined || shape.max !== undefined || shape.enum || shape.pattern !== undefined || shape.required?.length) {
+    needed = true;
+  } else if (shape.type === "structure") {
+    needed = Object.values(shape.members ?? {}).some((m) => {
+      const s = model.shapes[m.shape];
+      return s ? needsWalk(model, s, seen) : false;
+    });
+  } else if (shape.type === "list" || shape.type === "map") {
+    const inner = model.shapes[(shape.type === "list" ? shape.member : shape.value)?.shape ?? ""];
+    needed = inner ? needsWalk(model, inner, seen) : false;
+  } else {
+    needed = false;
+  }
+  walkNeeded.set(shape, needed);
+  return needed;
+}
+
+function enumEntry(shape: Shape): { set: Set<string>; text: string } {
+  let entry = enums.get(shape);
+  if (!entry) {
+    const values = shape.enum ?? [];
+    // Coral prints the allowed set sorted (`[B, N, S]` for DynamoDB's S/N/B).
+    entry = { set: new Set(values), text: `[${[...values].sort().join(", ")}]` };
+    enums.set(shape, entry);
+  }
+  return entry;
+}
+
+function enumSet(shape: Shape): Set<string> {
+  return enumEntry(shape).set;
+}
+
+function enumText(shape: Shape): string {
+  return enumEntry(shape).text;
+}
+
+/** Java POSIX classes JS lacks, as Java defines them (US-ASCII). */
+const POSIX_CLASSES: Record<string, string> = {
+  Print: "\\x20-\\x7E",
+  Graph: "\\x21-\\x7E",
+  Alnum: "A-Za-z0-9",
+  Alpha: "A-Za-z",
+  Digit: "0-9",
+  Upper: "A-Z",
+  Lower: "a-z",
+  Punct: "!-\\/:-@\\[-`{-~",
+  Space: " \\t\\n\\x0B\\f\\r",
+  XDigit: "0-9a-fA-F",
+  ASCII: "\\x00-\\x7F",
+};
+
+/**
+ * A model pattern as a whole-string JS RegExp (Java's `matches()`), or null when JS cannot
+ * compile it (some models carry Java-only syntax); such patterns are not enforced.
+ */
+export function compilePattern(pattern: string): RegExp | null {
+  let re = patterns.get(pattern);
+  if (re !== undefined) return re;
+  re = null;
+  const translated = translatePosixClasses(pattern);
+  for (const flags of ["u", ""]) {
+    try {
+      re = new RegExp(`^(?:${translated})$`, flags);
+      break;
+    } catch {
+      // try the next flavour
+    }
+  }
+  patterns.set(pattern, re);
+  return re;
+}
+
+/** Replaces Java's `\p{Print}`-style classes with explicit ranges (bracketed outside a class). */
+function translatePosixClasses(pattern: string): string {
+  if (!pattern.includes("\\p{")) return pattern;
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "\\") {
+      const m = /^\\p\{(\w+)\}/.exec(pattern.slice(i));
+      const range = m && POSIX_CLASSES[m[1]!];
+      if (m && range) {
+        out += inClass ? range : `[${range}]`;
+        i += m[0].length - 1;
+      } else {
+        out += pattern.slice(i, i + 2);
+        i++;
+      }
+      continue;
+    }
+    if (ch === "[") inClass = true;
+    else if (ch === "]") inClass = false;
+    out += ch;
+  }
+  return out;
+}
+
+/** A value as Coral prints it in `Value ... at`: Java `toString()` inside single quotes. */
+function printValue(value: unknown): string {
+  return `'${javaString(value)}'`;
+}
+
+function javaString(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value instanceof Uint8Array) return `java.nio.HeapByteBuffer[pos=0 lim=${value.byteLength} cap=${value.byteLength}]`;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `[${value.map(javaString).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${javaString(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
