@@ -7,10 +7,12 @@ import type { ProtocolId } from "./model.ts";
 import { AwsError } from "./errors.ts";
 import { jsonCodec } from "./json.ts";
 import { queryCodec } from "./query.ts";
+import { restXmlCodec } from "./rest-xml.ts";
 
 const codecs: Partial<Record<ProtocolId, Codec>> = {
   query: queryCodec,
   json: jsonCodec,
+  "rest-xml": restXmlCodec,
 };
 
 export function codecFor(protocol: ProtocolId): Codec {

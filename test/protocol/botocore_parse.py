@@ -21,8 +21,10 @@ op = model.operation_model(req["operation"])
 protocol = req.get("protocol") or model.metadata["protocol"]
 parser = parsers.create_parser(protocol)
 body = base64.b64decode(req["body_b64"])
-response = {"status_code": req["status"], "headers": req["headers"], "body": body}
-if op.has_streaming_output:
+from botocore.awsrequest import HeadersDict
+
+response = {"status_code": req["status"], "headers": HeadersDict(req["headers"]), "body": body}
+if op.has_streaming_output and req["status"] < 300:
     import io
     response["body"] = io.BytesIO(body)
 parsed = parser.parse(response, op.output_shape)

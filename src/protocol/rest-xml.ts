@@ -1,0 +1,233 @@
+/**
+ * restXml (S3; CloudFront and Route 53 later): HTTP bindings from `rest.ts`, XML bodies from
+ * `xml.ts`.
+ *
+ * Responses: the payload member (raw blob or string, streams passed through, or a structure as
+ * XML), else the body members inside a root element named as AWS names it (S3's
+ * `ListBucketResult` etc., from the Smithy model's `xmlName`, which botocore's model lacks).
+ * Errors: S3's `<Error><Code/><Message/>…<RequestId/><HostId/></Error>`, other services'
+ * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+ * HEAD requests and 204/304 responses have no body.
+ *
+ * Source: https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html;
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+import type { Codec, IncomingRequest, ParsedOperation } from "./codec.ts";
+import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
+import { AwsError } from "./errors.ts";
+import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
+import { findErrorShape } from "./error-shapes.ts";
+import { BindingValueError, blobBody, bodyless, bodyMembers, matchRoute, readBindings, writeBindings } from "./rest.ts";
+import { decodeXml, escapeXmlText, parseXml, scalarText, serializeElement, serializeRoot, XmlSyntaxError, XmlValueError } from "./xml.ts";
+import { bytesToBase64 } from "./shape-values.ts";
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/** Root element names of S3 output structures (Smithy `@xmlName`; not in botocore's model). */
+const S3_ROOT_NAMES: Record<string, string> = {
+  CompleteMultipartUploadOutput: "CompleteMultipartUploadResult",
+  CreateMultipartUploadOutput: "InitiateMultipartUploadResult",
+  CreateSessionOutput: "CreateSessionResult",
+  DeleteObjectsOutput: "DeleteResult",
+  GetBucketAccelerateConfigurationOutput: "AccelerateConfiguration",
+  GetBucketAclOutput: "AccessControlPolicy",
+  GetBucketCorsOutput: "CORSConfiguration",
+  GetBucketLifecycleOutput: "LifecycleConfiguration",
+  GetBucketLifecycleConfigurationOutput: "LifecycleConfiguration",
+  GetBucketLocationOutput: "LocationConstraint",
+  GetBucketLoggingOutput: "BucketLoggingStatus",
+  GetBucketRequestPaymentOutput: "RequestPaymentConfiguration",
+  GetBucketTaggingOutput: "Tagging",
+  GetBucketVersioningOutput: "VersioningConfiguration",
+  GetBucketWebsiteOutput: "WebsiteConfiguration",
+  GetObjectAclOutput: "AccessControlPolicy",
+  GetObjectAttributesOutput: "GetObjectAttributesResponse",
+  GetObjectTaggingOutput: "Tagging",
+  ListBucketAnalyticsConfigurationsOutput: "ListBucketAnalyticsConfigurationResult",
+  ListBucketInventoryConfigurationsOutput: "ListInventoryConfigurationsResult",
+  ListBucketMetricsConfigurationsOutput: "ListMetricsConfigurationsResult",
+  ListBucketIntelligentTieringConfigurationsOutput: "ListBucketIntelligentTieringConfigurationsOutput",
+  ListBucketsOutput: "ListAllMyBucketsResult",
+  ListDirectoryBucketsOutput: "ListAllMyDirectoryBucketsResult",
+  ListMultipartUploadsOutput: "ListMultipartUploadsResult",
+  ListObjectsOutput: "ListBucketResult",
+  ListObjectsV2Output: "ListBucketResult",
+  ListObjectVersionsOutput: "ListVersionsResult",
+  ListPartsOutput: "ListPartsResult",
+  NotificationConfiguration: "NotificationConfiguration",
+  NotificationConfigurationDeprecated: "NotificationConfiguration",
+};
+
+function isS3(model: ServiceModel): boolean {
+  return model.metadata.serviceId === "S3";
+}
+
+function defaultNamespace(model: ServiceModel): string | undefined {
+  return model.metadata.xmlNamespace ?? (isS3(model) ? S3_NAMESPACE : undefined);
+}
+
+/** S3 uses InvalidArgument for a header or query value of the wrong type. */
+function bindingError(model: ServiceModel, e: BindingValueError): AwsError {
+  if (isS3(model)) {
+    return new AwsError("InvalidArgument", `Invalid Argument`, 400, { fields: { ArgumentName: e.wireName, ArgumentValue: e.value } });
+  }
+  return new AwsError("InvalidParameterValue", `Invalid value '${e.value}' for ${e.wireName}.`, 400);
+}
+
+function malformedXml(): AwsError {
+  return new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
+}
+
+async function readXmlBody(incoming: IncomingRequest) {
+  const text = await incoming.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return parseXml(text);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw malformedXml();
+    throw e;
+  }
+}
+
+function decodeBody(model: ServiceModel, ref: ShapeRef, el: ReturnType<typeof parseXml>): unknown {
+  try {
+    return decodeXml(model, "rest-xml", ref, el);
+  } catch (e) {
+    if (e instanceof XmlValueError) throw malformedXml();
+    throw e;
+  }
+}
+
+function requestHeaders(incoming: IncomingRequest): Headers {
+  const headers = new Headers({ "x-amz-request-id": incoming.requestId, "x-amz-id-2": hostId(incoming.requestId) });
+  return headers;
+}
+
+/** S3's extended request id (opaque base64 text); derived from the request id so logs agree. */
+function hostId(requestId: string): string {
+  return bytesToBase64(new TextEncoder().encode(`fetchstack/${requestId}/${requestId}`));
+}
+
+function rootNameOf(model: ServiceModel, shapeName: string, shape: Shape): string {
+  return (isS3(model) ? S3_ROOT_NAMES[shapeName] : undefined) ?? shape.locationName ?? shapeName;
+}
+
+export const restXmlCodec: Codec = {
+  protocol: "rest-xml",
+
+  async parse(incoming: IncomingRequest): Promise<ParsedOperation> {
+    const { model } = incoming;
+    const query = incoming.url.searchParams;
+    const match = matchRoute(model, incoming.method, incoming.path, query, incoming.headers);
+    if (!match) {
+      if (isS3(model)) throw new AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, { fields: { Method: incoming.method, ResourceType: "OBJECT" } });
+      throw new AwsError("UnknownOperationException", `No operation matches ${incoming.method} ${incoming.path}`, 404);
+    }
+    const { operation } = match;
+    if (!operation.input) return { operation, input: {} };
+    const inputShape = model.shapes[operation.input.shape]!;
+    let input: Record<string, unknown>;
+    try {
+      input = readBindings(model, "rest-xml", inputShape, match.labels, query, incoming.headers);
+    } catch (e) {
+      if (e instanceof BindingValueError) throw bindingError(model, e);
+      throw e;
+    }
+    const payloadName = inputShape.payload;
+    if (payloadName) {
+      const ref = inputShape.members![payloadName]!;
+      const shape = model.shapes[ref.shape]!;
+      if (shape.type === "blob") {
+        if (ref.streaming || shape.streaming) input[payloadName] = incoming.stream() ?? new Uint8Array(0);
+        else input[payloadName] = await incoming.bytes();
+      } else if (shape.type === "string") {
+        const text = await incoming.text();
+        if (text !== "") input[payloadName] = text;
+      } else {
+        const root = await readXmlBody(incoming);
+        if (root) input[payloadName] = decodeBody(model, ref, root);
+      }
+    } else if (bodyMembers(inputShape).length > 0) {
+      const root = await readXmlBody(incoming);
+      if (root) Object.assign(input, decodeBody(model, operation.input, root));
+    }
+    return { operation, input };
+  },
+
+  serialize(incoming: IncomingRequest, operation: OperationModel, output: unknown): Response {
+    const { model } = incoming;
+    const out = (output ?? {}) as Record<string, unknown> & { [HTTP_STATUS]?: number; [HTTP_HEADERS]?: Record<string, string> };
+    const headers = requestHeaders(incoming);
+    let status = operation.http.responseCode ?? 200;
+    let body: BodyInit | null = null;
+    if (operation.output) {
+      const shapeName = operation.output.shape;
+      const shape = model.shapes[shapeName]!;
+      const statusMember = writeBindings(model, "rest-xml", shape, out, headers);
+      if (statusMember !== undefined) status = statusMember;
+      const payloadName = shape.payload;
+      if (payloadName) {
+        const ref = shape.members![payloadName]!;
+        const payloadShape = model.shapes[ref.shape]!;
+        const value = out[payloadName];
+        if (value !== undefined && value !== null) {
+          if (payloadShape.type === "blob") body = blobBody(value);
+          else if (payloadShape.type === "string") body = blobBody(String(value));
+          else if (payloadShape.type === "structure") {
+            const root = ref.locationName ?? rootNameOf(model, ref.shape, payloadShape);
+            body = XML_DECLARATION + serializeRoot(model, "rest-xml", root, payloadShape, value as Record<string, unknown>, ref.xmlNamespace ?? payloadShape.xmlNamespace ?? defaultNamespace(model));
+            if (!headers.has("content-type")) headers.set("content-type", "application/xml");
+          }
+        }
+      } else if (bodyMembers(shape).length > 0) {
+        const root = rootNameOf(model, shapeName, shape);
+        const members = bodyMembers(shape);
+        const ns = shape.xmlNamespace ?? defaultNamespace(model);
+        if (members.length === 1 && members[0]![0] === root) {
+          // A root that is its only member's text: S3 GetBucketLocation.
+          const [, ref] = members[0]!;
+          const v = out[root];
+          const text = v === undefined || v === null ? "" : escapeXmlText(scalarText("rest-xml", ref, model.shapes[ref.shape]!, v));
+          body = `${XML_DECLARATION}<${root}${ns ? ` xmlns="${ns}"` : ""}>${text}</${root}>`;
+        } else {
+          body = XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, out, ns);
+        }
+        if (!headers.has("content-type")) headers.set("content-type", "application/xml");
+      }
+    }
+    if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;
+    for (const [k, v] of Object.entries(out[HTTP_HEADERS] ?? {})) headers.set(k, v);
+    if (bodyless(incoming.method, status)) {
+      if (body instanceof ReadableStream) void body.cancel().catch(() => {});
+      body = null;
+    }
+    return new Response(body, { status, headers });
+  },
+
+  serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
+    const { model } = incoming;
+    const found = findErrorShape(model, error.code);
+    const status = found?.httpStatus ?? error.status;
+    const headers = requestHeaders(incoming);
+    for (const [k, v] of Object.entries(error.headers)) headers.set(k, v);
+    let extra = "";
+    for (const [field, value] of Object.entries(error.fields)) {
+      if (value === undefined || value === null || /^message$/i.test(field)) continue;
+      const ref = found?.shape.members?.[field];
+      extra += ref ? serializeElement(model, "rest-xml", ref.locationName ?? field, ref, value) : `<${field}>${escapeXmlText(String(value))}</${field}>`;
+    }
+    const code = escapeXmlText(error.code);
+    const message = escapeXmlText(error.message);
+    const requestId = escapeXmlText(incoming.requestId);
+    let body: string;
+    if (isS3(model)) {
+      body = `${XML_DECLARATION}<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>${requestId}</RequestId><HostId>${hostId(incoming.requestId)}</HostId></Error>`;
+    } else {
+      const ns = defaultNamespace(model);
+      body = `${XML_DECLARATION}<ErrorResponse${ns ? ` xmlns="${ns}"` : ""}><Error><Type>${error.fault}</Type><Code>${code}</Code><Message>${message}</Message>${extra}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    }
+    headers.set("content-type", "application/xml");
+    return new Response(bodyless(incoming.method, status) ? null : body, { status, headers });
+  },
+};

@@ -1,0 +1,329 @@
+/**
+ * HTTP bindings shared by restXml and restJson1: operation lookup by method + `requestUri`, and
+ * members bound to the URI, query string, headers and status code.
+ *
+ * Routing: `{Label}` matches one path segment, `{Label+}` the rest of the path (at least one
+ * character); query literals in the requestUri (`?uploads`, `?list-type=2`) must be present
+ * (`x-id` is the JS SDK's hint and ignored). Among matches, the most specific wins: more literal
+ * path segments, then more query literals, then more required query/header members present
+ * (S3's PutObject vs UploadPart vs CopyObject share `PUT /{Bucket}/{Key+}`), then not
+ * deprecated, then model order. An operation whose required query/header member is absent does
+ * not match.
+ *
+ * Source: https://smithy.io/2.0/spec/http-bindings.html; botocore `serialize.py`
+ * (BaseRestSerializer) and `parsers.py` (BaseRestParser).
+ */
+import type { OperationModel, ProtocolId, ServiceModel, Shape, ShapeRef } from "./model.ts";
+import { formatTimestamp, parseTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
+import { decodeScalar, scalarText, XmlValueError } from "./xml.ts";
+import { base64ToBytes, bytesToBase64 } from "./shape-values.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+interface Route {
+  operation: OperationModel;
+  pattern: RegExp;
+  labels: string[];
+  literalSegments: number;
+  queryLiterals: [string, string | undefined][];
+  requiredQuery: string[];
+  requiredHeaders: string[];
+  order: number;
+}
+
+const routeCache = new WeakMap<ServiceModel, Route[]>();
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function compileRoute(model: ServiceModel, operation: OperationModel, order: number): Route {
+  const [pathPart, queryPart = ""] = operation.http.requestUri.split("?", 2) as [string, string?];
+  const labels: string[] = [];
+  let literalSegments = 0;
+  const segments = pathPart.split("/").filter((s) => s !== "");
+  const source = segments.map((segment) => {
+    return segment.replace(/\{([^}]+)\}|([^{]+)/g, (_, label: string | undefined, literal: string | undefined) => {
+      if (literal !== undefined) {
+        literalSegments++;
+        return escapeRegExp(literal);
+      }
+      const greedy = label!.endsWith("+");
+      labels.push(greedy ? label!.slice(0, -1) : label!);
+      return greedy ? "(.+)" : "([^/]+)";
+    });
+  });
+  const pattern = new RegExp(`^/${source.join("/")}/?$`);
+  const queryLiterals: [string, string | undefined][] = [];
+  for (const part of queryPart.split("&")) {
+    if (!part) continue;
+    const eq = part.indexOf("=");
+    const key = decodeURIComponent(eq === -1 ? part : part.slice(0, eq));
+    if (key === "x-id") continue;
+    queryLiterals.push([key, eq === -1 ? undefined : decodeURIComponent(part.slice(eq + 1))]);
+  }
+  const requiredQuery: string[] = [];
+  const requiredHeaders: string[] = [];
+  const input = operation.input ? model.shapes[operation.input.shape] : undefined;
+  for (const name of input?.required ?? []) {
+    const ref = input!.members?.[name];
+    if (ref?.location === "querystring" && ref.locationName) requiredQuery.push(ref.locationName);
+    if (ref?.location === "header" && ref.locationName) requiredHeaders.push(ref.locationName);
+  }
+  return { operation, pattern, labels, literalSegments, queryLiterals, requiredQuery, requiredHeaders, order };
+}
+
+function routesOf(model: ServiceModel): Route[] {
+  let routes = routeCache.get(model);
+  if (!routes) {
+    routes = Object.values(model.operations).map((op, i) => compileRoute(model, op, i));
+    routeCache.set(model, routes);
+  }
+  return routes;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface RouteMatch {
+  operation: OperationModel;
+  /** Decoded URI label values by label name. */
+  labels: Record<string, string>;
+}
+
+/** The operation a REST request addresses, or undefined. `path` is the raw (encoded) path. */
+export function matchRoute(model: ServiceModel, method: string, path: string, query: URLSearchParams, headers: Headers): RouteMatch | undefined {
+  let best: { route: Route; labels: Record<string, string>; score: number[] } | undefined;
+  const upper = method.toUpperCase();
+  for (const route of routesOf(model)) {
+    if (route.operation.http.method !== upper) continue;
+    const m = route.pattern.exec(path === "" ? "/" : path);
+    if (!m) continue;
+    if (!route.queryLiterals.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
+    if (!route.requiredQuery.every((k) => query.has(k))) continue;
+    if (!route.requiredHeaders.every((h) => headers.has(h))) continue;
+    const labels: Record<string, string> = {};
+    route.labels.forEach((name, i) => (labels[name] = safeDecode(m[i + 1]!)));
+    const score = [
+      route.literalSegments,
+      route.queryLiterals.length,
+      route.requiredQuery.length + route.requiredHeaders.length,
+      route.operation.deprecated ? 0 : 1,
+      -route.order,
+    ];
+    if (!best || compareScores(score, best.score) > 0) best = { route, labels, score };
+  }
+  return best && { operation: best.route.operation, labels: best.labels };
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bindings
+
+/** A URI, query or header value that does not decode as its member's type. */
+export class BindingValueError extends Error {
+  constructor(
+    readonly member: string,
+    readonly wireName: string,
+    readonly location: string,
+    readonly value: string,
+    readonly shapeType: string,
+  ) {
+    super(`Invalid value '${value}' for ${location} '${wireName}' (expected ${shapeType})`);
+    this.name = "BindingValueError";
+  }
+}
+
+/** Splits a header list value; http-date timestamps contain a comma each, so pairs rejoin. */
+function splitHeaderList(value: string, itemShape: Shape, itemRef: ShapeRef, protocol: ProtocolId): string[] {
+  const parts = value.split(",").map((s) => s.trim());
+  if (itemShape.type === "timestamp" && timestampFormatFor(protocol, "header", itemRef, itemShape) === "rfc822") {
+    const out: string[] = [];
+    for (let i = 0; i < parts.length; i += 2) out.push(`${parts[i]}, ${parts[i + 1] ?? ""}`.trim());
+    return out;
+  }
+  return parts.map((p) => (p.length >= 2 && p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replace(/\\(.)/g, "$1") : p));
+}
+
+function decodeBound(protocol: ProtocolId, ref: ShapeRef, shape: Shape, text: string, place: "header" | "querystring" | "uri"): unknown {
+  if (shape.type === "string" && ref.jsonvalue && place === "header") {
+    const bytes = base64ToBytes(text);
+    if (typeof bytes === "string") throw new XmlValueError("jsonvalue", text);
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new XmlValueError("jsonvalue", text);
+    }
+  }
+  if (shape.type === "timestamp") {
+    const date = parseTimestamp(text, timestampFormatFor(protocol, place, ref, shape));
+    if (!date) throw new XmlValueError("timestamp", text);
+    return date;
+  }
+  return decodeScalar(protocol, ref, shape, text, place);
+}
+
+/**
+ * Reads the members bound to URI labels, query string, headers and header prefixes. Throws
+ * BindingValueError for a value of the wrong type.
+ */
+export function readBindings(
+  model: ServiceModel,
+  protocol: ProtocolId,
+  inputShape: Shape,
+  labels: Record<string, string>,
+  query: URLSearchParams,
+  headers: Headers,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const boundQuery = new Set<string>();
+  for (const ref of Object.values(inputShape.members ?? {})) if (ref.location === "querystring" && ref.locationName) boundQuery.add(ref.locationName);
+  for (const [name, ref] of Object.entries(inputShape.members ?? {})) {
+    const shape = model.shapes[ref.shape]!;
+    const wire = ref.locationName ?? name;
+    const decode = (text: string, place: "header" | "querystring" | "uri", itemRef = ref, itemShape = shape) => {
+      try {
+        return decodeBound(protocol, itemRef, itemShape, text, place);
+      } catch (e) {
+        if (e instanceof XmlValueError) throw new BindingValueError(name, wire, place, text, itemShape.type);
+        throw e;
+      }
+    };
+    switch (ref.location) {
+      case "uri":
+        if (wire in labels) out[name] = decode(labels[wire]!, "uri");
+        break;
+      case "querystring":
+        if (shape.type === "map") {
+          // A map bound to the query string takes every parameter no other member binds.
+          const map: Record<string, unknown> = {};
+          const valueShape = model.shapes[shape.value!.shape]!;
+          for (const key of new Set(query.keys())) {
+            if (boundQuery.has(key)) continue;
+            map[key] = valueShape.type === "list" ? query.getAll(key) : query.get(key);
+          }
+          if (Object.keys(map).length) out[name] = map;
+        } else if (shape.type === "list") {
+          if (query.has(wire)) out[name] = query.getAll(wire).map((v) => decode(v, "querystring", shape.member!, model.shapes[shape.member!.shape]!));
+        } else if (query.has(wire)) {
+          out[name] = decode(query.get(wire)!, "querystring");
+        }
+        break;
+      case "header": {
+        const value = headers.get(wire);
+        if (value === null) break;
+        if (shape.type === "list") {
+          const itemShape = model.shapes[shape.member!.shape]!;
+          out[name] = value === "" ? [] : splitHeaderList(value, itemShape, shape.member!, protocol).map((v) => decode(v, "header", shape.member!, itemShape));
+        } else {
+          out[name] = decode(value, "header");
+        }
+        break;
+      }
+      case "headers": {
+        const prefix = wire.toLowerCase();
+        const map: Record<string, string> = {};
+        headers.forEach((value, key) => {
+          if (key.toLowerCase().startsWith(prefix)) map[key.slice(prefix.length)] = decodeMimeWord(value);
+        });
+        if (Object.keys(map).length) out[name] = map;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response bindings
+
+/** RFC 2047 for non-ASCII header values (S3 metadata), since HTTP header values are bytes. */
+export function headerSafe(value: string): string {
+  if (/^[\x20-\x7e\t]*$/.test(value)) return value;
+  return `=?UTF-8?B?${bytesToBase64(new TextEncoder().encode(value))}?=`;
+}
+
+function decodeMimeWord(value: string): string {
+  const m = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=$/i.exec(value);
+  if (!m) return value;
+  const bytes = base64ToBytes(m[1]!);
+  return typeof bytes === "string" ? value : new TextDecoder().decode(bytes);
+}
+
+function headerText(protocol: ProtocolId, ref: ShapeRef, shape: Shape, value: unknown): string {
+  if (shape.type === "timestamp") return String(formatTimestamp(value as TimestampValue, timestampFormatFor(protocol, "header", ref, shape)));
+  if (shape.type === "string" && ref.jsonvalue) return bytesToBase64(new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value)));
+  return scalarText(protocol, ref, shape, value, "header");
+}
+
+/**
+ * Writes the output members bound to headers and header prefixes into `headers`; returns the
+ * status code member's value, if set.
+ */
+export function writeBindings(model: ServiceModel, protocol: ProtocolId, outputShape: Shape, output: Record<string, unknown>, headers: Headers): number | undefined {
+  let status: number | undefined;
+  for (const [name, ref] of Object.entries(outputShape.members ?? {})) {
+    const value = output[name];
+    if (value === undefined || value === null) continue;
+    const shape = model.shapes[ref.shape]!;
+    const wire = ref.locationName ?? name;
+    switch (ref.location) {
+      case "statusCode":
+        status = Number(value);
+        break;
+      case "header":
+        if (shape.type === "list") {
+          const itemShape = model.shapes[shape.member!.shape]!;
+          const items = (value as unknown[]).map((v) => {
+            const text = headerText(protocol, shape.member!, itemShape, v);
+            return itemShape.type === "string" && /[,"]/.test(text) ? `"${text.replace(/(["\\])/g, "\\$1")}"` : text;
+          });
+          headers.set(wire, headerSafe(items.join(", ")));
+        } else {
+          headers.set(wire, headerSafe(headerText(protocol, ref, shape, value)));
+        }
+        break;
+      case "headers":
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          if (v !== undefined && v !== null) headers.set(wire + k, headerSafe(String(v)));
+        }
+        break;
+    }
+  }
+  return status;
+}
+
+/** Members that travel in the body (no HTTP location). */
+export function bodyMembers(shape: Shape): [string, ShapeRef][] {
+  return Object.entries(shape.members ?? {}).filter(([, ref]) => !ref.location);
+}
+
+/** True for a ReadableStream (a streaming body handlers may return). */
+export function isStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof ReadableStream !== "undefined" && value instanceof ReadableStream;
+}
+
+/** A blob payload as a Response body: streams pass through unbuffered. */
+export function blobBody(value: unknown): BodyInit {
+  if (isStream(value)) return value;
+  if (value instanceof Uint8Array) return value as BodyInit;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value) as BodyInit;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength) as BodyInit;
+  if (typeof Blob !== "undefined" && value instanceof Blob) return value;
+  return new TextEncoder().encode(String(value)) as BodyInit;
+}
+
+/** Statuses and methods that never carry a response body. */
+export function bodyless(method: string, status: number): boolean {
+  return method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
