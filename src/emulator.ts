@@ -11,7 +11,7 @@ import type { BlobStore, Store } from "./store/types.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import { createMemoryBlobStore, prefixBlobStore } from "./store/blobs.ts";
 import { prefixStore } from "./store/prefixed.ts";
-import { clearStore, restoreStore, snapshotStore } from "./store/snapshot.ts";
+import { clearBlobs, clearStore, restoreStore, snapshotStore, type StateSnapshot } from "./store/snapshot.ts";
 import { readCredentials } from "./gateway/credentials.ts";
 import { accountFor } from "./gateway/accounts.ts";
 import { identifyService, indexServices, UnknownServiceError, type ServiceIndex } from "./gateway/identify.ts";
@@ -173,16 +173,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const names = service ? [service] : SERVICES.map((s) => s.name);
     for (const name of names) {
       await clearStore(store, [name]);
-      for await (const key of blobs.keys(`${name}/`)) await blobs.delete(key);
+      await clearBlobs(blobs, `${name}/`);
     }
   }
 
   async function snapshot(): Promise<unknown> {
-    return snapshotStore(store, [], blobs);
+    return snapshotStore(store, [], { blobs });
   }
 
   async function restore(state: unknown, mode: "replace" | "merge" = "replace"): Promise<void> {
-    await restoreStore(store, state, { mode }, [], blobs);
+    await restoreStore(store, state as StateSnapshot, { mode, blobs }, []);
   }
 
   async function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {

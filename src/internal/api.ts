@@ -40,14 +40,23 @@ export function createInternalApi(target: InternalApiTarget, basePath: string) {
     .put("/state", async (request) => {
       const state = await readState(request);
       if (!state) return error(400, { error: "body must be a JSON state snapshot" });
-      await target.restore(state, "replace");
-      return { restored: true };
+      return restoreOr400(() => target.restore(state, "replace"), { restored: true });
     })
     .post("/state", async (request) => {
       const state = await readState(request);
       if (!state) return error(400, { error: "body must be a JSON state snapshot" });
-      await target.restore(state, "merge");
-      return { merged: true };
+      return restoreOr400(() => target.restore(state, "merge"), { merged: true });
     });
   return router;
+}
+
+/** A snapshot that is not one (wrong format or version) is the caller's error, not ours. */
+async function restoreOr400(restore: () => Promise<void>, ok: Record<string, unknown>) {
+  try {
+    await restore();
+    return ok;
+  } catch (e) {
+    if (e instanceof TypeError) return error(400, { error: e.message });
+    throw e;
+  }
 }

@@ -48,7 +48,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-async function main(): Promise<void> {
+/** The CLI: parse flags and env, serve, print the banner, shut down on SIGINT/SIGTERM. */
+export async function main(): Promise<void> {
   let options: ServerOptions;
   try {
     options = parseServerOptions(process.argv.slice(2), process.env, SERVICE_NAMES);
@@ -75,10 +76,4 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
-}
-
-// Run as the CLI only when this module is the entry point (not when imported by tests).
-const entry = process.argv[1] ?? "";
-if (/(?:^|[\\/])(?:node\.(?:js|ts)|fetchstack(?:\.js)?)$/.test(entry)) {
-  void main();
 }

@@ -1,0 +1,34 @@
+// Bundles the TypeScript sources with esbuild (Node 20 runs no TypeScript):
+//   dist/cli.js            `npm start` / `npx fetchstack`
+//   dist/mod.js            the library (createEmulator)
+//   dist/runtime/sdk.js    `fetchstack/sdk` (in-process AWS SDK request handler)
+//   dist/runtime/node.js   startServer() for embedding the Node server
+//   dist/worker.js         the Workers entry, bundled for Miniflare/workerd
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root, target: "es2022" };
+
+await Promise.all([
+  build({
+    ...common,
+    platform: "node",
+    entryPoints: { cli: "src/runtime/cli.ts", mod: "src/mod.ts", "runtime/sdk": "src/runtime/sdk.ts", "runtime/node": "src/runtime/node.ts" },
+    outdir: "dist",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    // Bundled CommonJS dependencies may call require() for Node built-ins.
+    banner: { js: "import { createRequire as __fsCreateRequire } from 'node:module'; const require = __fsCreateRequire(import.meta.url);" },
+  }),
+  build({
+    ...common,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["worker", "browser", "import"],
+    external: ["node:*"],
+    entryPoints: { worker: "src/runtime/worker.ts" },
+    outdir: "dist",
+  }),
+]);

@@ -1,0 +1,4 @@
+/** `npx fetchstack` / `npm start`. */
+import { main } from "./node.ts";
+
+void main();
