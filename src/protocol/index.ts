@@ -7,12 +7,14 @@ import type { ProtocolId } from "./model.ts";
 import { AwsError } from "./errors.ts";
 import { jsonCodec } from "./json.ts";
 import { queryCodec } from "./query.ts";
+import { restJsonCodec } from "./rest-json.ts";
 import { restXmlCodec } from "./rest-xml.ts";
 
 const codecs: Partial<Record<ProtocolId, Codec>> = {
   query: queryCodec,
   json: jsonCodec,
   "rest-xml": restXmlCodec,
+  "rest-json": restJsonCodec,
 };
 
 export function codecFor(protocol: ProtocolId): Codec {
