@@ -4,13 +4,15 @@
  * store disagree with it in tests. Wraps any Store (a fresh memory store by default).
  */
 import { createMemoryStore } from "./memory.ts";
+import { UNDERLYING, type WrappingStore } from "./mutex.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 
 const copy = <T>(v: T): T => structuredClone(v);
 const copyEntry = <E extends MaybeEntry<unknown>>(e: E): E => ({ key: copy(e.key), value: copy(e.value), versionstamp: e.versionstamp }) as E;
 
 export function createCopyingStore(inner: Store = createMemoryStore()): Store {
-  return {
+  const wrapping: WrappingStore = {
+    [UNDERLYING]: { store: inner, prefix: [] },
     async get<T>(key: Key) {
       return copyEntry(await inner.get<T>(key));
     },
@@ -46,4 +48,5 @@ export function createCopyingStore(inner: Store = createMemoryStore()): Store {
       return wrapper;
     },
   };
+  return wrapping;
 }

@@ -18,4 +18,4 @@ export {
   type SnapshotOptions,
   type StateSnapshot,
 } from "./snapshot.ts";
-export { update, UpdateConflictError, withLock, type UpdateOptions } from "./mutex.ts";
+export { UNDERLYING, update, UpdateConflictError, withLock, type UpdateOptions, type WrappingStore } from "./mutex.ts";

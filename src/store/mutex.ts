@@ -36,6 +36,28 @@ function noop(): void {}
 
 const storeLocks = new WeakMap<Store, Map<string, Promise<unknown>>>();
 
+/**
+ * Set by wrapping stores (prefixed views, the copying store) to name the store they wrap and
+ * the prefix they add, so `update` queues by the underlying key: a fresh `ctx.store` view per
+ * request must still share one queue per stored key.
+ */
+export const UNDERLYING: unique symbol = Symbol.for("fetchstack.store.underlying");
+
+/** A Store that wraps another (see `UNDERLYING`). */
+export interface WrappingStore extends Store {
+  [UNDERLYING]: { store: Store; prefix: Key };
+}
+
+type Wrapper = Partial<Pick<WrappingStore, typeof UNDERLYING>>;
+
+function lockIdentity(store: Store, key: Key): [Store, Key] {
+  for (let u = (store as Wrapper)[UNDERLYING]; u; u = (store as Wrapper)[UNDERLYING]) {
+    store = u.store;
+    if (u.prefix.length > 0) key = [...u.prefix, ...key];
+  }
+  return [store, key];
+}
+
 export interface UpdateOptions {
   /** Attempts after the first when a concurrent write wins (default 16). */
   retries?: number;
@@ -60,9 +82,10 @@ export async function update<T>(
   fn: (current: T | null, entry: MaybeEntry<T>) => T | Promise<T>,
   options: UpdateOptions = {},
 ): Promise<{ value: T; versionstamp: string }> {
-  let locks = storeLocks.get(store);
-  if (!locks) storeLocks.set(store, (locks = new Map()));
-  return chain(locks, encodeKey(key), async () => {
+  const [root, rootKey] = lockIdentity(store, key);
+  let locks = storeLocks.get(root);
+  if (!locks) storeLocks.set(root, (locks = new Map()));
+  return chain(locks, encodeKey(rootKey), async () => {
     const retries = options.retries ?? 16;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await backoff(attempt);

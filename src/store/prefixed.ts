@@ -4,6 +4,7 @@
  * Lists never escape the namespace, and the view never shows the key equal to `prefix` itself.
  */
 import { assertWritableKey } from "./keys.ts";
+import { UNDERLYING, type WrappingStore } from "./mutex.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 
 export function prefixStore(store: Store, prefix: Key): Store {
@@ -20,7 +21,8 @@ export function prefixStore(store: Store, prefix: Key): Store {
   };
   const strip = <E extends MaybeEntry<unknown>>(e: E, key: Key): E => ({ key, value: e.value, versionstamp: e.versionstamp }) as E;
 
-  return {
+  const wrapping: WrappingStore = {
+    [UNDERLYING]: { store, prefix: p },
     async get<T>(key: Key) {
       return strip(await store.get<T>(add(key)), key);
     },
@@ -66,4 +68,5 @@ export function prefixStore(store: Store, prefix: Key): Store {
       return wrapper;
     },
   };
+  return wrapping;
 }

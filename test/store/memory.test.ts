@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createCopyingStore } from "../../src/store/copying.ts";
 import { compareKeys, compareStrings, encodeKey, isKeyUnder } from "../../src/store/keys.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
+import { update } from "../../src/store/mutex.ts";
 import { prefixStore } from "../../src/store/prefixed.ts";
 import { SortedStrings } from "../../src/store/sorted-list.ts";
 import type { Key, KeyPart } from "../../src/store/types.ts";
@@ -151,5 +152,17 @@ describe("prefixed view", () => {
     expect(ranged).toEqual([["queue", "q1"]]);
     expect((await view.get(["queue", "q2"])).value).toBeNull();
     expect(await view.getMany([["queue", "q1"]])).toEqual([{ key: ["queue", "q1"], value: 1, versionstamp: expect.any(String) }]);
+  });
+});
+
+describe("update() through per-request views", () => {
+  it("queues updates of one stored key made through different view objects", async () => {
+    const inner = createMemoryStore();
+    // As the gateway does: a fresh ctx.store view (over a copying store) for every request.
+    const view = () => prefixStore(createCopyingStore(inner), ["sqs", "000000000000", "us-east-1"]);
+    let calls = 0;
+    await Promise.all(Array.from({ length: 100 }, () => update<number>(view(), ["counter"], (n) => (calls++, (n ?? 0) + 1), { retries: 0 })));
+    expect((await inner.get(["sqs", "000000000000", "us-east-1", "counter"])).value).toBe(100);
+    expect(calls).toBe(100);
   });
 });
