@@ -55,8 +55,8 @@ function bodyOnly(shape: Shape, value: Record<string, unknown>): Record<string, 
   return out;
 }
 
-function jsonBody(value: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(value));
+function jsonBody(value: unknown): BodyInit {
+  return new TextEncoder().encode(JSON.stringify(value)) as BodyInit;
 }
 
 export const restJsonCodec: Codec = {

@@ -62,7 +62,7 @@ export function requestFromCapture(rec: CaptureRecord, origin = "http://127.0.0.
     headers.append(k, v);
   }
   const b = rec.request.body;
-  let body: Uint8Array | undefined;
+  let body: BodyInit | undefined;
   if (b.length > 0 && !b.truncated && b.text !== undefined) {
     body = b.encoding === "base64" ? Uint8Array.from(atob(b.text), (c) => c.charCodeAt(0)) : new TextEncoder().encode(b.text);
   }

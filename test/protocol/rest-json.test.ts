@@ -37,7 +37,7 @@ function clientWith(respond: (parsed: ParsedOperation) => unknown) {
     region: "us-east-1",
     endpoint: "http://localhost:4566",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    requestHandler: createRequestHandler(emulator as never),
+    requestHandler: createRequestHandler(emulator as never) as never,
     maxAttempts: 1,
   });
   return { client, seen };
