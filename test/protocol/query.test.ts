@@ -163,3 +163,58 @@ describe("awsQuery serialize", () => {
     expect(await res.text()).toContain("<Code>NotFound</Code><Message>Topic does not exist</Message><Detail>d</Detail></Error>");
   });
 });
+
+describe("awsQuery with the JS SDK (STS)", async () => {
+  const { STSClient, AssumeRoleCommand, GetCallerIdentityCommand, ExpiredTokenException } = await import("@aws-sdk/client-sts");
+  const { createRequestHandler } = await import("../../src/runtime/sdk.ts");
+
+  function clientWith(respond: (name: string, input: Record<string, unknown>) => unknown) {
+    const seen: Record<string, unknown>[] = [];
+    const emulator = {
+      async fetch(request: Request) {
+        const incoming = incomingFrom(request, sts, "query");
+        try {
+          const parsed = await queryCodec.parse(incoming);
+          seen.push(parsed.input);
+          return queryCodec.serialize(incoming, parsed.operation, respond(parsed.operation.name, parsed.input));
+        } catch (e) {
+          if (e instanceof AwsError) return queryCodec.serializeError(incoming, undefined, e);
+          throw e;
+        }
+      },
+      reset() {},
+    };
+    const client = new STSClient({
+      region: "us-east-1", endpoint: "http://localhost:4566", maxAttempts: 1,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" }, requestHandler: createRequestHandler(emulator as never) as never,
+    });
+    return { client, seen };
+  }
+
+  it("AssumeRole: nested lists in, credentials with timestamps out", async () => {
+    const { client, seen } = clientWith(() => ({
+      Credentials: { AccessKeyId: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date("2026-11-22T01:00:00Z") },
+      AssumedRoleUser: { AssumedRoleId: "AROA:s", Arn: "arn:aws:sts::000000000000:assumed-role/r/s" },
+    }));
+    const out = await client.send(new AssumeRoleCommand({
+      RoleArn: "arn:aws:iam::000000000000:role/r", RoleSessionName: "s", DurationSeconds: 900,
+      Tags: [{ Key: "a", Value: "1" }], PolicyArns: [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }], TransitiveTagKeys: ["a"],
+    }));
+    expect(seen[0]).toEqual({
+      RoleArn: "arn:aws:iam::000000000000:role/r", RoleSessionName: "s", DurationSeconds: 900,
+      Tags: [{ Key: "a", Value: "1" }], PolicyArns: [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }], TransitiveTagKeys: ["a"],
+    });
+    expect(out.Credentials).toEqual({ AccessKeyId: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date("2026-11-22T01:00:00Z") });
+    expect(out.$metadata.requestId).toBe("req-0001");
+  });
+
+  it("errors reach the SDK as the modelled exception", async () => {
+    const { client } = clientWith(() => {
+      throw new AwsError("ExpiredTokenException", "The security token included in the request is expired");
+    });
+    const err = await client.send(new GetCallerIdentityCommand({})).catch((e) => e);
+    expect(err).toBeInstanceOf(ExpiredTokenException);
+    expect(err.message).toBe("The security token included in the request is expired");
+    expect(err.$metadata.httpStatusCode).toBe(400);
+  });
+});

@@ -233,3 +233,98 @@ describe("restXml serialize", () => {
     expect(head.status).toBe(404);
   });
 });
+
+describe("restXml with the JS SDK (S3)", async () => {
+  const { S3Client, GetObjectCommand, PutObjectCommand, ListObjectsV2Command, CompleteMultipartUploadCommand, HeadObjectCommand, DeleteObjectsCommand, NoSuchKey, GetBucketLocationCommand } =
+    await import("@aws-sdk/client-s3");
+  const { createRequestHandler } = await import("../../src/runtime/sdk.ts");
+  const { incomingFrom: toIncoming } = await import("./incoming.ts");
+  type Parsed = Awaited<ReturnType<typeof restXmlCodec.parse>>;
+
+  function clientWith(respond: (parsed: Parsed) => unknown | Promise<unknown>) {
+    const seen: Parsed[] = [];
+    const emulator = {
+      async fetch(request: Request) {
+        const incoming = toIncoming(request, s3, "rest-xml");
+        let parsed: Parsed | undefined;
+        try {
+          parsed = await restXmlCodec.parse(incoming);
+          seen.push(parsed);
+          return restXmlCodec.serialize(incoming, parsed.operation, await respond(parsed));
+        } catch (e) {
+          if (e instanceof AwsError) return restXmlCodec.serializeError(incoming, parsed?.operation, e);
+          throw e;
+        }
+      },
+      reset() {},
+    };
+    const client = new S3Client({
+      region: "us-east-1", endpoint: "http://localhost:4566", forcePathStyle: true, maxAttempts: 1,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" }, requestHandler: createRequestHandler(emulator as never) as never,
+    });
+    return { client, seen };
+  }
+
+  it("PutObject streams the body in; GetObject streams it out with metadata", async () => {
+    let stored = "";
+    const { client, seen } = clientWith(async (p) => {
+      if (p.operation.name === "PutObject") {
+        stored = await new Response(p.input.Body as ReadableStream).text();
+        return { ETag: '"e"' };
+      }
+      return { Body: new Response(stored).body, ContentLength: stored.length, ContentType: "text/plain", Metadata: { a: "b" }, ETag: '"e"', LastModified: new Date("2026-11-22T00:00:00Z") };
+    });
+    const put = await client.send(new PutObjectCommand({ Bucket: "b", Key: "dir/k y.txt", Body: "hello stream", Metadata: { a: "b" }, ContentType: "text/plain" }));
+    expect(put.ETag).toBe('"e"');
+    expect(seen[0]!.input).toMatchObject({ Bucket: "b", Key: "dir/k y.txt", Metadata: { a: "b" }, ContentType: "text/plain" });
+    expect(stored).toBe("hello stream");
+    const got = await client.send(new GetObjectCommand({ Bucket: "b", Key: "dir/k y.txt" }));
+    expect(await got.Body!.transformToString()).toBe("hello stream");
+    expect(got).toMatchObject({ ContentType: "text/plain", Metadata: { a: "b" }, ETag: '"e"', ContentLength: 12, LastModified: new Date("2026-11-22T00:00:00Z") });
+  });
+
+  it("ListObjectsV2, HeadObject, GetBucketLocation, CompleteMultipartUpload and DeleteObjects round-trip", async () => {
+    const { client, seen } = clientWith((p) => {
+      switch (p.operation.name) {
+        case "ListObjectsV2":
+          return { Name: "b", KeyCount: 1, IsTruncated: false, Contents: [{ Key: "k", Size: 1, LastModified: new Date(0), ETag: '"x"' }], CommonPrefixes: [{ Prefix: "p/" }] };
+        case "HeadObject":
+          return { ContentLength: 3, ETag: '"x"', Metadata: { m: "1" } };
+        case "GetBucketLocation":
+          return { LocationConstraint: "eu-west-1" };
+        case "CompleteMultipartUpload":
+          return { Bucket: "b", Key: "k", ETag: '"abc-2"', Location: "http://localhost/b/k" };
+        case "DeleteObjects":
+          return { Deleted: [{ Key: "a" }], Errors: [{ Key: "b", Code: "AccessDenied", Message: "no" }] };
+      }
+    });
+    const list = await client.send(new ListObjectsV2Command({ Bucket: "b", Prefix: "p", MaxKeys: 2 }));
+    expect(seen[0]!.input).toEqual({ Bucket: "b", Prefix: "p", MaxKeys: 2 });
+    expect(list).toMatchObject({ Name: "b", KeyCount: 1, IsTruncated: false, Contents: [{ Key: "k", Size: 1, ETag: '"x"' }], CommonPrefixes: [{ Prefix: "p/" }] });
+    const head = await client.send(new HeadObjectCommand({ Bucket: "b", Key: "k" }));
+    expect(head).toMatchObject({ ContentLength: 3, ETag: '"x"', Metadata: { m: "1" } });
+    const loc = await client.send(new GetBucketLocationCommand({ Bucket: "b" }));
+    expect(loc.LocationConstraint).toBe("eu-west-1");
+    const done = await client.send(new CompleteMultipartUploadCommand({
+      Bucket: "b", Key: "k", UploadId: "u1", MultipartUpload: { Parts: [{ ETag: '"p1"', PartNumber: 1 }, { ETag: '"p2"', PartNumber: 2, ChecksumCRC32: "kr+G8w==" }] },
+    }));
+    expect(seen[3]!.input).toMatchObject({ UploadId: "u1", MultipartUpload: { Parts: [{ ETag: '"p1"', PartNumber: 1 }, { ETag: '"p2"', PartNumber: 2, ChecksumCRC32: "kr+G8w==" }] } });
+    expect(done).toMatchObject({ ETag: '"abc-2"', Bucket: "b", Key: "k" });
+    const del = await client.send(new DeleteObjectsCommand({ Bucket: "b", Delete: { Objects: [{ Key: "a" }, { Key: "b" }], Quiet: false } }));
+    expect(seen[4]!.input.Delete).toEqual({ Objects: [{ Key: "a" }, { Key: "b" }], Quiet: false });
+    expect(del).toMatchObject({ Deleted: [{ Key: "a" }], Errors: [{ Key: "b", Code: "AccessDenied", Message: "no" }] });
+  });
+
+  it("errors reach the SDK as the modelled exception, HEAD errors by status", async () => {
+    const { client } = clientWith(() => {
+      throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { fields: { Key: "k" } });
+    });
+    const err = await client.send(new GetObjectCommand({ Bucket: "b", Key: "k" })).catch((e) => e);
+    expect(err).toBeInstanceOf(NoSuchKey);
+    expect(err.message).toBe("The specified key does not exist.");
+    expect(err.$metadata).toMatchObject({ httpStatusCode: 404, requestId: "req-0001" });
+    const head = await client.send(new HeadObjectCommand({ Bucket: "b", Key: "k" })).catch((e) => e);
+    expect(head.name).toBe("NotFound");
+    expect(head.$metadata.httpStatusCode).toBe(404);
+  });
+});
