@@ -23,7 +23,7 @@ c = role["Credentials"]
 session = boto3.client("sts", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 assumed = session.get_caller_identity()
 try:
-    sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/app", RoleSessionName="x")
+    sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/app", RoleSessionName="xy", DurationSeconds=43201)
     err = None
 except botocore.exceptions.ClientError as e:
     err = e.response["Error"]
@@ -34,7 +34,7 @@ print(json.dumps({"me": me["Arn"], "account": me["Account"], "assumed": assumed[
     expect(out.assumed).toBe("arn:aws:sts::111122223333:assumed-role/app/py");
     expect(out.exp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$/);
     expect(out.err).toMatchObject({ Code: "ValidationError", Type: "Sender" });
-    expect(out.err.Message).toContain("Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2");
+    expect(out.err.Message).toBe("1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200");
   });
 
   it("get_access_key_info and get_session_token", async () => {
@@ -61,9 +61,9 @@ for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]
     it("sts assume-role, and a bad call's error", async () => {
       const ok = await run(cli!, ["sts", "assume-role", "--role-arn", "arn:aws:iam::111122223333:role/cli", "--role-session-name", "cli", "--endpoint-url", server.url, "--output", "json"], clientEnv());
       expect(JSON.parse(ok.stdout).AssumedRoleUser.Arn).toBe("arn:aws:sts::111122223333:assumed-role/cli/cli");
-      const bad = await run(cli!, ["sts", "assume-role", "--role-arn", "arn:aws:iam::111122223333:role/cli", "--role-session-name", "cli", "--duration-seconds", "60", "--endpoint-url", server.url], clientEnv());
+      const bad = await run(cli!, ["sts", "assume-role", "--role-arn", "arn:aws:iam::111122223333:role/cli", "--role-session-name", "cli", "--policy", "{not json", "--endpoint-url", server.url], clientEnv());
       expect(bad.code).not.toBe(0);
-      expect(bad.stderr).toContain("ValidationError");
+      expect(bad.stderr).toContain("(MalformedPolicyDocument)");
     });
   });
 }

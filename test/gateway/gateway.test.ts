@@ -112,7 +112,7 @@ describe("bad input", () => {
   });
 
   it("malformed form bodies get an AWS error, not a crash", async () => {
-    for (const body of ["%%%", "Action=GetCallerIdentity&Version=2011-06-15&%E0%A4%A=1", "\u0000\u0001", "a=b=c&&&"]) {
+    for (const body of ["%%%", "\u0000\u0001", "a=b=c&&&", "Action=%E0%A4%A&Version=2011-06-15"]) {
       const res = await emulator.fetch(form(body, { authorization: auth("sts") }));
       expect(res.status).toBeLessThan(500);
       expect(await res.text()).toContain("<ErrorResponse");
