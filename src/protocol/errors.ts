@@ -22,12 +22,18 @@ export class AwsError extends Error {
   readonly fields: Record<string, unknown>;
   /** Extra response headers (e.g. S3 `x-amz-bucket-region`, `Allow`). */
   readonly headers: Record<string, string>;
+  /**
+   * The code on the awsQuery wire (and in `x-amzn-query-error`) when it differs from `code` and
+   * no model shape says so: SQS answers JSON clients `InvalidParameterValueException` and query
+   * clients `InvalidParameterValue`.
+   */
+  readonly queryCode?: string;
 
   constructor(
     code: string,
     message: string,
     status = 400,
-    options: { fault?: "Sender" | "Receiver"; fields?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    options: { fault?: "Sender" | "Receiver"; fields?: Record<string, unknown>; headers?: Record<string, string>; queryCode?: string } = {},
   ) {
     super(message);
     this.name = "AwsError";
@@ -36,6 +42,7 @@ export class AwsError extends Error {
     this.fault = options.fault ?? (status >= 500 ? "Receiver" : "Sender");
     this.fields = options.fields ?? {};
     this.headers = options.headers ?? {};
+    if (options.queryCode !== undefined) this.queryCode = options.queryCode;
   }
 }
 

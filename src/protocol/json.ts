@@ -209,7 +209,7 @@ export const jsonCodec: Codec = {
     }
     const headers: Record<string, string> = { ...error.headers, "x-amzn-ErrorType": error.code };
     if (model.metadata.awsQueryCompatible) {
-      headers["x-amzn-query-error"] = `${queryErrorCode(model, error.code)};${error.fault}`;
+      headers["x-amzn-query-error"] = `${error.queryCode ?? queryErrorCode(model, error.code)};${error.fault}`;
     }
     return respond(incoming, error.status, body, headers);
   },

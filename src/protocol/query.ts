@@ -199,7 +199,7 @@ export function queryResponseXml(model: ServiceModel, operation: OperationModel,
 export function queryErrorXml(model: ServiceModel, error: AwsError, requestId: string): string {
   const qm = queryModelOf(model);
   const found = findErrorShape(model, error.code);
-  const code = found?.queryCode ?? error.code;
+  const code = error.queryCode ?? found?.queryCode ?? error.code;
   let extra = "";
   for (const [field, value] of Object.entries(error.fields)) {
     if (value === undefined || value === null || /^message$/i.test(field)) continue;

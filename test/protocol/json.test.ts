@@ -322,6 +322,17 @@ describe("awsJson errors", () => {
     expect(thrown.Code).toBe("AWS.SimpleQueueService.NonExistentQueue");
   });
 
+  it("an AwsError's own queryCode goes to x-amzn-query-error (SQS InvalidParameterValueException / InvalidParameterValue)", async () => {
+    const error = new AwsError("InvalidParameterValueException", "Value 11 for parameter MaxNumberOfMessages is invalid.", 400, { queryCode: "InvalidParameterValue" });
+    const res = errorResponse(sqs, error, "AmazonSQS.ReceiveMessage");
+    expect(res.headers.get("x-amzn-query-error")).toBe("InvalidParameterValue;Sender");
+    expect((await res.clone().json()).__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
+    if (hasBotocore) {
+      const parsed = await botocoreParse("sqs", "ReceiveMessage", res);
+      expect(parsed.parsed.Error).toMatchObject({ Code: "InvalidParameterValue", QueryErrorCode: "InvalidParameterValueException" });
+    }
+  });
+
   it("SQS errors without a query code send the shape name, and Receiver for 5xx", async () => {
     const res = errorResponse(sqs, new AwsError("InternalFailure", "boom", 500), "AmazonSQS.SendMessage");
     expect(res.headers.get("x-amzn-query-error")).toBe("InternalFailure;Receiver");

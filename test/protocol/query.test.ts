@@ -155,6 +155,12 @@ describe("awsQuery serialize", () => {
     }
   });
 
+  it("renders an AwsError's own queryCode", async () => {
+    const err = new AwsError("MissingRequiredParameterException", "The request must contain the parameter MessageGroupId.", 400, { queryCode: "MissingParameter" });
+    const res = queryCodec.serializeError(form(sqs, ""), sqs.operations.SendMessage, err);
+    expect(await res.text()).toContain("<Code>MissingParameter</Code>");
+  });
+
   it("uses the error shape's status and renders extra fields and headers", async () => {
     const err = new AwsError("NotFound", "Topic does not exist", 400, { headers: { "x-extra": "1" }, fields: { Detail: "d" } });
     const res = queryCodec.serializeError(form(sns, ""), undefined, err);
