@@ -117,6 +117,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       store: prefixStore(store, [service.name, base.accountId, base.region]),
       globalStore: prefixStore(store, [service.name, "global"]),
       blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
+      globalBlobs: prefixBlobStore(blobs, `${service.name}/global/`),
       clock,
       events,
       waitUntil(promise) {

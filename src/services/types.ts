@@ -42,6 +42,12 @@ export interface RequestContext {
   globalStore: Store;
   /** Blobs of this service, keys namespaced like `store`'s. */
   blobs: BlobStore;
+  /**
+   * Blobs of this service shared by every account and region, beside `globalStore` (S3 object
+   * bodies: buckets are global, so a body must be readable whatever region the caller signs for).
+   * Optional for contexts built outside the emulator; the emulator always sets it.
+   */
+  globalBlobs?: BlobStore;
   clock: Clock;
   events: EventBus;
   /** Keeps work alive after the response (Workers `ctx.waitUntil`; a no-op elsewhere). */

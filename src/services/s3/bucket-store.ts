@@ -1,0 +1,57 @@
+/**
+ * Bucket records. Bucket names are global on AWS, so every bucket lives in the service's
+ * cross-account space (`ctx.globalStore`) under `["bucket", name]`, with the owning account
+ * and region recorded; every other piece of a bucket (objects, versions, uploads) hangs off
+ * its name in the same space (see object-store.ts).
+ *
+ * Configuration sub-resources (tagging, CORS, policy, lifecycle, ...) are kept in
+ * `config[<name>]` as the decoded input structure the Put operation received, so the Get
+ * operation returns exactly what was stored.
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import type { RequestContext } from "../types.ts";
+
+export type VersioningStatus = "Enabled" | "Suspended";
+
+export interface BucketRecord {
+  name: string;
+  /** Account id of the owner. */
+  owner: string;
+  /** Region the bucket was created in (its LocationConstraint; `us-east-1` for the empty one). */
+  region: string;
+  /** Creation time, epoch ms. */
+  created: number;
+  /** Absent: never versioned. */
+  versioning?: VersioningStatus;
+  mfaDelete?: "Enabled" | "Disabled";
+  objectLockEnabled?: boolean;
+  /** Stored configuration sub-resources by name (e.g. `tagging`, `cors`, `policy`). */
+  config: Record<string, unknown>;
+}
+
+export const bucketKey = (name: string) => ["bucket", name] as const;
+
+/** The bucket record, or null. */
+export async function getBucket(ctx: RequestContext, name: string): Promise<BucketRecord | null> {
+  return (await ctx.globalStore.get<BucketRecord>(bucketKey(name))).value;
+}
+
+/** The bucket record, or S3's `NoSuchBucket` (404). */
+export async function requireBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
+  const bucket = await getBucket(ctx, name);
+  if (!bucket) throw noSuchBucket(name);
+  checkExpectedOwner(ctx, bucket);
+  return bucket;
+}
+
+export function noSuchBucket(name: string): AwsError {
+  return new AwsError("NoSuchBucket", "The specified bucket does not exist", 404, { fields: { BucketName: name } });
+}
+
+/** `x-amz-expected-bucket-owner` mismatch → 403 AccessDenied, as S3 answers it. */
+function checkExpectedOwner(ctx: RequestContext, bucket: BucketRecord): void {
+  const expected = ctx.request.headers.get("x-amz-expected-bucket-owner");
+  if (expected !== null && expected !== bucket.owner) {
+    throw new AwsError("AccessDenied", "Access Denied", 403);
+  }
+}

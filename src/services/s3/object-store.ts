@@ -1,0 +1,464 @@
+/**
+ * The S3 object data model: object versions in `ctx.globalStore`, bodies in the service's
+ * global BlobStore, streamed in and out (a body is never held whole in memory by this module).
+ *
+ * Keys (all in `ctx.globalStore`, i.e. `["s3", "global", ...]`):
+ *
+ *   ["o", bucket, key]              ObjectHead: the key's current version (which may be a delete
+ *                                   marker) plus the key's version counter. One entry per key, so
+ *                                   listing a bucket is one ordered scan (UTF-8 byte order).
+ *   ["v", bucket, key, rank]        a noncurrent ObjectVersion; rank = RANK_BASE - seq so a key's
+ *                                   versions list newest first, as ListObjectVersions returns them.
+ *
+ * Every write to a key (put, delete, delete marker, metadata change) runs under
+ * `withLock("s3:<bucket>/<key>")` and commits its keys in one atomic batch checked on the
+ * head's versionstamp, so racing writers serialize and conditional writes have one winner.
+ *
+ * Version ids: `"null"` for the null version (unversioned or suspended buckets); otherwise 32
+ * characters whose first 8 encode the key's sequence number (base 36), so a version is found
+ * with one read. The head records which seq holds the null version (`nullSeq`).
+ *
+ * Bodies: a version's bytes are the concatenation of its `body` segments (one blob for a
+ * PutObject or a copy; one blob per part for a completed multipart upload, so completing needs
+ * no copy). Blob keys are `<bucket>/<uuid>`; a version's blobs are deleted when the version is.
+ *
+ * For the multipart engineer: store parts with `storeBody(ctx, bucket, stream)` (or your own
+ * stream through `bucketBlobs(ctx).put(newBlobKey(bucket), …)`), then on completion call
+ * `writeObject(ctx, bucketRecord, { key, body: partSegments, size, etag, parts, ... })`; it
+ * assigns the version id by the bucket's versioning state and deletes the replaced version's
+ * blobs. Blobs of parts left out of the completed object are yours to delete.
+ *
+ * Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import { withLock } from "../../store/mutex.ts";
+import type { BlobStore, Key } from "../../store/types.ts";
+import type { RequestContext } from "../types.ts";
+import type { BucketRecord } from "./bucket-store.ts";
+
+/** Flexible checksum algorithms S3 stores and returns (`x-amz-checksum-<lower>`). */
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+
+/** One stored blob of a version's body, in order. */
+export interface BodySegment {
+  blob: string;
+  size: number;
+}
+
+/** A part of an object created by multipart upload (GetObject `partNumber`, GetObjectAttributes). */
+export interface PartInfo {
+  partNumber: number;
+  size: number;
+  etag?: string;
+  /** Checksums of the part by algorithm (base64). */
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+/** Standard headers stored with an object and returned by GET/HEAD. */
+export interface StoredHeaders {
+  ContentType?: string;
+  ContentEncoding?: string;
+  ContentDisposition?: string;
+  ContentLanguage?: string;
+  CacheControl?: string;
+  /** Epoch ms. */
+  Expires?: number;
+  WebsiteRedirectLocation?: string;
+}
+
+/** Server-side encryption facts echoed on PUT/GET/HEAD. */
+export interface StoredEncryption {
+  ServerSideEncryption?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
+}
+
+export interface ObjectVersion {
+  key: string;
+  /** `"null"` for the null version. */
+  versionId: string;
+  /** Per-key sequence number (increasing); orders versions. */
+  seq: number;
+  deleteMarker?: boolean;
+  /** Epoch ms. */
+  lastModified: number;
+  /** Account id of the writer. */
+  owner: string;
+  size: number;
+  /** Quoted, as on the wire: `"<md5 hex>"` or `"<hex>-<parts>"`. */
+  etag: string;
+  body: BodySegment[];
+  parts?: PartInfo[];
+  /** Full-object or composite checksums by algorithm (base64; composite ones end `-N`). */
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
+  checksumType?: "FULL_OBJECT" | "COMPOSITE";
+  headers: StoredHeaders;
+  /** User metadata (`x-amz-meta-*`), names lower-cased. */
+  metadata: Record<string, string>;
+  /** Absent means STANDARD (S3 omits the header for STANDARD). */
+  storageClass?: string;
+  encryption?: StoredEncryption;
+  tags?: { Key: string; Value: string }[];
+  /** Stored AccessControlPolicy (Grants, Owner) when an ACL was set. */
+  acl?: unknown;
+  objectLock?: { mode?: string; retainUntil?: number; legalHold?: string };
+}
+
+/** What a writer supplies; `writeObject` fills in versionId, seq, lastModified. */
+export type NewObject = Omit<ObjectVersion, "versionId" | "seq" | "lastModified" | "deleteMarker">;
+
+export interface ObjectHead {
+  current: ObjectVersion;
+  /** Highest seq ever used for this key. */
+  lastSeq: number;
+  /** Seq of the null version, if the key has one. */
+  nullSeq?: number;
+}
+
+const RANK_BASE = Number.MAX_SAFE_INTEGER;
+
+export const headKey = (bucket: string, key: string): Key => ["o", bucket, key];
+export const versionKey = (bucket: string, key: string, seq: number): Key => ["v", bucket, key, RANK_BASE - seq];
+/** Prefix of every current-version entry of a bucket (for listing). */
+export const headPrefix = (bucket: string): Key => ["o", bucket];
+/** Prefix of the noncurrent versions of one key, newest first. */
+export const versionPrefix = (bucket: string, key: string): Key => ["v", bucket, key];
+
+const lockName = (bucket: string, key: string) => `s3:${bucket}/${key}`;
+
+// ---------------------------------------------------------------------------------------------
+// Bodies
+
+/** The BlobStore holding object bodies (shared by every account and region, like buckets). */
+export function bucketBlobs(ctx: RequestContext): BlobStore {
+  return ctx.globalBlobs ?? ctx.blobs;
+}
+
+/** A fresh blob key for a body in `bucket`. */
+export function newBlobKey(bucket: string): string {
+  return `${bucket}/${crypto.randomUUID()}`;
+}
+
+/** Streams `body` into a new blob of `bucket`. */
+export async function storeBody(ctx: RequestContext, bucket: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<BodySegment> {
+  const blob = newBlobKey(bucket);
+  const { size } = await bucketBlobs(ctx).put(blob, body);
+  return { blob, size };
+}
+
+/** Deletes the blobs of the given segments (best effort: a missing blob is not an error). */
+export async function deleteBodies(ctx: RequestContext, segments: readonly BodySegment[]): Promise<void> {
+  const blobs = bucketBlobs(ctx);
+  for (const s of segments) await blobs.delete(s.blob);
+}
+
+/**
+ * Streams bytes `[start, end]` (inclusive; the whole body by default) of a version's body,
+ * reading its segments one after another.
+ */
+export function openBody(ctx: RequestContext, version: ObjectVersion, range?: { start: number; end: number }): ReadableStream<Uint8Array> {
+  const blobs = bucketBlobs(ctx);
+  const start = range?.start ?? 0;
+  const end = range?.end ?? version.size - 1;
+  // Segments that overlap [start, end], with the range inside each.
+  const pieces: { blob: string; start: number; end: number }[] = [];
+  let offset = 0;
+  for (const seg of version.body) {
+    const segStart = offset, segEnd = offset + seg.size - 1;
+    offset += seg.size;
+    if (seg.size === 0 || segEnd < start || segStart > end) continue;
+    pieces.push({ blob: seg.blob, start: Math.max(start, segStart) - segStart, end: Math.min(end, segEnd) - segStart });
+  }
+  let index = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) {
+          const piece = pieces[index++];
+          if (!piece) return controller.close();
+          const stream = await blobs.get(piece.blob, { start: piece.start, end: piece.end });
+          if (!stream) {
+            controller.error(new Error(`blob ${piece.blob} is missing`));
+            return;
+          }
+          reader = stream.getReader();
+        }
+        const { done, value } = await reader.read();
+        if (done) {
+          reader = null;
+          continue;
+        }
+        controller.enqueue(value);
+        return;
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version ids
+
+const ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._";
+
+function newVersionId(seq: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(24));
+  let out = seq.toString(36).padStart(8, "0");
+  for (const b of random) out += ID_ALPHABET[b % ID_ALPHABET.length];
+  return out;
+}
+
+/** The seq a version id names, or null if it is not one of ours. */
+function seqOf(versionId: string): number | null {
+  if (versionId.length !== 32 || !/^[0-9a-z]{8}[0-9A-Za-z._]{24}$/.test(versionId)) return null;
+  const seq = parseInt(versionId.slice(0, 8), 36);
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+/** S3's answer to a malformed version id. */
+export function invalidVersionId(versionId: string): AwsError {
+  return new AwsError("InvalidArgument", "Invalid version id specified", 400, { fields: { ArgumentName: "versionId", ArgumentValue: versionId } });
+}
+
+/** Throws InvalidArgument unless `versionId` could name a version ("null" or one of ours). */
+export function checkVersionId(versionId: string): void {
+  if (versionId !== "null" && seqOf(versionId) === null) throw invalidVersionId(versionId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export async function getHead(ctx: RequestContext, bucket: string, key: string): Promise<ObjectHead | null> {
+  return (await ctx.globalStore.get<ObjectHead>(headKey(bucket, key))).value;
+}
+
+/**
+ * The version `versionId` of `key` (the current one, possibly a delete marker, when omitted),
+ * or null. Throws InvalidArgument for a malformed version id.
+ */
+export async function findVersion(ctx: RequestContext, bucket: string, key: string, versionId?: string): Promise<ObjectVersion | null> {
+  if (versionId !== undefined) checkVersionId(versionId);
+  const head = await getHead(ctx, bucket, key);
+  if (!head) return null;
+  if (versionId === undefined) return head.current;
+  const seq = versionId === "null" ? head.nullSeq : seqOf(versionId);
+  if (seq === undefined || seq === null) return null;
+  if (head.current.seq === seq) return head.current.versionId === versionId ? head.current : null;
+  const found = (await ctx.globalStore.get<ObjectVersion>(versionKey(bucket, key, seq))).value;
+  return found && found.versionId === versionId ? found : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/** Checked atomically with a write (conditional writes). */
+export interface WriteCondition {
+  /** `*`: the key must have no current object. */
+  ifNoneMatch?: string;
+  /** The current object's ETag must match. */
+  ifMatch?: string;
+}
+
+function preconditionFailed(condition: string): AwsError {
+  return new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412, { fields: { Condition: condition } });
+}
+
+/** Compares a quoted or bare ETag from a header list (`"a", "b"`, `*`) with a stored one. */
+export function etagMatches(header: string, etag: string): boolean {
+  const bare = etag.replace(/^"|"$/g, "");
+  return header.split(",").some((item) => {
+    const t = item.trim().replace(/^W\//, "").replace(/^"|"$/g, "");
+    return t === "*" || t === bare;
+  });
+}
+
+function checkWriteCondition(head: ObjectHead | null, condition: WriteCondition | undefined, key: string): void {
+  if (!condition) return;
+  const live = head && !head.current.deleteMarker ? head.current : null;
+  if (condition.ifNoneMatch !== undefined && live) {
+    throw preconditionFailed("If-None-Match");
+  }
+  if (condition.ifMatch !== undefined) {
+    if (!live) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { fields: { Key: key } });
+    if (!etagMatches(condition.ifMatch, live.etag)) throw preconditionFailed("If-Match");
+  }
+}
+
+interface Plan {
+  head: ObjectHead | null;
+  versionstamp: string | null;
+}
+
+async function readPlan(ctx: RequestContext, bucket: string, key: string): Promise<Plan> {
+  const entry = await ctx.globalStore.get<ObjectHead>(headKey(bucket, key));
+  return { head: entry.value, versionstamp: entry.versionstamp };
+}
+
+/**
+ * Makes `version` (seq and versionId already set) the key's current version, moving or
+ * replacing the previous current version by the bucket's versioning state. Returns the blobs
+ * of versions that no longer exist (to delete after the commit).
+ */
+async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan, version: ObjectVersion): Promise<BodySegment[]> {
+  const { head } = plan;
+  const op = ctx.globalStore.atomic().check({ key: headKey(bucket, version.key), versionstamp: plan.versionstamp });
+  const dropped: BodySegment[] = [];
+  let nullSeq = head?.nullSeq;
+  if (head) {
+    const old = head.current;
+    const replacesNull = version.versionId === "null" && head.nullSeq !== undefined;
+    if (replacesNull && old.seq === head.nullSeq) {
+      dropped.push(...old.body);
+    } else {
+      if (replacesNull) {
+        const oldNull = (await ctx.globalStore.get<ObjectVersion>(versionKey(bucket, version.key, head.nullSeq!))).value;
+        if (oldNull) dropped.push(...oldNull.body);
+        op.delete(versionKey(bucket, version.key, head.nullSeq!));
+      }
+      op.set(versionKey(bucket, version.key, old.seq), old);
+    }
+  }
+  if (version.versionId === "null") nullSeq = version.seq;
+  const next: ObjectHead = { current: version, lastSeq: version.seq, ...(nullSeq !== undefined ? { nullSeq } : {}) };
+  op.set(headKey(bucket, version.key), next);
+  const result = await op.commit();
+  if (!result.ok) throw new Error(`concurrent write to s3 object ${bucket}/${version.key}`);
+  return dropped;
+}
+
+/** The version id a new version gets in `bucket`: fresh when versioning is Enabled, else "null". */
+function versionIdFor(bucket: BucketRecord, seq: number): string {
+  return bucket.versioning === "Enabled" ? newVersionId(seq) : "null";
+}
+
+/**
+ * Writes a new object version (PutObject, CopyObject, CompleteMultipartUpload). Its body must
+ * already be stored (`storeBody`). Checks `condition` atomically; on a failed condition the
+ * new body's blobs are deleted and the S3 error is thrown. Returns the stored version.
+ */
+export async function writeObject(ctx: RequestContext, bucket: BucketRecord, init: NewObject, condition?: WriteCondition): Promise<ObjectVersion> {
+  let dropped: BodySegment[] = [];
+  let version: ObjectVersion;
+  try {
+    version = await withLock(lockName(bucket.name, init.key), async () => {
+      const plan = await readPlan(ctx, bucket.name, init.key);
+      checkWriteCondition(plan.head, condition, init.key);
+      const seq = (plan.head?.lastSeq ?? 0) + 1;
+      const v: ObjectVersion = { ...init, versionId: versionIdFor(bucket, seq), seq, lastModified: ctx.clock.now() };
+      dropped = await commitNewCurrent(ctx, bucket.name, plan, v);
+      return v;
+    });
+  } catch (e) {
+    await deleteBodies(ctx, init.body);
+    throw e;
+  }
+  await deleteBodies(ctx, dropped);
+  return version;
+}
+
+export interface DeleteResult {
+  /** The version id deleted, or of the delete marker created. */
+  versionId?: string;
+  /** True when a delete marker was created, or the version deleted was one. */
+  deleteMarker: boolean;
+}
+
+/**
+ * DeleteObject semantics. Without `versionId`: unversioned buckets drop the object; versioned
+ * ones get a delete marker (id "null" when suspended, replacing the null version). With
+ * `versionId`: that version is removed for good and, if it was current, the newest remaining
+ * version becomes current. Deleting what does not exist succeeds, as on S3.
+ */
+export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
+  if (versionId !== undefined) checkVersionId(versionId);
+  let dropped: BodySegment[] = [];
+  const result = await withLock(lockName(bucket.name, key), async (): Promise<DeleteResult> => {
+    const plan = await readPlan(ctx, bucket.name, key);
+    const { head } = plan;
+    if (condition?.ifMatch !== undefined) checkWriteCondition(head, condition, key);
+    if (versionId === undefined) {
+      if (!bucket.versioning) {
+        if (head) {
+          const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp }).delete(headKey(bucket.name, key));
+          if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
+          dropped = head.current.body;
+        }
+        return { deleteMarker: false };
+      }
+      const seq = (head?.lastSeq ?? 0) + 1;
+      const marker: ObjectVersion = {
+        key, versionId: versionIdFor(bucket, seq), seq, deleteMarker: true, lastModified: ctx.clock.now(),
+        owner: ctx.accountId, size: 0, etag: "", body: [], headers: {}, metadata: {},
+      };
+      dropped = await commitNewCurrent(ctx, bucket.name, plan, marker);
+      return { versionId: marker.versionId, deleteMarker: true };
+    }
+    if (!head) return { versionId, deleteMarker: false };
+    const seq = versionId === "null" ? head.nullSeq : seqOf(versionId);
+    if (seq === undefined || seq === null) return { versionId, deleteMarker: false };
+    const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp });
+    let target: ObjectVersion | null;
+    const nextHead: ObjectHead = { ...head };
+    if (versionId === "null") delete nextHead.nullSeq;
+    if (head.current.seq === seq) {
+      target = head.current.versionId === versionId ? head.current : null;
+      if (!target) return { versionId, deleteMarker: false };
+      let promoted: { key: Key; value: ObjectVersion } | undefined;
+      for await (const e of ctx.globalStore.list<ObjectVersion>({ prefix: versionPrefix(bucket.name, key) }, { limit: 1 })) promoted = e;
+      if (promoted) {
+        op.delete(promoted.key);
+        op.set(headKey(bucket.name, key), { ...nextHead, current: promoted.value });
+      } else {
+        op.delete(headKey(bucket.name, key));
+      }
+    } else {
+      const entry = await ctx.globalStore.get<ObjectVersion>(versionKey(bucket.name, key, seq));
+      target = entry.value && entry.value.versionId === versionId ? entry.value : null;
+      if (!target) return { versionId, deleteMarker: false };
+      op.delete(versionKey(bucket.name, key, seq));
+      if (versionId === "null") op.set(headKey(bucket.name, key), nextHead);
+    }
+    if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
+    dropped = target.body;
+    return { versionId, deleteMarker: !!target.deleteMarker };
+  });
+  await deleteBodies(ctx, dropped);
+  return result;
+}
+
+/**
+ * Replaces one version's record in place (tags, ACL, retention): `fn` gets the stored version
+ * and returns the new one. Returns null when the version does not exist.
+ */
+export async function updateVersion(
+  ctx: RequestContext,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  fn: (version: ObjectVersion) => ObjectVersion,
+): Promise<ObjectVersion | null> {
+  return withLock(lockName(bucket, key), async () => {
+    const plan = await readPlan(ctx, bucket, key);
+    const version = await findVersion(ctx, bucket, key, versionId);
+    if (!version || !plan.head) return null;
+    const next = fn(version);
+    const op = ctx.globalStore.atomic().check({ key: headKey(bucket, key), versionstamp: plan.versionstamp });
+    if (plan.head.current.seq === version.seq) op.set(headKey(bucket, key), { ...plan.head, current: next });
+    else op.set(versionKey(bucket, key, version.seq), next);
+    if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket}/${key}`);
+    return next;
+  });
+}
+
+/** True when the bucket holds any key (a current object or delete marker, hence any version). */
+export async function bucketHasObjects(ctx: RequestContext, bucket: string): Promise<boolean> {
+  for await (const _ of ctx.globalStore.list({ prefix: headPrefix(bucket) }, { limit: 1 })) return true;
+  return false;
+}
