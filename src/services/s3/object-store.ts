@@ -36,9 +36,8 @@ import { withLock } from "../../store/mutex.ts";
 import type { BlobStore, Key } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
+import type { StoredChecksum } from "./checksums.ts";
 
-/** Flexible checksum algorithms S3 stores and returns (`x-amz-checksum-<lower>`). */
-export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
 /** One stored blob of a version's body, in order. */
 export interface BodySegment {
@@ -51,8 +50,8 @@ export interface PartInfo {
   partNumber: number;
   size: number;
   etag?: string;
-  /** Checksums of the part by algorithm (base64). */
-  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
+  /** The part's checksum (algorithm of the upload, base64). */
+  checksum?: StoredChecksum;
 }
 
 /** Standard headers stored with an object and returned by GET/HEAD. */
@@ -93,9 +92,8 @@ export interface ObjectVersion {
   etag: string;
   body: BodySegment[];
   parts?: PartInfo[];
-  /** Full-object or composite checksums by algorithm (base64; composite ones end `-N`). */
-  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
-  checksumType?: "FULL_OBJECT" | "COMPOSITE";
+  /** The object's checksum (S3 keeps one: full-object, or composite `…-N` for multipart). */
+  checksum?: StoredChecksum;
   headers: StoredHeaders;
   /** User metadata (`x-amz-meta-*`), names lower-cased. */
   metadata: Record<string, string>;
