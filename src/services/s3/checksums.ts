@@ -1,0 +1,235 @@
+/**
+ * S3 object integrity: streaming digests (MD5 for ETags; the flexible checksums CRC32, CRC32C,
+ * CRC64NVME, SHA1, SHA256), their base64 wire form, and the multipart forms: the ETag
+ * `"<md5 of the parts' md5 bytes>-N"`, COMPOSITE checksums (`<base64 of the checksum of the
+ * parts' checksum bytes>-N`) and FULL_OBJECT CRCs combined from the parts' CRCs and sizes.
+ *
+ * Which checksum type each algorithm supports (FULL_OBJECT: CRC64NVME, CRC32, CRC32C;
+ * COMPOSITE: CRC32, CRC32C, SHA1, SHA256) and the defaults come from
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+import { md5, sha1 } from "@noble/hashes/legacy.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { Crc32 } from "@aws-crypto/crc32";
+import { Crc32c } from "@aws-crypto/crc32c";
+import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
+import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
+
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
+
+/** Digest sizes in bytes, to reject checksum values of the wrong length. */
+const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32 };
+
+/** A stored checksum: algorithm, base64 value (with `-N` for COMPOSITE multipart) and type. */
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+  type: ChecksumType;
+}
+
+/** An incremental digest over a byte stream. */
+export interface StreamingDigest {
+  update(bytes: Uint8Array): void;
+  /** The raw digest bytes (big-endian for CRCs). */
+  digest(): Promise<Uint8Array>;
+}
+
+function uint32Bytes(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n >>> 0);
+  return out;
+}
+
+function crcDigest(make: () => { update(b: Uint8Array): unknown; digest(): number }): StreamingDigest {
+  const state = make();
+  return {
+    update: (b) => void state.update(b),
+    digest: async () => uint32Bytes(state.digest()),
+  };
+}
+
+function nobleDigest(hash: typeof md5): StreamingDigest {
+  const state = hash.create();
+  return {
+    update: (b) => void state.update(b),
+    digest: async () => state.digest(),
+  };
+}
+
+/** A fresh streaming digest for `algorithm` (or MD5). */
+export function createDigest(algorithm: ChecksumAlgorithm | "MD5"): StreamingDigest {
+  switch (algorithm) {
+    case "MD5":
+      return nobleDigest(md5);
+    case "SHA1":
+      return nobleDigest(sha1);
+    case "SHA256":
+      return nobleDigest(sha256 as unknown as typeof md5);
+    case "CRC32":
+      return crcDigest(() => new Crc32());
+    case "CRC32C":
+      return crcDigest(() => new Crc32c());
+    case "CRC64NVME": {
+      const state = new Crc64Nvme();
+      return { update: (b) => state.update(b), digest: () => state.digest() };
+    }
+  }
+}
+
+/** The base64 checksum of `bytes`, as S3 sends it in `x-amz-checksum-*`. */
+export async function checksumBase64(algorithm: ChecksumAlgorithm, bytes: Uint8Array): Promise<string> {
+  const d = createDigest(algorithm);
+  d.update(bytes);
+  return bytesToBase64(await d.digest());
+}
+
+/** Parses an algorithm name as clients send it (any case); undefined when unknown. */
+export function parseAlgorithm(text: string | null | undefined): ChecksumAlgorithm | undefined {
+  if (!text) return undefined;
+  const upper = text.trim().toUpperCase();
+  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(upper) ? (upper as ChecksumAlgorithm) : undefined;
+}
+
+/** `x-amz-checksum-crc32` etc. */
+export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
+  return `x-amz-checksum-${algorithm.toLowerCase()}`;
+}
+
+/** The model member carrying the checksum (`ChecksumCRC32`, ...). */
+export function checksumMemberName(algorithm: ChecksumAlgorithm): string {
+  return `Checksum${algorithm}`;
+}
+
+/** True when `value` is base64 of the algorithm's digest length (full-object form, no `-N`). */
+export function isWellFormedChecksum(algorithm: ChecksumAlgorithm, value: string): boolean {
+  const bytes = base64ToBytes(value);
+  return typeof bytes !== "string" && bytes.length === DIGEST_BYTES[algorithm];
+}
+
+/** The checksum types an algorithm supports, default first (AWS: CRC64NVME is full-object only). */
+export function supportedChecksumTypes(algorithm: ChecksumAlgorithm): ChecksumType[] {
+  switch (algorithm) {
+    case "CRC64NVME":
+      return ["FULL_OBJECT"];
+    case "CRC32":
+    case "CRC32C":
+      return ["COMPOSITE", "FULL_OBJECT"];
+    default:
+      return ["COMPOSITE"];
+  }
+}
+
+/** Lower-case hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) out.set(p, offset), (offset += p.length);
+  return out;
+}
+
+/** A multipart object's ETag, quoted: `"<md5 of the concatenated part md5 bytes>-N"`. */
+export function multipartEtag(partMd5Hex: string[]): string {
+  const digest = md5(concat(partMd5Hex.map((h) => fromHex(h.replace(/"/g, "")))));
+  return `"${toHex(digest)}-${partMd5Hex.length}"`;
+}
+
+/**
+ * A COMPOSITE multipart checksum: the checksum of the concatenated raw part checksums, base64,
+ * with `-N` for N parts.
+ */
+export async function compositeChecksum(algorithm: ChecksumAlgorithm, partChecksums: string[]): Promise<string> {
+  const raw = partChecksums.map((c) => {
+    const bytes = base64ToBytes(c);
+    if (typeof bytes === "string") throw new Error(`bad stored checksum ${c}`);
+    return bytes;
+  });
+  return `${await checksumBase64(algorithm, concat(raw))}-${partChecksums.length}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// FULL_OBJECT CRCs of multipart uploads: crc(A || B) from crc(A), crc(B) and len(B), as zlib's
+// crc32_combine does, over GF(2) polynomials in the reflected bit order these CRCs use.
+
+const REFLECTED_POLY: Partial<Record<ChecksumAlgorithm, { poly: bigint; width: bigint }>> = {
+  CRC32: { poly: 0xedb88320n, width: 32n },
+  CRC32C: { poly: 0x82f63b78n, width: 32n },
+  CRC64NVME: { poly: 0x9a6c9329ac4bc9b5n, width: 64n },
+};
+
+/** a(x)·b(x) mod p(x), reflected representation (the top bit is x^0). */
+function multModP(a: bigint, b: bigint, poly: bigint, width: bigint): bigint {
+  let m = 1n << (width - 1n);
+  let p = 0n;
+  while (m !== 0n) {
+    if (a & m) p ^= b;
+    m >>= 1n;
+    b = b & 1n ? (b >> 1n) ^ poly : b >> 1n;
+  }
+  return p;
+}
+
+/** x^(8·bytes) mod p(x). */
+function xPowBytes(bytes: number, poly: bigint, width: bigint): bigint {
+  let result = 1n << (width - 1n); // x^0
+  let base = 1n << (width - 9n); // x^8
+  let n = BigInt(bytes);
+  while (n > 0n) {
+    if (n & 1n) result = multModP(result, base, poly, width);
+    base = multModP(base, base, poly, width);
+    n >>= 1n;
+  }
+  return result;
+}
+
+function bytesToBigint(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function bigintToBytes(n: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) out[i] = Number(n & 0xffn), (n >>= 8n);
+  return out;
+}
+
+/** True for the algorithms whose parts combine into a FULL_OBJECT checksum. */
+export function isCombinable(algorithm: ChecksumAlgorithm): boolean {
+  return algorithm in REFLECTED_POLY;
+}
+
+/**
+ * The FULL_OBJECT checksum (base64) of the concatenation of parts given each part's base64 CRC
+ * and size, without reading the bytes again.
+ */
+export function combineCrcs(algorithm: ChecksumAlgorithm, parts: { checksum: string; size: number }[]): string {
+  const spec = REFLECTED_POLY[algorithm];
+  if (!spec) throw new Error(`${algorithm} checksums do not combine`);
+  const length = Number(spec.width / 8n);
+  let crc = 0n;
+  let first = true;
+  for (const part of parts) {
+    const bytes = base64ToBytes(part.checksum);
+    if (typeof bytes === "string") throw new Error(`bad stored checksum ${part.checksum}`);
+    const value = bytesToBigint(bytes);
+    crc = first ? value : multModP(xPowBytes(part.size, spec.poly, spec.width), crc, spec.poly, spec.width) ^ value;
+    first = false;
+  }
+  if (first) return bytesToBase64(bigintToBytes(0n, length)); // CRC of no bytes
+  return bytesToBase64(bigintToBytes(crc, length));
+}

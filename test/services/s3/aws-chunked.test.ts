@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { createAwsChunkedDecoder } from "../../../src/services/s3/aws-chunked.ts";
+import { prepareUpload } from "../../../src/services/s3/upload-body.ts";
+import { AwsError } from "../../../src/protocol/errors.ts";
+import { capturedAwsChunkedBodies } from "./captures.ts";
+
+const enc = new TextEncoder();
+
+function streamOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      for (const p of pieces) c.enqueue(p);
+      c.close();
+    },
+  });
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Decodes `body` split into pieces at the given offsets. */
+async function decode(body: Uint8Array, splits: number[], decodedLength?: number) {
+  const pieces: Uint8Array[] = [];
+  let last = 0;
+  for (const s of [...splits, body.length]) pieces.push(body.subarray(last, s)), (last = s);
+  const decoder = createAwsChunkedDecoder({ decodedLength });
+  const bytes = await readAll(streamOf(pieces).pipeThrough(decoder));
+  return { bytes, trailers: decoder.trailers, signatures: decoder.signatures };
+}
+
+/** A signed aws-chunked body as in the AWS sigv4-streaming example (66560 bytes of 'a'). */
+function signedBody(withTrailer: boolean): { body: Uint8Array; payload: Uint8Array } {
+  const payload = enc.encode("a".repeat(66560));
+  const sig = (n: number) => String(n).repeat(64).slice(0, 64);
+  let text = `10000;chunk-signature=${sig(1)}\r\n${"a".repeat(65536)}\r\n400;chunk-signature=${sig(2)}\r\n${"a".repeat(1024)}\r\n0;chunk-signature=${sig(3)}\r\n`;
+  if (withTrailer) {
+    const crc = "aYlyLA=="; // placeholder, checked separately
+    text += `x-amz-checksum-crc32:${crc}\r\nx-amz-trailer-signature:${sig(4)}\r\n`;
+  }
+  text += "\r\n";
+  return { body: enc.encode(text), payload };
+}
+
+describe("aws-chunked decoder", () => {
+  const captured = capturedAwsChunkedBodies();
+
+  it("has captured bodies to test with", () => {
+    expect(captured.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const c of captured) {
+    it(`decodes ${c.file} #${c.seq} split at every byte offset`, async () => {
+      const decodedLength = Number(c.headers.get("x-amz-decoded-content-length"));
+      const whole = await decode(c.body, [], decodedLength);
+      expect(whole.bytes.length).toBe(decodedLength);
+      expect(Object.keys(whole.trailers)).toEqual(["x-amz-checksum-crc32"]);
+      const step = c.body.length > 2000 ? 7 : 1;
+      for (let at = 1; at < c.body.length; at += step) {
+        const split = await decode(c.body, [at], decodedLength);
+        expect(Buffer.from(split.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+        expect(split.trailers).toEqual(whole.trailers);
+      }
+      // One byte per read.
+      const bytewise = await decode(c.body, Array.from({ length: c.body.length - 1 }, (_, i) => i + 1), decodedLength);
+      expect(Buffer.from(bytewise.bytes).equals(Buffer.from(whole.bytes))).toBe(true);
+    });
+
+    it(`validates ${c.file} #${c.seq}'s trailer checksum through prepareUpload`, async () => {
+      const { stream, result } = prepareUpload(c.headers, streamOf([c.body]));
+      const bytes = await readAll(stream);
+      const digest = await result;
+      expect(digest.size).toBe(bytes.length);
+      expect(digest.checksum.algorithm).toBe("CRC32");
+      expect(`x-amz-checksum-crc32:${digest.checksum.value}`).toBe(
+        new TextDecoder().decode(c.body).match(/x-amz-checksum-crc32:[A-Za-z0-9+/=]+/)![0],
+      );
+      expect(digest.etag).toBe(`"${createHash("md5").update(bytes).digest("hex")}"`);
+    });
+
+    it(`rejects ${c.file} #${c.seq} with a corrupted payload byte as BadDigest`, async () => {
+      const body = c.body.slice();
+      const firstData = new TextDecoder().decode(body).indexOf("\r\n") + 2;
+      body[firstData] ^= 1;
+      const { stream, result } = prepareUpload(c.headers, streamOf([body]));
+      await expect(readAll(stream)).rejects.toMatchObject({ code: "BadDigest", message: "The CRC32 you specified did not match the calculated checksum." });
+      await expect(result).rejects.toBeInstanceOf(AwsError);
+    });
+  }
+
+  it("parses signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) and keeps the signatures", async () => {
+    const { body, payload } = signedBody(false);
+    for (const at of [1, 5, 10, 70, 84, 86, 87, 65620, 65625, body.length - 3, body.length - 1]) {
+      const out = await decode(body, [at], payload.length);
+      expect(Buffer.from(out.bytes).equals(Buffer.from(payload))).toBe(true);
+      expect(out.signatures).toHaveLength(3);
+      expect(out.trailers).toEqual({});
+    }
+  });
+
+  it("parses signed trailers (…-PAYLOAD-TRAILER) and drops the trailer signature", async () => {
+    const { body, payload } = signedBody(true);
+    const out = await decode(body, [100, 66000], payload.length);
+    expect(out.trailers).toEqual({ "x-amz-checksum-crc32": "aYlyLA==" });
+  });
+
+  it("fails a truncated body or one disagreeing with x-amz-decoded-content-length with IncompleteBody", async () => {
+    const c = captured[0]!;
+    const n = Number(c.headers.get("x-amz-decoded-content-length"));
+    await expect(decode(c.body.subarray(0, c.body.length - 10), [], n)).rejects.toMatchObject({ code: "IncompleteBody" });
+    await expect(decode(c.body, [], n + 1)).rejects.toMatchObject({ code: "IncompleteBody" });
+    await expect(decode(c.body, [], n - 1)).rejects.toMatchObject({ code: "IncompleteBody" });
+    await expect(decode(enc.encode("zz\r\nabc\r\n0\r\n\r\n"), [])).rejects.toMatchObject({ code: "IncompleteBody" });
+  });
+});
