@@ -16,7 +16,7 @@ import { readCredentials } from "./gateway/credentials.ts";
 import { accountFor } from "./gateway/accounts.ts";
 import { identifyService, indexServices, UnknownServiceError, type ServiceIndex } from "./gateway/identify.ts";
 import { detectProtocol, isFormContentType } from "./gateway/protocol.ts";
-import { createIncoming, readBounded } from "./gateway/incoming.ts";
+import { createIncoming, readRequestBody } from "./gateway/incoming.ts";
 import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
@@ -212,7 +212,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     try {
       // A form body is small and needed for routing (Action + Version), so it is read here once.
       if (isForm && !request.headers.has("x-amz-target")) {
-        preread = await readBounded(request.body, maxBodyBytes);
+        preread = await readRequestBody(request, maxBodyBytes);
         form = new URLSearchParams(new TextDecoder().decode(preread));
       }
     } catch (error) {

@@ -45,6 +45,24 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, limit
   return out;
 }
 
+/**
+ * Reads a request's whole body, bounded by `limit` bytes (413 beyond it). With a
+ * Content-Length the runtime's own `arrayBuffer()` is used (about twice as fast under Node
+ * as pulling the stream); without one the stream is read and counted.
+ */
+export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+  if (!request.body) return EMPTY;
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared)) {
+    if (Number(declared) > limit) {
+      await request.body.cancel().catch(() => {});
+      throw new AwsError("RequestEntityTooLarge", `Request body is larger than the maximum of ${limit} bytes.`, 413);
+    }
+    return new Uint8Array(await request.arrayBuffer());
+  }
+  return readBounded(request.body, limit);
+}
+
 export function createIncoming(init: IncomingInit): IncomingRequest {
   let bytes: Promise<Uint8Array> | undefined = init.preread ? Promise.resolve(init.preread) : undefined;
   let text: Promise<string> | undefined;
@@ -62,7 +80,7 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
     bytes() {
       if (!bytes) {
         if (streamed) throw new Error("request body already consumed as a stream");
-        bytes = readBounded(request.body, init.maxBodyBytes);
+        bytes = readRequestBody(request, init.maxBodyBytes);
       }
       return bytes;
     },

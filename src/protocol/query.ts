@@ -225,13 +225,19 @@ export const queryCodec: Codec = {
   serialize(incoming: IncomingRequest, operation: OperationModel, output: unknown): Response {
     const extras = (output ?? {}) as { [HTTP_STATUS]?: number; [HTTP_HEADERS]?: Record<string, string> };
     const body = queryResponseXml(incoming.model, operation, output, incoming.requestId);
-    return new Response(body, { status: extras[HTTP_STATUS] ?? 200, headers: requestIdHeaders(incoming, extras[HTTP_HEADERS]) });
+    return new Response(utf8(body), { status: extras[HTTP_STATUS] ?? 200, headers: requestIdHeaders(incoming, extras[HTTP_HEADERS]) });
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
     const found = findErrorShape(incoming.model, error.code);
     const status = found?.httpStatus ?? error.status;
     const body = queryErrorXml(incoming.model, error, incoming.requestId);
-    return new Response(incoming.method === "HEAD" ? null : body, { status, headers: requestIdHeaders(incoming, error.headers) });
+    return new Response(incoming.method === "HEAD" ? null : utf8(body), { status, headers: requestIdHeaders(incoming, error.headers) });
   },
 };
+
+const encoder = new TextEncoder();
+/** Bodies go out as bytes: Node's adapters send a byte body much faster than a string one. */
+function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}

@@ -1,0 +1,5 @@
+/** Every benchmark case, by service. Add a service's cases here. */
+import type { BenchCase } from "./types.ts";
+import { stsCases } from "./sts.ts";
+
+export const CASES: BenchCase[] = [...stsCases];
