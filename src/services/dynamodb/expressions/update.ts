@@ -122,7 +122,7 @@ function parentFor(root: Record<string, AttributeValue>, path: DocumentPath): Co
     else if ("M" in parent && typeof key === "string") child = (parent.M as Record<string, AttributeValue>)[key];
     else if ("L" in parent && typeof key === "number") child = (parent.L as AttributeValue[])[key];
     if (!child) return undefined;
-    const next = typeof path[i + 1] === "number" ? ("L" in child ? { L: [...child.L] } : undefined) : "M" in child ? { M: { ...child.M } } : undefined;
+    const next: Container | undefined = typeof path[i + 1] === "number" ? ("L" in child ? { L: [...child.L] } : undefined) : "M" in child ? { M: { ...child.M } } : undefined;
     if (!next) return undefined;
     if (i === 0) (parent as Record<string, AttributeValue>)[key as string] = next;
     else if ("M" in parent) (parent.M as Record<string, AttributeValue>)[key as string] = next;
