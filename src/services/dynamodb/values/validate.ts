@@ -147,7 +147,7 @@ export function numberSize(text: string): number {
   const d = parseDecimal(text);
   if (!d || d.coef === 0n) return 1;
   const { digits, negative } = decimalShape(d);
-  const intDigits = Math.max(0, digits.length + d.exp);
+  const intDigits = d.exp >= 0 ? digits.length : Math.max(0, digits.length + d.exp);
   const fracDigits = d.exp < 0 ? Math.min(digits.length, -d.exp) : 0;
   return 1 + Math.ceil(intDigits / 2) + Math.ceil(fracDigits / 2) + (negative ? 1 : 0);
 }
