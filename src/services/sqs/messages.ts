@@ -1,0 +1,273 @@
+/**
+ * SendMessage and SendMessageBatch: body and attribute rules, size limits, delays, FIFO
+ * sequencing and deduplication.
+ * Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import { bytesToBase64 } from "../../protocol/shape-values.ts";
+import { withLock } from "../../store/mutex.ts";
+import type { RequestContext } from "../types.ts";
+import { invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist } from "./errors.ts";
+import { dedupKey, DEDUP_WINDOW_MS, fifoFields } from "./fifo.ts";
+import { md5Hex, md5OfAttributes, type StoredAttribute } from "./md5.ts";
+import type { QueueRef } from "./queue-url.ts";
+import { sequenceNumberOf } from "./redrive.ts";
+import { notifyQueue } from "./signal.ts";
+import { keys, loadQueue, lockName, nextSeq, store, type Dedup, type QueueRecord, type StoredMessage } from "./storage.ts";
+
+export interface AttributeValueInput {
+  DataType?: string;
+  StringValue?: string;
+  BinaryValue?: Uint8Array | string;
+  StringListValues?: string[];
+  BinaryListValues?: unknown[];
+}
+
+export interface SendInput {
+  MessageBody?: string;
+  DelaySeconds?: number;
+  MessageAttributes?: Record<string, AttributeValueInput>;
+  MessageSystemAttributes?: Record<string, AttributeValueInput>;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface SendResult {
+  MessageId: string;
+  MD5OfMessageBody: string;
+  MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
+  SequenceNumber?: string;
+}
+
+/** A send that passed validation, ready to store. */
+interface PreparedSend {
+  message: Omit<StoredMessage, "seq" | "visibleAt" | "sent" | "sequenceNumber">;
+  delaySeconds: number;
+}
+
+const FORBIDDEN_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const encoder = new TextEncoder();
+
+export function checkBody(body: string | undefined): string {
+  if (body === undefined || body === "") throw missingParameter("MessageBody");
+  const bad = FORBIDDEN_CHAR.exec(body);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase();
+    throw new AwsError(
+      "InvalidMessageContents",
+      `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+      400,
+    );
+  }
+  return body;
+}
+
+/** Validates user message attributes; returns them as stored and their size in bytes. */
+export function checkAttributes(input: Record<string, AttributeValueInput> | undefined): { attributes?: Record<string, StoredAttribute>; size: number } {
+  if (!input || Object.keys(input).length === 0) return { size: 0 };
+  const names = Object.keys(input);
+  if (names.length > 10) throw invalidParameterValue(`Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
+  const out: Record<string, StoredAttribute> = {};
+  let size = 0;
+  for (const name of names) {
+    const value = input[name]!;
+    if (!ATTRIBUTE_NAME.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+      throw invalidParameterValue(`Message (user) attribute name '${name}' is invalid. Attribute name can only contain alphanumeric characters, underscores (_), hyphens (-), and periods (.). It cannot start or end with a period, have consecutive periods, or start with AWS. or Amazon.`);
+    }
+    const type = value.DataType;
+    if (!type) throw invalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute type.`);
+    const kind = /^(String|Number|Binary)(\..+)?$/.exec(type)?.[1];
+    if (!kind || type.length > 256) {
+      throw invalidParameterValue(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    }
+    if (value.StringListValues?.length || value.BinaryListValues?.length) {
+      throw invalidParameterValue(`Message (user) attribute '${name}': list values are not supported.`);
+    }
+    if (kind === "Binary") {
+      const bytes = typeof value.BinaryValue === "string" ? value.BinaryValue : value.BinaryValue ? bytesToBase64(value.BinaryValue) : "";
+      if (!bytes) throw invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`);
+      out[name] = { DataType: type, BinaryValue: bytes };
+      size += atob(bytes).length;
+    } else {
+      const text = value.StringValue;
+      if (text === undefined || text === "") throw invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type '${kind}'.`);
+      if (kind === "Number" && !NUMBER.test(text.trim())) throw invalidParameterValue(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+      if (FORBIDDEN_CHAR.test(text)) throw invalidParameterValue(`Message (user) attribute '${name}' contains an invalid character.`);
+      out[name] = { DataType: type, StringValue: text };
+      size += encoder.encode(text).length;
+    }
+    size += encoder.encode(name).length + encoder.encode(type).length;
+  }
+  return { attributes: out, size };
+}
+
+function checkSystemAttributes(input: Record<string, AttributeValueInput> | undefined): Record<string, StoredAttribute> | undefined {
+  if (!input || Object.keys(input).length === 0) return undefined;
+  const out: Record<string, StoredAttribute> = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (name !== "AWSTraceHeader") throw invalidParameterValue(`Message system attribute name '${name}' is invalid.`);
+    if (value.DataType !== "String" || !value.StringValue) {
+      throw invalidParameterValue(`Message system attribute '${name}' must contain a non-empty value of type 'String'.`);
+    }
+    out[name] = { DataType: "String", StringValue: value.StringValue };
+  }
+  return out;
+}
+
+/** Validates one send against its queue; throws the AwsError AWS answers for it. */
+export function prepareSend(ctx: RequestContext, queue: QueueRecord, input: SendInput, batch: boolean): PreparedSend {
+  const body = checkBody(input.MessageBody);
+  if (input.DelaySeconds !== undefined && (input.DelaySeconds < 0 || input.DelaySeconds > 900)) {
+    throw invalidParameter("DelaySeconds", input.DelaySeconds, "DelaySeconds must be >= 0 and <= 900.");
+  }
+  const { attributes, size } = checkAttributes(input.MessageAttributes);
+  const system = checkSystemAttributes(input.MessageSystemAttributes);
+  const max = Number(queue.attributes.MaximumMessageSize);
+  if (encoder.encode(body).length + size > max) {
+    throw invalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`);
+  }
+  const fifo = fifoFields(queue, body, input, batch);
+  const message: PreparedSend["message"] = {
+    id: crypto.randomUUID(),
+    body,
+    md5Body: md5Hex(body),
+    senderId: ctx.accountId,
+    receiveCount: 0,
+  };
+  if (attributes) {
+    message.attributes = attributes;
+    message.md5Attributes = md5OfAttributes(attributes);
+  }
+  if (system) {
+    message.system = system;
+    message.md5System = md5OfAttributes(system);
+  }
+  if (fifo.groupId !== undefined) message.groupId = fifo.groupId;
+  if (fifo.dedupId !== undefined) message.dedupId = fifo.dedupId;
+  return { message, delaySeconds: input.DelaySeconds ?? Number(queue.attributes.DelaySeconds) };
+}
+
+function resultOf(m: Pick<StoredMessage, "id" | "md5Body" | "md5Attributes" | "md5System">, sequenceNumber?: string): SendResult {
+  const out: SendResult = { MessageId: m.id, MD5OfMessageBody: m.md5Body };
+  if (m.md5Attributes) out.MD5OfMessageAttributes = m.md5Attributes;
+  if (m.md5System) out.MD5OfMessageSystemAttributes = m.md5System;
+  if (sequenceNumber) out.SequenceNumber = sequenceNumber;
+  return out;
+}
+
+/** Stores prepared sends in order under the queue's lock; returns one result per send. */
+export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: PreparedSend[]): Promise<SendResult[]> {
+  const results = await withLock(lockName(ref), async () => {
+    const queue = await loadQueue(ctx, ref);
+    if (!queue) throw queueDoesNotExist(ctx);
+    const s = store(ctx);
+    const now = Math.floor(ctx.clock.now());
+    const out: SendResult[] = [];
+    for (const send of sends) {
+      const m = send.message;
+      let dedup: Dedup | null = null;
+      let dKey: string | undefined;
+      if (queue.fifo && m.dedupId !== undefined && m.groupId !== undefined) {
+        dKey = dedupKey(queue, m.groupId, m.dedupId);
+        dedup = (await s.get<Dedup>(keys.dedup(queue, dKey))).value;
+        if (dedup && dedup.expires > now) {
+          // A duplicate within the window: accepted, not enqueued, answered like the original.
+          out.push(resultOf({ ...m, id: dedup.messageId }, dedup.sequenceNumber));
+          continue;
+        }
+      }
+      const seq = await nextSeq(ctx, queue);
+      const visibleAt = now + send.delaySeconds * 1000;
+      const stored: StoredMessage = { ...m, sent: now, seq, visibleAt };
+      if (queue.fifo) stored.sequenceNumber = sequenceNumberOf(seq);
+      const op = s.atomic().set(keys.message(queue, m.id), stored).set(keys.visible(queue, visibleAt, seq), m.id);
+      if (queue.fifo && m.groupId !== undefined) op.set(keys.group(queue, m.groupId, seq), m.id);
+      if (dKey !== undefined) op.set(keys.dedup(queue, dKey), { expires: now + DEDUP_WINDOW_MS, messageId: m.id, sequenceNumber: stored.sequenceNumber } satisfies Dedup);
+      await op.commit();
+      out.push(resultOf(stored, stored.sequenceNumber));
+    }
+    return out;
+  });
+  notifyQueue(ref);
+  return results;
+}
+
+export async function sendMessage(ctx: RequestContext, ref: QueueRef, input: SendInput): Promise<SendResult> {
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  const [result] = await storeSends(ctx, ref, [prepareSend(ctx, queue, input, false)]);
+  return result!;
+}
+
+export interface BatchFailure {
+  Id: string;
+  SenderFault: boolean;
+  Code: string;
+  Message: string;
+}
+
+const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Batch-level checks shared by the three batch operations (empty, > 10, ids). */
+export function checkBatch(entries: { Id?: string }[] | undefined, entryName: string): void {
+  if (!entries || entries.length === 0) {
+    throw new AwsError("EmptyBatchRequest", `There should be at least one ${entryName} in the request.`, 400);
+  }
+  if (entries.length > 10) {
+    throw new AwsError("TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${entries.length}.`, 400);
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (!e.Id || !BATCH_ID.test(e.Id)) {
+      throw new AwsError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.", 400);
+    }
+    if (seen.has(e.Id)) throw new AwsError("BatchEntryIdsNotDistinct", `Id ${e.Id} repeated.`, 400);
+    seen.add(e.Id);
+  }
+}
+
+/** A per-entry failure as AWS reports it (the query-protocol code). */
+export function failureOf(id: string, error: unknown): BatchFailure {
+  if (error instanceof AwsError) {
+    return { Id: id, SenderFault: error.fault === "Sender", Code: error.queryCode ?? error.code, Message: error.message };
+  }
+  throw error;
+}
+
+export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entries: (SendInput & { Id: string })[]) {
+  checkBatch(entries, "SendMessageBatchRequestEntry");
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  let total = 0;
+  for (const e of entries) {
+    total += encoder.encode(e.MessageBody ?? "").length;
+    for (const [name, v] of Object.entries(e.MessageAttributes ?? {})) {
+      total += encoder.encode(name).length + encoder.encode(v.DataType ?? "").length;
+      total += v.StringValue !== undefined ? encoder.encode(v.StringValue).length : v.BinaryValue instanceof Uint8Array ? v.BinaryValue.length : 0;
+    }
+  }
+  const limit = Math.max(262144, Number(queue.attributes.MaximumMessageSize));
+  if (total > limit) {
+    throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`, 400);
+  }
+  const failed: BatchFailure[] = [];
+  const ready: { id: string; send: PreparedSend }[] = [];
+  for (const entry of entries) {
+    try {
+      ready.push({ id: entry.Id, send: prepareSend(ctx, queue, entry, true) });
+    } catch (e) {
+      // FIFO parameter errors fail the whole request, as on AWS.
+      if (queue.fifo && e instanceof AwsError && /MessageGroupId|ContentBasedDeduplication|DelaySeconds/.test(e.message)) throw e;
+      failed.push(failureOf(entry.Id, e));
+    }
+  }
+  const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.send)) : [];
+  return {
+    Successful: results.map((r, i) => ({ Id: ready[i]!.id, ...r })),
+    Failed: failed,
+  };
+}

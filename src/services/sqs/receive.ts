@@ -1,0 +1,303 @@
+/**
+ * ReceiveMessage (visibility timeouts, long polling, FIFO group ordering, redrive to the
+ * dead-letter queue), DeleteMessage(Batch) and ChangeMessageVisibility(Batch) with receipt
+ * handles that go stale as on AWS.
+ * Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import { base64ToBytes } from "../../protocol/shape-values.ts";
+import { withLock } from "../../store/mutex.ts";
+import type { RequestContext } from "../types.ts";
+import { invalidParameter, queueDoesNotExist, receiptHandleIsInvalid } from "./errors.ts";
+import { md5OfAttributes } from "./md5.ts";
+import { checkBatch, failureOf, type BatchFailure } from "./messages.ts";
+import type { QueueRef } from "./queue-url.ts";
+import { deadLetter, redrivePolicyOf } from "./redrive.ts";
+import { notifyQueue, waitForQueue } from "./signal.ts";
+import { keys, loadQueue, lockName, removeMessage, store, type QueueRecord, type StoredMessage } from "./storage.ts";
+import { advanceMoveTasks } from "./move-tasks.ts";
+
+export interface ReceiveInput {
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  MessageAttributeNames?: string[];
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  ReceiveRequestAttemptId?: string;
+}
+
+// ------------------------------------------------------------------------------------------
+// Receipt handles: the queue, the message and the token of one receive.
+
+function encodeHandle(q: QueueRef, id: string, token: string): string {
+  return btoa(`${q.account}:${q.region}:${q.name}:${id}:${token}`).replace(/=+$/, "");
+}
+
+interface Handle {
+  id: string;
+  token: string;
+}
+
+function decodeHandle(q: QueueRef, handle: string): Handle {
+  const padded = handle + "===".slice((handle.length + 3) % 4);
+  const bytes = base64ToBytes(padded);
+  if (typeof bytes === "string") throw receiptHandleIsInvalid(handle);
+  const text = new TextDecoder().decode(bytes);
+  const parts = text.split(":");
+  if (parts.length !== 5 || parts[0] !== q.account || parts[2] !== q.name) throw receiptHandleIsInvalid(handle);
+  return { id: parts[3]!, token: parts[4]! };
+}
+
+// ------------------------------------------------------------------------------------------
+// Receive
+
+function rangeCheck(name: string, value: number | undefined, min: number, max: number, reason: string): void {
+  if (value !== undefined && (value < min || value > max)) throw invalidParameter(name, value, reason);
+}
+
+/** The message as ReceiveMessage returns it, with the attributes asked for. */
+function present(queue: QueueRecord, m: StoredMessage, handle: string, systemNames: Set<string>, attributeNames: string[]) {
+  const all = systemNames.has("All");
+  const want = (n: string) => all || systemNames.has(n);
+  const attrs: Record<string, string> = {};
+  if (want("SenderId")) attrs.SenderId = m.senderId;
+  if (want("SentTimestamp")) attrs.SentTimestamp = String(m.sent);
+  if (want("ApproximateReceiveCount")) attrs.ApproximateReceiveCount = String(m.receiveCount);
+  if (want("ApproximateFirstReceiveTimestamp")) attrs.ApproximateFirstReceiveTimestamp = String(m.firstReceive ?? m.sent);
+  if (want("AWSTraceHeader") && m.system?.AWSTraceHeader?.StringValue) attrs.AWSTraceHeader = m.system.AWSTraceHeader.StringValue;
+  if (want("DeadLetterQueueSourceArn") && m.deadLetterSourceArn) attrs.DeadLetterQueueSourceArn = m.deadLetterSourceArn;
+  if (queue.fifo) {
+    if (want("SequenceNumber") && m.sequenceNumber) attrs.SequenceNumber = m.sequenceNumber;
+    if (want("MessageDeduplicationId") && m.dedupId) attrs.MessageDeduplicationId = m.dedupId;
+  }
+  if (want("MessageGroupId") && m.groupId !== undefined) attrs.MessageGroupId = m.groupId;
+  const out: Record<string, unknown> = { MessageId: m.id, ReceiptHandle: handle, MD5OfBody: m.md5Body, Body: m.body };
+  if (Object.keys(attrs).length) out.Attributes = attrs;
+  const selected = selectAttributes(m.attributes, attributeNames);
+  if (selected) {
+    out.MessageAttributes = Object.fromEntries(
+      Object.entries(selected).map(([k, v]) => [k, v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: base64ToBytes(v.BinaryValue) } : v]),
+    );
+    out.MD5OfMessageAttributes = md5OfAttributes(selected);
+  }
+  return out;
+}
+
+/** User attributes matching `names`: `All`, `.*`, `prefix.*` or exact names. */
+function selectAttributes(attributes: StoredMessage["attributes"], names: string[]) {
+  if (!attributes || names.length === 0) return undefined;
+  const all = names.some((n) => n === "All" || n === ".*");
+  const out: NonNullable<StoredMessage["attributes"]> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (all || names.some((n) => n === name || (n.endsWith(".*") && name.startsWith(n.slice(0, -1))))) out[name] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+interface Taken {
+  messages: StoredMessage[];
+  deadLettered: StoredMessage[];
+}
+
+/** One attempt: picks up to `max` receivable messages and puts them in flight (under the queue lock). */
+async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, visibilityTimeout: number | undefined): Promise<{ queue: QueueRecord; taken: Taken }> {
+  const s = store(ctx);
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  const now = Math.floor(ctx.clock.now());
+  const retention = Number(queue.attributes.MessageRetentionPeriod) * 1000;
+  const vt = (visibilityTimeout ?? Number(queue.attributes.VisibilityTimeout)) * 1000;
+  const policy = redrivePolicyOf(queue);
+  const taken: Taken = { messages: [], deadLettered: [] };
+  const groupsDone = new Set<string>();
+
+  const getMessage = async (id: string) => (await s.get<StoredMessage>(keys.message(queue, id))).value;
+
+  /** Puts one message in flight, or drops / dead-letters it; true if handed out. */
+  const take = async (m: StoredMessage): Promise<boolean> => {
+    if (m.sent + retention <= now) {
+      await removeMessage(s, queue, m).commit();
+      return false;
+    }
+    if (policy && m.receiveCount >= policy.maxReceiveCount) {
+      await removeMessage(s, queue, m).commit();
+      taken.deadLettered.push(m);
+      return false;
+    }
+    const next: StoredMessage = {
+      ...m,
+      receiveCount: m.receiveCount + 1,
+      firstReceive: m.firstReceive ?? now,
+      receipt: crypto.randomUUID(),
+      visibleAt: now + vt,
+    };
+    await s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next).commit();
+    taken.messages.push(next);
+    return true;
+  };
+
+  const due: { id: string; key: readonly unknown[] }[] = [];
+  for await (const entry of s.list<string>({ start: keys.visibility(queue), end: [...keys.visibility(queue), now + 1] })) {
+    due.push({ id: entry.value, key: entry.key });
+    if (!queue.fifo && due.length >= max * 4 + 16) break;
+  }
+  for (const { id, key } of due) {
+    if (taken.messages.length >= max) break;
+    const m = await getMessage(id);
+    if (!m || m.visibleAt !== key[4] || m.seq !== key[5]) {
+      if (!m) await s.delete(key as never);
+      continue;
+    }
+    if (!queue.fifo || m.groupId === undefined) {
+      await take(m);
+      continue;
+    }
+    // FIFO: only the head of a group is receivable (a group is blocked while its head is in
+    // flight); then the group's following visible messages, in order.
+    if (groupsDone.has(m.groupId)) continue;
+    let head: { key: readonly unknown[]; value: string } | undefined;
+    for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) }, { limit: 1 })) head = g;
+    if (!head || head.value !== m.id) continue;
+    groupsDone.add(m.groupId);
+    for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) })) {
+      if (taken.messages.length >= max) break;
+      const gm = g.value === m.id ? m : await getMessage(g.value);
+      if (!gm) continue;
+      if (gm.visibleAt > now) break;
+      await take(gm);
+    }
+  }
+  return { queue, taken };
+}
+
+export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: ReceiveInput) {
+  rangeCheck("MaxNumberOfMessages", input.MaxNumberOfMessages, 1, 10, "Must be between 1 and 10, if provided.");
+  rangeCheck("VisibilityTimeout", input.VisibilityTimeout, 0, 43200, "Must be >= 0 and <= 43200, if provided.");
+  rangeCheck("WaitTimeSeconds", input.WaitTimeSeconds, 0, 20, "Must be >= 0 and <= 20, if provided.");
+  const initial = await loadQueue(ctx, ref);
+  if (!initial) throw queueDoesNotExist(ctx);
+  await advanceMoveTasks(ctx, ref.account, ref.region);
+  const max = input.MaxNumberOfMessages ?? 1;
+  const wait = input.WaitTimeSeconds ?? Number(initial.attributes.ReceiveMessageWaitTimeSeconds);
+  const deadline = Date.now() + wait * 1000;
+  const systemNames = new Set([...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])]);
+  const attributeNames = input.MessageAttributeNames ?? [];
+  for (;;) {
+    const { queue, taken } = await withLock(lockName(ref), () => takeMessages(ctx, ref, max, input.VisibilityTimeout));
+    for (const m of taken.deadLettered) await deadLetter(ctx, queue, m, redrivePolicyOf(queue)!);
+    if (taken.messages.length > 0) {
+      return {
+        Messages: taken.messages.map((m) => present(queue, m, encodeHandle(queue, m.id, m.receipt!), systemNames, attributeNames)),
+      };
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return {};
+    await waitForQueue(ref, Math.min(left, await nextVisibleIn(ctx, queue)), ctx.request.signal);
+    if (ctx.request.signal?.aborted) return {};
+  }
+}
+
+/** Milliseconds until the next not-yet-visible message becomes visible (capped at 1 s so clock moves are seen). */
+async function nextVisibleIn(ctx: RequestContext, queue: QueueRecord): Promise<number> {
+  const now = Math.floor(ctx.clock.now());
+  for await (const entry of store(ctx).list({ start: [...keys.visibility(queue), now + 1], end: [...keys.visibility(queue), Number.MAX_VALUE] }, { limit: 1 })) {
+    return Math.max(1, Math.min(1000, (entry.key[4] as number) - now));
+  }
+  return 1000;
+}
+
+// ------------------------------------------------------------------------------------------
+// Delete and change visibility
+
+async function deleteOne(ctx: RequestContext, queue: QueueRecord, handle: string): Promise<void> {
+  const h = decodeHandle(queue, handle);
+  const s = store(ctx);
+  const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
+  if (!m) return; // already deleted: DeleteMessage is idempotent
+  if (m.receipt !== h.token && queue.fifo) {
+    throw invalidParameter("ReceiptHandle", handle, "The receipt handle has expired.");
+  }
+  await removeMessage(s, queue, m).commit();
+}
+
+export async function deleteMessage(ctx: RequestContext, ref: QueueRef, handle: string): Promise<void> {
+  await withLock(lockName(ref), async () => {
+    const queue = await loadQueue(ctx, ref);
+    if (!queue) throw queueDoesNotExist(ctx);
+    await deleteOne(ctx, queue, handle);
+  });
+  notifyQueue(ref);
+}
+
+export async function deleteMessageBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string }[]) {
+  checkBatch(entries, "DeleteMessageBatchRequestEntry");
+  const result = await withLock(lockName(ref), async () => {
+    const queue = await loadQueue(ctx, ref);
+    if (!queue) throw queueDoesNotExist(ctx);
+    const Successful: { Id: string }[] = [];
+    const Failed: BatchFailure[] = [];
+    for (const e of entries) {
+      try {
+        await deleteOne(ctx, queue, e.ReceiptHandle);
+        Successful.push({ Id: e.Id });
+      } catch (error) {
+        Failed.push(failureOf(e.Id, error));
+      }
+    }
+    return { Successful, Failed };
+  });
+  notifyQueue(ref);
+  return result;
+}
+
+async function changeOne(ctx: RequestContext, queue: QueueRecord, handle: string, timeout: number | undefined): Promise<void> {
+  if (timeout === undefined) throw new AwsError("MissingRequiredParameterException", "The request must contain the parameter VisibilityTimeout.", 400, { queryCode: "MissingParameter" });
+  rangeCheck("VisibilityTimeout", timeout, 0, 43200, "Must be >= 0 and <= 43200, if provided.");
+  const h = decodeHandle(queue, handle);
+  const s = store(ctx);
+  const now = Math.floor(ctx.clock.now());
+  const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
+  if (!m || m.receiveCount === 0) {
+    throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400);
+  }
+  if (m.receipt !== h.token) {
+    throw invalidParameter("ReceiptHandle", handle, queue.fifo ? "The receipt handle has expired." : "Message does not exist or is not available for visibility timeout change.");
+  }
+  const visibleAt = now + timeout * 1000;
+  await s.atomic()
+    .delete(keys.visible(queue, m.visibleAt, m.seq))
+    .set(keys.visible(queue, visibleAt, m.seq), m.id)
+    .set(keys.message(queue, m.id), { ...m, visibleAt })
+    .commit();
+}
+
+export async function changeMessageVisibility(ctx: RequestContext, ref: QueueRef, handle: string, timeout: number | undefined): Promise<void> {
+  await withLock(lockName(ref), async () => {
+    const queue = await loadQueue(ctx, ref);
+    if (!queue) throw queueDoesNotExist(ctx);
+    await changeOne(ctx, queue, handle, timeout);
+  });
+  notifyQueue(ref);
+}
+
+export async function changeMessageVisibilityBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[]) {
+  checkBatch(entries, "ChangeMessageVisibilityBatchRequestEntry");
+  const result = await withLock(lockName(ref), async () => {
+    const queue = await loadQueue(ctx, ref);
+    if (!queue) throw queueDoesNotExist(ctx);
+    const Successful: { Id: string }[] = [];
+    const Failed: BatchFailure[] = [];
+    for (const e of entries) {
+      try {
+        await changeOne(ctx, queue, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
+        Successful.push({ Id: e.Id });
+      } catch (error) {
+        Failed.push(failureOf(e.Id, error));
+      }
+    }
+    return { Successful, Failed };
+  });
+  notifyQueue(ref);
+  return result;
+}
