@@ -1,12 +1,39 @@
 /**
- * dynamodb: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * Amazon DynamoDB over awsJson 1.0: tables, items, Query and Scan (tables and secondary
+ * indexes), batch reads and writes, tags.
+ * Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html
+ * Storage layout: docs/dynamodb-storage.md; table status: docs/dynamodb-table-status.md.
  */
 import { defineService } from "../types.ts";
 import model from "../../../models/dynamodb.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
+import { createTable, deleteTable, describeEndpoints, describeLimits, describeTable, listTables, updateTable } from "./tables.ts";
+import { deleteItem, getItem, putItem, updateItem } from "./items.ts";
+import { query, scan } from "./query.ts";
+import { batchGetItem, batchWriteItem } from "./batch.ts";
+import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
 export default defineService({
   name: "dynamodb",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  handlers: {
+    CreateTable: createTable,
+    DescribeTable: describeTable,
+    UpdateTable: updateTable,
+    DeleteTable: deleteTable,
+    ListTables: listTables,
+    DescribeLimits: describeLimits,
+    DescribeEndpoints: describeEndpoints,
+    PutItem: putItem,
+    GetItem: getItem,
+    UpdateItem: updateItem,
+    DeleteItem: deleteItem,
+    Query: query,
+    Scan: scan,
+    BatchGetItem: batchGetItem,
+    BatchWriteItem: batchWriteItem,
+    TagResource: tagResource,
+    UntagResource: untagResource,
+    ListTagsOfResource: listTagsOfResource,
+  },
 });

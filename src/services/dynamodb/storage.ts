@@ -1,0 +1,222 @@
+/**
+ * Storage layout of items and index entries (see docs/dynamodb-storage.md):
+ *
+ *   ["item", tableId, keyPart(hash), keyPart(range)?]                         → Item
+ *   ["index", tableId, indexName, keyPart(ihash), keyPart(irange)?,
+ *            keyPart(hash), keyPart(range)?]                                   → projected Item
+ *
+ * Keys order as DynamoDB orders key values, so a Query lists one partition's key range and
+ * never touches the rest of the table. Every item write goes through `writeItem`, which
+ * updates the item and all its index entries in one atomic commit (the one place a stream
+ * record would be emitted).
+ */
+import { withLock } from "../../store/mutex.ts";
+import { encodeKey } from "../../store/keys.ts";
+import type { Key, KeyPart, Store } from "../../store/types.ts";
+import type { RequestContext } from "../types.ts";
+import { AwsError } from "../../protocol/errors.ts";
+import { allIndexes, type IndexRecord, type TableRecord } from "./table-model.ts";
+import { keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
+
+/** Upper bound part: above every string/bytes key part, so `[...p, BEYOND]` follows everything under p. */
+export const BEYOND = true;
+
+export function itemPrefix(table: TableRecord): Key {
+  return ["item", table.id];
+}
+
+export function indexPrefix(table: TableRecord, index: IndexRecord): Key {
+  return ["index", table.id, index.name];
+}
+
+/** The store key of an item (its key attributes present and valid). */
+export function itemKey(table: TableRecord, item: Item): KeyPart[] {
+  const key: KeyPart[] = ["item", table.id, keyPart(item[table.hash]!)];
+  if (table.range) key.push(keyPart(item[table.range]!));
+  return key;
+}
+
+/** The key part(s) of an item's table key, as appended to index keys. */
+function tableKeyParts(table: TableRecord, item: Item): KeyPart[] {
+  const parts: KeyPart[] = [keyPart(item[table.hash]!)];
+  if (table.range) parts.push(keyPart(item[table.range]!));
+  return parts;
+}
+
+function isKeyValue(v: AttributeValue | undefined, type: string): boolean {
+  return v !== undefined && type in v && !(type === "S" && v.S === "") && !(type === "B" && (v.B as Uint8Array | string).length === 0);
+}
+
+/** The store key of an item's entry in an index, or null when the item lacks the index keys (sparse). */
+export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item): KeyPart[] | null {
+  const hashType = typeOfAttr(table, index.hash);
+  const h = item[index.hash];
+  if (!isKeyValue(h, hashType)) return null;
+  const key: KeyPart[] = ["index", table.id, index.name, keyPart(h!)];
+  if (index.range) {
+    const r = item[index.range];
+    if (!isKeyValue(r, typeOfAttr(table, index.range))) return null;
+    key.push(keyPart(r!));
+  }
+  key.push(...tableKeyParts(table, item));
+  return key;
+}
+
+function typeOfAttr(table: TableRecord, name: string): string {
+  return table.AttributeDefinitions.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
+}
+
+/** The attribute names an index entry holds (null: all of them). */
+export function projectedNames(table: TableRecord, index: IndexRecord): Set<string> | null {
+  if ((index.Projection.ProjectionType ?? "ALL") === "ALL") return null;
+  const names = new Set([table.hash, index.hash]);
+  if (table.range) names.add(table.range);
+  if (index.range) names.add(index.range);
+  if (index.Projection.ProjectionType === "INCLUDE") for (const n of index.Projection.NonKeyAttributes ?? []) names.add(n);
+  return names;
+}
+
+export function projectForIndex(table: TableRecord, index: IndexRecord, item: Item): Item {
+  const names = projectedNames(table, index);
+  if (!names) return item;
+  const out: Item = {};
+  for (const n of names) if (item[n] !== undefined) out[n] = item[n]!;
+  return out;
+}
+
+/** What one write did, for ConsumedCapacity and (later) stream records. */
+export interface WriteEffect {
+  old: Item | null;
+  new: Item | null;
+  /** Index names whose entries changed, with how many index writes each cost (0–2). */
+  indexWrites: { index: IndexRecord; items: Item[] }[];
+}
+
+function sameKey(a: KeyPart[] | null, b: KeyPart[] | null): boolean {
+  return a !== null && b !== null && encodeKey(a) === encodeKey(b);
+}
+
+/** Adds the item and index mutations of `old → next` to an atomic operation. */
+function stageWrite(
+  op: ReturnType<Store["atomic"]>,
+  table: TableRecord,
+  key: KeyPart[],
+  old: Item | null,
+  next: Item | null,
+): WriteEffect {
+  if (next) op.set(key, next);
+  else op.delete(key);
+  const indexWrites: WriteEffect["indexWrites"] = [];
+  for (const index of allIndexes(table)) {
+    const oldKey = old ? indexEntryKey(table, index, old) : null;
+    const newKey = next ? indexEntryKey(table, index, next) : null;
+    const items: Item[] = [];
+    if (oldKey && !sameKey(oldKey, newKey)) {
+      op.delete(oldKey);
+      items.push(projectForIndex(table, index, old!));
+    }
+    if (newKey) {
+      const projected = projectForIndex(table, index, next!);
+      op.set(newKey, projected);
+      if (!sameKey(oldKey, newKey) || !sameProjection(projectForIndex(table, index, old!), projected)) items.push(projected);
+    }
+    if (items.length) indexWrites.push({ index, items });
+  }
+  return { old, new: next, indexWrites };
+}
+
+function sameProjection(a: Item, b: Item): boolean {
+  return JSON.stringify(a, binaryReplacer) === JSON.stringify(b, binaryReplacer);
+}
+
+function binaryReplacer(_k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? Array.from(v) : v;
+}
+
+function lockName(ctx: RequestContext, table: TableRecord, key: KeyPart[]): string {
+  return `dynamodb/${ctx.accountId}/${ctx.region}/${encodeKey(key)}`;
+}
+
+/**
+ * Read-decide-write of one item, serialized per item key (in-process) and committed with a
+ * version check (across processes). `decide` gets the current item (null when absent) and
+ * returns the new item, null to delete, or undefined to write nothing; it may throw (a failed
+ * condition), and may run more than once when another process wins the race.
+ */
+export async function mutateItem<T>(
+  ctx: RequestContext,
+  table: TableRecord,
+  key: KeyPart[],
+  decide: (current: Item | null) => { next: Item | null | undefined; result: T },
+): Promise<{ effect: WriteEffect | null; result: T }> {
+  return withLock(lockName(ctx, table, key), async () => {
+    for (let attempt = 0; attempt < 32; attempt++) {
+      const entry = await ctx.store.get<Item>(key);
+      const current = entry.value;
+      const { next, result } = decide(current);
+      if (next === undefined) return { effect: null, result };
+      const op = ctx.store.atomic().check({ key, versionstamp: entry.versionstamp });
+      const effect = stageWrite(op, table, key, current, next);
+      if ((await op.commit()).ok) return { effect, result };
+    }
+    throw new AwsError("InternalServerError", "Internal server error", 500);
+  });
+}
+
+/** Writes one item unconditionally (BatchWriteItem). */
+export function writeItem(ctx: RequestContext, table: TableRecord, key: KeyPart[], next: Item | null): Promise<WriteEffect | null> {
+  return mutateItem(ctx, table, key, () => ({ next, result: null })).then((r) => r.effect);
+}
+
+export async function readItem(ctx: RequestContext, key: KeyPart[]): Promise<Item | null> {
+  return (await ctx.store.get<Item>(key)).value;
+}
+
+/** Deletes every item and index entry of a table (DeleteTable). */
+export async function dropTableData(store: Store, table: TableRecord): Promise<void> {
+  for (const prefix of [itemPrefix(table), ["index", table.id]] as Key[]) {
+    const keys: Key[] = [];
+    for await (const entry of store.list({ prefix })) keys.push(entry.key);
+    for (let i = 0; i < keys.length; i += 500) {
+      const op = store.atomic();
+      for (const k of keys.slice(i, i + 500)) op.delete(k);
+      await op.commit();
+    }
+  }
+}
+
+/** Builds the entries of a new GSI from the table's items (UpdateTable Create). */
+export async function backfillIndex(store: Store, table: TableRecord, index: IndexRecord): Promise<void> {
+  let op = store.atomic();
+  let n = 0;
+  for await (const entry of store.list<Item>({ prefix: itemPrefix(table) })) {
+    const key = indexEntryKey(table, index, entry.value);
+    if (!key) continue;
+    op.set(key, projectForIndex(table, index, entry.value));
+    if (++n % 500 === 0) {
+      await op.commit();
+      op = store.atomic();
+    }
+  }
+  await op.commit();
+}
+
+export async function dropIndexData(store: Store, table: TableRecord, index: IndexRecord): Promise<void> {
+  const keys: Key[] = [];
+  for await (const entry of store.list({ prefix: indexPrefix(table, index) })) keys.push(entry.key);
+  for (let i = 0; i < keys.length; i += 500) {
+    const op = store.atomic();
+    for (const k of keys.slice(i, i + 500)) op.delete(k);
+    await op.commit();
+  }
+}
+
+/** Item count and size of a key range (DescribeTable's ItemCount/TableSizeBytes). */
+export async function countRange(store: Store, prefix: Key, size: (item: Item) => number): Promise<{ count: number; bytes: number }> {
+  let count = 0, bytes = 0;
+  for await (const entry of store.list<Item>({ prefix })) {
+    count++;
+    bytes += size(entry.value);
+  }
+  return { count, bytes };
+}

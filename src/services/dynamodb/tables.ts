@@ -1,0 +1,384 @@
+/**
+ * Table lifecycle: CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables,
+ * DescribeLimits, DescribeEndpoints.
+ * Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html
+ *
+ * Status (docs/dynamodb-table-status.md): CreateTable answers CREATING, UpdateTable UPDATING
+ * and DeleteTable DELETING, as AWS does; the change itself is immediate, so the next
+ * DescribeTable already says ACTIVE (or ResourceNotFound) and SDK waiters finish on their
+ * first poll.
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import type { RequestContext } from "../types.ts";
+import { withLock } from "../../store/mutex.ts";
+import {
+  checkTableName, findTable, requireTable, tableKey, tableNameOf, tableNotFound,
+  type IndexRecord, type KeySchemaElement, type TableRecord, type Throughput,
+} from "./table-model.ts";
+import { checkBilling, checkCreateTable, checkKeySchema, checkThroughputBounds, invalid, type CreateTableInput } from "./table-validation.ts";
+import { backfillIndex, countRange, dropIndexData, dropTableData, indexPrefix, itemPrefix } from "./storage.ts";
+import { itemSize } from "./values-adapter.ts";
+import { checkTags } from "./tags.ts";
+
+const INVALID = "One or more parameter values were invalid: ";
+
+function uuid(): string {
+  return crypto.randomUUID();
+}
+
+function keyNames(schema: KeySchemaElement[]): { hash: string; range?: string } {
+  const range = schema.find((k) => k.KeyType === "RANGE")?.AttributeName;
+  return { hash: schema.find((k) => k.KeyType === "HASH")!.AttributeName, ...(range ? { range } : {}) };
+}
+
+function throughputOf(t: { ReadCapacityUnits?: number; WriteCapacityUnits?: number } | undefined): Throughput {
+  return { ReadCapacityUnits: t?.ReadCapacityUnits ?? 0, WriteCapacityUnits: t?.WriteCapacityUnits ?? 0, NumberOfDecreasesToday: 0 };
+}
+
+function streamLabel(now: number): string {
+  return new Date(now).toISOString().replace("Z", "");
+}
+
+function lock(ctx: RequestContext, name: string): string {
+  return `dynamodb-table/${ctx.accountId}/${ctx.region}/${name}`;
+}
+
+export async function createTable(input: CreateTableInput & Record<string, any>, ctx: RequestContext) {
+  checkTableName(input.TableName);
+  checkCreateTable(input);
+  checkTags(input.Tags);
+  if (input.StreamSpecification?.StreamEnabled && !input.StreamSpecification.StreamViewType) {
+    throw invalid("StreamSpecification.StreamViewType must be specified when StreamSpecification.StreamEnabled is true");
+  }
+  const name = input.TableName;
+  const now = ctx.clock.now();
+  const arn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`;
+  const payPerRequest = input.BillingMode === "PAY_PER_REQUEST";
+  const index = (i: any, kind: "GSI" | "LSI"): IndexRecord => ({
+    name: i.IndexName,
+    kind,
+    KeySchema: i.KeySchema,
+    ...keyNames(i.KeySchema),
+    Projection: i.Projection,
+    ...(kind === "GSI" ? { throughput: throughputOf(i.ProvisionedThroughput) } : {}),
+    ...(i.OnDemandThroughput ? { OnDemandThroughput: i.OnDemandThroughput } : {}),
+    arn: `${arn}/index/${i.IndexName}`,
+  });
+  const stream = input.StreamSpecification?.StreamEnabled
+    ? { enabled: true, viewType: input.StreamSpecification.StreamViewType, label: streamLabel(now), arn: `${arn}/stream/${streamLabel(now)}` }
+    : { enabled: false };
+  const table: TableRecord = {
+    id: uuid(),
+    name,
+    arn,
+    createdAt: now,
+    AttributeDefinitions: input.AttributeDefinitions!,
+    KeySchema: input.KeySchema!,
+    ...keyNames(input.KeySchema!),
+    billingMode: payPerRequest ? "PAY_PER_REQUEST" : "PROVISIONED",
+    ...(payPerRequest ? { payPerRequestSince: now } : {}),
+    throughput: throughputOf(input.ProvisionedThroughput),
+    gsis: (input.GlobalSecondaryIndexes ?? []).map((i) => index(i, "GSI")),
+    lsis: (input.LocalSecondaryIndexes ?? []).map((i) => index(i, "LSI")),
+    stream,
+    ...(input.SSESpecification?.Enabled
+      ? { sse: { enabled: true, type: input.SSESpecification.SSEType ?? "KMS", kmsKey: input.SSESpecification.KMSMasterKeyId } }
+      : {}),
+    ...(input.TableClass ? { tableClass: input.TableClass } : {}),
+    deletionProtection: input.DeletionProtectionEnabled ?? false,
+    tags: input.Tags ?? [],
+    ...(input.OnDemandThroughput ? { OnDemandThroughput: input.OnDemandThroughput } : {}),
+  };
+  await withLock(lock(ctx, name), async () => {
+    const existing = await ctx.store.atomic().check({ key: tableKey(name), versionstamp: null }).set(tableKey(name), table).commit();
+    if (!existing.ok) throw new AwsError("ResourceInUseException", `Table already exists: ${name}`, 400);
+  });
+  return { TableDescription: await describe(ctx, table, "CREATING") };
+}
+
+function throughputDescription(t: Throughput | undefined) {
+  return {
+    ...(t?.LastIncreaseDateTime ? { LastIncreaseDateTime: new Date(t.LastIncreaseDateTime) } : {}),
+    ...(t?.LastDecreaseDateTime ? { LastDecreaseDateTime: new Date(t.LastDecreaseDateTime) } : {}),
+    NumberOfDecreasesToday: t?.NumberOfDecreasesToday ?? 0,
+    ReadCapacityUnits: t?.ReadCapacityUnits ?? 0,
+    WriteCapacityUnits: t?.WriteCapacityUnits ?? 0,
+  };
+}
+
+/** The TableDescription of a table, with live ItemCount and TableSizeBytes. */
+export async function describe(ctx: RequestContext, table: TableRecord, status?: string, counts = true) {
+  const stats = counts ? await countRange(ctx.store, itemPrefix(table), itemSize) : { count: 0, bytes: 0 };
+  const indexDescription = async (i: IndexRecord) => {
+    const s = counts ? await countRange(ctx.store, indexPrefix(table, i), itemSize) : { count: 0, bytes: 0 };
+    const base = { IndexName: i.name, KeySchema: i.KeySchema, Projection: i.Projection };
+    if (i.kind === "LSI") return { ...base, IndexSizeBytes: s.bytes, ItemCount: s.count, IndexArn: i.arn };
+    return {
+      ...base,
+      IndexStatus: "ACTIVE",
+      ProvisionedThroughput: throughputDescription(i.throughput),
+      IndexSizeBytes: s.bytes,
+      ItemCount: s.count,
+      IndexArn: i.arn,
+      ...(i.OnDemandThroughput ? { OnDemandThroughput: i.OnDemandThroughput } : {}),
+    };
+  };
+  const kmsKey = table.sse?.kmsKey;
+  return {
+    AttributeDefinitions: table.AttributeDefinitions,
+    TableName: table.name,
+    KeySchema: table.KeySchema,
+    TableStatus: status ?? (table.updatingUntil && table.updatingUntil > ctx.clock.now() ? "UPDATING" : "ACTIVE"),
+    CreationDateTime: new Date(table.createdAt),
+    ProvisionedThroughput: throughputDescription(table.throughput),
+    TableSizeBytes: stats.bytes,
+    ItemCount: stats.count,
+    TableArn: table.arn,
+    TableId: table.id,
+    ...(table.billingMode === "PAY_PER_REQUEST"
+      ? { BillingModeSummary: { BillingMode: "PAY_PER_REQUEST", LastUpdateToPayPerRequestDateTime: new Date(table.payPerRequestSince ?? table.createdAt) } }
+      : table.payPerRequestSince ? { BillingModeSummary: { BillingMode: "PROVISIONED" } } : {}),
+    ...(table.lsis.length ? { LocalSecondaryIndexes: await Promise.all(table.lsis.map(indexDescription)) } : {}),
+    ...(table.gsis.length ? { GlobalSecondaryIndexes: await Promise.all(table.gsis.map(indexDescription)) } : {}),
+    ...(table.stream.enabled ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream.viewType } } : {}),
+    ...(table.stream.label ? { LatestStreamLabel: table.stream.label, LatestStreamArn: table.stream.arn } : {}),
+    ...(table.sse?.enabled
+      ? {
+        SSEDescription: {
+          Status: "ENABLED",
+          SSEType: "KMS",
+          KMSMasterKeyArn: kmsKey?.startsWith("arn:") ? kmsKey : `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${kmsKey ?? table.id}`,
+        },
+      }
+      : {}),
+    ...(table.tableClass ? { TableClassSummary: { TableClass: table.tableClass, ...(table.tableClassUpdatedAt ? { LastUpdateDateTime: new Date(table.tableClassUpdatedAt) } : {}) } } : {}),
+    DeletionProtectionEnabled: table.deletionProtection,
+    ...(table.OnDemandThroughput ? { OnDemandThroughput: table.OnDemandThroughput } : {}),
+  };
+}
+
+export async function describeTable(input: { TableName: string }, ctx: RequestContext) {
+  const table = await requireTable(ctx, input.TableName, true);
+  return { Table: await describe(ctx, table) };
+}
+
+export async function deleteTable(input: { TableName: string }, ctx: RequestContext) {
+  const name = tableNameOf(input.TableName);
+  const table = await withLock(lock(ctx, name), async () => {
+    const t = await findTable(ctx, name);
+    if (!t) throw tableNotFound(name);
+    if (t.deletionProtection) {
+      throw invalid(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
+    }
+    await ctx.store.delete(tableKey(name));
+    return t;
+  });
+  const description = await describe(ctx, table, "DELETING");
+  await dropTableData(ctx.store, table);
+  return { TableDescription: description };
+}
+
+export async function listTables(input: { ExclusiveStartTableName?: string; Limit?: number }, ctx: RequestContext) {
+  const limit = input.Limit ?? 100;
+  const names: string[] = [];
+  const selector = input.ExclusiveStartTableName
+    ? { prefix: ["table"], start: ["table", input.ExclusiveStartTableName] }
+    : { prefix: ["table"] };
+  let more = false;
+  for await (const entry of ctx.store.list<TableRecord>(selector)) {
+    const name = entry.key[1] as string;
+    if (name === input.ExclusiveStartTableName) continue;
+    if (names.length === limit) {
+      more = true;
+      break;
+    }
+    names.push(name);
+  }
+  return { TableNames: names, ...(more ? { LastEvaluatedTableName: names[names.length - 1] } : {}) };
+}
+
+interface UpdateTableInput {
+  TableName: string;
+  AttributeDefinitions?: TableRecord["AttributeDefinitions"];
+  BillingMode?: "PROVISIONED" | "PAY_PER_REQUEST";
+  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  GlobalSecondaryIndexUpdates?: {
+    Create?: { IndexName: string; KeySchema: KeySchemaElement[]; Projection: any; ProvisionedThroughput?: any; OnDemandThroughput?: any };
+    Update?: { IndexName: string; ProvisionedThroughput?: any; OnDemandThroughput?: any };
+    Delete?: { IndexName: string };
+  }[];
+  StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
+  SSESpecification?: { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string };
+  TableClass?: string;
+  DeletionProtectionEnabled?: boolean;
+  OnDemandThroughput?: any;
+}
+
+function sameThroughput(current: Throughput, requested: { ReadCapacityUnits: number; WriteCapacityUnits: number }): boolean {
+  return current.ReadCapacityUnits === requested.ReadCapacityUnits && current.WriteCapacityUnits === requested.WriteCapacityUnits;
+}
+
+function changedThroughput(current: Throughput, requested: { ReadCapacityUnits: number; WriteCapacityUnits: number }, now: number): Throughput {
+  const increase = requested.ReadCapacityUnits > current.ReadCapacityUnits || requested.WriteCapacityUnits > current.WriteCapacityUnits;
+  const decrease = requested.ReadCapacityUnits < current.ReadCapacityUnits || requested.WriteCapacityUnits < current.WriteCapacityUnits;
+  return {
+    ...current,
+    ReadCapacityUnits: requested.ReadCapacityUnits,
+    WriteCapacityUnits: requested.WriteCapacityUnits,
+    ...(increase ? { LastIncreaseDateTime: now } : {}),
+    ...(decrease ? { LastDecreaseDateTime: now, NumberOfDecreasesToday: current.NumberOfDecreasesToday + 1 } : {}),
+  };
+}
+
+export async function updateTable(input: UpdateTableInput, ctx: RequestContext) {
+  const name = tableNameOf(input.TableName);
+  const backfills: IndexRecord[] = [];
+  const drops: IndexRecord[] = [];
+  const updated = await withLock(lock(ctx, name), async () => {
+    const table = await findTable(ctx, name);
+    if (!table) throw tableNotFound(name);
+    const now = ctx.clock.now();
+    const t: TableRecord = { ...table, gsis: [...table.gsis] };
+    let changed = false;
+    const billing = input.BillingMode ?? table.billingMode;
+    if (input.BillingMode && input.BillingMode !== table.billingMode) {
+      changed = true;
+      t.billingMode = input.BillingMode;
+      if (input.BillingMode === "PAY_PER_REQUEST") {
+        if (input.ProvisionedThroughput) checkBilling("PAY_PER_REQUEST", input.ProvisionedThroughput);
+        t.payPerRequestSince = now;
+        t.throughput = throughputOf(undefined);
+        t.gsis = t.gsis.map((g) => ({ ...g, throughput: throughputOf(undefined) }));
+      } else {
+        checkBilling("PROVISIONED", input.ProvisionedThroughput);
+        t.throughput = throughputOf(input.ProvisionedThroughput);
+        const creating = new Set((input.GlobalSecondaryIndexUpdates ?? []).map((u) => u.Update?.IndexName).filter(Boolean));
+        for (const g of t.gsis) {
+          if (!creating.has(g.name)) throw invalid(`${INVALID}ProvisionedThroughput must be specified for index: ${g.name}`);
+        }
+      }
+    } else if (input.ProvisionedThroughput) {
+      if (billing === "PAY_PER_REQUEST") {
+        throw invalid(`${INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST`);
+      }
+      checkThroughputBounds(input.ProvisionedThroughput);
+      if (sameThroughput(table.throughput, input.ProvisionedThroughput)) {
+        const p = input.ProvisionedThroughput;
+        throw invalid(
+          `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${table.throughput.ReadCapacityUnits}. Requested ReadCapacityUnits: ${p.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${table.throughput.WriteCapacityUnits}. Requested WriteCapacityUnits: ${p.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
+        );
+      }
+      t.throughput = changedThroughput(table.throughput, input.ProvisionedThroughput, now);
+      changed = true;
+    }
+    if (input.AttributeDefinitions) {
+      const defs = [...table.AttributeDefinitions];
+      for (const d of input.AttributeDefinitions) {
+        const existing = defs.find((x) => x.AttributeName === d.AttributeName);
+        if (existing && existing.AttributeType !== d.AttributeType) {
+          throw invalid(`${INVALID}Cannot change the type of an attribute that is already part of a key schema: ${d.AttributeName}`);
+        }
+        if (!existing) defs.push(d);
+      }
+      t.AttributeDefinitions = defs;
+    }
+    for (const update of input.GlobalSecondaryIndexUpdates ?? []) {
+      changed = true;
+      if (update.Create) {
+        const c = update.Create;
+        if (t.gsis.some((g) => g.name === c.IndexName) || t.lsis.some((l) => l.name === c.IndexName)) {
+          throw invalid(`${INVALID}Attempting to create an index which already exists`);
+        }
+        const defined = [...t.AttributeDefinitions.map((d) => d.AttributeName), ...(input.AttributeDefinitions ?? []).map((d) => d.AttributeName)];
+        checkKeySchema(c.KeySchema, defined);
+        if (billing === "PAY_PER_REQUEST" && c.ProvisionedThroughput) {
+          throw invalid(`${INVALID}ProvisionedThroughput should not be specified for index: ${c.IndexName} when BillingMode is PAY_PER_REQUEST`);
+        }
+        if (billing === "PROVISIONED" && !c.ProvisionedThroughput) {
+          throw invalid(`${INVALID}ProvisionedThroughput is not specified for index: ${c.IndexName}`);
+        }
+        const index: IndexRecord = {
+          name: c.IndexName,
+          kind: "GSI",
+          KeySchema: c.KeySchema,
+          ...keyNames(c.KeySchema),
+          Projection: c.Projection,
+          throughput: throughputOf(c.ProvisionedThroughput),
+          ...(c.OnDemandThroughput ? { OnDemandThroughput: c.OnDemandThroughput } : {}),
+          arn: `${table.arn}/index/${c.IndexName}`,
+        };
+        t.gsis.push(index);
+        backfills.push(index);
+      } else if (update.Delete) {
+        const at = t.gsis.findIndex((g) => g.name === update.Delete!.IndexName);
+        if (at < 0) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${update.Delete.IndexName} not found`, 400);
+        drops.push(t.gsis[at]!);
+        t.gsis.splice(at, 1);
+      } else if (update.Update) {
+        const u = update.Update;
+        const at = t.gsis.findIndex((g) => g.name === u.IndexName);
+        if (at < 0) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${u.IndexName} not found`, 400);
+        if (u.ProvisionedThroughput) {
+          if (billing === "PAY_PER_REQUEST") {
+            throw invalid(`${INVALID}ProvisionedThroughput should not be specified for index: ${u.IndexName} when BillingMode is PAY_PER_REQUEST`);
+          }
+          checkThroughputBounds(u.ProvisionedThroughput);
+          t.gsis[at] = { ...t.gsis[at]!, throughput: changedThroughput(t.gsis[at]!.throughput ?? throughputOf(undefined), u.ProvisionedThroughput, now) };
+        }
+        if (u.OnDemandThroughput) t.gsis[at] = { ...t.gsis[at]!, OnDemandThroughput: u.OnDemandThroughput };
+      }
+    }
+    if (input.StreamSpecification) {
+      const s = input.StreamSpecification;
+      changed = true;
+      if (s.StreamEnabled) {
+        if (table.stream.enabled) throw invalid(`Table already has an enabled stream: TableName: ${name}`);
+        if (!s.StreamViewType) throw invalid("StreamSpecification.StreamViewType must be specified when StreamSpecification.StreamEnabled is true");
+        const label = streamLabel(now);
+        t.stream = { enabled: true, viewType: s.StreamViewType, label, arn: `${table.arn}/stream/${label}` };
+      } else {
+        if (!table.stream.enabled) throw invalid(`Table already has no stream enabled: TableName: ${name}`);
+        t.stream = { ...table.stream, enabled: false };
+      }
+    }
+    if (input.SSESpecification) {
+      changed = true;
+      const s = input.SSESpecification;
+      t.sse = s.Enabled === false ? undefined : { enabled: true, type: s.SSEType ?? "KMS", kmsKey: s.KMSMasterKeyId ?? table.sse?.kmsKey };
+    }
+    if (input.TableClass && input.TableClass !== table.tableClass) {
+      changed = true;
+      t.tableClass = input.TableClass;
+      t.tableClassUpdatedAt = now;
+    }
+    if (input.DeletionProtectionEnabled !== undefined) {
+      changed = true;
+      t.deletionProtection = input.DeletionProtectionEnabled;
+    }
+    if (input.OnDemandThroughput) {
+      changed = true;
+      t.OnDemandThroughput = input.OnDemandThroughput;
+    }
+    if (!changed) {
+      throw invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    for (const g of drops) await dropIndexData(ctx.store, table, g);
+    for (const g of backfills) await backfillIndex(ctx.store, t, g);
+    await ctx.store.set(tableKey(name), t);
+    return t;
+  });
+  return { TableDescription: await describe(ctx, updated, "UPDATING") };
+}
+
+export function describeLimits() {
+  return {
+    AccountMaxReadCapacityUnits: 80000,
+    AccountMaxWriteCapacityUnits: 80000,
+    TableMaxReadCapacityUnits: 40000,
+    TableMaxWriteCapacityUnits: 40000,
+  };
+}
+
+export function describeEndpoints(_input: unknown, ctx: RequestContext) {
+  return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }] };
+}
