@@ -40,8 +40,29 @@ export async function dispatch(
   makeContext: (operation: string) => RequestContext,
   logger: Logger,
 ): Promise<Response> {
+  const response = await dispatchParsed(service, codec, incoming, makeContext, logger);
+  if (!service.postRoute) return response;
+  try {
+    return await service.postRoute(incoming, response, makeContext(""));
+  } catch (error) {
+    logger.error(`${service.name}: postRoute failed (request ${incoming.requestId})`, error);
+    return response;
+  }
+}
+
+async function dispatchParsed(
+  service: ServiceDefinition,
+  codec: Codec,
+  incoming: IncomingRequest,
+  makeContext: (operation: string) => RequestContext,
+  logger: Logger,
+): Promise<Response> {
   let operation: OperationModel | undefined;
   try {
+    if (service.preRoute) {
+      const early = await service.preRoute(incoming, makeContext(""));
+      if (early) return early;
+    }
     const parsed = await codec.parse(incoming);
     operation = parsed.operation;
     const output = await runOperation(service, operation, parsed.input, makeContext(operation.name), codec.protocol);

@@ -7,6 +7,7 @@
  * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
  */
 import type { ServiceModel } from "../protocol/model.ts";
+import type { IncomingRequest } from "../protocol/codec.ts";
 import type { AwsError } from "../protocol/errors.ts";
 import type { ValidationFailure } from "../protocol/validate.ts";
 import type { BlobStore, Store } from "../store/types.ts";
@@ -73,6 +74,15 @@ export interface ServiceDefinition {
   skipValidation?: boolean;
   /** Runs once per emulator (subscribe to events, etc). */
   setup?(env: ServiceEnvironment): void;
+  /**
+   * Optional: sees each HTTP request before the codec parses it. A Response answers the request
+   * without parsing (S3 browser POST uploads and CORS preflight, which no model operation
+   * describes); `undefined` continues to the codec. A thrown AwsError renders in the protocol's
+   * error format. `ctx.operation` is `""` here.
+   */
+  preRoute?(incoming: IncomingRequest, ctx: RequestContext): Response | undefined | Promise<Response | undefined>;
+  /** Optional: adjusts every HTTP response of this service, errors included (S3 CORS headers). */
+  postRoute?(incoming: IncomingRequest, response: Response, ctx: RequestContext): Response | Promise<Response>;
 }
 
 export interface ServiceEnvironment {
