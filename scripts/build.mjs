@@ -17,6 +17,8 @@ await Promise.all([
     platform: "node",
     entryPoints: { cli: "src/runtime/cli.ts", mod: "src/mod.ts", "runtime/sdk": "src/runtime/sdk.ts", "runtime/node": "src/runtime/node.ts" },
     outdir: "dist",
+    // A native addon (its platform package is resolved at run time), loaded for --data-dir.
+    external: ["@deno/kv"],
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     // Bundled CommonJS dependencies may call require() for Node built-ins.

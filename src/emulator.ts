@@ -157,7 +157,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         version: VERSION,
         region,
         accountId: defaultAccount,
-        store: store.constructor?.name === "Object" ? "custom" : (store as { kind?: string }).kind ?? "memory",
+        store: (store as { kind?: string }).kind ?? (options.store ? "custom" : "memory"),
         services: Object.fromEntries(
           SERVICES.map((s) => [s.name, servedNames.has(s.name) ? (Object.keys(s.handlers).length ? "running" : "not implemented") : "disabled"]),
         ),

@@ -4,6 +4,9 @@
 import { createEmulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, parseServerOptions, USAGE } from "./options.ts";
+import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
+import { stateCommand } from "./state-cli.ts";
+import type { DenoKvLike } from "../store/deno-kv.ts";
 
 declare const Deno: {
   args: string[];
@@ -12,7 +15,13 @@ declare const Deno: {
   version: { deno: string };
   serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void; signal?: AbortSignal }, handler: (request: Request) => Promise<Response>): { finished: Promise<void>; addr: { port: number } };
   addSignalListener(signal: string, handler: () => void): void;
+  /** Needs --unstable-kv (deno.json's tasks pass it). */
+  openKv?(path?: string): Promise<DenoKvLike>;
+  mkdirSync(path: string, options?: { recursive?: boolean }): void;
+  readTextFileSync(path: string): string;
 };
+
+if (Deno.args[0] === "state") Deno.exit(await stateCommand(Deno.args.slice(1), Deno.env.toObject()));
 
 let options;
 try {
@@ -25,7 +34,24 @@ if (options.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
-const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services });
+let persistent: PersistentState | undefined;
+if (options.dataDir) {
+  if (!Deno.openKv) {
+    console.error("fetchstack: --data-dir needs Deno KV: run deno with --unstable-kv (deno task start does)");
+    Deno.exit(2);
+  }
+  Deno.mkdirSync(options.dataDir, { recursive: true });
+  persistent = await openPersistentState(await Deno.openKv(`${options.dataDir}/${DATA_FILE}`));
+}
+const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs });
+if (options.stateFile) {
+  try {
+    await loadStateFile(emulator, Deno.readTextFileSync(options.stateFile), options.stateFile);
+  } catch (error) {
+    console.error(`fetchstack: cannot start: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}
 const abort = new AbortController();
 const main = Deno.serve({ port: options.port, hostname: options.host, signal: abort.signal, onListen() {} }, (request) => emulator.fetch(request));
 const pinned: Record<string, number> = {};
@@ -40,6 +66,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   Deno.addSignalListener(signal, () => {
     console.log(`\nfetchstack: ${signal}, shutting down`);
     abort.abort();
-    Promise.all(servers.map((s) => s.finished)).then(() => Deno.exit(0));
+    Promise.all(servers.map((s) => s.finished)).then(() => {
+      persistent?.close();
+      Deno.exit(0);
+    });
   });
 }

@@ -9,6 +9,11 @@ import type { Server } from "node:http";
 import { createEmulator, type Emulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
+import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
+import { stateCommand } from "./state-cli.ts";
+import type { DenoKvLike } from "../store/deno-kv.ts";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 export interface RunningServer {
   emulator: Emulator;
@@ -27,7 +32,15 @@ function listen(fetch: (request: Request) => Promise<Response>, port: number, ho
 
 /** Starts the servers; used by the CLI and by tests (port 0 picks a free port). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services });
+  let persistent: PersistentState | undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    // Loaded only when asked for: a native addon (Deno KV's SQLite backend).
+    const { openKv } = await import("@deno/kv");
+    persistent = await openPersistentState((await openKv(join(options.dataDir, DATA_FILE))) as unknown as DenoKvLike);
+  }
+  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs });
+  if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
   const main = await listen((request) => emulator.fetch(request), options.port, options.host);
   servers.push(main);
@@ -44,12 +57,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());
         (s as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-      }))).then(() => undefined),
+      }))).then(() => persistent?.close()),
   };
 }
 
 /** The CLI: parse flags and env, serve, print the banner, shut down on SIGINT/SIGTERM. */
 export async function main(): Promise<void> {
+  if (process.argv[2] === "state") {
+    process.exitCode = await stateCommand(process.argv.slice(3), process.env);
+    return;
+  }
   let options: ServerOptions;
   try {
     options = parseServerOptions(process.argv.slice(2), process.env, SERVICE_NAMES);
@@ -62,7 +79,7 @@ export async function main(): Promise<void> {
     return;
   }
   const running = await startServer(options).catch((error: NodeJS.ErrnoException) => {
-    console.error(`fetchstack: cannot listen: ${error.message}`);
+    console.error(`fetchstack: cannot start: ${error.message}`);
     process.exit(1);
   });
   console.log(banner(options, running.emulator.services, `Node ${process.version}`, running.ports));

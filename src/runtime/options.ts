@@ -7,6 +7,8 @@
  *   --account-id A      FETCHSTACK_ACCOUNT_ID  (default 000000000000)
  *   --services a,b      FETCHSTACK_SERVICES    (default all)
  *   --<service>-port N  FETCHSTACK_<SERVICE>_PORT  pins a port to one service
+ *   --data-dir DIR      FETCHSTACK_DATA_DIR    keep state on disk (DIR/fetchstack.kv)
+ *   --state-file FILE   FETCHSTACK_STATE_FILE  start from a state snapshot file
  *   --service-ports     FETCHSTACK_SERVICE_PORTS=1  pins every service to its classic port
  *                       (S3 9000, SNS 9911, SQS 9324, DynamoDB 8000, Lambda 9001,
  *                       Firehose 4573, MemoryDB 6379)
@@ -25,12 +27,20 @@ export interface ServerOptions {
   services?: string[];
   /** service name → port */
   servicePorts: Record<string, number>;
+  /** Directory for durable state (docs/persistence.md); in memory when absent. */
+  dataDir?: string;
+  /** Snapshot file (docs/state-format.md) whose state replaces the store's at start. */
+  stateFile?: string;
   help: boolean;
 }
 
 export const USAGE = `Usage: fetchstack [options]
+       fetchstack state save FILE [--endpoint URL]
+       fetchstack state load FILE [--merge] [--endpoint URL]
 
-Serves AWS APIs locally (default http://127.0.0.1:4566).
+Serves AWS APIs locally (default http://127.0.0.1:4566). 'state save' writes a running
+emulator's state to FILE; 'state load' replaces its state with FILE's (--merge adds without
+deleting). --endpoint defaults to http://127.0.0.1:4566.
 
 Options (each also read from the environment variable shown):
   --port N             FETCHSTACK_PORT          port for every service (default 4566)
@@ -38,6 +48,8 @@ Options (each also read from the environment variable shown):
   --region R           FETCHSTACK_REGION        default region (default us-east-1)
   --account-id A       FETCHSTACK_ACCOUNT_ID    default account (default 000000000000)
   --services a,b       FETCHSTACK_SERVICES      serve only these services
+  --data-dir DIR       FETCHSTACK_DATA_DIR      keep all state on disk in DIR (survives restarts)
+  --state-file FILE    FETCHSTACK_STATE_FILE    start with the state saved in FILE
   --<service>-port N   FETCHSTACK_<SERVICE>_PORT  also serve one service alone on port N
   --service-ports      FETCHSTACK_SERVICE_PORTS=1 serve each service on its classic port too
                        (s3 9000, sns 9911, sqs 9324, dynamodb 8000, lambda 9001,
@@ -63,6 +75,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
       "account-id": { type: "string" },
       services: { type: "string" },
       "service-ports": { type: "boolean" },
+      "data-dir": { type: "string" },
+      "state-file": { type: "string" },
       help: { type: "boolean", short: "h" },
       ...portFlags,
     },
@@ -94,6 +108,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
     accountId,
     services,
     servicePorts,
+    dataDir: (v["data-dir"] as string | undefined) ?? (env.FETCHSTACK_DATA_DIR || undefined),
+    stateFile: (v["state-file"] as string | undefined) ?? (env.FETCHSTACK_STATE_FILE || undefined),
     help: v.help === true,
   };
 }
@@ -108,6 +124,7 @@ export function banner(options: ServerOptions, services: readonly string[], runt
   for (const [service, port] of Object.entries(ports.pinned)) {
     lines.push(`  ${service.padEnd(16)} http://${options.host}:${port}`);
   }
+  lines.push(`  state:   ${options.dataDir ? `persistent in ${options.dataDir}` : "in memory"}`);
   lines.push(`  health:  ${base}/_fetchstack/health`);
   lines.push(`  try:     aws sts get-caller-identity --endpoint-url ${base}`);
   return lines.join("\n");

@@ -1,0 +1,44 @@
+/**
+ * `--data-dir DIR` and `--state-file FILE` for the Node and Deno servers.
+ *
+ * The data directory holds one Deno KV database, `DIR/fetchstack.kv` (SQLite, WAL), opened with
+ * `Deno.openKv` under Deno and `@deno/kv` under Node: the same file works under either. State
+ * lives in its "v" space, blob chunks in its "b" space (src/store/deno-kv.ts,
+ * src/store/store-blobs.ts). See docs/persistence.md.
+ */
+import type { DenoKvLike } from "../store/deno-kv.ts";
+import { openDenoKvStore, type DenoKvStore } from "../store/deno-kv.ts";
+import { openStoreBlobStore } from "../store/store-blobs.ts";
+import type { BlobStore, Store } from "../store/types.ts";
+import type { Emulator } from "../emulator.ts";
+
+export const DATA_FILE = "fetchstack.kv";
+
+export interface PersistentState {
+  store: Store;
+  blobs: BlobStore;
+  /** Closes the database. */
+  close(): void;
+}
+
+/** Opens the state and blob stores in one Deno KV database (a handle from either runtime). */
+export async function openPersistentState(kv: DenoKvLike): Promise<PersistentState> {
+  const store: DenoKvStore = await openDenoKvStore(kv, { space: "v" });
+  const blobs = await openStoreBlobStore(await openDenoKvStore(kv, { space: "b" }));
+  return { store, blobs, close: () => kv.close() };
+}
+
+/** Restores a snapshot file (docs/state-format.md) into the emulator, replacing its state. */
+export async function loadStateFile(emulator: Emulator, text: string, file: string): Promise<void> {
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--state-file ${file}: not JSON (${(error as Error).message})`);
+  }
+  try {
+    await emulator.restore(state, "replace");
+  } catch (error) {
+    throw new Error(`--state-file ${file}: ${(error as Error).message}`);
+  }
+}
