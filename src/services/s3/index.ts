@@ -1,12 +1,30 @@
 /**
- * s3: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * Amazon S3 over restXml: buckets, objects with real version history, listing, bucket
+ * configuration, multipart uploads, checksums, aws-chunked bodies, presigned URLs, POST uploads
+ * and CORS. Buckets and objects live in the service's global space (bucket names are global);
+ * see object-store.ts for the data model.
+ *
+ * S3 validates its own input with its own error codes (InvalidBucketName, InvalidArgument,
+ * MalformedXML, ...), so model validation is skipped.
+ *
+ * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { defineService } from "../types.ts";
 import model from "../../../models/s3.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
+import { bucketHandlers } from "./buckets.ts";
+import { objectHandlers } from "./objects.ts";
+import { listingHandlers } from "./listing.ts";
+import { versioningHandlers } from "./versioning.ts";
 
 export default defineService({
   name: "s3",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  skipValidation: true,
+  handlers: {
+    ...bucketHandlers,
+    ...versioningHandlers,
+    ...objectHandlers,
+    ...listingHandlers,
+  },
 });

@@ -61,8 +61,8 @@ export interface StoredHeaders {
   ContentDisposition?: string;
   ContentLanguage?: string;
   CacheControl?: string;
-  /** Epoch ms. */
-  Expires?: number;
+  /** As the client sent it (the model types it as a string). */
+  Expires?: string;
   WebsiteRedirectLocation?: string;
 }
 

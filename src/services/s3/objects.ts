@@ -1,0 +1,636 @@
+/**
+ * Object operations: PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects,
+ * CopyObject, GetObjectAttributes, object tagging and object ACLs.
+ *
+ * Sources: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html, API_GetObject,
+ * API_HeadObject, API_DeleteObject, API_DeleteObjects, API_CopyObject, API_GetObjectAttributes,
+ * API_PutObjectTagging, API_GetObjectAcl; https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ */
+import { HTTP_STATUS } from "../../protocol/codec.ts";
+import { AwsError } from "../../protocol/errors.ts";
+import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+import { md5 } from "@noble/hashes/legacy.js";
+import type { Handler, RequestContext } from "../types.ts";
+import { requireBucket, type BucketRecord } from "./bucket-store.ts";
+import { canonicalUserId } from "./buckets.ts";
+import { checksumMemberName, createDigest, parseAlgorithm, toHex, type StoredChecksum } from "./checksums.ts";
+import { checkCopySourceConditions, checkReadConditions, invalidRange, resolveRange, type ByteRange } from "./conditions.ts";
+import { accessControlListNotSupported, invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
+import {
+  deleteObject, findVersion, openBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
+  type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
+} from "./object-store.ts";
+import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
+import { prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
+
+const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+const MAX_METADATA_BYTES = 2048;
+const STORAGE_CLASSES = new Set([
+  "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+  "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP",
+]);
+const ARCHIVED = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+const utf8 = new TextEncoder();
+
+// ---------------------------------------------------------------------------------------------
+// Shared checks
+
+export function checkKey(key: string): void {
+  if (utf8.encode(key).length > 1024) {
+    throw new AwsError("KeyTooLongError", "Your key is too long", 400, { fields: { Size: String(utf8.encode(key).length), MaxSizeAllowed: "1024" } });
+  }
+}
+
+function checkStorageClass(storageClass: string | undefined): string | undefined {
+  if (storageClass === undefined) return undefined;
+  if (!STORAGE_CLASSES.has(storageClass)) throw new AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400, { fields: { StorageClassRequested: storageClass } });
+  return storageClass === "STANDARD" ? undefined : storageClass;
+}
+
+function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  let bytes = 0;
+  for (const [k, v] of Object.entries(metadata ?? {})) {
+    const name = k.toLowerCase();
+    out[name] = v;
+    bytes += utf8.encode(name).length + utf8.encode(v).length;
+  }
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400, { fields: { Size: String(bytes), MaxSizeAllowed: String(MAX_METADATA_BYTES) } });
+  }
+  return out;
+}
+
+/** Object ACL headers on a bucket that enforces bucket-owner ownership → AccessControlListNotSupported. */
+function checkAclAllowed(bucket: BucketRecord, input: Record<string, unknown>): void {
+  const rules = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules;
+  const enforced = rules?.[0]?.ObjectOwnership === "BucketOwnerEnforced";
+  if (!enforced) return;
+  const acl = input.ACL as string | undefined;
+  const grants = input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWriteACP || input.GrantWrite;
+  if ((acl && acl !== "bucket-owner-full-control" && acl !== "private") || grants || input.AccessControlPolicy) {
+    throw accessControlListNotSupported();
+  }
+}
+
+function kmsKeyArn(bucket: BucketRecord, keyId?: string): string {
+  if (keyId?.startsWith("arn:")) return keyId;
+  return `arn:aws:kms:${bucket.region}:${bucket.owner}:key/${keyId ?? "aws-s3-managed-key"}`;
+}
+
+/** The encryption a new object gets: the request's, else the bucket default (SSE-S3). */
+function encryptionFor(bucket: BucketRecord, input: Record<string, any>): StoredEncryption {
+  if (input.SSECustomerAlgorithm !== undefined || input.SSECustomerKey !== undefined) {
+    if (input.SSECustomerAlgorithm !== "AES256") {
+      throw invalidArgument("The encryption request that you specified is not valid. The valid value is AES256.", "x-amz-server-side-encryption-customer-algorithm", input.SSECustomerAlgorithm);
+    }
+    const key = base64ToBytes(String(input.SSECustomerKey ?? ""));
+    if (typeof key === "string" || key.length !== 32) {
+      throw invalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption-customer-key", "");
+    }
+    const keyMd5 = bytesToBase64(md5(key));
+    if (input.SSECustomerKeyMD5 !== undefined && input.SSECustomerKeyMD5 !== keyMd5) {
+      throw invalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", "x-amz-server-side-encryption-customer-key-MD5", "");
+    }
+    return { SSECustomerAlgorithm: "AES256", SSECustomerKeyMD5: keyMd5 };
+  }
+  const rule = (bucket.config.encryption as { Rules?: any[] } | undefined)?.Rules?.[0];
+  const algorithm: string = input.ServerSideEncryption ?? rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "AES256";
+  if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(algorithm)) {
+    throw invalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", algorithm);
+  }
+  const out: StoredEncryption = { ServerSideEncryption: algorithm };
+  if (algorithm !== "AES256") {
+    const keyId = input.ServerSideEncryption ? input.SSEKMSKeyId : rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
+    out.SSEKMSKeyId = kmsKeyArn(bucket, keyId ?? input.SSEKMSKeyId);
+    const bucketKey = input.BucketKeyEnabled ?? rule?.BucketKeyEnabled;
+    if (bucketKey) out.BucketKeyEnabled = true;
+    if (input.SSEKMSEncryptionContext) out.SSEKMSEncryptionContext = input.SSEKMSEncryptionContext;
+  } else if (input.SSEKMSKeyId !== undefined) {
+    throw invalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id", input.SSEKMSKeyId);
+  }
+  return out;
+}
+
+function encryptionOutput(e: StoredEncryption | undefined): Record<string, unknown> {
+  if (!e) return {};
+  return {
+    ServerSideEncryption: e.ServerSideEncryption,
+    SSEKMSKeyId: e.SSEKMSKeyId,
+    BucketKeyEnabled: e.BucketKeyEnabled,
+    SSECustomerAlgorithm: e.SSECustomerAlgorithm,
+    SSECustomerKeyMD5: e.SSECustomerKeyMD5,
+  };
+}
+
+/** SSE-C objects need the same key on every read. */
+function checkCustomerKey(version: ObjectVersion, input: Record<string, any>, prefix = ""): void {
+  const stored = version.encryption?.SSECustomerKeyMD5;
+  const given = input[`${prefix}SSECustomerKey`];
+  if (!stored) {
+    if (given !== undefined) throw invalidRequest("The encryption parameters are not applicable to this object.");
+    return;
+  }
+  if (given === undefined) {
+    throw invalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+  }
+  const bytes = base64ToBytes(String(given));
+  if (typeof bytes === "string" || bytesToBase64(md5(bytes)) !== stored) {
+    throw new AwsError("AccessDenied", "Access Denied", 403);
+  }
+}
+
+function standardHeaders(input: Record<string, any>): StoredHeaders {
+  return {
+    ContentType: input.ContentType ?? "binary/octet-stream",
+    ContentEncoding: input.ContentEncoding,
+    ContentDisposition: input.ContentDisposition,
+    ContentLanguage: input.ContentLanguage,
+    CacheControl: input.CacheControl,
+    Expires: input.Expires,
+    WebsiteRedirectLocation: input.WebsiteRedirectLocation,
+  };
+}
+
+function objectLockFrom(input: Record<string, any>) {
+  if (!input.ObjectLockMode && !input.ObjectLockRetainUntilDate && !input.ObjectLockLegalHoldStatus) return undefined;
+  return {
+    mode: input.ObjectLockMode,
+    retainUntil: input.ObjectLockRetainUntilDate ? new Date(input.ObjectLockRetainUntilDate).getTime() : undefined,
+    legalHold: input.ObjectLockLegalHoldStatus,
+  };
+}
+
+function writeCondition(input: Record<string, any>): WriteCondition | undefined {
+  if (input.IfNoneMatch === undefined && input.IfMatch === undefined) return undefined;
+  if (input.IfNoneMatch !== undefined && input.IfNoneMatch.trim() !== "*") throw notImplementedHeader("If-None-Match");
+  return { ifNoneMatch: input.IfNoneMatch, ifMatch: input.IfMatch };
+}
+
+function checksumMembers(checksum: StoredChecksum | undefined): Record<string, string> {
+  if (!checksum) return {};
+  return { [checksumMemberName(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type };
+}
+
+/** Version id header on reads: only once the bucket has had versioning configured. */
+function readVersionId(bucket: BucketRecord, version: ObjectVersion): string | undefined {
+  return bucket.versioning || version.versionId !== "null" ? version.versionId : undefined;
+}
+
+/** The version a GET/HEAD addresses, or the error S3 answers. */
+async function versionForRead(ctx: RequestContext, bucket: BucketRecord, key: string, versionId: string | undefined, method: string): Promise<ObjectVersion> {
+  const version = await findVersion(ctx, bucket.name, key, versionId);
+  if (!version) throw versionId !== undefined ? noSuchVersion(key, versionId) : noSuchKey(key);
+  if (version.deleteMarker) {
+    const headers = { "x-amz-delete-marker": "true", "x-amz-version-id": version.versionId, "Last-Modified": new Date(version.lastModified).toUTCString() };
+    if (versionId !== undefined) {
+      throw new AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, {
+        fields: { Method: method, ResourceType: "DeleteMarker" },
+        headers: { ...headers, Allow: "DELETE" },
+      });
+    }
+    throw noSuchKey(key, headers);
+  }
+  return version;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+async function readObject(input: Record<string, any>, ctx: RequestContext, method: "GET" | "HEAD") {
+  const bucket = await requireBucket(ctx, input.Bucket);
+  const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, method);
+  checkCustomerKey(version, input);
+  checkReadConditions(version, input);
+  if (method === "GET" && ARCHIVED.has(version.storageClass ?? "")) {
+    throw new AwsError("InvalidObjectState", "The operation is not valid for the object's storage class", 403, { fields: { StorageClass: version.storageClass } });
+  }
+  if (input.Range !== undefined && input.PartNumber !== undefined) {
+    throw invalidRequest("Cannot specify both Range header and partNumber query parameter");
+  }
+  let range: ByteRange | undefined;
+  let partsCount: number | undefined;
+  if (input.PartNumber !== undefined) {
+    const n = Number(input.PartNumber);
+    const parts = version.parts;
+    const count = parts?.length ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > 10000) throw invalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", String(input.PartNumber));
+    if (n > count) throw new AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416, { fields: { PartNumberRequested: String(n), ActualPartCount: String(count) } });
+    if (parts) {
+      let start = 0;
+      for (const p of parts.slice(0, n - 1)) start += p.size;
+      range = { start, end: start + parts[n - 1]!.size - 1 };
+      partsCount = count;
+    } else if (version.size > 0) {
+      range = { start: 0, end: version.size - 1 };
+    }
+  } else {
+    range = resolveRange(input.Range, version.size);
+  }
+  const length = range ? range.end - range.start + 1 : version.size;
+  const h = version.headers;
+  const out: Record<string | symbol, unknown> = {
+    AcceptRanges: "bytes",
+    LastModified: new Date(version.lastModified),
+    ContentLength: length,
+    ETag: version.etag,
+    VersionId: readVersionId(bucket, version),
+    CacheControl: input.ResponseCacheControl ?? h.CacheControl,
+    ContentDisposition: input.ResponseContentDisposition ?? h.ContentDisposition,
+    ContentEncoding: input.ResponseContentEncoding ?? h.ContentEncoding,
+    ContentLanguage: input.ResponseContentLanguage ?? h.ContentLanguage,
+    ContentType: input.ResponseContentType ?? h.ContentType,
+    Expires: input.ResponseExpires !== undefined ? new Date(input.ResponseExpires).toUTCString() : h.Expires,
+    WebsiteRedirectLocation: h.WebsiteRedirectLocation,
+    Metadata: Object.keys(version.metadata).length ? version.metadata : undefined,
+    StorageClass: version.storageClass,
+    TagCount: version.tags?.length ? version.tags.length : undefined,
+    PartsCount: partsCount ?? (method === "HEAD" && input.PartNumber !== undefined ? 1 : undefined),
+    ObjectLockMode: version.objectLock?.mode,
+    ObjectLockRetainUntilDate: version.objectLock?.retainUntil !== undefined ? new Date(version.objectLock.retainUntil) : undefined,
+    ObjectLockLegalHoldStatus: version.objectLock?.legalHold,
+    ...encryptionOutput(version.encryption),
+    ...(range && input.PartNumber === undefined ? {} : checksumOutput(partChecksum(version, input.PartNumber), input.ChecksumMode)),
+  };
+  if (range || input.PartNumber !== undefined) {
+    if (range) out.ContentRange = `bytes ${range.start}-${range.end}/${version.size}`;
+    out[HTTP_STATUS] = 206;
+  }
+  if (method === "GET") out.Body = length === 0 ? new Uint8Array(0) : openBody(ctx, version, range);
+  return out;
+}
+
+function partChecksum(version: ObjectVersion, partNumber: number | undefined): StoredChecksum | undefined {
+  if (partNumber === undefined || !version.parts) return version.checksum;
+  return version.parts[partNumber - 1]?.checksum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copy
+
+interface CopySource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+function parseCopySource(header: string): CopySource {
+  let text = header;
+  let versionId: string | undefined;
+  const q = text.indexOf("?");
+  if (q !== -1) {
+    const params = new URLSearchParams(text.slice(q + 1));
+    versionId = params.get("versionId") ?? undefined;
+    text = text.slice(0, q);
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    decoded = text;
+  }
+  if (decoded.startsWith("/")) decoded = decoded.slice(1);
+  const slash = decoded.indexOf("/");
+  if (slash <= 0 || slash === decoded.length - 1) throw invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+}
+
+/** Copies a version's bytes into a new blob, computing MD5 and a checksum as they stream. */
+async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersion, algorithm: StoredChecksum["algorithm"]) {
+  const digestMd5 = createDigest("MD5");
+  const digest = createDigest(algorithm);
+  const hashing = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      digestMd5.update(chunk);
+      digest.update(chunk);
+      controller.enqueue(chunk);
+    },
+  });
+  const blob = newBlobKey(bucket);
+  const { size } = await bucketBlobs(ctx).put(blob, openBody(ctx, source).pipeThrough(hashing));
+  const md5Hex = toHex(await digestMd5.digest());
+  const checksum: StoredChecksum = { algorithm, value: bytesToBase64(await digest.digest()), type: "FULL_OBJECT" };
+  return { segment: { blob, size }, md5Hex, checksum };
+}
+
+async function copyObject(input: Record<string, any>, ctx: RequestContext) {
+  const bucket = await requireBucket(ctx, input.Bucket);
+  checkKey(input.Key);
+  const src = parseCopySource(String(input.CopySource));
+  const srcBucket = await requireBucket(ctx, src.bucket);
+  if (input.ExpectedSourceBucketOwner !== undefined && input.ExpectedSourceBucketOwner !== srcBucket.owner) {
+    throw new AwsError("AccessDenied", "Access Denied", 403);
+  }
+  const source = await findVersion(ctx, srcBucket.name, src.key, src.versionId);
+  if (!source) throw src.versionId !== undefined ? noSuchVersion(src.key, src.versionId) : noSuchKey(src.key);
+  if (source.deleteMarker) {
+    if (src.versionId !== undefined) throw invalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
+    throw noSuchKey(src.key);
+  }
+  checkCustomerKey(source, input, "CopySource");
+  checkCopySourceConditions(source, input);
+  if (ARCHIVED.has(source.storageClass ?? "")) {
+    throw new AwsError("InvalidObjectState", "The source object of the COPY action is not in the active tier and is only stored in Amazon S3 Glacier.", 403, { fields: { StorageClass: source.storageClass } });
+  }
+  if (source.size > MAX_OBJECT_SIZE) {
+    throw invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
+  }
+  const metadataDirective = input.MetadataDirective ?? "COPY";
+  if (metadataDirective !== "COPY" && metadataDirective !== "REPLACE") throw invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", metadataDirective);
+  const taggingDirective = input.TaggingDirective ?? "COPY";
+  if (taggingDirective !== "COPY" && taggingDirective !== "REPLACE") throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", taggingDirective);
+  const storageClass = checkStorageClass(input.StorageClass);
+  const sameObject = srcBucket.name === bucket.name && src.key === input.Key;
+  if (sameObject && metadataDirective === "COPY" && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined &&
+      input.ServerSideEncryption === undefined && input.SSECustomerAlgorithm === undefined && input.SSEKMSKeyId === undefined) {
+    throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  checkAclAllowed(bucket, input);
+  const requested = input.ChecksumAlgorithm !== undefined ? parseAlgorithm(input.ChecksumAlgorithm) : undefined;
+  if (input.ChecksumAlgorithm !== undefined && !requested) throw unsupportedAlgorithm();
+  const algorithm = requested ?? source.checksum?.algorithm ?? "CRC64NVME";
+  const replace = metadataDirective === "REPLACE";
+  const tags = taggingDirective === "REPLACE" ? parseTaggingHeader(input.Tagging ?? "") : source.tags;
+  const condition = writeCondition(input);
+  const copied = await copyBody(ctx, bucket.name, source, algorithm);
+  const init: NewObject = {
+    key: input.Key,
+    owner: ctx.accountId,
+    size: copied.segment.size,
+    etag: `"${copied.md5Hex}"`,
+    body: [copied.segment],
+    checksum: copied.checksum,
+    headers: replace ? standardHeaders(input) : { ...source.headers, WebsiteRedirectLocation: input.WebsiteRedirectLocation ?? source.headers.WebsiteRedirectLocation },
+    metadata: replace ? checkMetadata(input.Metadata) : source.metadata,
+    storageClass: input.StorageClass !== undefined ? storageClass : sameObject ? source.storageClass : undefined,
+    encryption: encryptionFor(bucket, input),
+    tags: tags?.length ? tags : undefined,
+    objectLock: objectLockFrom(input),
+  };
+  const version = await writeObject(ctx, bucket, init, condition);
+  return {
+    CopyObjectResult: {
+      ETag: version.etag,
+      LastModified: new Date(version.lastModified),
+      ...checksumMembers(version.checksum),
+    },
+    CopySourceVersionId: srcBucket.versioning ? source.versionId : undefined,
+    VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
+    ...encryptionOutput(version.encryption),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ACLs
+
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+
+/** The AccessControlPolicy a canned ACL stands for. */
+export function cannedAcl(acl: string | undefined, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
+  const owner = { ID: canonicalUserId(ownerAccount) };
+  const full = (id: string) => ({ Grantee: { Type: "CanonicalUser", ID: id }, Permission: "FULL_CONTROL" });
+  const group = (uri: string, permission: string) => ({ Grantee: { Type: "Group", URI: uri }, Permission: permission });
+  const grants: unknown[] = [full(owner.ID)];
+  switch (acl ?? "private") {
+    case "public-read":
+      grants.push(group(ALL_USERS, "READ"));
+      break;
+    case "public-read-write":
+      grants.push(group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE"));
+      break;
+    case "authenticated-read":
+      grants.push(group(AUTH_USERS, "READ"));
+      break;
+    case "bucket-owner-read":
+      if (bucketOwnerAccount !== ownerAccount) grants.push({ Grantee: { Type: "CanonicalUser", ID: canonicalUserId(bucketOwnerAccount) }, Permission: "READ" });
+      break;
+    case "bucket-owner-full-control":
+      if (bucketOwnerAccount !== ownerAccount) grants.push(full(canonicalUserId(bucketOwnerAccount)));
+      break;
+    case "log-delivery-write":
+      grants.push(group("http://acs.amazonaws.com/groups/s3/LogDelivery", "WRITE"), group("http://acs.amazonaws.com/groups/s3/LogDelivery", "READ_ACP"));
+      break;
+    case "private":
+    case "aws-exec-read":
+      break;
+    default:
+      throw invalidArgument("", "x-amz-acl", acl);
+  }
+  return { Owner: owner, Grants: grants };
+}
+
+/** `x-amz-grant-*` headers (`id="…", uri="…", emailAddress="…"`) as grants. */
+export function grantsFromHeaders(input: Record<string, any>) {
+  const map: [string, string][] = [
+    ["GrantFullControl", "FULL_CONTROL"], ["GrantRead", "READ"], ["GrantReadACP", "READ_ACP"], ["GrantWrite", "WRITE"], ["GrantWriteACP", "WRITE_ACP"],
+  ];
+  const grants: unknown[] = [];
+  for (const [member, permission] of map) {
+    const value = input[member] as string | undefined;
+    if (!value) continue;
+    for (const part of value.split(",")) {
+      const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
+      if (!m) throw invalidArgument("", `x-amz-grant-${permission.toLowerCase().replace("_", "-")}`, value);
+      const kind = m[1]!.toLowerCase();
+      const grantee = kind === "id" ? { Type: "CanonicalUser", ID: m[2] } : kind === "uri" ? { Type: "Group", URI: m[2] } : { Type: "AmazonCustomerByEmail", EmailAddress: m[2] };
+      grants.push({ Grantee: grantee, Permission: permission });
+    }
+  }
+  return grants;
+}
+
+/** The ACL a Put*Acl request sets: a body policy, grant headers, or a canned ACL. */
+export function aclFromRequest(input: Record<string, any>, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
+  const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"].some((m) => input[m] !== undefined);
+  if (input.AccessControlPolicy) {
+    if (input.ACL !== undefined || hasGrants) throw invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
+    const policy = input.AccessControlPolicy;
+    return { Owner: policy.Owner ?? { ID: canonicalUserId(ownerAccount) }, Grants: policy.Grants ?? [] };
+  }
+  if (hasGrants) {
+    if (input.ACL !== undefined) throw invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
+    return { Owner: { ID: canonicalUserId(ownerAccount) }, Grants: grantsFromHeaders(input) };
+  }
+  if (input.ACL === undefined) throw malformedXml();
+  return cannedAcl(input.ACL, ownerAccount, bucketOwnerAccount);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+export const objectHandlers: Record<string, Handler> = {
+  async PutObject(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    checkKey(input.Key);
+    const headers = ctx.request.headers;
+    const declared = Number(headers.get("x-amz-decoded-content-length") ?? headers.get("content-length") ?? 0);
+    if (declared > MAX_OBJECT_SIZE) {
+      throw new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400, { fields: { ProposedSize: String(declared), MaxSizeAllowed: String(MAX_OBJECT_SIZE) } });
+    }
+    if (input.WriteOffsetBytes !== undefined) throw notImplementedHeader("x-amz-write-offset-bytes");
+    const storageClass = checkStorageClass(input.StorageClass);
+    const metadata = checkMetadata(input.Metadata);
+    const tags = parseTaggingHeader(input.Tagging);
+    checkAclAllowed(bucket, input);
+    const acl = input.ACL !== undefined || input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWriteACP
+      ? (input.ACL !== undefined ? cannedAcl(input.ACL, ctx.accountId, bucket.owner) : { Owner: { ID: canonicalUserId(ctx.accountId) }, Grants: grantsFromHeaders(input) })
+      : undefined;
+    const encryption = encryptionFor(bucket, input);
+    const condition = writeCondition(input);
+    const upload = prepareUpload(headers, input.Body ?? null);
+    let segment;
+    try {
+      segment = await storeBody(ctx, bucket.name, upload.stream);
+    } catch (e) {
+      throw await upload.result.then(() => e, (err) => err);
+    }
+    let digest;
+    try {
+      digest = await upload.result;
+    } catch (e) {
+      await bucketBlobs(ctx).delete(segment.blob);
+      throw e;
+    }
+    const version = await writeObject(ctx, bucket, {
+      key: input.Key,
+      owner: ctx.accountId,
+      size: digest.size,
+      etag: digest.etag,
+      body: [segment],
+      checksum: digest.checksum,
+      headers: { ...standardHeaders(input), ContentEncoding: storedContentEncoding(headers) },
+      metadata,
+      storageClass,
+      encryption,
+      tags: tags?.length ? tags : undefined,
+      acl,
+      objectLock: objectLockFrom(input),
+    }, condition);
+    return {
+      ETag: version.etag,
+      VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
+      ...encryptionOutput(version.encryption),
+      ...(digest.checksumRequested ? checksumMembers(version.checksum) : {}),
+    };
+  },
+
+  GetObject: (input, ctx) => readObject(input, ctx, "GET"),
+  HeadObject: (input, ctx) => readObject(input, ctx, "HEAD"),
+
+  async DeleteObject(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const condition = input.IfMatch !== undefined ? { ifMatch: input.IfMatch } : undefined;
+    const result = await deleteObject(ctx, bucket, input.Key, input.VersionId, condition);
+    return {
+      DeleteMarker: result.deleteMarker ? true : undefined,
+      VersionId: result.versionId,
+    };
+  },
+
+  async DeleteObjects(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const objects: { Key?: string; VersionId?: string }[] = input.Delete?.Objects ?? [];
+    if (!input.Delete || objects.length === 0 || objects.length > 1000) throw malformedXml();
+    const quiet = input.Delete.Quiet === true;
+    const deleted: Record<string, unknown>[] = [];
+    const errors: Record<string, unknown>[] = [];
+    for (const obj of objects) {
+      const key = obj.Key ?? "";
+      try {
+        const result = await deleteObject(ctx, bucket, key, obj.VersionId);
+        if (quiet) continue;
+        if (obj.VersionId !== undefined) {
+          deleted.push({ Key: key, VersionId: obj.VersionId, ...(result.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: obj.VersionId } : {}) });
+        } else if (result.deleteMarker) {
+          deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: result.versionId });
+        } else {
+          deleted.push({ Key: key });
+        }
+      } catch (e) {
+        if (!(e instanceof AwsError)) throw e;
+        const code = e.code === "InvalidArgument" && obj.VersionId !== undefined ? "NoSuchVersion" : e.code;
+        const message = code === "NoSuchVersion" ? "The specified version does not exist." : e.message;
+        errors.push({ Key: key, VersionId: obj.VersionId, Code: code, Message: message });
+      }
+    }
+    return { Deleted: deleted.length ? deleted : undefined, Errors: errors.length ? errors : undefined };
+  },
+
+  CopyObject: (input, ctx) => copyObject(input, ctx),
+
+  async GetObjectAttributes(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const wanted = new Set<string>((input.ObjectAttributes ?? []).map((a: string) => a.trim()));
+    if (wanted.size === 0) throw invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", "");
+    const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
+    checkCustomerKey(version, input);
+    const out: Record<string, unknown> = {
+      LastModified: new Date(version.lastModified),
+      VersionId: readVersionId(bucket, version),
+    };
+    if (wanted.has("ETag")) out.ETag = version.etag.replace(/^"|"$/g, "");
+    if (wanted.has("Checksum") && version.checksum) out.Checksum = checksumMembers(version.checksum);
+    if (wanted.has("StorageClass")) out.StorageClass = version.storageClass ?? "STANDARD";
+    if (wanted.has("ObjectSize")) out.ObjectSize = version.size;
+    if (wanted.has("ObjectParts") && version.parts) {
+      const marker = Number(input.PartNumberMarker ?? 0);
+      const max = Number(input.MaxParts ?? 1000);
+      const after = version.parts.filter((p) => p.partNumber > marker);
+      const page = after.slice(0, max);
+      out.ObjectParts = {
+        TotalPartsCount: version.parts.length,
+        PartNumberMarker: marker,
+        NextPartNumberMarker: page.length ? page[page.length - 1]!.partNumber : marker,
+        MaxParts: max,
+        IsTruncated: after.length > page.length,
+        Parts: page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...(p.checksum ? { [checksumMemberName(p.checksum.algorithm)]: p.checksum.value } : {}) })),
+      };
+    }
+    return out;
+  },
+
+  async GetObjectTagging(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
+    return { VersionId: readVersionId(bucket, version), TagSet: version.tags ?? [] };
+  },
+
+  async PutObjectTagging(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const tags = checkTags(input.Tagging?.TagSet ?? [], 10);
+    await versionForRead(ctx, bucket, input.Key, input.VersionId, "PUT");
+    const updated = await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => ({ ...v, tags: tags.length ? tags : undefined }));
+    if (!updated) throw input.VersionId !== undefined ? noSuchVersion(input.Key, input.VersionId) : noSuchKey(input.Key);
+    return { VersionId: readVersionId(bucket, updated) };
+  },
+
+  async DeleteObjectTagging(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    await versionForRead(ctx, bucket, input.Key, input.VersionId, "DELETE");
+    const updated = await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => {
+      const { tags: _tags, ...rest } = v;
+      return rest;
+    });
+    if (!updated) throw input.VersionId !== undefined ? noSuchVersion(input.Key, input.VersionId) : noSuchKey(input.Key);
+    return { VersionId: readVersionId(bucket, updated) };
+  },
+
+  async GetObjectAcl(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
+    const acl = (version.acl as { Owner: unknown; Grants: unknown[] } | undefined) ?? cannedAcl("private", version.owner);
+    return { Owner: acl.Owner, Grants: acl.Grants };
+  },
+
+  async PutObjectAcl(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    checkAclAllowed(bucket, input);
+    const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "PUT");
+    const acl = aclFromRequest(input, version.owner, bucket.owner);
+    await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => ({ ...v, acl }));
+    return {};
+  },
+};
+
+export type { Tag };
