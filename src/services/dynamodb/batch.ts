@@ -16,8 +16,7 @@ import { checkItem, checkKey, keyOf } from "./item-keys.ts";
 import { itemKey, readItem, writeItem } from "./storage.ts";
 import { addUsage, consumedCapacity, emptyUsage, itemCollectionMetrics, readUnits, writeUsage, type Usage } from "./capacity.ts";
 import { Expressions } from "./expr-adapter.ts";
-import { itemSize, type Item } from "./values-adapter.ts";
-import { checkAttributeValues } from "./values-check.ts";
+import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
@@ -48,14 +47,14 @@ export async function batchGetItem(input: { RequestItems: Record<string, KeysAnd
     const projection = exprs.projection();
     exprs.finish();
     const seen = new Set<string>();
-    for (const key of request.Keys) {
-      checkAttributeValues(key);
+    const keys = request.Keys.map(normalizeItem);
+    for (const key of keys) {
       checkKey(table, key);
       const id = encodeKey(itemKey(table, key));
       if (seen.has(id)) throw duplicates();
       seen.add(id);
     }
-    plans.push({ name, table, request, projection });
+    plans.push({ name, table, request: { ...request, Keys: keys }, projection });
   }
   const responses: Record<string, Item[]> = {};
   const unprocessed: Record<string, KeysAndAttributes> = {};
@@ -103,13 +102,11 @@ export async function batchWriteItem(
       let key: Item;
       let item: Item | null = null;
       if (request.PutRequest) {
-        item = request.PutRequest.Item;
-        checkAttributeValues(item);
+        item = normalizeItem(request.PutRequest.Item);
         checkItem(table, item);
         key = keyOf(table, item);
       } else {
-        key = request.DeleteRequest!.Key;
-        checkAttributeValues(key);
+        key = normalizeItem(request.DeleteRequest!.Key);
         checkKey(table, key);
       }
       const id = encodeKey(itemKey(table, key));

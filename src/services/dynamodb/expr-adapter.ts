@@ -1,9 +1,16 @@
 /**
  * The service's view of the expression library (`expressions/`): one `Expressions` object per
- * request that parses each expression parameter, tracks which #names/:values were used, and
- * checks DynamoDB's rules on mixing expression and legacy parameters.
+ * request parses each expression parameter (or its legacy equivalent), tracks which
+ * #names/:values were used, and enforces DynamoDB's rules on how the parameters combine.
  */
 import { AwsError } from "../../protocol/errors.ts";
+import {
+  applyUpdate, assertAllUsed, assertNotMixed, attributesToGetPaths, conditionFromExpected, conditionFromFilter,
+  evaluateCondition, ExpressionTracker, keyConditionFromKeyConditions, parseConditionExpression, parseKeyCondition,
+  parseProjectionExpression, parseUpdateExpression, planFromAttributeUpdates, project,
+  type DocumentPath, type ExpressionInput, type KeyCondition as LibKeyCondition,
+} from "./expressions/index.ts";
+import { validateAttributeValue } from "./values/index.ts";
 import type { AttributeValue, Item } from "./values-adapter.ts";
 
 function invalid(message: string): AwsError {
@@ -12,10 +19,14 @@ function invalid(message: string): AwsError {
 
 export type ItemTest = (item: Item | null) => boolean;
 
+export type KeyOp = "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "BEGINS_WITH";
+
 export interface KeyCondition {
   hash: AttributeValue;
-  range?: { op: "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "BEGINS_WITH"; values: AttributeValue[] };
+  range?: { op: KeyOp; values: AttributeValue[] };
 }
+
+const KEY_OPS: Record<string, KeyOp> = { EQ: "=", LT: "<", LE: "<=", GT: ">", GE: ">=", BETWEEN: "BETWEEN", BEGINS_WITH: "BEGINS_WITH" };
 
 interface RequestParams {
   ExpressionAttributeNames?: Record<string, string>;
@@ -24,79 +35,99 @@ interface RequestParams {
 }
 
 const EXPRESSION_PARAMS = ["ConditionExpression", "FilterExpression", "KeyConditionExpression", "ProjectionExpression", "UpdateExpression"];
-const LEGACY_PARAMS = ["AttributesToGet", "Expected", "AttributeUpdates", "KeyConditions", "QueryFilter", "ScanFilter", "ConditionalOperator"];
 
 /** Per-request expression state. */
 export class Expressions {
+  private readonly input: ExpressionInput;
+  private readonly tracker = new ExpressionTracker();
+
   constructor(readonly params: RequestParams) {
-    const expressions = EXPRESSION_PARAMS.filter((p) => params[p] !== undefined);
-    const legacy = LEGACY_PARAMS.filter((p) => params[p] !== undefined);
-    if (expressions.length && legacy.length) {
-      throw invalid(
-        `Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${legacy.join(", ")}} Expression parameters: {${expressions.join(", ")}}`,
-      );
+    assertNotMixed(params);
+    const usesExpressions = EXPRESSION_PARAMS.some((p) => params[p] != null);
+    const names = params.ExpressionAttributeNames;
+    const values = params.ExpressionAttributeValues;
+    if (!usesExpressions) {
+      if (names) throw invalid("ExpressionAttributeNames can only be specified when using expressions");
+      if (values) throw invalid("ExpressionAttributeValues can only be specified when using expressions");
     }
-    if (!expressions.length) {
-      if (params.ExpressionAttributeNames) throw invalid("ExpressionAttributeNames can only be specified when using expressions");
-      if (params.ExpressionAttributeValues) throw invalid("ExpressionAttributeValues can only be specified when using expressions");
+    if (names && !Object.keys(names).length) throw invalid("ExpressionAttributeNames must not be empty");
+    if (values && !Object.keys(values).length) throw invalid("ExpressionAttributeValues must not be empty");
+    for (const k of Object.keys(names ?? {})) {
+      if (!k.startsWith("#")) throw invalid(`ExpressionAttributeNames contains invalid key: Syntax error; key: "${k}"`);
     }
-    if (params.ExpressionAttributeNames && !Object.keys(params.ExpressionAttributeNames).length) throw invalid("ExpressionAttributeNames must not be empty");
-    if (params.ExpressionAttributeValues && !Object.keys(params.ExpressionAttributeValues).length) throw invalid("ExpressionAttributeValues must not be empty");
+    const checked: Record<string, AttributeValue> = {};
+    for (const [k, v] of Object.entries(values ?? {})) {
+      if (!k.startsWith(":")) throw invalid(`ExpressionAttributeValues contains invalid key: Syntax error; key: "${k}"`);
+      try {
+        checked[k] = validateAttributeValue(v as any) as AttributeValue;
+      } catch (e) {
+        if (e instanceof AwsError) throw invalid(`ExpressionAttributeValues contains invalid value: ${e.message} for key ${k}`);
+        throw e;
+      }
+    }
+    this.input = { names, values: values ? (checked as any) : undefined };
   }
 
-  /** ConditionExpression / FilterExpression (or their legacy forms), or null when absent. */
-  condition(_member: "ConditionExpression" | "FilterExpression"): ItemTest | null {
+  /** ConditionExpression / FilterExpression (or Expected / QueryFilter / ScanFilter), or null when absent. */
+  condition(member: "ConditionExpression" | "FilterExpression"): ItemTest | null {
     const p = this.params;
-    if (p.ConditionExpression !== undefined || p.FilterExpression !== undefined || p.Expected || p.QueryFilter || p.ScanFilter) {
-      throw new AwsError("ValidationException", "Condition expressions are not available yet in fetchstack", 400);
+    const text = p[member] as string | undefined;
+    let cond;
+    if (text != null) cond = parseConditionExpression(text, this.input, this.tracker, member);
+    else if (member === "ConditionExpression" && p.Expected) cond = conditionFromExpected(p.Expected as any, p.ConditionalOperator as string | undefined);
+    else if (member === "FilterExpression" && (p.QueryFilter || p.ScanFilter)) {
+      cond = conditionFromFilter((p.QueryFilter ?? p.ScanFilter) as any, p.ConditionalOperator as string | undefined);
     }
+    if (!cond) {
+      if (p.ConditionalOperator && !p.Expected && !p.QueryFilter && !p.ScanFilter) {
+        throw invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements");
+      }
+      return null;
+    }
+    const c = cond;
+    return (item) => evaluateCondition(c, (item ?? undefined) as any);
+  }
+
+  /** The paths ProjectionExpression / AttributesToGet name, or null when absent. */
+  projectionPaths(): DocumentPath[] | null {
+    const p = this.params;
+    if (p.ProjectionExpression != null) return parseProjectionExpression(p.ProjectionExpression as string, this.input, this.tracker);
+    if (p.AttributesToGet) return attributesToGetPaths(p.AttributesToGet as string[]);
     return null;
   }
 
   /** ProjectionExpression / AttributesToGet as a projection function, or null. */
   projection(): ((item: Item) => Item) | null {
-    const p = this.params;
-    if (p.AttributesToGet) {
-      const names = p.AttributesToGet as string[];
-      return (item) => {
-        const out: Item = {};
-        for (const n of names) if (item[n] !== undefined) out[n] = item[n]!;
-        return out;
-      };
-    }
-    if (p.ProjectionExpression !== undefined) throw invalid("ProjectionExpression is not available yet in fetchstack");
-    return null;
+    const paths = this.projectionPaths();
+    if (!paths) return null;
+    return (item) => project(item as any, paths) as Item;
   }
 
-  /** UpdateExpression / AttributeUpdates; returns null when absent. */
-  update(_keyNames: string[]): ((item: Item) => { item: Item; updatedPaths: (string | number)[][] }) | null {
-    if (this.params.UpdateExpression !== undefined || this.params.AttributeUpdates) throw invalid("UpdateExpression is not available yet in fetchstack");
-    return null;
+  /** UpdateExpression / AttributeUpdates as an update function; null when absent. */
+  update(keyNames: string[]): ((item: Item) => { item: Item; updatedPaths: DocumentPath[] }) | null {
+    const p = this.params;
+    let plan;
+    if (p.UpdateExpression != null) plan = parseUpdateExpression(p.UpdateExpression as string, this.input, this.tracker);
+    else if (p.AttributeUpdates) plan = planFromAttributeUpdates(p.AttributeUpdates as any);
+    if (!plan) return null;
+    const pl = plan;
+    return (item) => applyUpdate(pl, item as any, keyNames) as { item: Item; updatedPaths: DocumentPath[] };
   }
 
-  /** KeyConditionExpression / KeyConditions against the (table or index) key names. */
-  keyCondition(keys: { hash: string; range?: string }): KeyCondition {
+  /** KeyConditionExpression / KeyConditions against the (table or index) key names and types. */
+  keyCondition(keys: { hash: string; range?: string; hashType?: "S" | "N" | "B"; rangeType?: "S" | "N" | "B" }): KeyCondition {
     const p = this.params;
-    if (p.KeyConditions) {
-      const conds = p.KeyConditions as Record<string, { ComparisonOperator: string; AttributeValueList?: AttributeValue[] }>;
-      const hash = conds[keys.hash];
-      if (!hash || hash.ComparisonOperator !== "EQ") throw invalid("Query condition missed key schema element: " + keys.hash);
-      const out: KeyCondition = { hash: hash.AttributeValueList![0]! };
-      for (const [name, c] of Object.entries(conds)) {
-        if (name === keys.hash) continue;
-        if (name !== keys.range) throw invalid("Query condition missed key schema element: " + (keys.range ?? keys.hash));
-        const ops: Record<string, KeyCondition["range"] extends infer R ? R extends { op: infer O } ? O : never : never> = {
-          EQ: "=", LT: "<", LE: "<=", GT: ">", GE: ">=", BETWEEN: "BETWEEN", BEGINS_WITH: "BEGINS_WITH",
-        };
-        const op = ops[c.ComparisonOperator];
-        if (!op) throw invalid("Attempted conditional constraint is not an indexable operation");
-        out.range = { op, values: c.AttributeValueList ?? [] };
-      }
-      return out;
-    }
-    throw invalid("KeyConditionExpression is not available yet in fetchstack");
+    let cond: LibKeyCondition;
+    if (p.KeyConditionExpression != null) cond = parseKeyCondition(p.KeyConditionExpression as string, this.input, this.tracker, keys);
+    else cond = keyConditionFromKeyConditions(p.KeyConditions as any, keys);
+    return {
+      hash: cond.hash as AttributeValue,
+      ...(cond.range ? { range: { op: KEY_OPS[cond.range.op]!, values: cond.range.values as AttributeValue[] } } : {}),
+    };
   }
 
   /** Rejects #names/:values no expression used. */
-  finish(): void {}
+  finish(): void {
+    assertAllUsed(this.input, this.tracker);
+  }
 }

@@ -11,8 +11,7 @@ import { checkItem, checkKey, keyOf } from "./item-keys.ts";
 import { itemKey, mutateItem, readItem } from "./storage.ts";
 import { consumedCapacity, emptyUsage, itemCollectionMetrics, readUnits, writeUsage } from "./capacity.ts";
 import { Expressions } from "./expr-adapter.ts";
-import { itemSize, type Item } from "./values-adapter.ts";
-import { checkAttributeValues } from "./values-check.ts";
+import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
 
 function invalid(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
@@ -30,8 +29,7 @@ function partitionOf(table: TableRecord, item: Item) {
 
 export async function putItem(input: any, ctx: RequestContext) {
   const table = await requireTable(ctx, input.TableName);
-  const item: Item = input.Item;
-  checkAttributeValues(item);
+  const item: Item = normalizeItem(input.Item);
   checkItem(table, item);
   if (input.ReturnValues && input.ReturnValues !== "NONE" && input.ReturnValues !== "ALL_OLD") {
     throw invalid("ReturnValues can only be ALL_OLD or NONE");
@@ -54,12 +52,12 @@ export async function putItem(input: any, ctx: RequestContext) {
 
 export async function getItem(input: any, ctx: RequestContext) {
   const table = await requireTable(ctx, input.TableName);
-  checkAttributeValues(input.Key);
-  checkKey(table, input.Key);
+  const keyItem = normalizeItem(input.Key);
+  checkKey(table, keyItem);
   const exprs = new Expressions(input);
   const projection = exprs.projection();
   exprs.finish();
-  const item = await readItem(ctx, itemKey(table, input.Key));
+  const item = await readItem(ctx, itemKey(table, keyItem));
   const usage = emptyUsage();
   usage.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
   return {
@@ -70,15 +68,15 @@ export async function getItem(input: any, ctx: RequestContext) {
 
 export async function deleteItem(input: any, ctx: RequestContext) {
   const table = await requireTable(ctx, input.TableName);
-  checkAttributeValues(input.Key);
-  checkKey(table, input.Key);
+  const keyItem = normalizeItem(input.Key);
+  checkKey(table, keyItem);
   if (input.ReturnValues && input.ReturnValues !== "NONE" && input.ReturnValues !== "ALL_OLD") {
     throw invalid("ReturnValues can only be ALL_OLD or NONE");
   }
   const exprs = new Expressions(input);
   const condition = exprs.condition("ConditionExpression");
   exprs.finish();
-  const key = itemKey(table, input.Key);
+  const key = itemKey(table, keyItem);
   const { effect, result: old } = await mutateItem(ctx, table, key, (current) => {
     if (condition && !condition(current)) throw conditionFailed(current, input.ReturnValuesOnConditionCheckFailure);
     return { next: current ? null : undefined, result: current };
@@ -86,7 +84,7 @@ export async function deleteItem(input: any, ctx: RequestContext) {
   return {
     ...(input.ReturnValues === "ALL_OLD" && old ? { Attributes: old } : {}),
     ConsumedCapacity: consumedCapacity(input.ReturnConsumedCapacity, table, writeUsage(effect)),
-    ItemCollectionMetrics: await itemCollectionMetrics(ctx, input.ReturnItemCollectionMetrics, table, old, partitionOf(table, input.Key)),
+    ItemCollectionMetrics: await itemCollectionMetrics(ctx, input.ReturnItemCollectionMetrics, table, old, partitionOf(table, keyItem)),
   };
 }
 
@@ -134,17 +132,17 @@ function copyPath(source: any, rest: (string | number)[], target: any, slot: str
 
 export async function updateItem(input: any, ctx: RequestContext) {
   const table = await requireTable(ctx, input.TableName);
-  checkAttributeValues(input.Key);
-  checkKey(table, input.Key);
+  const keyItem = normalizeItem(input.Key);
+  checkKey(table, keyItem);
   const exprs = new Expressions(input);
   const keyNames = table.range ? [table.hash, table.range] : [table.hash];
   const update = exprs.update(keyNames);
   const condition = exprs.condition("ConditionExpression");
   exprs.finish();
-  const key = itemKey(table, input.Key);
+  const key = itemKey(table, keyItem);
   const { effect, result } = await mutateItem(ctx, table, key, (current) => {
     if (condition && !condition(current)) throw conditionFailed(current, input.ReturnValuesOnConditionCheckFailure);
-    const base: Item = current ?? keyOf(table, input.Key);
+    const base: Item = current ?? keyOf(table, keyItem);
     const applied = update ? update(base) : { item: base, updatedPaths: [] };
     checkItem(table, applied.item);
     return { next: applied.item, result: { old: current, updatedPaths: applied.updatedPaths } };
@@ -160,6 +158,6 @@ export async function updateItem(input: any, ctx: RequestContext) {
   return {
     ...(attributes ? { Attributes: attributes } : {}),
     ConsumedCapacity: consumedCapacity(input.ReturnConsumedCapacity, table, writeUsage(effect)),
-    ItemCollectionMetrics: await itemCollectionMetrics(ctx, input.ReturnItemCollectionMetrics, table, next, partitionOf(table, input.Key)),
+    ItemCollectionMetrics: await itemCollectionMetrics(ctx, input.ReturnItemCollectionMetrics, table, next, partitionOf(table, keyItem)),
   };
 }

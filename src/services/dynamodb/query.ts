@@ -17,8 +17,7 @@ import { attributeType, findIndex, requireTable, type IndexRecord, type TableRec
 import { BEYOND, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
 import { consumedCapacity, emptyUsage, readUnits } from "./capacity.ts";
 import { Expressions, type KeyCondition } from "./expr-adapter.ts";
-import { itemSize, keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
-import { checkAttributeValues } from "./values-check.ts";
+import { itemSize, keyPart, normalizeItem, type AttributeValue, type Item } from "./values-adapter.ts";
 
 const PAGE_BYTES = 1024 * 1024;
 const INVALID = "One or more parameter values were invalid: ";
@@ -85,8 +84,8 @@ function pagingKey(target: Target, item: Item): Item {
 }
 
 /** The store key an ExclusiveStartKey points at (validated). */
-function startStoreKey(target: Target, start: Item): KeyPart[] {
-  checkAttributeValues(start);
+function startStoreKey(target: Target, raw: Item): KeyPart[] {
+  const start = normalizeItem(raw);
   const names = pagingKeyNames(target);
   const bad = () => invalid("The provided starting key is invalid: The provided key element does not match the schema");
   if (Object.keys(start).length !== names.length || !names.every((n) => start[n] !== undefined)) {
@@ -183,8 +182,11 @@ export async function query(input: any, ctx: RequestContext) {
   }
   checkSelect(input, target);
   const exprs = new Expressions(input);
-  const cond: KeyCondition = exprs.keyCondition({ hash: target.hash, range: target.range });
   const { table, index } = target;
+  const cond: KeyCondition = exprs.keyCondition({
+    hash: target.hash, hashType: attributeType(table, target.hash),
+    ...(target.range ? { range: target.range, rangeType: attributeType(table, target.range) } : {}),
+  });
   if (typeOf(cond.hash) !== attributeType(table, target.hash)) throw invalid(`${INVALID}Condition parameter type does not match schema type`);
   for (const v of cond.range?.values ?? []) {
     if (typeOf(v) !== attributeType(table, target.range!)) throw invalid(`${INVALID}Condition parameter type does not match schema type`);
