@@ -22,6 +22,29 @@ import {
 } from "./queues.ts";
 import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage } from "./receive.ts";
 
+/**
+ * ReceiveMessage's deprecated AttributeNames still takes message system attribute names
+ * (ApproximateReceiveCount, SentTimestamp...) on AWS, though the model types it with the queue
+ * attribute enum; validation here accepts both sets.
+ */
+function withReceiveAttributeNames(base: ServiceModel): ServiceModel {
+  const shapes = base.shapes;
+  const request = shapes.ReceiveMessageRequest!;
+  const names = [...new Set([...(shapes.QueueAttributeName!.enum ?? []), ...(shapes.MessageSystemAttributeName!.enum ?? [])])];
+  return {
+    ...base,
+    shapes: {
+      ...shapes,
+      ReceiveAttributeName: { ...shapes.QueueAttributeName!, enum: names },
+      ReceiveAttributeNameList: { ...shapes.AttributeNameList!, member: { ...shapes.AttributeNameList!.member!, shape: "ReceiveAttributeName" } },
+      ReceiveMessageRequest: {
+        ...request,
+        members: { ...request.members, AttributeNames: { ...request.members!.AttributeNames!, shape: "ReceiveAttributeNameList" } },
+      },
+    },
+  };
+}
+
 const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
@@ -43,7 +66,7 @@ const q = (ctx: RequestContext, input: { QueueUrl: string }) => parseQueueUrl(ct
 
 export default defineService({
   name: "sqs",
-  model: model as unknown as ServiceModel,
+  model: withReceiveAttributeNames(model as unknown as ServiceModel),
   validationError,
   handlers: {
     CreateQueue: (input, ctx) => createQueue(ctx, input),

@@ -90,7 +90,7 @@ function selectAttributes(attributes: StoredMessage["attributes"], names: string
   const all = names.some((n) => n === "All" || n === ".*");
   const out: NonNullable<StoredMessage["attributes"]> = {};
   for (const [name, value] of Object.entries(attributes)) {
-    if (all || names.some((n) => n === name || (n.endsWith(".*") && name.startsWith(n.slice(0, -1))))) out[name] = value;
+    if (all || names.some((n) => n === name || (n.endsWith(".*") && name.startsWith(n.slice(0, -2))))) out[name] = value;
   }
   return Object.keys(out).length ? out : undefined;
 }
