@@ -16,6 +16,7 @@ import {
   S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
+  type S3ClientConfig,
   type S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -60,7 +61,7 @@ const setups: [string, Setup][] = [];
 for (const store of STORES) {
   setups.push([
     `in-process, ${store.name}`,
-    async () => ({ s3: new S3Client({ ...inProcess(createEmulator({ store: store.make() })), forcePathStyle: true }), close: async () => {} }),
+    async () => ({ s3: new S3Client({ ...inProcess(createEmulator({ store: store.make() })), forcePathStyle: true } as S3ClientConfig), close: async () => {} }),
   ]);
 }
 setups.push([
