@@ -30,19 +30,19 @@ export function createInternalApi(target: InternalApiTarget, basePath: string) {
   };
   router
     .get("/health", () => target.health())
-    .post("/reset", async (request) => {
+    .post("/reset", async (request: IRequest) => {
       const service = request.query.service as string | undefined;
       if (service && !target.hasService(service)) return error(404, { error: `unknown service ${service}` });
       await target.reset(service);
       return { reset: service ?? "all" };
     })
     .get("/state", async () => json(await target.snapshot()))
-    .put("/state", async (request) => {
+    .put("/state", async (request: IRequest) => {
       const state = await readState(request);
       if (!state) return error(400, { error: "body must be a JSON state snapshot" });
       return restoreOr400(() => target.restore(state, "replace"), { restored: true });
     })
-    .post("/state", async (request) => {
+    .post("/state", async (request: IRequest) => {
       const state = await readState(request);
       if (!state) return error(400, { error: "body must be a JSON state snapshot" });
       return restoreOr400(() => target.restore(state, "merge"), { merged: true });

@@ -238,6 +238,6 @@ export const queryCodec: Codec = {
 
 const encoder = new TextEncoder();
 /** Bodies go out as bytes: Node's adapters send a byte body much faster than a string one. */
-function utf8(text: string): Uint8Array {
+function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text);
 }

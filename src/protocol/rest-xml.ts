@@ -202,7 +202,7 @@ export const restXmlCodec: Codec = {
       if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       body = null;
     }
-    return new Response(typeof body === "string" ? utf8(body) : body, { status, headers });
+    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers });
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
@@ -234,6 +234,6 @@ export const restXmlCodec: Codec = {
 
 const encoder = new TextEncoder();
 /** Bodies go out as bytes: Node's adapters send a byte body much faster than a string one. */
-function utf8(text: string): Uint8Array {
+function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text);
 }

@@ -30,14 +30,14 @@ export interface SdkHttpResponse {
   body: unknown;
 }
 
-export interface FetchstackRequestHandler {
+export type FetchstackRequestHandler = {
   readonly emulator: Emulator;
   readonly metadata: { handlerProtocol: string };
   handle(request: SdkHttpRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: SdkHttpResponse }>;
   updateHttpClientConfig(key: never, value: never): void;
   httpHandlerConfigs(): Record<string, never>;
   destroy(): void;
-}
+};
 
 // RFC 3986 escaping, as the SDK's own query-string builder does.
 function escapeUri(text: string): string {
@@ -76,7 +76,7 @@ function toBody(body: unknown): BodyInit | undefined {
       },
     });
   }
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>;
   return String(body);
 }
 

@@ -27,7 +27,7 @@ describe("embedded under /aws", () => {
   beforeAll(async () => {
     const aws = createEmulator({ basePath: "/aws" });
     const router = AutoRouter();
-    router.get("/hello", () => ({ app: "itty" })).all("/aws/*", (request) => aws.fetch(request)).all("/aws", (request) => aws.fetch(request));
+    router.get("/hello", () => ({ app: "itty" })).all("/aws/*", (request: Request) => aws.fetch(request)).all("/aws", (request: Request) => aws.fetch(request));
     const itty = await listen((r) => router.fetch(r));
     const app = new Hono();
     app.get("/hello", (c) => c.json({ app: "hono" }));

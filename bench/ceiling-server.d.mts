@@ -1,0 +1,2 @@
+/** The ceiling handler (see ceiling-server.mjs). */
+export declare function ceiling(request: Request): Promise<Response>;
