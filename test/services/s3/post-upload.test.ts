@@ -1,0 +1,119 @@
+/**
+ * Browser POST uploads (multipart/form-data to the bucket URL), sent with plain fetch over
+ * HTTP; the stored objects are read back through the JS SDK.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { overHttp, startTestServer } from "../../helpers/clients.ts";
+
+const policy = (conditions: unknown[], expiration = new Date(Date.now() + 3600_000).toISOString()) =>
+  Buffer.from(JSON.stringify({ expiration, conditions })).toString("base64");
+
+function form(fields: [string, string][], file = "file contents", filename = "photo.jpg"): FormData {
+  const f = new FormData();
+  for (const [k, v] of fields) f.append(k, v);
+  f.append("file", new Blob([file], { type: "image/jpeg" }), filename);
+  return f;
+}
+
+describe("S3 browser POST uploads over HTTP", () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let s3: S3Client;
+  const Bucket = "post-bucket";
+  let url: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    url = `${server.url}/${Bucket}`;
+    s3 = new S3Client({ ...overHttp(server.url), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket }));
+  });
+  afterAll(() => server.close());
+
+  const signing: [string, string][] = [
+    ["x-amz-algorithm", "AWS4-HMAC-SHA256"],
+    ["x-amz-credential", "test/20261122/us-east-1/s3/aws4_request"],
+    ["x-amz-date", "20261122T000000Z"],
+  ];
+  const signingConditions = [{ "x-amz-algorithm": "AWS4-HMAC-SHA256" }, { "x-amz-credential": "test/20261122/us-east-1/s3/aws4_request" }, { "x-amz-date": "20261122T000000Z" }];
+
+  it("stores the file under key with ${filename}, metadata and Content-Type; 204 by default", async () => {
+    const p = policy([{ bucket: Bucket }, ["starts-with", "$key", "uploads/"], ["starts-with", "$Content-Type", "image/"], ["content-length-range", 1, 1000], { "x-amz-meta-owner": "alice" }, ...signingConditions]);
+    const res = await fetch(url, {
+      method: "POST",
+      body: form([["key", "uploads/${filename}"], ["Content-Type", "image/jpeg"], ["x-amz-meta-owner", "alice"], ["policy", p], ...signing, ["x-amz-signature", "0".repeat(64)]]),
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("etag")).toBe(`"${createHash("md5").update("file contents").digest("hex")}"`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: "uploads/photo.jpg" }));
+    expect(head.ContentType).toBe("image/jpeg");
+    expect(head.Metadata).toEqual({ owner: "alice" });
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "uploads/photo.jpg" }));
+    expect(await got.Body!.transformToString()).toBe("file contents");
+  });
+
+  it("success_action_status 201 returns a PostResponse; 200 an empty body", async () => {
+    const created = await fetch(url, { method: "POST", body: form([["key", "a/201.txt"], ["success_action_status", "201"]]) });
+    expect(created.status).toBe(201);
+    const xml = await created.text();
+    expect(xml).toContain(`<Bucket>${Bucket}</Bucket>`);
+    expect(xml).toContain("<Key>a/201.txt</Key>");
+    expect(xml).toMatch(/<ETag>(&quot;|")[0-9a-f]{32}(&quot;|")<\/ETag>/);
+    expect(xml).toContain(`<Location>${server.url}/${Bucket}/a/201.txt</Location>`);
+    const ok = await fetch(url, { method: "POST", body: form([["key", "a/200.txt"], ["success_action_status", "200"]]) });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("");
+  });
+
+  it("success_action_redirect answers 303 to the URL with bucket, key and etag", async () => {
+    const res = await fetch(url, { method: "POST", redirect: "manual", body: form([["key", "r.txt"], ["success_action_redirect", "https://app.example.com/done?x=1"]]) });
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get("location")!);
+    expect(location.origin + location.pathname).toBe("https://app.example.com/done");
+    expect(location.searchParams.get("x")).toBe("1");
+    expect(location.searchParams.get("bucket")).toBe(Bucket);
+    expect(location.searchParams.get("key")).toBe("r.txt");
+    expect(location.searchParams.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);
+  });
+
+  it("enforces the policy: expiration, conditions, extra fields, content-length-range", async () => {
+    const send = async (fields: [string, string][], file?: string) => {
+      const res = await fetch(url, { method: "POST", body: form(fields, file) });
+      return { status: res.status, text: await res.text() };
+    };
+    const expired = await send([["key", "x"], ["policy", policy([{ bucket: Bucket }, ["starts-with", "$key", ""]], "2000-01-01T00:00:00Z")]]);
+    expect(expired.status).toBe(403);
+    expect(expired.text).toContain("Invalid according to Policy: Policy expired.");
+    const wrongKey = await send([["key", "other/x"], ["policy", policy([{ bucket: Bucket }, ["starts-with", "$key", "uploads/"]])]]);
+    expect(wrongKey.status).toBe(403);
+    expect(wrongKey.text).toContain("Invalid according to Policy: Policy Condition failed");
+    const extra = await send([["key", "uploads/x"], ["x-amz-meta-extra", "1"], ["policy", policy([{ bucket: Bucket }, ["starts-with", "$key", "uploads/"]])]]);
+    expect(extra.status).toBe(403);
+    expect(extra.text).toContain("Extra input fields: x-amz-meta-extra");
+    const tooBig = await send([["key", "uploads/x"], ["policy", policy([{ bucket: Bucket }, ["starts-with", "$key", "uploads/"], ["content-length-range", 0, 5]])]]);
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.text).toContain("<Code>EntityTooLarge</Code>");
+    const badPolicy = await send([["key", "x"], ["policy", "not base64!"]]);
+    expect(badPolicy.status).toBe(400);
+    expect(badPolicy.text).toContain("InvalidPolicyDocument");
+  });
+
+  it("requires key and file fields; fields after the file are ignored", async () => {
+    const noKey = await fetch(url, { method: "POST", body: form([]) });
+    expect(noKey.status).toBe(400);
+    expect(await noKey.text()).toContain("Bucket POST must contain a field named 'key'.");
+    const f = new FormData();
+    f.append("key", "nofile");
+    const noFile = await fetch(url, { method: "POST", body: f });
+    expect(noFile.status).toBe(400);
+    expect(await noFile.text()).toContain("POST requires exactly one file upload per request.");
+    const after = new FormData();
+    after.append("key", "after.txt");
+    after.append("file", new Blob(["x"]), "f");
+    after.append("x-amz-meta-late", "ignored");
+    expect((await fetch(url, { method: "POST", body: after })).status).toBe(204);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: "after.txt" }));
+    expect(head.Metadata).toEqual({});
+  });
+});
