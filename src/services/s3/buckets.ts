@@ -13,6 +13,7 @@ import { withLock } from "../../store/mutex.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { bucketKey, getBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { bucketHasObjects } from "./object-store.ts";
+import { abortAllUploads } from "./multipart.ts";
 
 /** Regions S3 accepts as a LocationConstraint (plus the legacy `EU`). */
 const REGIONS = new Set([
@@ -131,6 +132,7 @@ export const bucketHandlers: Record<string, Handler> = {
       }
       await ctx.globalStore.delete(bucketKey(bucket.name));
     });
+    await abortAllUploads(ctx, bucket.name);
     return {};
   },
 

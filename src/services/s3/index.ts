@@ -16,15 +16,22 @@ import { bucketHandlers } from "./buckets.ts";
 import { objectHandlers } from "./objects.ts";
 import { listingHandlers } from "./listing.ts";
 import { versioningHandlers } from "./versioning.ts";
+import { bucketConfigHandlers } from "./bucket-config.ts";
+import { multipartHandlers } from "./multipart.ts";
+import { s3PostRoute, s3PreRoute } from "./http-hooks.ts";
 
 export default defineService({
   name: "s3",
   model: model as unknown as ServiceModel,
   skipValidation: true,
+  preRoute: s3PreRoute,
+  postRoute: s3PostRoute,
   handlers: {
     ...bucketHandlers,
     ...versioningHandlers,
+    ...bucketConfigHandlers,
     ...objectHandlers,
     ...listingHandlers,
+    ...multipartHandlers,
   },
 });
