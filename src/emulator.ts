@@ -20,6 +20,7 @@ import { createIncoming, readRequestBody } from "./gateway/incoming.ts";
 import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
+import { verifySignature } from "./gateway/sigv4.ts";
 
 export const VERSION = "0.1.0";
 
@@ -40,6 +41,13 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** Host names that are this emulator, for `<service>.<host>` and `<bucket>.<host>` routing. */
   hostnames?: readonly string[];
+  /**
+   * Verify SigV4 signatures (default false). Keys must be in `credentials` or issued by
+   * fetchstack's STS; a bad signature gets AWS's `SignatureDoesNotMatch`.
+   */
+  verifySignatures?: boolean;
+  /** Access key id → secret access key, for `verifySignatures`. */
+  credentials?: Readonly<Record<string, string>>;
   /** Largest non-streaming request body, in bytes (default 100 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -170,6 +178,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     basePath,
   );
 
+  async function secretFor(accessKeyId: string): Promise<string | null> {
+    const configured = options.credentials?.[accessKeyId];
+    if (configured !== undefined) return configured;
+    for (const service of served) {
+      if (!service.resolveSecret) continue;
+      const secret = await service.resolveSecret(accessKeyId, prefixStore(store, [service.name, "global"]));
+      if (secret !== null) return secret;
+    }
+    return null;
+  }
+
   async function reset(service?: string): Promise<void> {
     const names = service ? [service] : SERVICES.map((s) => s.name);
     for (const name of names) {
@@ -241,6 +260,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return plainError(error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501), requestId);
     }
     const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread });
+    if (options.verifySignatures) {
+      const failure = await verifySignature({
+        method: request.method,
+        url: new URL(request.url),
+        headers: request.headers,
+        isS3: service.name === "s3",
+        isJson: protocol === "json" || protocol === "rest-json",
+        now: clock.now(),
+        secretFor: (key) => secretFor(key),
+        body: () => incoming.bytes(),
+      }).catch((error) => (error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400)));
+      if (failure) return codec.serializeError(incoming, undefined, failure);
+    }
     const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
     const origin = new URL(request.url).origin;
     const base = {

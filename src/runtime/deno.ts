@@ -43,7 +43,7 @@ if (options.dataDir) {
   Deno.mkdirSync(options.dataDir, { recursive: true });
   persistent = await openPersistentState(await Deno.openKv(`${options.dataDir}/${DATA_FILE}`));
 }
-const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs });
+const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
 if (options.stateFile) {
   try {
     await loadStateFile(emulator, Deno.readTextFileSync(options.stateFile), options.stateFile);

@@ -39,7 +39,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { openKv } = await import("@deno/kv");
     persistent = await openPersistentState((await openKv(join(options.dataDir, DATA_FILE))) as unknown as DenoKvLike);
   }
-  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs });
+  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
   const main = await listen((request) => emulator.fetch(request), options.port, options.host);

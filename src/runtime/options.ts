@@ -27,6 +27,10 @@ export interface ServerOptions {
   services?: string[];
   /** service name → port */
   servicePorts: Record<string, number>;
+  /** Verify SigV4 signatures against `credentials`. */
+  verifySignatures: boolean;
+  /** Access key id → secret, from `--credentials AKID:SECRET,...`. */
+  credentials: Record<string, string>;
   /** Directory for durable state (docs/persistence.md); in memory when absent. */
   dataDir?: string;
   /** Snapshot file (docs/state-format.md) whose state replaces the store's at start. */
@@ -54,6 +58,8 @@ Options (each also read from the environment variable shown):
   --service-ports      FETCHSTACK_SERVICE_PORTS=1 serve each service on its classic port too
                        (s3 9000, sns 9911, sqs 9324, dynamodb 8000, lambda 9001,
                         firehose 4573, memorydb 6379)
+  --verify-signatures  FETCHSTACK_VERIFY_SIGNATURES=1 check SigV4 signatures (off by default)
+  --credentials K:S,.. FETCHSTACK_CREDENTIALS   keys accepted when verifying (default test:test)
   -h, --help           show this help
 `;
 
@@ -61,6 +67,17 @@ function portNumber(value: string, what: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${what}: not a port number: ${value}`);
   return port;
+}
+
+/** `AKID:SECRET,AKID2:SECRET2` → map (secrets may contain ':' after the first). */
+function parseCredentials(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const colon = pair.indexOf(":");
+    if (colon <= 0) throw new Error(`--credentials: expected ACCESS_KEY_ID:SECRET, got '${pair}'`);
+    out[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  return out;
 }
 
 /** Parses argv (without the program name) and env; throws Error with a usage message on bad input. */
@@ -75,6 +92,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
       "account-id": { type: "string" },
       services: { type: "string" },
       "service-ports": { type: "boolean" },
+      "verify-signatures": { type: "boolean" },
+      credentials: { type: "string" },
       "data-dir": { type: "string" },
       "state-file": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -110,6 +129,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
     servicePorts,
     dataDir: (v["data-dir"] as string | undefined) ?? (env.FETCHSTACK_DATA_DIR || undefined),
     stateFile: (v["state-file"] as string | undefined) ?? (env.FETCHSTACK_STATE_FILE || undefined),
+    verifySignatures: v["verify-signatures"] === true || env.FETCHSTACK_VERIFY_SIGNATURES === "1" || env.FETCHSTACK_VERIFY_SIGNATURES === "true",
+    credentials: parseCredentials((v.credentials as string | undefined) ?? env.FETCHSTACK_CREDENTIALS ?? "test:test"),
     help: v.help === true,
   };
 }

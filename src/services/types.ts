@@ -72,6 +72,11 @@ export interface ServiceDefinition {
   validationError?: (failures: ValidationFailure[], operation: string) => AwsError;
   /** Skip model validation (S3 validates in its handlers, with its own error codes). */
   skipValidation?: boolean;
+  /**
+   * The secret key of credentials this service issued (STS temporary credentials), for SigV4
+   * verification; null when the key is not one of this service's.
+   */
+  resolveSecret?(accessKeyId: string, globalStore: Store): Promise<string | null>;
   /** Runs once per emulator (subscribe to events, etc). */
   setup?(env: ServiceEnvironment): void;
   /**

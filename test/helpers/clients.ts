@@ -29,6 +29,8 @@ export async function startTestServer(options: Partial<EmulatorOptions> & { serv
     accountId: options.accountId ?? "000000000000",
     services: options.services ? [...options.services] : undefined,
     servicePorts: options.servicePorts ?? {},
+    verifySignatures: options.verifySignatures ?? false,
+    credentials: { ...(options.credentials ?? { test: "test" }) },
     help: false,
   });
   return { ...running, url: `http://127.0.0.1:${running.ports.main}` };

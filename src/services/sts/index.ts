@@ -116,6 +116,9 @@ async function assumeRole(
 export default defineService({
   name: "sts",
   model: model as unknown as ServiceModel,
+  async resolveSecret(accessKeyId, globalStore) {
+    return (await lookupCredentials(globalStore, accessKeyId))?.SecretAccessKey ?? null;
+  },
   handlers: {
     async GetCallerIdentity(_input, ctx) {
       const identity = await callerIdentity(ctx);
