@@ -221,7 +221,10 @@ export async function query(input: any, ctx: RequestContext) {
   }
   const rangeName = target.range;
   const prefixValue = r?.op === "BEGINS_WITH" ? r.values[0]! : undefined;
-  const entries = ctx.store.list<Item>(selector(partition, start, end), { reverse: !forward });
+  // A hash-only table holds at most one item per partition, stored at the partition key itself.
+  const entries = !index && !table.range
+    ? singleEntry(ctx, partition, input.ExclusiveStartKey !== undefined)
+    : ctx.store.list<Item>(selector(partition, start, end), { reverse: !forward });
   return readPage(ctx, target, input, exprs, entries, (item) => {
     if (!prefixValue) return "take";
     const v = item[rangeName!];
@@ -229,6 +232,12 @@ export async function query(input: any, ctx: RequestContext) {
     const above = v !== undefined && compareKeyParts(keyPart(v), keyPart(prefixValue)) > 0;
     return above === forward ? "stop" : "skip";
   });
+}
+
+async function* singleEntry(ctx: RequestContext, key: Key, started: boolean): AsyncIterable<{ key: Key; value: Item }> {
+  if (started) return;
+  const entry = await ctx.store.get<Item>(key);
+  if (entry.value) yield { key, value: entry.value };
 }
 
 /** FNV-1a of the partition key part: the parallel-scan segment of a partition. */

@@ -142,6 +142,18 @@ for (const transport of TRANSPORTS) {
       expect(pages).toBe(2);
     });
 
+    it("Query on a hash-only table finds the partition's one item", async () => {
+      await client.send(new PutItemCommand({ TableName: simple, Item: { pk: { S: "only" }, v: { N: "1" } } }));
+      const out = await client.send(new QueryCommand({ TableName: simple, KeyConditions: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "only" }] } } }));
+      expect(out).toMatchObject({ Count: 1, ScannedCount: 1, Items: [{ pk: { S: "only" }, v: { N: "1" } }] });
+      const limited = await client.send(new QueryCommand({ TableName: simple, Limit: 1, KeyConditions: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "only" }] } } }));
+      expect(limited.LastEvaluatedKey).toEqual({ pk: { S: "only" } });
+      const after = await client.send(new QueryCommand({
+        TableName: simple, ExclusiveStartKey: limited.LastEvaluatedKey, KeyConditions: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "only" }] } },
+      }));
+      expect(after.Count).toBe(0);
+    });
+
     it("Scan pages at 1 MB and parallel segments partition the table", async () => {
       const table = tableName("big");
       await client.send(new CreateTableCommand({
