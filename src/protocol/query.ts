@@ -107,7 +107,8 @@ function decodeParam(model: ServiceModel, ref: ShapeRef, node: ParamNode, path: 
       const out: Record<string, unknown> = {};
       for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
         const memberShape = model.shapes[memberRef.shape]!;
-        let key = memberRef.locationName ?? name;
+        // botocore names a member by its ref's locationName, else its shape's (SQS TagMap: `Tag`).
+        let key = memberRef.locationName ?? memberShape.locationName ?? name;
         if (memberShape.type === "list" && isFlattened(memberRef, memberShape) && memberShape.member?.locationName) {
           key = memberShape.member.locationName;
         }

@@ -54,6 +54,11 @@ describe("awsQuery parse", () => {
     });
   });
 
+  it("names a member by its shape's locationName when the member has none (SQS TagQueue: Tag.N.Key, as botocore sends)", async () => {
+    const t = await queryCodec.parse(form(sqs, "Action=TagQueue&QueueUrl=u&Tag.1.Key=env&Tag.1.Value=dev&Tag.2.Key=team&Tag.2.Value=a"));
+    expect(t.input).toEqual({ QueueUrl: "u", Tags: { env: "dev", team: "a" } });
+  });
+
   it("parses SNS wrapped lists and maps (member.N, entry.N)", async () => {
     const body = "Action=CreateTopic&Name=t&Attributes.entry.1.key=DisplayName&Attributes.entry.1.value=hi&Tags.member.1.Key=k&Tags.member.1.Value=v";
     const r = await queryCodec.parse(form(sns, body, "application/x-www-form-urlencoded"));
