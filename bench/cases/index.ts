@@ -1,5 +1,6 @@
 /** Every benchmark case, by service. Add a service's cases here. */
 import type { BenchCase } from "./types.ts";
 import { stsCases } from "./sts.ts";
+import { dynamodbCases } from "./dynamodb.ts";
 
-export const CASES: BenchCase[] = [...stsCases];
+export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases];

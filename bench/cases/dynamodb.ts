@@ -1,0 +1,73 @@
+/**
+ * DynamoDB cases: PutItem, GetItem, a Query of 100 items from one partition of a table of
+ * BENCH_DDB_ITEMS items (default 100,000: 1,000 partitions of 100), and a Scan page.
+ * Query latency against table size: bench/dynamodb-query-scaling.ts.
+ */
+import { sigv4, type BenchCase, type BenchRequest } from "./types.ts";
+
+const ITEMS = Number(process.env.BENCH_DDB_ITEMS ?? 100_000);
+const PER_PARTITION = 100;
+const TABLE = "bench";
+
+function ddb(operation: string, body: unknown): BenchRequest {
+  return {
+    method: "POST",
+    path: "/",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${operation}`,
+      authorization: sigv4("dynamodb"),
+      "x-amz-date": "20261122T000000Z",
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+function fill(): BenchRequest[] {
+  const requests: BenchRequest[] = [ddb("CreateTable", {
+    TableName: TABLE, BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }],
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+  })];
+  for (let start = 0; start < ITEMS; start += 25) {
+    const writes = [];
+    for (let i = start; i < Math.min(start + 25, ITEMS); i++) {
+      writes.push({ PutRequest: { Item: { pk: { S: `p${Math.floor(i / PER_PARTITION)}` }, sk: { N: String(i % PER_PARTITION) }, data: { S: "x".repeat(100) } } } });
+    }
+    requests.push(ddb("BatchWriteItem", { RequestItems: { [TABLE]: writes } }));
+  }
+  return requests;
+}
+
+let n = 0;
+const partitions = Math.max(1, Math.floor(ITEMS / PER_PARTITION));
+
+export const dynamodbCases: BenchCase[] = [
+  {
+    name: "dynamodb.PutItem",
+    service: "dynamodb",
+    moto: true,
+    setup: fill(),
+    request: () => ddb("PutItem", { TableName: TABLE, Item: { pk: { S: `new${n++ % 1000}` }, sk: { N: String(n % 100) }, data: { S: "hello" } } }),
+  },
+  {
+    name: "dynamodb.GetItem",
+    service: "dynamodb",
+    moto: true,
+    request: () => ddb("GetItem", { TableName: TABLE, Key: { pk: { S: `p${n++ % partitions}` }, sk: { N: "7" } } }),
+  },
+  {
+    name: `dynamodb.Query 100 of ${ITEMS}`,
+    service: "dynamodb",
+    moto: true,
+    request: () => ddb("Query", {
+      TableName: TABLE, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: `p${n++ % partitions}` } },
+    }),
+  },
+  {
+    name: "dynamodb.Scan page (Limit 100)",
+    service: "dynamodb",
+    moto: true,
+    request: () => ddb("Scan", { TableName: TABLE, Limit: 100 }),
+  },
+];
