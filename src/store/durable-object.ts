@@ -123,9 +123,10 @@ export interface DurableObjectNamespaceLike {
 type Call = (message: Message) => Promise<unknown>;
 
 function caller(namespace: DurableObjectNamespaceLike, name: string): Call {
-  let stub: { fetch(request: Request): Promise<Response> } | undefined;
+  const id = namespace.idFromName(name);
   return async (message) => {
-    stub ??= namespace.get(namespace.idFromName(name) as never);
+    // A stub is an I/O object of the request that made it: Workers forbid using it in another.
+    const stub = namespace.get(id as never);
     const response = await stub.fetch(new Request("https://fetchstack-state/", { method: "POST", body: JSON.stringify(encodeJson(message)) }));
     if (!response.ok) throw new Error(`state object ${name} answered ${response.status}: ${await response.text()}`);
     return decodeJson((await response.json()) as Json);
