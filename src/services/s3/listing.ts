@@ -10,6 +10,7 @@
  * Sources: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html,
  * API_ListObjects.html, API_ListObjectVersions.html
  */
+import { compareStrings } from "../../store/keys.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { ownerOf } from "./buckets.ts";
@@ -39,15 +40,15 @@ export function urlEncodeKey(text: string): string {
 /** Current heads of `bucket` with keys starting with `prefix`, strictly after `after` (or from `from` on). */
 async function* headsFrom(ctx: RequestContext, bucket: string, prefix: string, after: string | undefined, from?: string): AsyncGenerator<ObjectHead> {
   const base = headPrefix(bucket);
-  if (from === undefined) from = after !== undefined && after >= prefix ? after : prefix;
-  else if (from < prefix) from = prefix;
+  if (from === undefined) from = after !== undefined && compareStrings(after, prefix) >= 0 ? after : prefix;
+  else if (compareStrings(from, prefix) < 0) from = prefix;
   for await (const entry of ctx.globalStore.list<ObjectHead>({ prefix: base, start: [...base, from] })) {
     const key = entry.key[2] as string;
     if (!key.startsWith(prefix)) {
-      if (key > prefix) return;
+      if (compareStrings(key, prefix) > 0) return;
       continue;
     }
-    if (after !== undefined && key <= after) continue;
+    if (after !== undefined && compareStrings(key, after) <= 0) continue;
     yield entry.value;
   }
 }
@@ -76,7 +77,7 @@ async function listCurrent(ctx: RequestContext, bucket: string, prefix: string, 
     if (v.deleteMarker) continue;
     const cp = commonPrefixOf(v.key, prefix, delimiter);
     if (cp !== undefined) {
-      if (cp === lastPrefix || (after !== undefined && cp <= after)) continue;
+      if (cp === lastPrefix || (after !== undefined && compareStrings(cp, after) <= 0)) continue;
       if (page.contents.length + page.prefixes.length >= max) {
         page.truncated = true;
         break;
@@ -141,7 +142,7 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
   let after: string | undefined = input.StartAfter || undefined;
   if (input.ContinuationToken !== undefined) {
     const resume = decodeToken(input.ContinuationToken);
-    if (after === undefined || resume > after) after = resume;
+    if (after === undefined || compareStrings(resume, after) > 0) after = resume;
   }
   const page = await listCurrent(ctx, bucket.name, prefix, delimiter, after, max);
   return {
@@ -218,7 +219,7 @@ async function listVersions(input: Record<string, any>, ctx: RequestContext) {
     const key = head.current.key;
     const cp = commonPrefixOf(key, prefix, delimiter);
     if (cp !== undefined) {
-      if (cp === lastPrefix || (keyMarker !== undefined && cp <= keyMarker)) continue;
+      if (cp === lastPrefix || (keyMarker !== undefined && compareStrings(cp, keyMarker) <= 0)) continue;
       if (count >= max) {
         truncated = true;
         break;

@@ -340,7 +340,9 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
   const taggingDirective = input.TaggingDirective ?? "COPY";
   if (taggingDirective !== "COPY" && taggingDirective !== "REPLACE") throw invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", taggingDirective);
   const storageClass = checkStorageClass(input.StorageClass);
-  const sameObject = srcBucket.name === bucket.name && src.key === input.Key;
+  // Copying an older version onto its own key restores it (allowed); only the current one is "itself".
+  const sameKey = srcBucket.name === bucket.name && src.key === input.Key;
+  const sameObject = sameKey && (src.versionId === undefined || (await findVersion(ctx, bucket.name, src.key))?.versionId === source.versionId);
   if (sameObject && metadataDirective === "COPY" && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined &&
       input.ServerSideEncryption === undefined && input.SSECustomerAlgorithm === undefined && input.SSEKMSKeyId === undefined) {
     throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
