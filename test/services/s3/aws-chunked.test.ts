@@ -127,7 +127,7 @@ describe("aws-chunked uploads through the emulator", () => {
       headers.delete("transfer-encoding");
       headers.delete("expect");
       headers.set("host", "127.0.0.1:4566");
-      const res = await emulator.fetch(new Request(`http://127.0.0.1:4566${path}`, { method: "PUT", headers, body: c.body }));
+      const res = await emulator.fetch(new Request(`http://127.0.0.1:4566${path}`, { method: "PUT", headers, body: c.body as BodyInit }));
       expect(res.status, await res.clone().text()).toBe(200);
       const sent = new TextDecoder().decode(c.body).match(/x-amz-checksum-crc32:([A-Za-z0-9+/=]+)/)![1];
       expect(res.headers.get("x-amz-checksum-crc32")).toBe(sent);
@@ -147,7 +147,7 @@ describe("aws-chunked uploads through the emulator", () => {
     const server = await startTestServer();
     try {
       for (const config of [overHttp(server.url), inProcess(createEmulator({}))]) {
-        const s3 = new S3Client({ ...config, forcePathStyle: true } as ConstructorParameters<typeof S3Client>[0]);
+        const s3 = new S3Client({ ...config, forcePathStyle: true } as NonNullable<ConstructorParameters<typeof S3Client>[0]>);
         await s3.send(new CreateBucketCommand({ Bucket: "stream-bucket" }));
         const payload = Buffer.alloc(300 * 1024 + 17, "streamed ");
         const put = await s3.send(new PutObjectCommand({ Bucket: "stream-bucket", Key: "s.bin", Body: Readable.from([payload.subarray(0, 1000), payload.subarray(1000)]), ContentLength: payload.length }));
