@@ -246,7 +246,7 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
   });
   return {
     ETag: digest.etag,
-    ...(upload.algorithm ? checksumMember(digest.checksum) : {}),
+    ...(upload.algorithm || digest.checksumRequested ? checksumMember(digest.checksum) : {}),
     ...(upload.encryption ?? {}),
   };
 }
@@ -376,11 +376,11 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
       if (sentObject.algorithm !== algorithm || !upload.algorithm) {
         throw invalidRequest(`The upload was created using ${upload.algorithm ? `a ${upload.algorithm.toLowerCase()}` : "no"} checksum. The complete request must use the same checksum algorithm.`);
       }
-      if (upload.checksumType === "FULL_OBJECT") {
-        if (!isWellFormedChecksum(algorithm, sentObject.value)) throw invalidRequest(`Value for ${`x-amz-checksum-${algorithm.toLowerCase()}`} header is invalid.`);
-        if (sentObject.value !== checksum?.value) {
-          throw new AwsError("BadDigest", `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.`, 400);
-        }
+      // COMPOSITE values may be sent with or without their `-N` suffix.
+      const bare = sentObject.value.replace(/-\d+$/, "");
+      if (!isWellFormedChecksum(algorithm, bare)) throw invalidRequest(`Value for x-amz-checksum-${algorithm.toLowerCase()} header is invalid.`);
+      if (bare !== checksum?.value.replace(/-\d+$/, "")) {
+        throw new AwsError("BadDigest", `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.`, 400);
       }
     }
 
