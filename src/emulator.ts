@@ -134,7 +134,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
       baseUrl: base.baseUrl,
       request: base.request,
-      invoke: (serviceName, operationName, input) => invoke(serviceName, operationName, input, { ...base, requestId: crypto.randomUUID() }),
+      // The called service sees an internal request, not the caller's (whose headers, such as
+      // Content-Length, describe another operation's body).
+      invoke: (serviceName, operationName, input) =>
+        invoke(serviceName, operationName, input, { ...base, requestId: crypto.randomUUID(), request: new Request(new URL("/", base.request.url), { method: "POST" }) }),
     };
     return ctx;
   };
