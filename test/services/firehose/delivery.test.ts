@@ -72,6 +72,7 @@ for (const store of STORES) {
         expect(d.status).toBe("failed");
         return;
       }
+      expect(d.error).toBeUndefined();
       expect(d.status).toBe("delivered");
       const [object] = await objects("logs/");
       expect(object.key).toBe(d.Key);
