@@ -169,6 +169,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         region,
         accountId: defaultAccount,
         store: (store as { kind?: string }).kind ?? (options.store ? "custom" : "memory"),
+        views: served.flatMap((s) => Object.keys(s.introspection ?? {}).map((v) => `${INTERNAL_PREFIX}/services/${s.name}/${v}`)),
         services: Object.fromEntries(
           SERVICES.map((s) => [s.name, servedNames.has(s.name) ? (Object.keys(s.handlers).length ? "running" : "not implemented") : "disabled"]),
         ),
@@ -177,6 +178,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       snapshot: () => snapshot(),
       restore: (state, mode) => restore(state, mode),
       hasService: (name) => servedNames.has(name),
+      introspect: (serviceName, view, params) => {
+        const service = served.find((s) => s.name === serviceName);
+        const fn = service?.introspection?.[view];
+        if (!fn) return undefined;
+        const account = params.get("account") ?? defaultAccount;
+        const viewRegion = params.get("region") ?? region;
+        return fn(prefixStore(store, [serviceName, account, viewRegion]), params);
+      },
     },
     basePath,
   );

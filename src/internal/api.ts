@@ -6,6 +6,8 @@
  * - `GET  /_fetchstack/state`             snapshot of all state (see docs/state-format.md)
  * - `PUT  /_fetchstack/state`             restore: replaces all state with the body's snapshot
  * - `POST /_fetchstack/state`             merge: adds the body's snapshot without deleting
+ * - `GET  /_fetchstack/services/:service/:view?account=&region=`  what a service did (e.g.
+ *   `firehose/deliveries`); account and region default to the emulator's defaults
  */
 import { AutoRouter, json, error, type IRequest } from "itty-router";
 
@@ -15,6 +17,8 @@ export interface InternalApiTarget {
   snapshot(): Promise<unknown>;
   restore(state: unknown, mode: "replace" | "merge"): Promise<void>;
   hasService(name: string): boolean;
+  /** A service's introspection view; undefined when there is no such view. */
+  introspect(service: string, name: string, params: URLSearchParams): Promise<unknown> | undefined;
 }
 
 export const INTERNAL_PREFIX = "/_fetchstack";
@@ -37,6 +41,12 @@ export function createInternalApi(target: InternalApiTarget, basePath: string) {
       return { reset: service ?? "all" };
     })
     .get("/state", async () => json(await target.snapshot()))
+    .get("/services/:service/:view", async (request: IRequest) => {
+      const params = new URL(request.url).searchParams;
+      const result = target.introspect(request.params.service, request.params.view, params);
+      if (!result) return error(404, { error: `no view ${request.params.view} for service ${request.params.service}` });
+      return json(await result);
+    })
     .put("/state", async (request: IRequest) => {
       const state = await readState(request);
       if (!state) return error(400, { error: "body must be a JSON state snapshot" });

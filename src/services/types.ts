@@ -77,6 +77,12 @@ export interface ServiceDefinition {
    * verification; null when the key is not one of this service's.
    */
   resolveSecret?(accessKeyId: string, globalStore: Store): Promise<string | null>;
+  /**
+   * Read-only views of what the service did, served as JSON at
+   * `GET /_fetchstack/services/<service>/<name>?account=&region=` (e.g. Firehose deliveries).
+   * `store` is the service's state for that account and region.
+   */
+  introspection?: Record<string, (store: Store, params: URLSearchParams) => Promise<unknown>>;
   /** Runs once per emulator (subscribe to events, etc). */
   setup?(env: ServiceEnvironment): void;
   /**

@@ -18,6 +18,7 @@ import {
   type DestinationKind, type StoredDestination, type StoredStream,
 } from "./streams.ts";
 
+import { listDeliveries } from "./delivery.ts";
 export { listDeliveries, type DeliveryRecord } from "./delivery.ts";
 
 const MAX_STREAMS = 5000;
@@ -320,5 +321,9 @@ function withDueFlushes(table: Record<string, Handler>): Record<string, Handler>
 export default defineService({
   name: "firehose",
   model: model as unknown as ServiceModel,
+  introspection: {
+    /** Every delivery attempt (objects written, failures), oldest first; `?stream=` filters. */
+    deliveries: (store, params) => listDeliveries(store, params.get("stream") ?? undefined),
+  },
   handlers: withDueFlushes(handlers),
 });

@@ -67,6 +67,9 @@ for (const store of STORES) {
       expect(deliveries).toHaveLength(1);
       const [d] = deliveries;
       expect(d).toMatchObject({ trigger: "size", RecordCount: 3, Bucket: "lake", output: "data", CompressionFormat: "UNCOMPRESSED" });
+      const view = await emulator.fetch(new Request("http://127.0.0.1:4566/_fetchstack/services/firehose/deliveries?stream=sized"));
+      expect(view.status).toBe(200);
+      expect(await view.json()).toEqual(JSON.parse(JSON.stringify(deliveries)));
       expect(d.Key).toMatch(/^logs\/2026\/11\/22\/13\/sized-1-2026-11-22-13-04-05-[0-9a-f-]{36}$/);
       if (s3Reason) {
         expect(d.status).toBe("failed");
