@@ -43,7 +43,7 @@ export function checkKey(table: TableRecord, key: Item): void {
 }
 
 /** Checks an item to be written (PutItem, BatchWriteItem PutRequest, the result of UpdateItem). */
-export function checkItem(table: TableRecord, item: Item): void {
+export function checkItem(table: TableRecord, item: Item, forUpdate = false): void {
   for (const name of table.range ? [table.hash, table.range] : [table.hash]) {
     const v = item[name];
     if (!v) throw invalid(`One or more parameter values were invalid: Missing the key ${name} in the item`);
@@ -68,7 +68,7 @@ export function checkItem(table: TableRecord, item: Item): void {
       }
     }
   }
-  if (itemSize(item) > MAX_ITEM_SIZE) throw invalid("Item size has exceeded the maximum allowed size");
+  if (itemSize(item) > MAX_ITEM_SIZE) throw invalid(forUpdate ? "Item size to update has exceeded the maximum allowed size" : "Item size has exceeded the maximum allowed size");
 }
 
 /** The key attributes of an item. */

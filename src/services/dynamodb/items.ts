@@ -144,7 +144,7 @@ export async function updateItem(input: any, ctx: RequestContext) {
     if (condition && !condition(current)) throw conditionFailed(current, input.ReturnValuesOnConditionCheckFailure);
     const base: Item = current ?? keyOf(table, keyItem);
     const applied = update ? update(base) : { item: base, updatedPaths: [] };
-    checkItem(table, applied.item);
+    checkItem(table, applied.item, true);
     return { next: applied.item, result: { old: current, updatedPaths: applied.updatedPaths } };
   });
   const next = effect?.new ?? null;

@@ -226,6 +226,29 @@ for (const transport of TRANSPORTS) {
       await doc.send(new DeleteCommand({ TableName: orders, Key: { customer: "gina", orderId: "d1" } }));
     });
 
+    it("writes report index capacity (INDEXES) and item collection metrics (tables with LSIs)", async () => {
+      const out = await client.send(new PutItemCommand({
+        TableName: orders, Item: { customer: { S: "hank" }, orderId: { S: "m1" }, status: { S: "OPEN" }, total: { N: "3" }, placedAt: { N: "9" } },
+        ReturnConsumedCapacity: "INDEXES", ReturnItemCollectionMetrics: "SIZE",
+      }));
+      expect(out.ConsumedCapacity).toEqual({
+        TableName: orders, CapacityUnits: 4, Table: { CapacityUnits: 1 },
+        LocalSecondaryIndexes: { "by-time": { CapacityUnits: 1 } },
+        GlobalSecondaryIndexes: { "by-status": { CapacityUnits: 1 }, "by-status-all": { CapacityUnits: 1 } },
+      });
+      expect(out.ItemCollectionMetrics).toEqual({ ItemCollectionKey: { customer: { S: "hank" } }, SizeEstimateRangeGB: [0, 1] });
+      // Moving the item to another GSI key costs a delete and a put in that index.
+      const moved = await client.send(new UpdateItemCommand({
+        TableName: orders, Key: { customer: { S: "hank" }, orderId: { S: "m1" } }, UpdateExpression: "SET #t = :t",
+        ExpressionAttributeNames: { "#t": "total" }, ExpressionAttributeValues: { ":t": { N: "4" } }, ReturnConsumedCapacity: "INDEXES",
+      }));
+      expect(moved.ConsumedCapacity!.GlobalSecondaryIndexes).toEqual({ "by-status": { CapacityUnits: 2 }, "by-status-all": { CapacityUnits: 1 } });
+      await expect(client.send(new UpdateItemCommand({
+        TableName: orders, Key: { customer: { S: "hank" }, orderId: { S: "m1" } }, UpdateExpression: "SET big = :b",
+        ExpressionAttributeValues: { ":b": { S: "z".repeat(401 * 1024) } },
+      }))).rejects.toMatchObject({ name: "ValidationException", message: "Item size to update has exceeded the maximum allowed size" });
+    });
+
     it("racing conditional writes: exactly one wins", async () => {
       const key = { customer: { S: "race" }, orderId: { S: "r1" } };
       const attempts = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => client.send(new PutItemCommand({

@@ -188,3 +188,30 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+describe("DynamoDB BatchGetItem response limit", () => {
+  it("stops at 16 MB and returns the rest as UnprocessedKeys in the request's shape", async () => {
+    const { client, close } = await TRANSPORTS[0]!.setup();
+    try {
+      const table = tableName("large");
+      await client.send(new CreateTableCommand({
+        TableName: table, BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      }));
+      const blob = "b".repeat(390 * 1024);
+      const keys = Array.from({ length: 50 }, (_, i) => ({ pk: { S: `k${i}` } }));
+      for (const key of keys) await client.send(new PutItemCommand({ TableName: table, Item: { ...key, blob: { S: blob } } }));
+      const first = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ProjectionExpression: "pk, #b", ExpressionAttributeNames: { "#b": "blob" } } } }));
+      const got = first.Responses![table]!.length;
+      expect(got).toBe(Math.ceil((16 * 1024 * 1024) / (390 * 1024 + 2 + 4 + 3)));
+      const rest = first.UnprocessedKeys![table]!;
+      expect(rest.Keys).toHaveLength(50 - got);
+      expect(rest.ProjectionExpression).toBe("pk, #b");
+      const second = await client.send(new BatchGetItemCommand({ RequestItems: first.UnprocessedKeys }));
+      expect(second.Responses![table]).toHaveLength(50 - got);
+      expect(second.UnprocessedKeys).toEqual({});
+    } finally {
+      await close();
+    }
+  });
+});
