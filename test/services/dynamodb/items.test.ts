@@ -142,6 +142,30 @@ for (const transport of TRANSPORTS) {
       expect(pages).toBe(2);
     });
 
+    it("legacy QueryFilter/ScanFilter with ConditionalOperator, and FilterExpression on Scan", async () => {
+      for (let i = 0; i < 6; i++) {
+        await client.send(new PutItemCommand({ TableName: sorted, Item: { pk: { S: "legacy" }, sk: { N: String(i) }, color: { S: i % 2 ? "red" : "blue" }, size: { N: String(i * 10) } } }));
+      }
+      const q = await client.send(new QueryCommand({
+        TableName: sorted, KeyConditions: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "legacy" }] } },
+        QueryFilter: { color: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "red" }] }, size: { ComparisonOperator: "GE", AttributeValueList: [{ N: "40" }] } },
+        ConditionalOperator: "OR",
+      }));
+      expect(q.Items!.map((i) => i.sk!.N)).toEqual(["1", "3", "4", "5"]);
+      expect(q.ScannedCount).toBe(6);
+      const s = await client.send(new ScanCommand({
+        TableName: sorted, ScanFilter: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "legacy" }] }, color: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "blue" }] } },
+      }));
+      expect(s.Items!.map((i) => i.sk!.N)).toEqual(["0", "2", "4"]);
+      const f = await client.send(new ScanCommand({
+        TableName: sorted, FilterExpression: "pk = :p AND #sz BETWEEN :lo AND :hi", ExpressionAttributeNames: { "#sz": "size" }, ExpressionAttributeValues: { ":p": { S: "legacy" }, ":lo": { N: "10" }, ":hi": { N: "30" } },
+      }));
+      expect(f.Items!.map((i) => i.sk!.N)).toEqual(["1", "2", "3"]);
+      await expect(client.send(new ScanCommand({
+        TableName: sorted, FilterExpression: "pk = :p", ScanFilter: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "legacy" }] } }, ExpressionAttributeValues: { ":p": { S: "legacy" } },
+      }))).rejects.toMatchObject({ name: "ValidationException", message: "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {ScanFilter} Expression parameters: {FilterExpression}" });
+    });
+
     it("Query on a hash-only table finds the partition's one item", async () => {
       await client.send(new PutItemCommand({ TableName: simple, Item: { pk: { S: "only" }, v: { N: "1" } } }));
       const out = await client.send(new QueryCommand({ TableName: simple, KeyConditions: { pk: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "only" }] } } }));
