@@ -14,6 +14,8 @@ export interface S3Transport {
   client(extra?: Partial<S3ClientConfig>): S3Client;
   /** Raw fetch against the emulator (path-style URL relative to the endpoint). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The server's URL (HTTP transport only). */
+  endpoint?: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export const TRANSPORTS: { name: string; setup: () => Promise<S3Transport> }[] =
         name: "http",
         client: (extra = {}) => new S3Client({ region: "us-east-1", credentials: TEST_CREDENTIALS, endpoint: server.url, forcePathStyle: true, ...extra }),
         fetch: (path, init) => fetch(`${server.url}${path}`, init),
+        endpoint: server.url,
         close: () => server.close(),
       };
     },
