@@ -35,7 +35,10 @@ import {
 } from "./checksums.ts";
 import { checkCopySourceConditions, parseCopySource, parseCopySourceRange, resolveCopySource } from "./copy-source.ts";
 import { deleteBodies, getHead, openBody, storeBody, writeObject, etagMatches, type BodySegment, type PartInfo, type StoredEncryption, type StoredHeaders } from "./object-store.ts";
-import { ownerOf } from "./buckets.ts";
+import { canonicalUserId, ownerOf } from "./buckets.ts";
+import { cannedAcl, checkKey, grantsFromHeaders } from "./objects.ts";
+import { parseTaggingHeader } from "./tagging.ts";
+import { accessControlListNotSupported } from "./errors.ts";
 import { prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
 
 /** Smallest size of every part but the last (5 MiB). */
@@ -58,6 +61,8 @@ export interface UploadRecord {
   storageClass?: string;
   encryption?: StoredEncryption;
   tags?: { Key: string; Value: string }[];
+  /** AccessControlPolicy from `x-amz-acl` / `x-amz-grant-*`, applied on completion. */
+  acl?: unknown;
 }
 
 export interface PartRecord {
@@ -121,12 +126,6 @@ function owner(accountId: string) {
   return ownerOf(accountId);
 }
 
-/** `x-amz-tagging` (URL query form) as a tag set. */
-function parseTagging(header: string | undefined): { Key: string; Value: string }[] | undefined {
-  if (!header) return undefined;
-  return [...new URLSearchParams(header)].map(([Key, Value]) => ({ Key, Value }));
-}
-
 function encryptionOf(input: Record<string, any>): StoredEncryption | undefined {
   const e: StoredEncryption = {};
   for (const m of ["ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled", "SSECustomerAlgorithm", "SSECustomerKeyMD5"] as const) {
@@ -150,6 +149,17 @@ function urlEncode(text: string | undefined, encoding: string | undefined): stri
 
 async function createMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket);
+  checkKey(input.Key);
+  const tags = parseTaggingHeader(input.Tagging);
+  const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"].some((m) => input[m] !== undefined);
+  // As PutObject: a bucket with BucketOwnerEnforced ownership takes no object ACLs.
+  const ownership = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules?.[0]?.ObjectOwnership;
+  if (ownership === "BucketOwnerEnforced" && (hasGrants || (input.ACL !== undefined && input.ACL !== "private" && input.ACL !== "bucket-owner-full-control"))) {
+    throw accessControlListNotSupported();
+  }
+  const acl = input.ACL !== undefined
+    ? cannedAcl(input.ACL, ctx.accountId, bucket.owner)
+    : hasGrants ? { Owner: { ID: canonicalUserId(ctx.accountId) }, Grants: grantsFromHeaders(input) } : undefined;
   let algorithm: ChecksumAlgorithm | undefined;
   if (input.ChecksumAlgorithm !== undefined) {
     algorithm = parseAlgorithm(input.ChecksumAlgorithm);
@@ -188,7 +198,8 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
     metadata: Object.fromEntries(Object.entries((input.Metadata ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
     ...(input.StorageClass && input.StorageClass !== "STANDARD" ? { storageClass: input.StorageClass } : {}),
     ...(encryptionOf(input) ? { encryption: encryptionOf(input) } : {}),
-    ...(parseTagging(input.Tagging) ? { tags: parseTagging(input.Tagging) } : {}),
+    ...(tags?.length ? { tags } : {}),
+    ...(acl ? { acl } : {}),
   };
   await ctx.globalStore.set(uploadKey(bucket.name, upload.key, upload.uploadId), upload);
   return {
@@ -424,6 +435,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
           ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
           ...(upload.encryption ? { encryption: upload.encryption } : {}),
           ...(upload.tags ? { tags: upload.tags } : {}),
+          ...(upload.acl ? { acl: upload.acl } : {}),
         },
         { ...(input.IfNoneMatch !== undefined ? { ifNoneMatch: input.IfNoneMatch } : {}), ...(input.IfMatch !== undefined ? { ifMatch: input.IfMatch } : {}) },
       );

@@ -9,7 +9,9 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
@@ -190,7 +192,7 @@ for (const [name, setup] of setups) {
       const Key = "sha/obj";
       const bad = await failure(s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT" })));
       expect(bad.name).toBe("InvalidRequest");
-      const { UploadId, ChecksumType } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256" }));
+      const { UploadId, ChecksumType } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256", Tagging: "team=blue&tier=gold", ACL: "public-read" }));
       expect(ChecksumType).toBe("COMPOSITE");
       const part = bytes(2048, 11);
       const wrong = await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: part, ChecksumSHA256: createHash("sha256").update("other").digest("base64") })));
@@ -201,6 +203,10 @@ for (const [name, setup] of setups) {
       const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: ok.ETag, ChecksumSHA256: ok.ChecksumSHA256 }] } }));
       const raw = createHash("sha256").update(Buffer.from(ok.ChecksumSHA256!, "base64")).digest("base64");
       expect(done.ChecksumSHA256).toBe(`${raw}-1`);
+      const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket, Key }));
+      expect(tagging.TagSet).toEqual([{ Key: "team", Value: "blue" }, { Key: "tier", Value: "gold" }]);
+      const acl = await s3.send(new GetObjectAclCommand({ Bucket, Key }));
+      expect(acl.Grants!.some((g) => g.Permission === "READ" && g.Grantee?.URI === "http://acs.amazonaws.com/groups/global/AllUsers")).toBe(true);
     });
 
     it("ListMultipartUploads with encoding-type=url encodes keys", async () => {
