@@ -192,7 +192,10 @@ for (const [name, setup] of setups) {
       const Key = "sha/obj";
       const bad = await failure(s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT" })));
       expect(bad.name).toBe("InvalidRequest");
-      const { UploadId, ChecksumType } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256", Tagging: "team=blue&tier=gold", ACL: "public-read" }));
+      // Buckets enforce bucket-owner ownership by default: no object ACLs.
+      const aclDenied = await failure(s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ACL: "public-read" })));
+      expect(aclDenied.name).toBe("AccessControlListNotSupported");
+      const { UploadId, ChecksumType } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256", Tagging: "team=blue&tier=gold" }));
       expect(ChecksumType).toBe("COMPOSITE");
       const part = bytes(2048, 11);
       const wrong = await failure(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: part, ChecksumSHA256: createHash("sha256").update("other").digest("base64") })));
@@ -205,7 +208,15 @@ for (const [name, setup] of setups) {
       expect(done.ChecksumSHA256).toBe(`${raw}-1`);
       const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket, Key }));
       expect(tagging.TagSet).toEqual([{ Key: "team", Value: "blue" }, { Key: "tier", Value: "gold" }]);
-      const acl = await s3.send(new GetObjectAclCommand({ Bucket, Key }));
+    });
+
+    it("applies ACL headers of CreateMultipartUpload on a bucket that allows ACLs", async () => {
+      const b = "mpu-acl-bucket";
+      await s3.send(new CreateBucketCommand({ Bucket: b, ObjectOwnership: "ObjectWriter" }));
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "k", ACL: "public-read" }));
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: b, Key: "k", UploadId, PartNumber: 1, Body: "x" }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: "k", UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }));
+      const acl = await s3.send(new GetObjectAclCommand({ Bucket: b, Key: "k" }));
       expect(acl.Grants!.some((g) => g.Permission === "READ" && g.Grantee?.URI === "http://acs.amazonaws.com/groups/global/AllUsers")).toBe(true);
     });
 
