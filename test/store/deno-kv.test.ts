@@ -42,7 +42,7 @@ describe("deno-kv store beyond Deno KV's limits", () => {
     const listed = [];
     for await (const e of store.list({ prefix: [] })) listed.push(e.key);
     expect(listed).toEqual([["big"]]);
-  });
+  }, 30_000);
 
   it("commits several large values atomically, with checks", async () => {
     const store = await open();
@@ -56,7 +56,7 @@ describe("deno-kv store beyond Deno KV's limits", () => {
     // The same commit again fails its check and changes nothing.
     expect(await store.atomic().check({ key: ["t", 0], versionstamp: null }).set(["t", 0], pattern(100_000, 9)).commit()).toEqual({ ok: false });
     expect((await store.get(["t", 0])).value).toEqual(values[0]);
-  });
+  }, 30_000);
 
   it("keeps everything across close and reopen of the file", async () => {
     const path = join(dir, "reopen.kv");
@@ -71,7 +71,7 @@ describe("deno-kv store beyond Deno KV's limits", () => {
     expect((await second.get(["q", "a"])).value).toEqual({ n: 1, at: new Date(5), big: 2n ** 70n });
     expect((await second.get(["q", "b"])).value).toEqual(pattern(100_000));
     expect(await bytesOf(await (await openStoreBlobStore(second)).get("obj"))).toEqual(pattern(150_000, 4));
-  });
+  }, 30_000);
 
   it("removes chunks of a commit that never happened when it opens", async () => {
     const path = join(dir, "orphans.kv");
