@@ -7,7 +7,9 @@
 import { defineService } from "../types.ts";
 import model from "../../../models/dynamodb.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
-import { createTable, deleteTable, describeEndpoints, describeLimits, describeTable, listTables, updateTable } from "./tables.ts";
+import {
+  createTable, deleteTable, describeContinuousBackups, describeEndpoints, describeLimits, describeTable, describeTimeToLive, listTables, updateTable,
+} from "./tables.ts";
 import { deleteItem, getItem, putItem, updateItem } from "./items.ts";
 import { query, scan } from "./query.ts";
 import { batchGetItem, batchWriteItem } from "./batch.ts";
@@ -24,6 +26,8 @@ export default defineService({
     ListTables: listTables,
     DescribeLimits: describeLimits,
     DescribeEndpoints: describeEndpoints,
+    DescribeTimeToLive: describeTimeToLive,
+    DescribeContinuousBackups: describeContinuousBackups,
     PutItem: putItem,
     GetItem: getItem,
     UpdateItem: updateItem,

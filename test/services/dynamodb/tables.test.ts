@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  CreateTableCommand, DeleteTableCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
+  CreateTableCommand, DeleteTableCommand, DescribeContinuousBackupsCommand, DescribeTimeToLiveCommand, DescribeEndpointsCommand, DescribeLimitsCommand, DescribeTableCommand,
   DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand, PutItemCommand, TagResourceCommand,
   UntagResourceCommand, UpdateTableCommand, waitUntilTableExists, waitUntilTableNotExists, paginateListTables,
 } from "@aws-sdk/client-dynamodb";
@@ -194,6 +194,12 @@ for (const transport of TRANSPORTS) {
       await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["a"] }));
       expect((await client.send(new ListTagsOfResourceCommand({ ResourceArn: arn }))).Tags).toEqual([{ Key: "b", Value: "2" }]);
       await expect(client.send(new ListTagsOfResourceCommand({ ResourceArn: `${arn}-missing` }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: "DISABLED" });
+      const backups = await client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+      expect(backups.ContinuousBackupsDescription!.PointInTimeRecoveryDescription!.PointInTimeRecoveryStatus).toBe("DISABLED");
+      await expect(client.send(new DescribeContinuousBackupsCommand({ TableName: "missing-table" }))).rejects.toMatchObject({ name: "TableNotFoundException" });
 
       const limits = await client.send(new DescribeLimitsCommand({}));
       expect(limits).toMatchObject({ AccountMaxReadCapacityUnits: 80000, TableMaxWriteCapacityUnits: 40000 });
