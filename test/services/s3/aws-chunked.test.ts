@@ -162,3 +162,47 @@ describe("aws-chunked uploads through the emulator", () => {
     }
   });
 });
+
+describe("signed aws-chunked uploads through the emulator", () => {
+  it("PutObject with STREAMING-AWS4-HMAC-SHA256-PAYLOAD (no Content-Encoding) and ...-PAYLOAD-TRAILER with a CRC32 trailer", async () => {
+    const { createEmulator } = await import("../../../src/emulator.ts");
+    const { checksumBase64 } = await import("../../../src/services/s3/checksums.ts");
+    const emulator = createEmulator({});
+    await emulator.fetch(new Request("http://localhost:4566/signed-bucket", { method: "PUT" }));
+    const { body, payload } = signedBody(false);
+    const auth = "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length, Signature=" + "0".repeat(64);
+    const put = await emulator.fetch(new Request("http://localhost:4566/signed-bucket/plain", {
+      method: "PUT",
+      headers: { authorization: auth, "x-amz-date": "20261122T000000Z", "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x-amz-decoded-content-length": String(payload.length) },
+      body: body as BodyInit,
+    }));
+    expect(put.status, await put.clone().text()).toBe(200);
+    expect(put.headers.get("etag")).toBe(`"${createHash("md5").update(payload).digest("hex")}"`);
+    const got = new Uint8Array(await (await emulator.fetch(new Request("http://localhost:4566/signed-bucket/plain"))).arrayBuffer());
+    expect(Buffer.from(got).equals(Buffer.from(payload))).toBe(true);
+
+    const crc = await checksumBase64("CRC32", payload);
+    const trailed = new TextDecoder().decode(signedBody(true).body).replace("aYlyLA==", crc);
+    const put2 = await emulator.fetch(new Request("http://localhost:4566/signed-bucket/trailer", {
+      method: "PUT",
+      headers: {
+        authorization: auth, "x-amz-date": "20261122T000000Z", "content-encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "x-amz-trailer": "x-amz-checksum-crc32",
+        "x-amz-decoded-content-length": String(payload.length),
+      },
+      body: trailed,
+    }));
+    expect(put2.status, await put2.clone().text()).toBe(200);
+    expect(put2.headers.get("x-amz-checksum-crc32")).toBe(crc);
+    const bad = await emulator.fetch(new Request("http://localhost:4566/signed-bucket/trailer", {
+      method: "PUT",
+      headers: {
+        authorization: auth, "content-encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        "x-amz-trailer": "x-amz-checksum-crc32", "x-amz-decoded-content-length": String(payload.length),
+      },
+      body: trailed.replace(crc, "AAAAAA=="),
+    }));
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("<Code>BadDigest</Code>");
+  });
+});
