@@ -18,6 +18,7 @@ import { listingHandlers } from "./listing.ts";
 import { versioningHandlers } from "./versioning.ts";
 import { bucketConfigHandlers } from "./bucket-config.ts";
 import { multipartHandlers } from "./multipart.ts";
+import { objectLockHandlers } from "./object-lock.ts";
 import { s3PostRoute, s3PreRoute } from "./http-hooks.ts";
 
 export default defineService({
@@ -32,6 +33,7 @@ export default defineService({
     ...bucketConfigHandlers,
     ...objectHandlers,
     ...listingHandlers,
+    ...objectLockHandlers,
     ...multipartHandlers,
   },
 });

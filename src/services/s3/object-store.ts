@@ -104,6 +104,8 @@ export interface ObjectVersion {
   /** Stored AccessControlPolicy (Grants, Owner) when an ACL was set. */
   acl?: unknown;
   objectLock?: { mode?: string; retainUntil?: number; legalHold?: string };
+  /** A restored copy of an archived (GLACIER, DEEP_ARCHIVE) object, readable until `expiry` (epoch ms). */
+  restore?: { expiry: number };
 }
 
 /** What a writer supplies; `writeObject` fills in versionId, seq, lastModified. */

@@ -21,6 +21,7 @@ import {
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
 } from "./object-store.ts";
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
+import { checkDeletable, defaultRetention } from "./object-lock.ts";
 import { prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
 
 const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
@@ -152,8 +153,14 @@ function standardHeaders(input: Record<string, any>): StoredHeaders {
   };
 }
 
-function objectLockFrom(input: Record<string, any>) {
-  if (!input.ObjectLockMode && !input.ObjectLockRetainUntilDate && !input.ObjectLockLegalHoldStatus) return undefined;
+function objectLockFrom(input: Record<string, any>, bucket: BucketRecord, now: number) {
+  if (!input.ObjectLockMode && !input.ObjectLockRetainUntilDate && !input.ObjectLockLegalHoldStatus) {
+    return defaultRetention(bucket, now);
+  }
+  if (!bucket.objectLockEnabled) throw invalidRequest("Bucket is missing Object Lock Configuration");
+  if (!input.ObjectLockMode !== !input.ObjectLockRetainUntilDate) {
+    throw invalidArgument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", "x-amz-object-lock-mode", input.ObjectLockMode ?? "");
+  }
   return {
     mode: input.ObjectLockMode,
     retainUntil: input.ObjectLockRetainUntilDate ? new Date(input.ObjectLockRetainUntilDate).getTime() : undefined,
@@ -194,6 +201,13 @@ async function versionForRead(ctx: RequestContext, bucket: BucketRecord, key: st
   return version;
 }
 
+/** Permanent deletes (by version id) of locked versions are AccessDenied. */
+async function checkLockedDelete(ctx: RequestContext, bucket: BucketRecord, key: string, versionId: string | undefined, bypass: boolean): Promise<void> {
+  if (versionId === undefined || !bucket.objectLockEnabled) return;
+  const version = await findVersion(ctx, bucket.name, key, versionId);
+  if (version) checkDeletable(version, ctx.clock.now(), bypass);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reads
 
@@ -202,7 +216,8 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
   const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, method);
   checkCustomerKey(version, input);
   checkReadConditions(version, input);
-  if (method === "GET" && ARCHIVED.has(version.storageClass ?? "")) {
+  const restored = version.restore !== undefined && version.restore.expiry > ctx.clock.now();
+  if (method === "GET" && ARCHIVED.has(version.storageClass ?? "") && !restored) {
     throw new AwsError("InvalidObjectState", "The operation is not valid for the object's storage class", 403, { fields: { StorageClass: version.storageClass } });
   }
   if (input.Range !== undefined && input.PartNumber !== undefined) {
@@ -249,6 +264,7 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
     ObjectLockMode: version.objectLock?.mode,
     ObjectLockRetainUntilDate: version.objectLock?.retainUntil !== undefined ? new Date(version.objectLock.retainUntil) : undefined,
     ObjectLockLegalHoldStatus: version.objectLock?.legalHold,
+    Restore: version.restore ? `ongoing-request="false", expiry-date="${new Date(version.restore.expiry).toUTCString()}"` : undefined,
     ...encryptionOutput(version.encryption),
     ...(range && input.PartNumber === undefined ? {} : checksumOutput(partChecksum(version, input.PartNumber), input.ChecksumMode)),
   };
@@ -367,7 +383,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     storageClass: input.StorageClass !== undefined ? storageClass : sameObject ? source.storageClass : undefined,
     encryption: encryptionFor(bucket, input),
     tags: tags?.length ? tags : undefined,
-    objectLock: objectLockFrom(input),
+    objectLock: objectLockFrom(input, bucket, ctx.clock.now()),
   };
   const version = await writeObject(ctx, bucket, init, condition);
   return {
@@ -507,7 +523,7 @@ export const objectHandlers: Record<string, Handler> = {
       encryption,
       tags: tags?.length ? tags : undefined,
       acl,
-      objectLock: objectLockFrom(input),
+      objectLock: objectLockFrom(input, bucket, ctx.clock.now()),
     }, condition);
     return {
       ETag: version.etag,
@@ -523,6 +539,7 @@ export const objectHandlers: Record<string, Handler> = {
   async DeleteObject(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket);
     const condition = input.IfMatch !== undefined ? { ifMatch: input.IfMatch } : undefined;
+    await checkLockedDelete(ctx, bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
     const result = await deleteObject(ctx, bucket, input.Key, input.VersionId, condition);
     return {
       DeleteMarker: result.deleteMarker ? true : undefined,
@@ -540,6 +557,7 @@ export const objectHandlers: Record<string, Handler> = {
     for (const obj of objects) {
       const key = obj.Key ?? "";
       try {
+        await checkLockedDelete(ctx, bucket, key, obj.VersionId, input.BypassGovernanceRetention === true);
         const result = await deleteObject(ctx, bucket, key, obj.VersionId);
         if (quiet) continue;
         if (obj.VersionId !== undefined) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectAclCommand,
   GetObjectAttributesCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketOwnershipControlsCommand,
-  PutObjectAclCommand, PutObjectCommand, PutObjectTaggingCommand, DeleteObjectTaggingCommand, S3Client, S3ServiceException,
+  PutObjectAclCommand, PutObjectCommand, RestoreObjectCommand, PutObjectTaggingCommand, DeleteObjectTaggingCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { request as httpRequest } from "node:http";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
@@ -310,6 +310,34 @@ for (const { name, setup } of TRANSPORTS) {
           expect(body).toBe("vh");
         }
       }
+    });
+
+    it("archived objects need RestoreObject before GET (InvalidObjectState, then 202 and the Restore header)", async () => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "cold", Body: "frozen", StorageClass: "GLACIER" }));
+      const e = await error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "cold" })));
+      expect(e.name).toBe("InvalidObjectState");
+      expect(e.$metadata.httpStatusCode).toBe(403);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "cold" }));
+      expect(head.StorageClass).toBe("GLACIER");
+      const r = await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: "cold", RestoreRequest: { Days: 2 } }));
+      expect(r.$metadata.httpStatusCode).toBe(202);
+      const again = await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: "cold", RestoreRequest: { Days: 2 } }));
+      expect(again.$metadata.httpStatusCode).toBe(200);
+      expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "cold" }))).Restore).toMatch(/^ongoing-request="false", expiry-date=".+ GMT"$/);
+      expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "cold" }))).Body!.transformToString()).toBe("frozen");
+      const hot = await error(s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: "digits", RestoreRequest: { Days: 1 } })));
+      expect(hot.name).toBe("InvalidObjectState");
+    });
+
+    it("malformed XML bodies are MalformedXML; key over 1024 bytes is KeyTooLongError", async () => {
+      const res = await t.fetch(`/${bucket}?delete`, { method: "POST", body: new TextEncoder().encode("<Delete><Object><Key>a</Key></Object"), headers: { "content-md5": "1B2M2Y8AsgTpgAmY7PhCfg==" } });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).toContain("<Code>MalformedXML</Code>");
+      expect(text).toContain("<Message>The XML you provided was not well-formed or did not validate against our published schema</Message>");
+      const long = await error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k".repeat(1025), Body: "x" })));
+      expect(long.name).toBe("KeyTooLongError");
+      expect(long.message).toBe("Your key is too long");
     });
   });
 }

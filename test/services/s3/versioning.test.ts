@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
   HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand,
-  S3Client, S3ServiceException,
+  S3Client, S3ServiceException, PutObjectRetentionCommand, GetObjectRetentionCommand, PutObjectLegalHoldCommand,
+  GetObjectLegalHoldCommand, PutObjectLockConfigurationCommand, GetObjectLockConfigurationCommand,
 } from "@aws-sdk/client-s3";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
 
@@ -175,6 +176,55 @@ for (const { name, setup } of TRANSPORTS) {
       const list = await s3.send(new ListObjectVersionsCommand({ Bucket: b }));
       expect(list.Versions!.map((v) => v.VersionId)).toEqual([copy.VersionId, v1.VersionId]);
       expect(list.DeleteMarkers).toHaveLength(1);
+    });
+
+    it("object lock: default retention, retention and legal hold block permanent deletes", async () => {
+      const plain = uniqueBucket("nolock");
+      await s3.send(new CreateBucketCommand({ Bucket: plain }));
+      await s3.send(new PutObjectCommand({ Bucket: plain, Key: "k", Body: "x" }));
+      const noLock = await error(s3.send(new PutObjectLegalHoldCommand({ Bucket: plain, Key: "k", LegalHold: { Status: "ON" } })));
+      expect(noLock.name).toBe("InvalidRequest");
+      expect(noLock.message).toBe("Bucket is missing Object Lock Configuration");
+      expect((await error(s3.send(new GetObjectLockConfigurationCommand({ Bucket: plain })))).name).toBe("ObjectLockConfigurationNotFoundError");
+
+      const b = uniqueBucket("lock");
+      await s3.send(new CreateBucketCommand({ Bucket: b, ObjectLockEnabledForBucket: true }));
+      expect((await s3.send(new GetObjectLockConfigurationCommand({ Bucket: b }))).ObjectLockConfiguration).toEqual({ ObjectLockEnabled: "Enabled" });
+      const v1 = await s3.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "x" }));
+      expect(v1.VersionId).toBeDefined();
+      expect((await error(s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: "k" })))).name).toBe("NoSuchObjectLockConfiguration");
+      const until = new Date(Date.now() + 86_400_000);
+      await s3.send(new PutObjectRetentionCommand({ Bucket: b, Key: "k", Retention: { Mode: "GOVERNANCE", RetainUntilDate: until } }));
+      const ret = await s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: "k" }));
+      expect(ret.Retention?.Mode).toBe("GOVERNANCE");
+      expect(Math.abs(ret.Retention!.RetainUntilDate!.getTime() - until.getTime())).toBeLessThan(1000);
+      const locked = await error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: "k", VersionId: v1.VersionId })));
+      expect(locked.name).toBe("AccessDenied");
+      expect(locked.$metadata.httpStatusCode).toBe(403);
+      // A delete marker is always allowed.
+      expect((await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "k" }))).DeleteMarker).toBe(true);
+      await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "k", VersionId: v1.VersionId, BypassGovernanceRetention: true }));
+
+      const v2 = await s3.send(new PutObjectCommand({ Bucket: b, Key: "held", Body: "x" }));
+      await s3.send(new PutObjectLegalHoldCommand({ Bucket: b, Key: "held", LegalHold: { Status: "ON" } }));
+      expect((await s3.send(new GetObjectLegalHoldCommand({ Bucket: b, Key: "held" }))).LegalHold).toEqual({ Status: "ON" });
+      expect((await s3.send(new HeadObjectCommand({ Bucket: b, Key: "held" }))).ObjectLockLegalHoldStatus).toBe("ON");
+      const held = await s3.send(new DeleteObjectsCommand({ Bucket: b, Delete: { Objects: [{ Key: "held", VersionId: v2.VersionId }] } }));
+      expect(held.Errors).toEqual([expect.objectContaining({ Key: "held", Code: "AccessDenied" })]);
+      await s3.send(new PutObjectLegalHoldCommand({ Bucket: b, Key: "held", LegalHold: { Status: "OFF" } }));
+      await s3.send(new DeleteObjectCommand({ Bucket: b, Key: "held", VersionId: v2.VersionId }));
+
+      await s3.send(new PutObjectLockConfigurationCommand({ Bucket: b, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } } } }));
+      const v3 = await s3.send(new PutObjectCommand({ Bucket: b, Key: "default", Body: "x" }));
+      const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: "default" }));
+      expect(head.ObjectLockMode).toBe("COMPLIANCE");
+      expect(head.ObjectLockRetainUntilDate).toBeInstanceOf(Date);
+      const compliance = await error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: "default", VersionId: v3.VersionId, BypassGovernanceRetention: true })));
+      expect(compliance.name).toBe("AccessDenied");
+      const shorten = await error(s3.send(new PutObjectRetentionCommand({ Bucket: b, Key: "default", Retention: { Mode: "COMPLIANCE", RetainUntilDate: new Date(Date.now() + 3600_000) } })));
+      expect(shorten.name).toBe("AccessDenied");
+      const suspend = await error(s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: "Suspended" } })));
+      expect(suspend.name).toBe("InvalidBucketState");
     });
   });
 }
