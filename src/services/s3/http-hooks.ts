@@ -37,7 +37,7 @@ export async function s3PreRoute(incoming: IncomingRequest, ctx: RequestContext)
     return new Response(null, { status: 200, headers: { ...headers, "x-amz-request-id": incoming.requestId } });
   }
   if (isPostUpload(incoming.method, incoming.path, incoming.url.searchParams, incoming.headers)) {
-    return handlePostUpload(incoming.request, bucketOf(incoming.path).bucket!, ctx);
+    return handlePostUpload(incoming.headers, incoming.stream(), bucketOf(incoming.path).bucket!, ctx);
   }
   return undefined;
 }

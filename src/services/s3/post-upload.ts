@@ -12,7 +12,7 @@
  * `PostResponse` document, else 204) and `success_action_redirect` (303 to the URL with
  * `bucket`, `key` and `etag` appended). Signatures are not verified.
  *
- * Limitation: the form is read with `Request.formData()`, which buffers the file.
+ * The form is read as a stream (form-data.ts): the file goes straight into the BlobStore.
  *
  * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
@@ -22,7 +22,8 @@ import { base64ToBytes } from "../../protocol/shape-values.ts";
 import { escapeXmlText } from "../../protocol/xml.ts";
 import type { RequestContext } from "../types.ts";
 import { requireBucket } from "./bucket-store.ts";
-import { storeBody, writeObject, type StoredHeaders } from "./object-store.ts";
+import { deleteBodies, storeBody, writeObject, type StoredHeaders } from "./object-store.ts";
+import { FormDataError, formBoundary, readFormUntilFile, type FormUntilFile } from "./form-data.ts";
 import { prepareUpload } from "./upload-body.ts";
 
 /** Fields every policy may leave uncovered (signature material and the policy itself). */
@@ -39,6 +40,10 @@ const HEADER_FIELDS: [string, keyof StoredHeaders][] = [
 
 function policyDenied(detail: string): AwsError {
   return new AwsError("AccessDenied", `Invalid according to Policy: ${detail}`, 403);
+}
+
+function malformedPost(): AwsError {
+  return new AwsError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.", 400);
 }
 
 function invalidPolicy(detail: string): AwsError {
@@ -69,8 +74,12 @@ function readPolicy(text: string): Policy {
   }
 }
 
-/** Checks the policy against the fields (names lower-cased) and the file size. */
-export function checkPolicy(policy: Policy, fields: Map<string, string>, bucket: string, fileSize: number, now: number): void {
+/**
+ * Checks the policy against the fields (names lower-cased); returns its content-length-range,
+ * checked once the file's size is known (`checkContentLength`).
+ */
+export function checkPolicy(policy: Policy, fields: Map<string, string>, bucket: string, now: number): { min: number; max: number } | undefined {
+  let range: { min: number; max: number } | undefined;
   if (typeof policy.expiration !== "string") throw invalidPolicy("Policy missing expiration.");
   const expires = Date.parse(policy.expiration);
   if (Number.isNaN(expires)) throw invalidPolicy(`Invalid 'expiration' value: '${policy.expiration}'`);
@@ -85,13 +94,7 @@ export function checkPolicy(policy: Policy, fields: Map<string, string>, bucket:
       const [op, a, b] = condition as [string, unknown, unknown];
       const operator = String(op).toLowerCase();
       if (operator === "content-length-range") {
-        const min = Number(a), max = Number(b);
-        if (fileSize > max) {
-          throw new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400, { fields: { ProposedSize: fileSize, MaxSizeAllowed: max } });
-        }
-        if (fileSize < min) {
-          throw new AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, { fields: { ProposedSize: fileSize, MinSizeAllowed: min } });
-        }
+        range = { min: Number(a), max: Number(b) };
         continue;
       }
       if (typeof a !== "string" || !a.startsWith("$")) throw invalidPolicy(`Invalid condition: ${show(condition)}`);
@@ -122,43 +125,54 @@ export function checkPolicy(policy: Policy, fields: Map<string, string>, bucket:
     if (EXEMPT.has(name) || name.startsWith("x-ignore-") || covered.has(name)) continue;
     throw policyDenied(`Extra input fields: ${name}`);
   }
+  return range;
+}
+
+/** EntityTooLarge / EntityTooSmall when the file breaks the policy's content-length-range. */
+export function checkContentLength(range: { min: number; max: number } | undefined, size: number): void {
+  if (!range) return;
+  if (size > range.max) {
+    throw new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400, { fields: { ProposedSize: size, MaxSizeAllowed: range.max } });
+  }
+  if (size < range.min) {
+    throw new AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400, { fields: { ProposedSize: size, MinSizeAllowed: range.min } });
+  }
 }
 
 /** Handles the POST upload; `bucketName` is the decoded first path segment. */
-export async function handlePostUpload(request: Request, bucketName: string, ctx: RequestContext): Promise<Response> {
+export async function handlePostUpload(requestHeaders: Headers, body: ReadableStream<Uint8Array> | null, bucketName: string, ctx: RequestContext): Promise<Response> {
   const bucket = await requireBucket(ctx, bucketName);
-  let form: FormData;
+  const boundary = formBoundary(requestHeaders.get("content-type"));
+  if (!boundary || !body) throw malformedPost();
+  let form: FormUntilFile;
   try {
-    form = await request.formData();
-  } catch {
-    throw new AwsError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.", 400);
+    form = await readFormUntilFile(body, boundary);
+  } catch (e) {
+    if (e instanceof FormDataError) throw malformedPost();
+    throw e;
   }
-  // Fields after the file are ignored, as S3 does.
   const fields = new Map<string, string>();
-  let file: File | undefined;
-  for (const [name, value] of form) {
-    if (name.toLowerCase() === "file") {
-      if (typeof value === "string") {
-        file = new File([value], "");
-      } else {
-        file = value;
-      }
-      break;
-    }
-    if (typeof value === "string") fields.set(name.toLowerCase(), value);
-  }
+  for (const [name, value] of form.fields) fields.set(name.toLowerCase(), value);
+  const file = form.file;
   if (!file) {
     throw new AwsError("InvalidArgument", "POST requires exactly one file upload per request.", 400, { fields: { ArgumentName: "file", ArgumentValue: "0" } });
   }
   let key = fields.get("key");
   if (key === undefined) {
+    await file.stream.cancel().catch(() => {});
     throw new AwsError("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 400, {
       fields: { ArgumentName: "key", ArgumentValue: "" },
     });
   }
-  key = key.replace(/\$\{filename\}/g, file.name);
+  key = key.replace(/\$\{filename\}/g, file.filename);
   const policyText = fields.get("policy");
-  if (policyText !== undefined) checkPolicy(readPolicy(policyText), fields, bucket.name, file.size, ctx.clock.now());
+  let range: { min: number; max: number } | undefined;
+  try {
+    if (policyText !== undefined) range = checkPolicy(readPolicy(policyText), fields, bucket.name, ctx.clock.now());
+  } catch (e) {
+    await file.stream.cancel().catch(() => {});
+    throw e;
+  }
 
   const headers: StoredHeaders = {};
   for (const [field, member] of HEADER_FIELDS) {
@@ -169,11 +183,23 @@ export async function handlePostUpload(request: Request, bucketName: string, ctx
   const metadata: Record<string, string> = {};
   for (const [name, value] of fields) if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
 
-  const checksumHeaders = new Headers({ "content-length": String(file.size) });
+  const checksumHeaders = new Headers();
   for (const [name, value] of fields) if (name.startsWith("x-amz-checksum-") || name === "content-md5") checksumHeaders.set(name, value);
-  const { stream, result } = prepareUpload(checksumHeaders, file.stream());
-  const segment = await storeBody(ctx, bucket.name, stream);
-  const digest = await result;
+  const { stream, result } = prepareUpload(checksumHeaders, file.stream);
+  let segment;
+  try {
+    segment = await storeBody(ctx, bucket.name, stream);
+  } catch (e) {
+    throw await result.then(() => (e instanceof FormDataError ? malformedPost() : e), (err) => (err instanceof FormDataError ? malformedPost() : err));
+  }
+  let digest;
+  try {
+    digest = await result;
+    checkContentLength(range, digest.size);
+  } catch (e) {
+    await deleteBodies(ctx, [segment]);
+    throw e;
+  }
   const storageClass = fields.get("x-amz-storage-class");
   const sse = fields.get("x-amz-server-side-encryption");
   const version = await writeObject(ctx, bucket, {

@@ -117,3 +117,45 @@ describe("S3 browser POST uploads over HTTP", () => {
     expect(head.Metadata).toEqual({});
   });
 });
+
+describe("streaming multipart/form-data reader", () => {
+  it("reads fields and the file however the body is split", async () => {
+    const { readFormUntilFile, formBoundary } = await import("../../../src/services/s3/form-data.ts");
+    const f = new FormData();
+    f.append("key", "uploads/${filename}");
+    f.append("x-amz-meta-note", "line1\r\nline2 --not-a-boundary");
+    const content = "file\r\n--almost a boundary\r\n" + "z".repeat(300);
+    f.append("file", new Blob([content]), "a b.txt");
+    f.append("after", "ignored");
+    const request = new Request("http://x/", { method: "POST", body: f });
+    const boundary = formBoundary(request.headers.get("content-type"))!;
+    const raw = new Uint8Array(await request.arrayBuffer());
+    for (let at = 1; at < raw.length; at += 3) {
+      const body = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(raw.slice(0, at)); c.enqueue(raw.slice(at)); c.close(); } });
+      const form = await readFormUntilFile(body, boundary);
+      expect(form.fields).toEqual([["key", "uploads/${filename}"], ["x-amz-meta-note", "line1\r\nline2 --not-a-boundary"]]);
+      expect(form.file!.filename).toBe("a b.txt");
+      expect(await new Response(form.file!.stream).text()).toBe(content);
+    }
+  });
+
+  it("streams a 12 MiB POST upload into the object store", async () => {
+    const server = await startTestServer();
+    try {
+      const s3 = new S3Client({ ...overHttp(server.url), forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: "post-big" }));
+      const data = Buffer.alloc(12 * 1024 * 1024);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7919) & 255;
+      const f = new FormData();
+      f.append("key", "big.bin");
+      f.append("file", new Blob([data]), "big.bin");
+      const res = await fetch(`${server.url}/post-big`, { method: "POST", body: f });
+      expect(res.status).toBe(204);
+      expect(res.headers.get("etag")).toBe(`"${createHash("md5").update(data).digest("hex")}"`);
+      const got = await s3.send(new GetObjectCommand({ Bucket: "post-big", Key: "big.bin" }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
