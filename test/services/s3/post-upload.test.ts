@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { overHttp, startTestServer } from "../../helpers/clients.ts";
+import { boto3, python } from "../../helpers/external.ts";
 
 const policy = (conditions: unknown[], expiration = new Date(Date.now() + 3600_000).toISOString()) =>
   Buffer.from(JSON.stringify({ expiration, conditions })).toString("base64");
@@ -97,6 +98,38 @@ describe("S3 browser POST uploads over HTTP", () => {
     const badPolicy = await send([["key", "x"], ["policy", "not base64!"]]);
     expect(badPolicy.status).toBe(400);
     expect(badPolicy.text).toContain("InvalidPolicyDocument");
+  });
+
+  it.skipIf(!python.version)(`boto3 generate_presigned_post (SigV2 default and s3v4) forms are accepted (${python.reason || "boto3 present"})`, async () => {
+    const posts = await boto3(server.url, `
+from botocore.config import Config
+kw = dict(endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+out = {}
+for name, client in [("v2", boto3.client("s3", **kw)), ("v4", boto3.client("s3", config=Config(signature_version="s3v4"), **kw))]:
+    out[name] = client.generate_presigned_post("${Bucket}", "boto/" + name + "/\${filename}", Fields={"Content-Type": "text/plain"},
+        Conditions=[{"Content-Type": "text/plain"}, ["content-length-range", 1, 100]], ExpiresIn=300)
+print(json.dumps(out))
+`);
+    for (const name of ["v2", "v4"]) {
+      const { url: postUrl, fields } = posts[name] as { url: string; fields: Record<string, string> };
+      const form = () => {
+        const f = new FormData();
+        for (const [k, v] of Object.entries(fields)) f.append(k, v);
+        return f;
+      };
+      const ok = form();
+      ok.append("file", new Blob(["hello policy"]), "note.txt");
+      const res = await fetch(postUrl, { method: "POST", body: ok });
+      expect(res.status, await res.clone().text()).toBe(204);
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: `boto/${name}/note.txt` }));
+      expect(got.ContentType).toBe("text/plain");
+      expect(await got.Body!.transformToString()).toBe("hello policy");
+      const big = form();
+      big.append("file", new Blob(["x".repeat(101)]), "big.txt");
+      const tooBig = await fetch(postUrl, { method: "POST", body: big });
+      expect(tooBig.status).toBe(400);
+      expect(await tooBig.text()).toContain("<Code>EntityTooLarge</Code>");
+    }
   });
 
   it("requires key and file fields; fields after the file are ignored", async () => {
