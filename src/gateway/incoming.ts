@@ -51,15 +51,18 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, limit
  * as pulling the stream); without one the stream is read and counted.
  */
 export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return EMPTY;
+  // Checked before touching `request.body`: adapters (Hono's Node server) materialize a full
+  // web stream on that access, while `arrayBuffer()` has a fast path.
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared)) {
     if (Number(declared) > limit) {
-      await request.body.cancel().catch(() => {});
+      await request.body?.cancel().catch(() => {});
       throw new AwsError("RequestEntityTooLarge", `Request body is larger than the maximum of ${limit} bytes.`, 413);
     }
+    if (declared === "0") return EMPTY;
     return new Uint8Array(await request.arrayBuffer());
   }
+  if (request.method === "GET" || request.method === "HEAD" || !request.body) return EMPTY;
   return readBounded(request.body, limit);
 }
 
