@@ -106,9 +106,36 @@ function invalidRequest(message: string): AwsError {
   return new AwsError("InvalidRequest", message, 400);
 }
 
-async function requireUpload(ctx: RequestContext, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+const DAY = 86_400_000;
+
+/**
+ * The bucket's lifecycle rule that aborts this upload (AbortIncompleteMultipartUpload), with
+ * the date it becomes eligible: initiation + DaysAfterInitiation, at the next midnight UTC
+ * (lifecycle actions run daily at midnight UTC). Tag filters do not apply to uploads.
+ */
+export function abortRuleFor(bucket: BucketRecord, key: string, initiated: number): { date: number; ruleId: string } | undefined {
+  const rules = (bucket.config?.lifecycle as { Rules?: any[] } | undefined)?.Rules ?? [];
+  for (const rule of rules) {
+    const days = rule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
+    if (rule?.Status !== "Enabled" || typeof days !== "number") continue;
+    const prefix: string = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? "";
+    if (!key.startsWith(prefix)) continue;
+    return { date: Math.ceil((initiated + days * DAY) / DAY) * DAY, ruleId: rule.ID ?? "" };
+  }
+  return undefined;
+}
+
+/** True once a lifecycle rule has aborted the upload (evaluated when read, never by timers). */
+function expiredByLifecycle(bucket: BucketRecord, upload: UploadRecord, now: number): boolean {
+  const rule = abortRuleFor(bucket, upload.key, upload.initiated);
+  return rule !== undefined && now >= rule.date;
+}
+
+async function requireUpload(ctx: RequestContext, bucket: string, key: string, uploadId: string, bucketRecord?: BucketRecord): Promise<UploadRecord> {
   const upload = (await ctx.globalStore.get<UploadRecord>(uploadKey(bucket, key, uploadId))).value;
   if (!upload) throw noSuchUpload(uploadId);
+  const record = bucketRecord ?? (await requireBucket(ctx, bucket));
+  if (expiredByLifecycle(record, upload, ctx.clock.now())) throw noSuchUpload(uploadId);
   return upload;
 }
 
@@ -202,7 +229,9 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
     ...(acl ? { acl } : {}),
   };
   await ctx.globalStore.set(uploadKey(bucket.name, upload.key, upload.uploadId), upload);
+  const abort = abortRuleFor(bucket, upload.key, now);
   return {
+    ...(abort ? { AbortDate: new Date(abort.date), AbortRuleId: abort.ruleId } : {}),
     Bucket: bucket.name,
     Key: upload.key,
     UploadId: upload.uploadId,
@@ -228,9 +257,9 @@ async function commitPart(ctx: RequestContext, upload: UploadRecord, part: PartR
 }
 
 async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
-  await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket);
   const partNumber = checkPartNumber(input.PartNumber);
-  const upload = await requireUpload(ctx, input.Bucket, input.Key, input.UploadId);
+  const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const body = input.Body instanceof ReadableStream || input.Body instanceof Uint8Array ? input.Body : null;
   const { stream, result } = prepareUpload(ctx.request.headers, body, { algorithm: upload.algorithm, type: upload.checksumType });
   let segment: BodySegment;
@@ -263,9 +292,9 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
 }
 
 async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
-  await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket);
   const partNumber = checkPartNumber(input.PartNumber);
-  const upload = await requireUpload(ctx, input.Bucket, input.Key, input.UploadId);
+  const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const source = parseCopySource(input.CopySource);
   const version = await resolveCopySource(ctx, source);
   checkCopySourceConditions(version, {
@@ -338,7 +367,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
   const requested: RequestedPart[] = input.MultipartUpload?.Parts ?? [];
   if (requested.length === 0) throw malformedXml();
   return withLock(lockName(uploadId), async () => {
-    const upload = await requireUpload(ctx, bucket.name, input.Key, uploadId);
+    const upload = await requireUpload(ctx, bucket.name, input.Key, uploadId, bucket);
     if (input.ChecksumType !== undefined && input.ChecksumType !== upload.checksumType) {
       throw invalidRequest(`The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.`);
     }
@@ -461,7 +490,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
 async function abortMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket);
   await withLock(lockName(input.UploadId), async () => {
-    const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId);
+    const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
     if (input.IfMatchInitiatedTime !== undefined) {
       const t = input.IfMatchInitiatedTime instanceof Date ? input.IfMatchInitiatedTime.getTime() : Number(input.IfMatchInitiatedTime);
       if (Math.floor(t / 1000) !== Math.floor(upload.initiated / 1000)) {
@@ -496,6 +525,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
 
   const uploads: UploadRecord[] = [];
   const prefixes: string[] = [];
+  const now = ctx.clock.now();
   let truncated = false;
   let last: { key: string; uploadId?: string } | undefined;
   const selector = keyMarker !== undefined
@@ -504,6 +534,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
   for await (const entry of ctx.globalStore.list<UploadRecord>(selector as { prefix: Key; start: Key })) {
     const u = entry.value;
     if (!u.key.startsWith(prefix)) continue;
+    if (expiredByLifecycle(bucket, u, now)) continue;
     let common: string | undefined;
     if (delimiter) {
       const at = u.key.indexOf(delimiter, prefix.length);
@@ -552,8 +583,9 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
 
 async function listParts(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket);
-  const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId);
+  const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const max = maxOf(input.MaxParts, "max-parts");
+  const abort = abortRuleFor(bucket, upload.key, upload.initiated);
   const marker = input.PartNumberMarker === undefined ? 0 : Number(input.PartNumberMarker);
   if (!Number.isInteger(marker) || marker < 0) {
     throw new AwsError("InvalidArgument", "Provided part-number-marker not an integer or within integer range", 400, {
@@ -570,6 +602,7 @@ async function listParts(input: Record<string, any>, ctx: RequestContext) {
     parts.push(e.value);
   }
   return {
+    ...(abort ? { AbortDate: new Date(abort.date), AbortRuleId: abort.ruleId } : {}),
     Bucket: bucket.name,
     Key: upload.key,
     UploadId: upload.uploadId,

@@ -342,3 +342,28 @@ for (const [name, setup] of setups) {
     });
   });
 }
+
+describe("S3 multipart: lifecycle AbortIncompleteMultipartUpload", () => {
+  it("reports AbortDate/AbortRuleId and drops the upload once the date passes (emulator clock)", async () => {
+    const { PutBucketLifecycleConfigurationCommand } = await import("@aws-sdk/client-s3");
+    const clock = { t: Date.parse("2026-11-22T10:00:00Z"), now() { return this.t; } };
+    const s3 = new S3Client({ ...inProcess(createEmulator({ clock })), forcePathStyle: true } as S3ClientConfig);
+    const Bucket = "mpu-lifecycle";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: { Rules: [{ ID: "abort-tmp", Status: "Enabled", Filter: { Prefix: "tmp/" }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } }] },
+    }));
+    const kept = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "keep/obj" }));
+    expect(kept.AbortDate).toBeUndefined();
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "tmp/obj" }));
+    expect(created.AbortRuleId).toBe("abort-tmp");
+    expect(created.AbortDate!.toISOString()).toBe("2026-11-25T00:00:00.000Z");
+    const parts = await s3.send(new ListPartsCommand({ Bucket, Key: "tmp/obj", UploadId: created.UploadId }));
+    expect(parts.AbortRuleId).toBe("abort-tmp");
+    clock.t = Date.parse("2026-11-25T00:00:01Z");
+    expect((await failure(s3.send(new ListPartsCommand({ Bucket, Key: "tmp/obj", UploadId: created.UploadId })))).name).toBe("NoSuchUpload");
+    const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket }));
+    expect(listed.Uploads!.map((u) => u.Key)).toEqual(["keep/obj"]);
+  });
+});
