@@ -135,7 +135,12 @@ async function requireUpload(ctx: RequestContext, bucket: string, key: string, u
   const upload = (await ctx.globalStore.get<UploadRecord>(uploadKey(bucket, key, uploadId))).value;
   if (!upload) throw noSuchUpload(uploadId);
   const record = bucketRecord ?? (await requireBucket(ctx, bucket));
-  if (expiredByLifecycle(record, upload, ctx.clock.now())) throw noSuchUpload(uploadId);
+  if (expiredByLifecycle(record, upload, ctx.clock.now())) {
+    // Lifecycle aborted it: free its parts now that someone looked.
+    const drop = withLock(lockName(uploadId), async () => dropUpload(ctx, upload, await listPartRecords(ctx, uploadId), new Set()));
+    ctx.waitUntil(drop.catch(() => {}));
+    throw noSuchUpload(uploadId);
+  }
   return upload;
 }
 
