@@ -3,5 +3,7 @@ import type { BenchCase } from "./types.ts";
 import { stsCases } from "./sts.ts";
 import { dynamodbCases } from "./dynamodb.ts";
 import { sqsCases } from "./sqs.ts";
+import { s3Cases } from "./s3.ts";
+import { firehoseCases } from "./firehose.ts";
 
-export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases];
+export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases, ...s3Cases, ...firehoseCases];
