@@ -25,7 +25,7 @@ interface Result {
 }
 
 function fmt(r: Result | undefined): string {
-  if (!r) return "-".padStart(28);
+  if (!r || r.p50 === undefined) return "-".padStart(28);
   return `${Math.round(r.rps).toString().padStart(8)} req/s  p50 ${r.p50.toFixed(2).padStart(6)}ms p99 ${r.p99.toFixed(2).padStart(6)}ms`;
 }
 

@@ -272,8 +272,21 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
     if (range) out.ContentRange = `bytes ${range.start}-${range.end}/${version.size}`;
     out[HTTP_STATUS] = 206;
   }
-  if (method === "GET") out.Body = length === 0 ? new Uint8Array(0) : openBody(ctx, version, range);
+  if (method === "GET") out.Body = length === 0 ? new Uint8Array(0) : length <= SMALL_BODY ? await readAll(openBody(ctx, version, range), length) : openBody(ctx, version, range);
   return out;
+}
+
+/** Bodies up to this size are answered as bytes: a stream costs more than the copy. */
+const SMALL_BODY = 64 * 1024;
+
+async function readAll(stream: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return offset === length ? out : out.subarray(0, offset);
 }
 
 function partChecksum(version: ObjectVersion, partNumber: number | undefined): StoredChecksum | undefined {
