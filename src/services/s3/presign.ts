@@ -1,11 +1,4 @@
 /**
- * FOR THE CORE ENGINEER (index.ts wiring): add
- *   import { multipartHandlers } from "./multipart.ts";
- *   import { s3PreRoute, s3PostRoute } from "./http-hooks.ts";
- *   defineService({ ..., handlers: { ..., ...multipartHandlers }, preRoute: s3PreRoute, postRoute: s3PostRoute })
- * s3PreRoute calls `checkPresigned` below for every S3 request, answers CORS preflight and
- * browser POST uploads; s3PostRoute adds CORS headers to responses.
- *
  * Presigned S3 URLs: the expiry and shape checks S3 applies to query-string authentication.
  * Signatures are not verified (fetchstack verifies none by default); the dates are.
  *
