@@ -1,7 +1,8 @@
 /**
  * `x-amz-copy-source` for CopyObject and UploadPartCopy: parsing (`bucket/key[?versionId=]`,
  * URL-encoded, optional leading `/`, or an access point ARN which fetchstack does not serve),
- * the source lookup, the `x-amz-copy-source-if-*` conditions and `x-amz-copy-source-range`.
+ * the source lookup and `x-amz-copy-source-range` (the `x-amz-copy-source-if-*` conditions
+ * are in conditions.ts).
  *
  * Sources: https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -9,7 +10,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
 import { requireBucket } from "./bucket-store.ts";
-import { etagMatches, findVersion, type ObjectVersion } from "./object-store.ts";
+import { findVersion, type ObjectVersion } from "./object-store.ts";
 
 export interface CopySource {
   bucket: string;
@@ -60,39 +61,6 @@ export async function resolveCopySource(ctx: RequestContext, source: CopySource)
     throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { fields: { Key: source.key } });
   }
   return version;
-}
-
-export interface CopySourceConditions {
-  ifMatch?: string;
-  ifNoneMatch?: string;
-  ifModifiedSince?: Date | number;
-  ifUnmodifiedSince?: Date | number;
-}
-
-function preconditionFailed(condition: string): AwsError {
-  return new AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412, { fields: { Condition: condition } });
-}
-
-const ms = (d: Date | number) => (typeof d === "number" ? d : d.getTime());
-/** Last-Modified has second precision on the wire; compare at that precision. */
-const seconds = (t: number) => Math.floor(t / 1000);
-
-/**
- * S3's copy-source preconditions (all answer 412): If-Match true overrides a false
- * If-Unmodified-Since; If-None-Match false with If-Modified-Since true still fails.
- */
-export function checkCopySourceConditions(version: ObjectVersion, c: CopySourceConditions): void {
-  const modified = seconds(version.lastModified);
-  if (c.ifMatch !== undefined) {
-    if (!etagMatches(c.ifMatch, version.etag)) throw preconditionFailed("x-amz-copy-source-If-Match");
-  } else if (c.ifUnmodifiedSince !== undefined && modified > seconds(ms(c.ifUnmodifiedSince))) {
-    throw preconditionFailed("x-amz-copy-source-If-Unmodified-Since");
-  }
-  if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, version.etag)) throw preconditionFailed("x-amz-copy-source-If-None-Match");
-  } else if (c.ifModifiedSince !== undefined && modified <= seconds(ms(c.ifModifiedSince))) {
-    throw preconditionFailed("x-amz-copy-source-If-Modified-Since");
-  }
 }
 
 /**

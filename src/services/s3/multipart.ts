@@ -33,7 +33,8 @@ import {
   type ChecksumType,
   type StoredChecksum,
 } from "./checksums.ts";
-import { checkCopySourceConditions, parseCopySource, parseCopySourceRange, resolveCopySource } from "./copy-source.ts";
+import { parseCopySource, parseCopySourceRange, resolveCopySource } from "./copy-source.ts";
+import { checkCopySourceConditions } from "./conditions.ts";
 import { deleteBodies, getHead, openBody, storeBody, writeObject, etagMatches, type BodySegment, type PartInfo, type StoredEncryption, type StoredHeaders } from "./object-store.ts";
 import { canonicalUserId, ownerOf } from "./buckets.ts";
 import { cannedAcl, checkKey, grantsFromHeaders } from "./objects.ts";
@@ -302,12 +303,7 @@ async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const source = parseCopySource(input.CopySource);
   const version = await resolveCopySource(ctx, source);
-  checkCopySourceConditions(version, {
-    ifMatch: input.CopySourceIfMatch,
-    ifNoneMatch: input.CopySourceIfNoneMatch,
-    ifModifiedSince: input.CopySourceIfModifiedSince,
-    ifUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
-  });
+  checkCopySourceConditions(version, input);
   const range = parseCopySourceRange(input.CopySourceRange, version.size);
   const size = range ? range.end - range.start + 1 : version.size;
   const { stream, result } = prepareUpload(new Headers({ "content-length": String(size) }), openBody(ctx, version, range), {
