@@ -36,12 +36,23 @@ export async function getBucket(ctx: RequestContext, name: string): Promise<Buck
   return (await ctx.globalStore.get<BucketRecord>(bucketKey(name))).value;
 }
 
-/** The bucket record, or S3's `NoSuchBucket` (404). */
+/**
+ * The bucket record, or S3's `NoSuchBucket` (404). Another account's bucket is `AccessDenied`
+ * (403) unless the bucket has a policy or a public ACL: fetchstack does not evaluate policies,
+ * so any policy counts as the owner's grant to other accounts.
+ */
 export async function requireBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
   const bucket = await getBucket(ctx, name);
   if (!bucket) throw noSuchBucket(name);
   checkExpectedOwner(ctx, bucket);
+  if (bucket.owner !== ctx.accountId && !sharedWithOthers(bucket)) throw new AwsError("AccessDenied", "Access Denied", 403);
   return bucket;
+}
+
+function sharedWithOthers(bucket: BucketRecord): boolean {
+  if (bucket.config.policy !== undefined) return true;
+  const grants = (bucket.config.acl as { Grants?: { Grantee?: { URI?: string } }[] } | undefined)?.Grants ?? [];
+  return grants.some((g) => /global\/(AllUsers|AuthenticatedUsers)$/.test(g.Grantee?.URI ?? ""));
 }
 
 export function noSuchBucket(name: string): AwsError {

@@ -530,7 +530,8 @@ export const objectHandlers: Record<string, Handler> = {
       etag: digest.etag,
       body: [segment],
       checksum: digest.checksum,
-      headers: { ...standardHeaders(input), ContentEncoding: storedContentEncoding(headers) },
+      // Through ctx.invoke the request is internal: take Content-Encoding from the input.
+      headers: { ...standardHeaders(input), ContentEncoding: headers.has("content-encoding") ? storedContentEncoding(headers) : input.ContentEncoding },
       metadata,
       storageClass,
       encryption,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand,
-  ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException,
+  ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException, GetObjectCommand, PutBucketPolicyCommand,
 } from "@aws-sdk/client-s3";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
 
@@ -139,6 +139,19 @@ for (const { name, setup } of TRANSPORTS) {
       const missing = await t.fetch(`/${b}-missing`, { method: "HEAD" });
       expect(missing.status).toBe(404);
       expect(await missing.text()).toBe("");
+    });
+
+    it("another account's bucket is AccessDenied until a bucket policy shares it", async () => {
+      const b = uniqueBucket("xacct");
+      await s3.send(new CreateBucketCommand({ Bucket: b }));
+      await s3.send(new PutObjectCommand({ Bucket: b, Key: "k", Body: "shared" }));
+      const other = t.client({ credentials: { accessKeyId: "777788889999", secretAccessKey: "x" } });
+      const denied = await error(other.send(new GetObjectCommand({ Bucket: b, Key: "k" })));
+      expect(denied.name).toBe("AccessDenied");
+      expect(denied.$metadata.httpStatusCode).toBe(403);
+      expect((await error(other.send(new HeadBucketCommand({ Bucket: b })))).$metadata.httpStatusCode).toBe(403);
+      await s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::777788889999:root" }, Action: "s3:*", Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`] }] }) }));
+      expect(await (await other.send(new GetObjectCommand({ Bucket: b, Key: "k" }))).Body!.transformToString()).toBe("shared");
     });
   });
 }
