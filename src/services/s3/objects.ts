@@ -282,9 +282,12 @@ const SMALL_BODY = 64 * 1024;
 async function readAll(stream: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   let offset = 0;
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.set(value, offset);
+    offset += value.length;
   }
   return offset === length ? out : out.subarray(0, offset);
 }
