@@ -19,6 +19,8 @@ export interface BucketRecord {
   owner: string;
   /** Region the bucket was created in (its LocationConstraint; `us-east-1` for the empty one). */
   region: string;
+  /** The LocationConstraint as given when it is not the region's name (legacy `EU`). */
+  locationConstraint?: string;
   /** Creation time, epoch ms. */
   created: number;
   /** Absent: never versioned. */

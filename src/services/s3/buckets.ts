@@ -110,6 +110,7 @@ export const bucketHandlers: Record<string, Handler> = {
         created: ctx.clock.now(),
         config: defaultConfig(ownership),
       };
+      if (config.LocationConstraint === "EU") record.locationConstraint = "EU";
       if (input.ObjectLockEnabledForBucket) {
         record.objectLockEnabled = true;
         record.versioning = "Enabled";
@@ -143,7 +144,7 @@ export const bucketHandlers: Record<string, Handler> = {
 
   async GetBucketLocation(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket);
-    return { LocationConstraint: bucket.region === "us-east-1" ? undefined : bucket.region };
+    return { LocationConstraint: bucket.locationConstraint ?? (bucket.region === "us-east-1" ? undefined : bucket.region) };
   },
 
   async ListBuckets(input, ctx) {

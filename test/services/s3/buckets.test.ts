@@ -60,6 +60,10 @@ for (const { name, setup } of TRANSPORTS) {
       expect(e2.name).toBe("IllegalLocationConstraintException");
       const e3 = await error(s3.send(new CreateBucketCommand({ Bucket: uniqueBucket("w"), CreateBucketConfiguration: { LocationConstraint: "mars-north-1" as never } })));
       expect(e3.name).toBe("InvalidLocationConstraint");
+      const legacy = uniqueBucket("eu-legacy");
+      await s3.send(new CreateBucketCommand({ Bucket: legacy, CreateBucketConfiguration: { LocationConstraint: "EU" } }));
+      expect((await s3.send(new GetBucketLocationCommand({ Bucket: legacy }))).LocationConstraint).toBe("EU");
+      expect((await s3.send(new HeadBucketCommand({ Bucket: legacy }))).BucketRegion).toBe("eu-west-1");
       const ok = uniqueBucket("w");
       await west.send(new CreateBucketCommand({ Bucket: ok, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
       expect((await s3.send(new HeadBucketCommand({ Bucket: ok }))).BucketRegion).toBe("us-west-2");
