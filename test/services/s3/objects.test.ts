@@ -9,6 +9,7 @@ import {
   PutObjectAclCommand, PutObjectCommand, RestoreObjectCommand, PutObjectTaggingCommand, DeleteObjectTaggingCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { request as httpRequest } from "node:http";
+import { createHash } from "node:crypto";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
 
 async function error(promise: Promise<unknown>): Promise<S3ServiceException> {
@@ -338,6 +339,41 @@ for (const { name, setup } of TRANSPORTS) {
       const long = await error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k".repeat(1025), Body: "x" })));
       expect(long.name).toBe("KeyTooLongError");
       expect(long.message).toBe("Your key is too long");
+    });
+
+    it("SSE-C: the key is required to read and must match", async () => {
+      const key = new Uint8Array(32).fill(9);
+      const keyB64 = Buffer.from(key).toString("base64");
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "ssec", Body: "secret", SSECustomerAlgorithm: "AES256", SSECustomerKey: keyB64 }));
+      expect(put.SSECustomerAlgorithm).toBe("AES256");
+      expect(put.SSECustomerKeyMD5).toBe(createHash("md5").update(key).digest("base64"));
+      expect(put.ServerSideEncryption).toBeUndefined();
+      const missing = await error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ssec" })));
+      expect(missing.name).toBe("InvalidRequest");
+      expect(missing.message).toBe("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+      const wrong = await error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ssec", SSECustomerAlgorithm: "AES256", SSECustomerKey: Buffer.alloc(32, 1).toString("base64") })));
+      expect(wrong.$metadata.httpStatusCode).toBe(403);
+      const ok = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "ssec", SSECustomerAlgorithm: "AES256", SSECustomerKey: keyB64 }));
+      expect(await ok.Body!.transformToString()).toBe("secret");
+      expect(ok.SSECustomerKeyMD5).toBe(put.SSECustomerKeyMD5);
+    });
+
+    it("CopyObject across buckets, storage-class change in place, conditional copy", async () => {
+      const other = uniqueBucket("copy-dst");
+      await s3.send(new CreateBucketCommand({ Bucket: other }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "xsrc", Body: "across", Metadata: { m: "1" } }));
+      await s3.send(new CopyObjectCommand({ Bucket: other, Key: "copied", CopySource: `${bucket}/xsrc` }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: other, Key: "copied" }));
+      expect(await got.Body!.transformToString()).toBe("across");
+      expect(got.Metadata).toEqual({ m: "1" });
+      await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "xsrc", CopySource: `${bucket}/xsrc`, StorageClass: "STANDARD_IA" }));
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "xsrc" }));
+      expect(head.StorageClass).toBe("STANDARD_IA");
+      expect(head.Metadata).toEqual({ m: "1" });
+      const exists = await error(s3.send(new CopyObjectCommand({ Bucket: other, Key: "copied", CopySource: `${bucket}/xsrc`, IfNoneMatch: "*" })));
+      expect(exists.name).toBe("PreconditionFailed");
+      const noBucket = await error(s3.send(new CopyObjectCommand({ Bucket: other, Key: "c2", CopySource: `no-such-src-bucket-zz/xsrc` })));
+      expect(noBucket.name).toBe("NoSuchBucket");
     });
   });
 }

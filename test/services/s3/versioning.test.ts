@@ -226,5 +226,22 @@ for (const { name, setup } of TRANSPORTS) {
       const suspend = await error(s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: "Suspended" } })));
       expect(suspend.name).toBe("InvalidBucketState");
     });
+
+    it("ListObjectVersions with prefix, delimiter and encoding-type=url", async () => {
+      const b = await versioned();
+      for (const key of ["top", "dir/one", "dir/two", "sp ace/x"]) {
+        await s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: "1" }));
+        await s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: "2" }));
+      }
+      const out = await s3.send(new ListObjectVersionsCommand({ Bucket: b, Delimiter: "/" }));
+      expect(out.CommonPrefixes).toEqual([{ Prefix: "dir/" }, { Prefix: "sp ace/" }]);
+      expect(out.Versions!.map((v) => v.Key)).toEqual(["top", "top"]);
+      const sub = await s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: "dir/" }));
+      expect(sub.Versions!.map((v) => [v.Key, v.IsLatest])).toEqual([["dir/one", true], ["dir/one", false], ["dir/two", true], ["dir/two", false]]);
+      const raw = await t.fetch(`/${b}?versions&encoding-type=url&prefix=sp`);
+      const xml = await raw.text();
+      expect(xml).toContain("<Key>sp+ace/x</Key>");
+      expect(xml).toContain("<ListVersionsResult");
+    });
   });
 }
