@@ -379,6 +379,17 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return { ObjectLockConfiguration: await getConfig(ctx, input, "objectLock", "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket") };
   },
 
+  // Attribute-based access control status (stored; tags do not drive authorization here)
+  async PutBucketAbac(input, ctx) {
+    const status = input.AbacStatus?.Status;
+    if (status !== "Enabled" && status !== "Disabled") throw malformedXml();
+    return putConfig(ctx, input, "abac", status);
+  },
+  async GetBucketAbac(input, ctx) {
+    const bucket = await requireBucket(ctx, input.Bucket);
+    return { AbacStatus: { Status: (bucket.config.abac as string | undefined) ?? "Disabled" } };
+  },
+
   ...idKeyed("Analytics", "AnalyticsConfiguration", "AnalyticsConfigurationList", "NoSuchConfiguration", "The specified configuration does not exist."),
   ...idKeyed("Metrics", "MetricsConfiguration", "MetricsConfigurationList", "NoSuchConfiguration", "The specified configuration does not exist."),
   ...idKeyed("Inventory", "InventoryConfiguration", "InventoryConfigurationList", "NoSuchConfiguration", "The specified configuration does not exist."),

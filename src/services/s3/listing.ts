@@ -97,7 +97,7 @@ async function listCurrent(ctx: RequestContext, bucket: string, prefix: string, 
   return page;
 }
 
-function contentEntry(v: ObjectVersion, enc: (s: string) => string, owner: boolean) {
+function contentEntry(v: ObjectVersion, enc: (s: string) => string, owner: boolean, restoreStatus = false) {
   return {
     Key: enc(v.key),
     LastModified: new Date(v.lastModified),
@@ -106,6 +106,7 @@ function contentEntry(v: ObjectVersion, enc: (s: string) => string, owner: boole
     Size: v.size,
     StorageClass: v.storageClass ?? "STANDARD",
     ...(owner ? { Owner: ownerOf(v.owner) } : {}),
+    ...(restoreStatus && v.restore ? { RestoreStatus: { IsRestoreInProgress: false, RestoreExpiryDate: new Date(v.restore.expiry) } } : {}),
   };
 }
 
@@ -147,7 +148,7 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
   const page = await listCurrent(ctx, bucket.name, prefix, delimiter, after, max);
   return {
     IsTruncated: page.truncated,
-    Contents: page.contents.length ? page.contents.map((v) => contentEntry(v, enc, input.FetchOwner === true)) : undefined,
+    Contents: page.contents.length ? page.contents.map((v) => contentEntry(v, enc, input.FetchOwner === true, (input.OptionalObjectAttributes ?? []).includes("RestoreStatus"))) : undefined,
     Name: bucket.name,
     Prefix: enc(prefix),
     Delimiter: input.Delimiter !== undefined ? enc(input.Delimiter) : undefined,

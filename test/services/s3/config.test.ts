@@ -14,7 +14,7 @@ import {
   PutBucketCorsCommand, PutBucketEncryptionCommand, PutBucketLifecycleConfigurationCommand, PutBucketLoggingCommand,
   PutBucketNotificationConfigurationCommand, PutBucketOwnershipControlsCommand, PutBucketPolicyCommand,
   PutBucketRequestPaymentCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutBucketWebsiteCommand,
-  PutPublicAccessBlockCommand, PutObjectCommand, HeadObjectCommand, S3Client, S3ServiceException,
+  PutPublicAccessBlockCommand, PutObjectCommand, HeadObjectCommand, S3Client, S3ServiceException, GetBucketAbacCommand, PutBucketAbacCommand,
 } from "@aws-sdk/client-s3";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
 
@@ -184,6 +184,12 @@ for (const { name, setup } of TRANSPORTS) {
       expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }));
       expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Suspended");
+    });
+
+    it("ABAC status defaults to Disabled and round-trips", async () => {
+      expect((await s3.send(new GetBucketAbacCommand({ Bucket: bucket }))).AbacStatus).toEqual({ Status: "Disabled" });
+      await s3.send(new PutBucketAbacCommand({ Bucket: bucket, AbacStatus: { Status: "Enabled" } }));
+      expect((await s3.send(new GetBucketAbacCommand({ Bucket: bucket }))).AbacStatus).toEqual({ Status: "Enabled" });
     });
 
     it("configuration calls on a missing bucket are NoSuchBucket", async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectAclCommand,
   GetObjectAttributesCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketOwnershipControlsCommand,
-  PutObjectAclCommand, PutObjectCommand, RestoreObjectCommand, PutObjectTaggingCommand, DeleteObjectTaggingCommand, S3Client, S3ServiceException,
+  PutObjectAclCommand, PutObjectCommand, RestoreObjectCommand, ListObjectsV2Command, PutObjectTaggingCommand, DeleteObjectTaggingCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { request as httpRequest } from "node:http";
 import { createHash } from "node:crypto";
@@ -326,6 +326,10 @@ for (const { name, setup } of TRANSPORTS) {
       expect(again.$metadata.httpStatusCode).toBe(200);
       expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "cold" }))).Restore).toMatch(/^ongoing-request="false", expiry-date=".+ GMT"$/);
       expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "cold" }))).Body!.transformToString()).toBe("frozen");
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "cold", OptionalObjectAttributes: ["RestoreStatus"] }));
+      expect(listed.Contents![0]!.RestoreStatus?.IsRestoreInProgress).toBe(false);
+      expect(listed.Contents![0]!.RestoreStatus?.RestoreExpiryDate).toBeInstanceOf(Date);
+      expect(listed.Contents![0]!.StorageClass).toBe("GLACIER");
       const hot = await error(s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: "digits", RestoreRequest: { Days: 1 } })));
       expect(hot.name).toBe("InvalidObjectState");
     });
