@@ -272,7 +272,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return plainError(error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501), requestId);
     }
     const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread });
-    if (options.verifySignatures) {
+    // CORS preflights carry no credentials, and browser POST uploads are signed by their form policy.
+    const unsignedByDesign = service.name === "s3" && (request.method === "OPTIONS" ||
+      (request.method === "POST" && (request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")));
+    if (options.verifySignatures && !unsignedByDesign) {
       const failure = await verifySignature({
         method: request.method,
         url: new URL(request.url),
