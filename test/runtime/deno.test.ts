@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { existsSync } from "node:fs";
 import { spawnUntil, type Spawned } from "../helpers/process.ts";
 import { run } from "../helpers/external.ts";
+import { runServiceSmoke } from "./service-smoke.ts";
 
 const deno = "node_modules/.bin/deno";
 const present = existsSync(deno);
@@ -27,6 +28,10 @@ describe.skipIf(!present)("Deno", () => {
     const out = await sts.send(new GetCallerIdentityCommand({}));
     expect(out.Account).toBe("000000000000");
   });
+
+  it("serves S3, SQS, DynamoDB, Firehose and MemoryDB", async () => {
+    await runServiceSmoke(`http://127.0.0.1:${server.match[1]}`, "deno");
+  }, 60_000);
 
   it("runs the core in-process under Deno", async () => {
     const result = await run(deno, ["run", "--allow-read", "--allow-env", "test/runtime/deno-smoke.ts"], { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" });

@@ -8,6 +8,7 @@ import { Miniflare } from "miniflare";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { spawnUntil, type Spawned } from "../helpers/process.ts";
+import { runServiceSmoke } from "./service-smoke.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -30,6 +31,10 @@ describe("workerd via Miniflare", () => {
     expect((await asRole.send(new GetCallerIdentityCommand({}))).Arn).toBe("arn:aws:sts::111122223333:assumed-role/w/workerd");
   });
 
+  it("serves S3, SQS, DynamoDB, Firehose and MemoryDB", async () => {
+    await runServiceSmoke(url.origin, "workerd");
+  }, 60_000);
+
   it("answers its own errors", async () => {
     const res = await mf.dispatchFetch("http://localhost/", {
       method: "POST",
@@ -39,6 +44,24 @@ describe("workerd via Miniflare", () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("<Code>InvalidAction</Code>");
   });
+});
+
+describe("workerd via Miniflare, Durable Object state", () => {
+  let mf: Miniflare;
+  let url: URL;
+  beforeAll(async () => {
+    if (!existsSync("dist/worker.js")) execFileSync("node", ["scripts/build.mjs"]);
+    mf = new Miniflare({
+      modules: true, scriptPath: "dist/worker.js", compatibilityDate: "2025-09-01",
+      durableObjects: { STATE: { className: "FetchstackStateObject", useSQLite: true } },
+    });
+    url = await mf.ready;
+  }, 60_000);
+  afterAll(() => mf?.dispose());
+
+  it("serves S3, SQS, DynamoDB, Firehose and MemoryDB with state in Durable Objects", async () => {
+    await runServiceSmoke(url.origin, "durable");
+  }, 120_000);
 });
 
 describe("npx wrangler dev", () => {
