@@ -23,6 +23,7 @@ import { bucketKey, noSuchBucket, requireBucket, type BucketRecord } from "./buc
 import { accessControlListNotSupported, invalidRequest, malformedXml } from "./errors.ts";
 import { aclFromRequest, cannedAcl } from "./objects.ts";
 import { checkTags } from "./tagging.ts";
+import { validateDestinations } from "./notifications.ts";
 
 /** Sets (or with `undefined`, removes) one configuration entry of a bucket. */
 export async function setBucketConfig(ctx: RequestContext, bucket: string, name: string, value: unknown): Promise<BucketRecord> {
@@ -303,6 +304,9 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     if (n.QueueConfigurations?.length) config.QueueConfigurations = withIds(n.QueueConfigurations);
     if (n.LambdaFunctionConfigurations?.length) config.LambdaFunctionConfigurations = withIds(n.LambdaFunctionConfigurations);
     if (n.EventBridgeConfiguration) config.EventBridgeConfiguration = n.EventBridgeConfiguration;
+    await requireBucket(ctx, input.Bucket);
+    const destinations = [config.QueueConfigurations, config.TopicConfigurations, config.LambdaFunctionConfigurations].flatMap((l) => (l as any[] | undefined) ?? []);
+    await validateDestinations(ctx, input.Bucket, destinations, input.SkipDestinationValidation === true);
     return putConfig(ctx, input, "notification", Object.keys(config).length ? config : undefined);
   },
   async GetBucketNotificationConfiguration(input, ctx) {

@@ -37,6 +37,7 @@ import type { BlobStore, Key } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
 import type { StoredChecksum } from "./checksums.ts";
+import { createdEventName, notify } from "./notifications.ts";
 
 
 /** One stored blob of a version's body, in order. */
@@ -360,6 +361,7 @@ export async function writeObject(ctx: RequestContext, bucket: BucketRecord, ini
     throw e;
   }
   await deleteBodies(ctx, dropped);
+  notify(ctx, bucket, createdEventName(ctx.operation), { key: version.key, size: version.size, etag: version.etag, versionId: version.versionId });
   return version;
 }
 
@@ -379,6 +381,7 @@ export interface DeleteResult {
 export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
   if (versionId !== undefined) checkVersionId(versionId);
   let dropped: BodySegment[] = [];
+  let removed = false;
   const result = await withLock(lockName(bucket.name, key), async (): Promise<DeleteResult> => {
     const plan = await readPlan(ctx, bucket.name, key);
     const { head } = plan;
@@ -389,6 +392,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
           const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp }).delete(headKey(bucket.name, key));
           if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
           dropped = head.current.body;
+          removed = true;
         }
         return { deleteMarker: false };
       }
@@ -398,6 +402,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
         owner: ctx.accountId, size: 0, etag: "", body: [], headers: {}, metadata: {},
       };
       dropped = await commitNewCurrent(ctx, bucket.name, plan, marker);
+      removed = true;
       return { versionId: marker.versionId, deleteMarker: true };
     }
     if (!head) return { versionId, deleteMarker: false };
@@ -427,9 +432,14 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
     }
     if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
     dropped = target.body;
+    removed = true;
     return { versionId, deleteMarker: !!target.deleteMarker };
   });
   await deleteBodies(ctx, dropped);
+  if (removed) {
+    const markerCreated = versionId === undefined && result.deleteMarker;
+    notify(ctx, bucket, markerCreated ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete", { key, versionId: result.versionId });
+  }
   return result;
 }
 
