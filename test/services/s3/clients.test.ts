@@ -182,6 +182,39 @@ for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]
       expect(JSON.parse(dels.stdout).Deleted).toEqual([{ Key: "a/f.txt", DeleteMarker: true, DeleteMarkerVersionId: expect.any(String) }]);
     });
 
+    it("s3api: the rest of the seed table (head/list/location/versioning/tagging/deletes)", async () => {
+      const bucket = uniqueBucket("cli2");
+      const dir = mkdtempSync(join(tmpdir(), "s3-cli2-"));
+      writeFileSync(join(dir, "f.txt"), "x");
+      expect((await aws("s3api", "create-bucket", "--bucket", bucket, "--create-bucket-configuration", "LocationConstraint=eu-west-1")).code).toBe(0);
+      const head = await aws("s3api", "head-bucket", "--bucket", bucket);
+      expect(head.code).toBe(0);
+      if (head.stdout.trim()) expect(JSON.parse(head.stdout).BucketRegion).toBe("eu-west-1");
+      expect(JSON.parse((await aws("s3api", "get-bucket-location", "--bucket", bucket)).stdout).LocationConstraint).toBe("eu-west-1");
+      const buckets = JSON.parse((await aws("s3api", "list-buckets")).stdout);
+      expect(buckets.Buckets.map((b: { Name: string }) => b.Name)).toContain(bucket);
+      expect((await aws("s3api", "get-bucket-versioning", "--bucket", bucket)).stdout.trim()).toBe("");
+      await aws("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Suspended");
+      expect(JSON.parse((await aws("s3api", "get-bucket-versioning", "--bucket", bucket)).stdout).Status).toBe("Suspended");
+      await aws("s3api", "put-bucket-tagging", "--bucket", bucket, "--tagging", "TagSet=[{Key=a,Value=b}]");
+      expect((await aws("s3api", "delete-bucket-tagging", "--bucket", bucket)).code).toBe(0);
+      expect((await aws("s3api", "get-bucket-tagging", "--bucket", bucket)).stderr).toContain("NoSuchTagSet");
+      await aws("s3api", "put-object", "--bucket", bucket, "--key", "k", "--body", join(dir, "f.txt"));
+      expect((await aws("s3api", "put-object-tagging", "--bucket", bucket, "--key", "k", "--tagging", "TagSet=[{Key=t,Value=v}]")).code).toBe(0);
+      expect(JSON.parse((await aws("s3api", "get-object-tagging", "--bucket", bucket, "--key", "k")).stdout).TagSet).toEqual([{ Key: "t", Value: "v" }]);
+      expect((await aws("s3api", "delete-object-tagging", "--bucket", bucket, "--key", "k")).code).toBe(0);
+      expect(JSON.parse((await aws("s3api", "get-object-tagging", "--bucket", bucket, "--key", "k")).stdout).TagSet).toEqual([]);
+      const del = await aws("s3api", "delete-object", "--bucket", bucket, "--key", "k");
+      expect(JSON.parse(del.stdout)).toEqual({ DeleteMarker: true, VersionId: "null" });
+      expect((await aws("s3api", "delete-object", "--bucket", bucket, "--key", "k", "--version-id", "null")).code).toBe(0);
+      expect((await aws("s3api", "delete-bucket", "--bucket", bucket)).code).toBe(0);
+      const gone = await aws("s3api", "head-bucket", "--bucket", bucket);
+      expect(gone.code).not.toBe(0);
+      expect(gone.stderr).toMatch(/404|Not Found/);
+      const bad = await aws("s3api", "create-bucket", "--bucket", "Invalid_Bucket");
+      expect(bad.stderr).toContain("InvalidBucketName");
+    });
+
     it("s3 cp / ls / sync / rm --recursive", async () => {
       const bucket = uniqueBucket("clis3");
       const dir = mkdtempSync(join(tmpdir(), "s3-sync-"));
