@@ -5,10 +5,20 @@
  * noisy: compare ratios, not absolute numbers).
  *
  * Options (env): BENCH_SECONDS (per measurement, default 3), BENCH_CONNECTIONS (default 16),
- * BENCH_FILTER (substring of case names), BENCH_MOTO=0 to skip moto.
+ * BENCH_FILTER (substring of case names), BENCH_MOTO=0 to skip moto, BENCH_LOAD=undici to
+ * force the JS load generator.
+ *
+ * HTTP load comes from `wrk` when it is installed (Debian: `apt-get install wrk`): a C load
+ * generator leaves the server the CPU it needs on a small machine, so the figures are the
+ * server's. Otherwise an undici loop in this process generates it, and on a 2-core machine the
+ * generator's own CPU caps every server alike (ratios still hold, absolute figures do not).
  */
 import { Agent, request as httpRequest } from "undici";
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createEmulator } from "../src/emulator.ts";
 import { CASES } from "./cases/index.ts";
 import type { BenchCase, BenchRequest } from "./cases/types.ts";
@@ -60,6 +70,11 @@ async function inProcess(handler: (r: Request) => Promise<Response>, make: () =>
  * close every connection, like moto's Werkzeug, still work): CONNECTIONS concurrent loops.
  */
 async function overHttp(url: string, c: BenchCase): Promise<Result> {
+  if (WRK) {
+    // Warm up first (moto imports a service's backend on its first request).
+    for (let i = 0; i < 20; i++) await send(url, c.request()).catch(() => {});
+    return overHttpWrk(url, c);
+  }
   const dispatcher = new Agent({ connections: CONNECTIONS, pipelining: 1 });
   const once = async () => {
     const r = c.request();
@@ -85,6 +100,50 @@ async function overHttp(url: string, c: BenchCase): Promise<Result> {
   return { rps: latencies.length / SECONDS, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
 }
 
+const WRK = process.env.BENCH_LOAD !== "undici" && (() => {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch (error) {
+    // wrk --version exits 1 after printing its version.
+    return (error as { status?: number }).status === 1;
+  }
+})();
+const wrkDir = mkdtempSync(join(tmpdir(), "fetchstack-bench-"));
+
+function luaString(text: string): string {
+  let eq = "";
+  while (text.includes(`]${eq}]`)) eq += "=";
+  return `[${eq}[${text}]${eq}]`;
+}
+
+/** `1.23ms` / `850.00us` / `1.02s` → milliseconds. */
+function wrkMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+}
+
+/** HTTP load with wrk: one thread, CONNECTIONS connections, the case's sample request. */
+async function overHttpWrk(url: string, c: BenchCase): Promise<Result> {
+  const r = c.request();
+  const script = join(wrkDir, `${c.name.replace(/[^\w]/g, "_")}.lua`);
+  const lines = [`wrk.method = ${luaString(r.method)}`];
+  if (r.body !== undefined) lines.push(`wrk.body = ${luaString(r.body)}`);
+  for (const [k, v] of Object.entries(r.headers)) lines.push(`wrk.headers[ ${luaString(k)} ] = ${luaString(v)}`);
+  writeFileSync(script, lines.join("\n") + "\n");
+  // Asynchronously: the servers' log pipes (moto logs every request) must keep draining.
+  const { stdout: out } = await promisify(execFile)("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", script, url + r.path], { encoding: "utf8" });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = wrkMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const p99 = wrkMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
+  const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1];
+  const errors = /Socket errors:[^\n]*/.exec(out)?.[0];
+  if (bad) console.warn(`  ${c.name}: ${bad} non-2xx responses over HTTP (${url})`);
+  if (errors) console.warn(`  ${c.name}: ${errors} (${url})`);
+  return { rps, p50, p99 };
+}
+
 async function startProcess(command: string, args: string[], ready: RegExp): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
@@ -94,6 +153,11 @@ async function startProcess(command: string, args: string[], ready: RegExp): Pro
       text += d.toString();
       if (ready.test(text)) {
         clearTimeout(timer);
+        // Keep draining (moto logs every request) without accumulating the text.
+        child.stdout!.off("data", onData);
+        child.stderr!.off("data", onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
         resolve();
       }
     };
@@ -121,7 +185,7 @@ function hasMoto(): boolean {
 
 async function main(): Promise<void> {
   const cases = CASES.filter((c) => c.name.includes(FILTER));
-  console.log(`fetchstack bench: ${SECONDS}s per measurement, ${CONNECTIONS} HTTP connections, Node ${process.version}\n`);
+  console.log(`fetchstack bench: ${SECONDS}s per measurement, ${CONNECTIONS} HTTP connections, HTTP load from ${WRK ? "wrk" : "undici in this process"}, Node ${process.version}\n`);
 
   // Start-up time of the Node server (`npm start` without the build step), median of 5.
   const startups: number[] = [];
