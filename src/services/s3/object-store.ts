@@ -131,6 +131,26 @@ export const versionPrefix = (bucket: string, key: string): Key => ["v", bucket,
 
 const lockName = (bucket: string, key: string) => `s3:${bucket}/${key}`;
 
+/** A commit lost to a writer outside this process (a shared Deno KV or Durable Object store). */
+class WriteConflict extends Error {}
+
+/**
+ * Runs `fn` under the key's in-process lock; when its checked commit loses to another process,
+ * re-reads and runs it again (so conditions are re-evaluated against the winner's write).
+ */
+async function lockedRetry<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(name, async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof WriteConflict) || attempt >= 8) throw e;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+      }
+    }
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bodies
 
@@ -330,7 +350,7 @@ async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan,
   const next: ObjectHead = { current: version, lastSeq: version.seq, ...(nullSeq !== undefined ? { nullSeq } : {}) };
   op.set(headKey(bucket, version.key), next);
   const result = await op.commit();
-  if (!result.ok) throw new Error(`concurrent write to s3 object ${bucket}/${version.key}`);
+  if (!result.ok) throw new WriteConflict();
   return dropped;
 }
 
@@ -348,7 +368,7 @@ export async function writeObject(ctx: RequestContext, bucket: BucketRecord, ini
   let dropped: BodySegment[] = [];
   let version: ObjectVersion;
   try {
-    version = await withLock(lockName(bucket.name, init.key), async () => {
+    version = await lockedRetry(lockName(bucket.name, init.key), async () => {
       const plan = await readPlan(ctx, bucket.name, init.key);
       checkWriteCondition(plan.head, condition, init.key);
       const seq = (plan.head?.lastSeq ?? 0) + 1;
@@ -382,7 +402,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
   if (versionId !== undefined) checkVersionId(versionId);
   let dropped: BodySegment[] = [];
   let removed = false;
-  const result = await withLock(lockName(bucket.name, key), async (): Promise<DeleteResult> => {
+  const result = await lockedRetry(lockName(bucket.name, key), async (): Promise<DeleteResult> => {
     const plan = await readPlan(ctx, bucket.name, key);
     const { head } = plan;
     if (condition?.ifMatch !== undefined) checkWriteCondition(head, condition, key);
@@ -390,7 +410,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
       if (!bucket.versioning) {
         if (head) {
           const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp }).delete(headKey(bucket.name, key));
-          if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
+          if (!(await op.commit()).ok) throw new WriteConflict();
           dropped = head.current.body;
           removed = true;
         }
@@ -430,7 +450,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
       op.delete(versionKey(bucket.name, key, seq));
       if (versionId === "null") op.set(headKey(bucket.name, key), nextHead);
     }
-    if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket.name}/${key}`);
+    if (!(await op.commit()).ok) throw new WriteConflict();
     dropped = target.body;
     removed = true;
     return { versionId, deleteMarker: !!target.deleteMarker };
@@ -454,7 +474,7 @@ export async function updateVersion(
   versionId: string | undefined,
   fn: (version: ObjectVersion) => ObjectVersion,
 ): Promise<ObjectVersion | null> {
-  return withLock(lockName(bucket, key), async () => {
+  return lockedRetry(lockName(bucket, key), async () => {
     const plan = await readPlan(ctx, bucket, key);
     const version = await findVersion(ctx, bucket, key, versionId);
     if (!version || !plan.head) return null;
@@ -462,7 +482,7 @@ export async function updateVersion(
     const op = ctx.globalStore.atomic().check({ key: headKey(bucket, key), versionstamp: plan.versionstamp });
     if (plan.head.current.seq === version.seq) op.set(headKey(bucket, key), { ...plan.head, current: next });
     else op.set(versionKey(bucket, key, version.seq), next);
-    if (!(await op.commit()).ok) throw new Error(`concurrent write to s3 object ${bucket}/${key}`);
+    if (!(await op.commit()).ok) throw new WriteConflict();
     return next;
   });
 }
