@@ -14,6 +14,7 @@ import type { Handler, RequestContext } from "../types.ts";
 import { bucketKey, getBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { bucketHasObjects } from "./object-store.ts";
 import { abortAllUploads } from "./multipart.ts";
+import { aclFromRequest } from "./objects.ts";
 
 /** Regions S3 accepts as a LocationConstraint (plus the legacy `EU`). */
 const REGIONS = new Set([
@@ -111,6 +112,9 @@ export const bucketHandlers: Record<string, Handler> = {
         config: defaultConfig(ownership),
       };
       if (config.LocationConstraint === "EU") record.locationConstraint = "EU";
+      if (ownership !== "BucketOwnerEnforced" && (input.ACL !== undefined || hasGrants)) {
+        record.config = { ...record.config, acl: aclFromRequest(input, ctx.accountId) };
+      }
       if (input.ObjectLockEnabledForBucket) {
         record.objectLockEnabled = true;
         record.versioning = "Enabled";

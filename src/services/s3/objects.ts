@@ -66,11 +66,20 @@ function checkMetadata(metadata: Record<string, string> | undefined): Record<str
 function checkAclAllowed(bucket: BucketRecord, input: Record<string, unknown>): void {
   const rules = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules;
   const enforced = rules?.[0]?.ObjectOwnership === "BucketOwnerEnforced";
-  if (!enforced) return;
   const acl = input.ACL as string | undefined;
   const grants = input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWriteACP || input.GrantWrite;
-  if ((acl && acl !== "bucket-owner-full-control" && acl !== "private") || grants || input.AccessControlPolicy) {
-    throw accessControlListNotSupported();
+  if (enforced) {
+    if ((acl && acl !== "bucket-owner-full-control" && acl !== "private") || grants || input.AccessControlPolicy) {
+      throw accessControlListNotSupported();
+    }
+    return;
+  }
+  // Block Public Access (on by default for new buckets) refuses new public ACLs.
+  const blockPublicAcls = (bucket.config.publicAccessBlock as { BlockPublicAcls?: boolean } | undefined)?.BlockPublicAcls;
+  const publicGrant = [input.GrantRead, input.GrantWrite, input.GrantReadACP, input.GrantWriteACP, input.GrantFullControl]
+    .some((g) => typeof g === "string" && /global\/(AllUsers|AuthenticatedUsers)/.test(g));
+  if (blockPublicAcls && ((acl && /^(public-read|public-read-write|authenticated-read)$/.test(acl)) || publicGrant)) {
+    throw new AwsError("AccessDenied", "Access Denied", 403);
   }
 }
 
