@@ -269,7 +269,7 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
     Metadata: Object.keys(version.metadata).length ? version.metadata : undefined,
     StorageClass: version.storageClass,
     TagCount: version.tags?.length ? version.tags.length : undefined,
-    PartsCount: partsCount ?? (method === "HEAD" && input.PartNumber !== undefined ? 1 : undefined),
+    PartsCount: partsCount,
     ObjectLockMode: version.objectLock?.mode,
     ObjectLockRetainUntilDate: version.objectLock?.retainUntil !== undefined ? new Date(version.objectLock.retainUntil) : undefined,
     ObjectLockLegalHoldStatus: version.objectLock?.legalHold,
