@@ -6,13 +6,18 @@ import { createRequestHandler } from "../../src/runtime/sdk.ts";
 import { startServer, type RunningServer } from "../../src/runtime/node.ts";
 import { createCopyingStore } from "../../src/store/copying.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
+import { makeDenoKvStore } from "./deno-kv-store.ts";
 
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
-/** The stores every service suite runs against (DESIGN: memory, and one that copies). */
+/**
+ * The stores every service suite runs against (DESIGN: memory, and one that copies), plus a
+ * durable one (issue 6): Deno KV on an SQLite file, as `--data-dir` uses.
+ */
 export const STORES = [
   { name: "memory store", make: () => createMemoryStore() },
   { name: "copying store", make: () => createCopyingStore() },
+  { name: "deno-kv store", make: () => makeDenoKvStore() },
 ] as const;
 
 /** Client config sending calls into `emulator` in-process. */

@@ -12,6 +12,7 @@ import { openDenoKvStore, type DenoKvLike, type DenoKvStore } from "../../src/st
 import { openStoreBlobStore } from "../../src/store/store-blobs.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { bytesOf, pattern, runBlobConformance } from "./blob-conformance.ts";
+import { makeDenoKvStore } from "../helpers/deno-kv-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fetchstack-denokv-"));
 const opened: DenoKvStore[] = [];
@@ -33,6 +34,8 @@ async function open(path = join(dir, `s${files++}.kv`)): Promise<DenoKvStore> {
 }
 
 runStoreConformance("deno-kv (@deno/kv, SQLite file)", () => open(), { copiesValues: true });
+// The durable store service suites run on (test/helpers/clients.ts STORES), used before it is open.
+runStoreConformance("deno-kv as service suites use it (opened lazily)", () => makeDenoKvStore(), { copiesValues: true });
 runBlobConformance("store blobs on deno-kv", async () => openStoreBlobStore(await open()), 60 * 1024);
 runBlobConformance("store blobs on deno-kv, 1 KiB chunks", async () => openStoreBlobStore(await open(), { chunkSize: 1024, chunksPerCommit: 3 }), 1024);
 
