@@ -22,6 +22,7 @@ import {
 } from "./object-store.ts";
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
 import { checkDeletable, defaultRetention } from "./object-lock.ts";
+import { expirationHeader } from "./lifecycle.ts";
 import { prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
 
 const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
@@ -255,6 +256,7 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
   const h = version.headers;
   const out: Record<string | symbol, unknown> = {
     AcceptRanges: "bytes",
+    Expiration: expirationHeader(bucket, version),
     LastModified: new Date(version.lastModified),
     ContentLength: length,
     ETag: version.etag,
@@ -417,6 +419,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
       LastModified: new Date(version.lastModified),
       ...checksumMembers(version.checksum),
     },
+    Expiration: expirationHeader(bucket, version),
     CopySourceVersionId: srcBucket.versioning ? source.versionId : undefined,
     VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
     ...encryptionOutput(version.encryption),
@@ -553,6 +556,7 @@ export const objectHandlers: Record<string, Handler> = {
     }, condition);
     return {
       ETag: version.etag,
+      Expiration: expirationHeader(bucket, version),
       VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
       ...encryptionOutput(version.encryption),
       ...(digest.checksumRequested ? checksumMembers(version.checksum) : {}),

@@ -120,6 +120,16 @@ for (const { name, setup } of TRANSPORTS) {
       const got = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
       expect(got.Rules).toEqual(rules);
       expect(got.TransitionDefaultMinimumObjectSize).toBe("all_storage_classes_128K");
+      // Matching objects report the rule and the expiry (midnight UTC after the days).
+      const logged = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "logs/a.log", Body: "x" }));
+      expect(logged.Expiration).toMatch(/^expiry-date=".+ 00:00:00 GMT", rule-id="expire-logs"$/);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "logs/a.log" }));
+      expect(head.Expiration).toBe(logged.Expiration);
+      const expiry = Date.parse(/expiry-date="([^"]+)"/.exec(head.Expiration!)![1]!);
+      expect(expiry - head.LastModified!.getTime()).toBeGreaterThan(30 * 86_400_000 - 1000);
+      expect(expiry - head.LastModified!.getTime()).toBeLessThanOrEqual(31 * 86_400_000);
+      const other = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "data/a", Body: "x" }));
+      expect(other.Expiration).toBeUndefined();
       await s3.send(new DeleteBucketLifecycleCommand({ Bucket: bucket }));
       expect((await error(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })))).name).toBe("NoSuchLifecycleConfiguration");
     });
