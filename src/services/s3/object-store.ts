@@ -12,7 +12,9 @@
  *
  * Every write to a key (put, delete, delete marker, metadata change) runs under
  * `withLock("s3:<bucket>/<key>")` and commits its keys in one atomic batch checked on the
- * head's versionstamp, so racing writers serialize and conditional writes have one winner.
+ * head's versionstamp, so racing writers serialize and conditional writes have one winner; a
+ * commit lost to another process sharing the store is re-read and retried. Writes and deletes
+ * raise the bucket's event notifications (notifications.ts).
  *
  * Version ids: `"null"` for the null version (unversioned or suspended buckets); otherwise 32
  * characters whose first 8 encode the key's sequence number (base 36), so a version is found
