@@ -124,6 +124,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       caller: { accessKeyId: base.accessKeyId, accountId: base.accountId },
       store: prefixStore(store, [service.name, base.accountId, base.region]),
       globalStore: prefixStore(store, [service.name, "global"]),
+      storeFor: (accountId, region) => prefixStore(store, [service.name, accountId, region]),
       blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
       globalBlobs: prefixBlobStore(blobs, `${service.name}/global/`),
       clock,

@@ -41,6 +41,13 @@ export interface RequestContext {
   store: Store;
   /** State of this service shared by every account and region (global resources: S3 bucket names). */
   globalStore: Store;
+  /**
+   * The service's state of another account and region, namespaced to [service, accountId,
+   * region] like `store` (`storeFor(ctx.accountId, ctx.region)` is `store`'s namespace): for a
+   * resource the request names by URL or ARN in another account (an SQS QueueUrl). On Workers
+   * each such namespace is its own Durable Object.
+   */
+  storeFor(accountId: string, region: string): Store;
   /** Blobs of this service, keys namespaced like `store`'s. */
   blobs: BlobStore;
   /**

@@ -154,7 +154,7 @@ export async function countMessages(ctx: RequestContext, queue: QueueRecord): Pr
   const now = Math.floor(ctx.clock.now());
   const retention = Number(queue.attributes.MessageRetentionPeriod) * 1000;
   const counts: MessageCounts = { visible: 0, notVisible: 0, delayed: 0 };
-  for await (const entry of store(ctx).list<StoredMessage>({ prefix: keys.messages(queue) })) {
+  for await (const entry of store(ctx, queue).list<StoredMessage>({ prefix: keys.messages(queue) })) {
     const m = entry.value;
     if (m.sent + retention <= now) continue;
     if (m.visibleAt <= now) counts.visible++;

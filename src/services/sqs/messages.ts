@@ -164,7 +164,7 @@ export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: Prep
   const results = await withLock(lockName(ref), async () => {
     const queue = await loadQueue(ctx, ref);
     if (!queue) throw queueDoesNotExist(ctx);
-    const s = store(ctx);
+    const s = store(ctx, ref);
     const now = Math.floor(ctx.clock.now());
     const out: SendResult[] = [];
     for (const send of sends) {

@@ -71,27 +71,28 @@ export async function startMessageMoveTask(ctx: RequestContext, input: { SourceA
   };
   if (input.DestinationArn !== undefined) task.destinationArn = input.DestinationArn;
   if (rate !== undefined) task.rate = rate;
-  await store(ctx).set(keys.task(sourceRef.account, sourceRef.region, task.id), task);
+  await store(ctx, sourceRef).set(keys.task(task.id), task);
   return { TaskHandle: handleOf(task) };
 }
 
 async function tasksOf(ctx: RequestContext, account: string, region: string): Promise<MoveTask[]> {
   const out: MoveTask[] = [];
-  for await (const e of store(ctx).list<MoveTask>({ prefix: keys.tasks(account, region) })) out.push(e.value);
+  for await (const e of store(ctx, { account, region }).list<MoveTask>({ prefix: keys.tasks() })) out.push(e.value);
   return out;
 }
 
 /** Moves what every running task of the account and region may have moved by now. */
 export async function advanceMoveTasks(ctx: RequestContext, account: string, region: string): Promise<void> {
-  const s = store(ctx);
-  for await (const e of s.list<MoveTask>({ prefix: keys.tasks(account, region) })) {
+  const s = store(ctx, { account, region });
+  for await (const e of s.list<MoveTask>({ prefix: keys.tasks() })) {
     if (e.value.status === "RUNNING") await withLock(`sqs-task/${account}/${region}/${e.value.id}`, () => advance(ctx, account, region, e.value.id));
   }
 }
 
 async function advance(ctx: RequestContext, account: string, region: string, id: string): Promise<void> {
-  const s = store(ctx);
-  const key = keys.task(account, region, id);
+  // Tasks live with their source queue, so the source's messages are in this store too.
+  const s = store(ctx, { account, region });
+  const key = keys.task(id);
   const task = (await s.get<MoveTask>(key)).value;
   if (!task || task.status !== "RUNNING") return;
   const now = Math.floor(ctx.clock.now());
@@ -150,11 +151,11 @@ export async function cancelMessageMoveTask(ctx: RequestContext, handle: string)
   const ref = decoded && parseQueueArn(decoded.sourceArn);
   if (!decoded || !ref) throw resourceNotFound("Task does not exist.");
   await advanceMoveTasks(ctx, ref.account, ref.region);
-  const key = keys.task(ref.account, ref.region, decoded.taskId);
-  const task = (await store(ctx).get<MoveTask>(key)).value;
+  const key = keys.task(decoded.taskId);
+  const task = (await store(ctx, ref).get<MoveTask>(key)).value;
   if (!task) throw resourceNotFound("Task does not exist.");
   if (task.status !== "RUNNING") throw new AwsError("UnsupportedOperation", "Only active tasks can be cancelled.", 400);
-  await store(ctx).set(key, { ...task, status: "CANCELLED" });
+  await store(ctx, ref).set(key, { ...task, status: "CANCELLED" });
   return { ApproximateNumberOfMessagesMoved: task.moved };
 }
 

@@ -44,7 +44,7 @@ export async function addPermission(ctx: RequestContext, ref: QueueRef, input: {
       Resource: arn,
     });
     const attributes = { ...queue.attributes, Policy: JSON.stringify({ ...policy, Statement: statements }) };
-    await store(ctx).set(keys.queue(ref), { ...queue, attributes });
+    await store(ctx, ref).set(keys.queue(ref), { ...queue, attributes });
   });
 }
 
@@ -58,6 +58,6 @@ export async function removePermission(ctx: RequestContext, ref: QueueRef, label
     const attributes = { ...queue.attributes };
     if (rest.length) attributes.Policy = JSON.stringify({ ...policy, Statement: rest });
     else delete attributes.Policy;
-    await store(ctx).set(keys.queue(ref), { ...queue, attributes });
+    await store(ctx, ref).set(keys.queue(ref), { ...queue, attributes });
   });
 }

@@ -57,7 +57,7 @@ export async function createQueue(ctx: RequestContext, input: { QueueName: strin
       attributes: wanted,
       tags: { ...(input.tags ?? {}) },
     };
-    await store(ctx).set(keys.queue(ref), record);
+    await store(ctx, ref).set(keys.queue(ref), record);
     return { QueueUrl: queueUrl(ctx, ref) };
   });
 }
@@ -65,7 +65,7 @@ export async function createQueue(ctx: RequestContext, input: { QueueName: strin
 export async function deleteQueue(ctx: RequestContext, ref: QueueRef): Promise<void> {
   await withLock(lockName(ref), async () => {
     await requireQueue(ctx, ref);
-    const s = store(ctx);
+    const s = store(ctx, ref);
     await s.delete(keys.queue(ref));
     await s.delete(keys.counter(ref));
     await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.dedups(ref)]);
@@ -100,12 +100,12 @@ export async function listQueues(ctx: RequestContext, input: { QueueNamePrefix?:
   }
   const prefix = input.QueueNamePrefix ?? "";
   const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
-  const root = keys.queues(ctx.accountId, ctx.region);
+  const root = keys.queues();
   const selector = after !== undefined ? { prefix: root, start: [...root, after, ""] } : { prefix: root };
   const urls: string[] = [];
   let last: string | undefined;
   let more = false;
-  for await (const entry of store(ctx).list<QueueRecord>(selector)) {
+  for await (const entry of store(ctx, { account: ctx.accountId, region: ctx.region }).list<QueueRecord>(selector)) {
     const name = entry.value.name;
     if (!name.startsWith(prefix)) continue;
     if (urls.length >= (max ?? 1000)) {
@@ -131,7 +131,7 @@ export async function setQueueAttributes(ctx: RequestContext, ref: QueueRef, att
   await withLock(lockName(ref), async () => {
     const queue = await requireQueue(ctx, ref);
     const next = await applyAttributes(ctx, queue, queue.attributes, attributes, false);
-    await store(ctx).set(keys.queue(ref), { ...queue, attributes: next, lastModified: Math.floor(ctx.clock.now() / 1000) });
+    await store(ctx, ref).set(keys.queue(ref), { ...queue, attributes: next, lastModified: Math.floor(ctx.clock.now() / 1000) });
   });
   notifyQueue(ref);
 }
@@ -143,7 +143,7 @@ export async function purgeQueue(ctx: RequestContext, ref: QueueRef): Promise<vo
     if (queue.purgedAt !== undefined && now - queue.purgedAt < 60_000) {
       throw new AwsError("PurgeQueueInProgress", `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`, 403);
     }
-    const s = store(ctx);
+    const s = store(ctx, ref);
     await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref)]);
     await s.set(keys.queue(ref), { ...queue, purgedAt: now });
   });
@@ -164,7 +164,7 @@ function checkTags(tags: Record<string, string>, name: string): void {
 export async function tagQueue(ctx: RequestContext, ref: QueueRef, tags: Record<string, string>): Promise<void> {
   await requireQueue(ctx, ref);
   checkTags(tags, ref.name);
-  await update<QueueRecord>(store(ctx), keys.queue(ref), (current) => {
+  await update<QueueRecord>(store(ctx, ref), keys.queue(ref), (current) => {
     if (!current) throw queueDoesNotExist(ctx);
     const merged = { ...current.tags, ...tags };
     checkTags(merged, ref.name);
@@ -174,7 +174,7 @@ export async function tagQueue(ctx: RequestContext, ref: QueueRef, tags: Record<
 
 export async function untagQueue(ctx: RequestContext, ref: QueueRef, tagKeys: string[]): Promise<void> {
   await requireQueue(ctx, ref);
-  await update<QueueRecord>(store(ctx), keys.queue(ref), (current) => {
+  await update<QueueRecord>(store(ctx, ref), keys.queue(ref), (current) => {
     if (!current) throw queueDoesNotExist(ctx);
     const tags = { ...current.tags };
     for (const k of tagKeys) delete tags[k];

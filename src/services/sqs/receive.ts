@@ -102,7 +102,7 @@ interface Taken {
 
 /** One attempt: picks up to `max` receivable messages and puts them in flight (under the queue lock). */
 async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, visibilityTimeout: number | undefined): Promise<{ queue: QueueRecord; taken: Taken }> {
-  const s = store(ctx);
+  const s = store(ctx, ref);
   const queue = await loadQueue(ctx, ref);
   if (!queue) throw queueDoesNotExist(ctx);
   const now = Math.floor(ctx.clock.now());
@@ -145,7 +145,7 @@ async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, vis
   for (const { id, key } of due) {
     if (taken.messages.length >= max) break;
     const m = await getMessage(id);
-    if (!m || m.visibleAt !== key[4] || m.seq !== key[5]) {
+    if (!m || m.visibleAt !== key[2] || m.seq !== key[3]) {
       if (!m) await s.delete(key as never);
       continue;
     }
@@ -201,8 +201,8 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
 /** Milliseconds until the next not-yet-visible message becomes visible (capped at 1 s so clock moves are seen). */
 async function nextVisibleIn(ctx: RequestContext, queue: QueueRecord): Promise<number> {
   const now = Math.floor(ctx.clock.now());
-  for await (const entry of store(ctx).list({ start: [...keys.visibility(queue), now + 1], end: [...keys.visibility(queue), Number.MAX_VALUE] }, { limit: 1 })) {
-    return Math.max(1, Math.min(1000, (entry.key[4] as number) - now));
+  for await (const entry of store(ctx, queue).list({ start: [...keys.visibility(queue), now + 1], end: [...keys.visibility(queue), Number.MAX_VALUE] }, { limit: 1 })) {
+    return Math.max(1, Math.min(1000, (entry.key[2] as number) - now));
   }
   return 1000;
 }
@@ -212,7 +212,7 @@ async function nextVisibleIn(ctx: RequestContext, queue: QueueRecord): Promise<n
 
 async function deleteOne(ctx: RequestContext, queue: QueueRecord, handle: string): Promise<void> {
   const h = decodeHandle(queue, handle);
-  const s = store(ctx);
+  const s = store(ctx, queue);
   const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
   if (!m) return; // already deleted: DeleteMessage is idempotent
   if (m.receipt !== h.token && queue.fifo) {
@@ -255,7 +255,7 @@ async function changeOne(ctx: RequestContext, queue: QueueRecord, handle: string
   if (timeout === undefined) throw new AwsError("MissingRequiredParameterException", "The request must contain the parameter VisibilityTimeout.", 400, { queryCode: "MissingParameter" });
   rangeCheck("VisibilityTimeout", timeout, 0, 43200, "Must be >= 0 and <= 43200, if provided.");
   const h = decodeHandle(queue, handle);
-  const s = store(ctx);
+  const s = store(ctx, queue);
   const now = Math.floor(ctx.clock.now());
   const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
   if (!m || m.receiveCount === 0) {

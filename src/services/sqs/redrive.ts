@@ -109,7 +109,7 @@ export async function enqueueExisting(ctx: RequestContext, target: QueueRecord, 
     if (deadLetterSourceArn === undefined) delete moved.deadLetterSourceArn;
     delete moved.firstReceive;
     delete moved.receipt;
-    const op = store(ctx).atomic().set(keys.message(target, m.id), moved).set(keys.visible(target, now, seq), m.id);
+    const op = store(ctx, target).atomic().set(keys.message(target, m.id), moved).set(keys.visible(target, now, seq), m.id);
     if (target.fifo && m.groupId !== undefined) op.set(keys.group(target, m.groupId, seq), m.id);
     await op.commit();
   });
@@ -125,7 +125,7 @@ export function sequenceNumberOf(seq: number): string {
 export async function deadLetterSources(ctx: RequestContext, dlq: QueueRef): Promise<QueueRecord[]> {
   const arn = queueArn(dlq);
   const out: QueueRecord[] = [];
-  for await (const entry of store(ctx).list<QueueRecord>({ prefix: keys.queues(dlq.account, dlq.region) })) {
+  for await (const entry of store(ctx, dlq).list<QueueRecord>({ prefix: keys.queues() })) {
     if (redrivePolicyOf(entry.value)?.deadLetterTargetArn === arn) out.push(entry.value);
   }
   return out;

@@ -1,15 +1,19 @@
 /**
- * SQS state in the service's cross-account store (`ctx.globalStore`), so that a queue URL
- * naming another account reaches that account's queue. Layout (docs/sqs-storage.md):
+ * SQS state, in the store of the queue owner's account and region
+ * (`ctx.storeFor(account, region)`, namespaced [sqs, account, region]), so that a queue URL
+ * naming another account reaches that account's queue, and so that on Workers each account
+ * and region is its own Durable Object (a busy queue serializes no other account). Layout
+ * inside that store (docs/sqs-storage.md):
  *
- *   ["q", account, region, name]                      QueueRecord
- *   ["n", account, region, name]                      { seq } per-queue counter
- *   ["m", account, region, name, messageId]           StoredMessage
- *   ["v", account, region, name, visibleAt, seq]      messageId   (visibility index)
- *   ["g", account, region, name, groupId, seq]        messageId   (FIFO group order)
- *   ["d", account, region, name, dedupKey]            Dedup       (FIFO 5-minute window)
- *   ["t", account, region, taskId]                    MoveTask
+ *   ["q", name]                      QueueRecord
+ *   ["n", name]                      { seq } per-queue counter
+ *   ["m", name, messageId]           StoredMessage
+ *   ["v", name, visibleAt, seq]      messageId   (visibility index)
+ *   ["g", name, groupId, seq]        messageId   (FIFO group order)
+ *   ["d", name, dedupKey]            Dedup       (FIFO 5-minute window)
+ *   ["t", taskId]                    MoveTask
  *
+ * Every atomic commit touches one queue (or one task), so it stays inside one owner's store.
  * ReceiveMessage reads the visibility index from its start up to `now`: cost grows with the
  * messages it hands out, not with the queue's size.
  */
@@ -64,27 +68,26 @@ export interface Dedup {
   sequenceNumber?: string;
 }
 
-export function store(ctx: RequestContext): Store {
-  return ctx.globalStore;
+/** The store holding the queues (and move tasks) of `owner`'s account and region. */
+export function store(ctx: RequestContext, owner: { account: string; region: string }): Store {
+  return ctx.storeFor(owner.account, owner.region);
 }
 
-const base = (q: QueueRef) => [q.account, q.region, q.name] as const;
-
 export const keys = {
-  queue: (q: QueueRef): Key => ["q", ...base(q)],
-  queues: (account: string, region: string): Key => ["q", account, region],
-  counter: (q: QueueRef): Key => ["n", ...base(q)],
-  message: (q: QueueRef, id: string): Key => ["m", ...base(q), id],
-  messages: (q: QueueRef): Key => ["m", ...base(q)],
-  visible: (q: QueueRef, visibleAt: number, seq: number): Key => ["v", ...base(q), visibleAt, seq],
-  visibility: (q: QueueRef): Key => ["v", ...base(q)],
-  group: (q: QueueRef, groupId: string, seq: number): Key => ["g", ...base(q), groupId, seq],
-  groupPrefix: (q: QueueRef, groupId: string): Key => ["g", ...base(q), groupId],
-  groups: (q: QueueRef): Key => ["g", ...base(q)],
-  dedup: (q: QueueRef, dedupKey: string): Key => ["d", ...base(q), dedupKey],
-  dedups: (q: QueueRef): Key => ["d", ...base(q)],
-  task: (account: string, region: string, id: string): Key => ["t", account, region, id],
-  tasks: (account: string, region: string): Key => ["t", account, region],
+  queue: (q: QueueRef): Key => ["q", q.name],
+  queues: (): Key => ["q"],
+  counter: (q: QueueRef): Key => ["n", q.name],
+  message: (q: QueueRef, id: string): Key => ["m", q.name, id],
+  messages: (q: QueueRef): Key => ["m", q.name],
+  visible: (q: QueueRef, visibleAt: number, seq: number): Key => ["v", q.name, visibleAt, seq],
+  visibility: (q: QueueRef): Key => ["v", q.name],
+  group: (q: QueueRef, groupId: string, seq: number): Key => ["g", q.name, groupId, seq],
+  groupPrefix: (q: QueueRef, groupId: string): Key => ["g", q.name, groupId],
+  groups: (q: QueueRef): Key => ["g", q.name],
+  dedup: (q: QueueRef, dedupKey: string): Key => ["d", q.name, dedupKey],
+  dedups: (q: QueueRef): Key => ["d", q.name],
+  task: (id: string): Key => ["t", id],
+  tasks: (): Key => ["t"],
 };
 
 /** Name for `withLock`: every change to one queue's messages runs under it. */
@@ -93,12 +96,12 @@ export function lockName(q: QueueRef): string {
 }
 
 export async function loadQueue(ctx: RequestContext, q: QueueRef): Promise<QueueRecord | null> {
-  return (await store(ctx).get<QueueRecord>(keys.queue(q))).value;
+  return (await store(ctx, q).get<QueueRecord>(keys.queue(q))).value;
 }
 
 /** Next per-queue sequence number (call under the queue's lock). */
 export async function nextSeq(ctx: RequestContext, q: QueueRef, count = 1): Promise<number> {
-  const s = store(ctx);
+  const s = store(ctx, q);
   const current = (await s.get<{ seq: number }>(keys.counter(q))).value?.seq ?? 0;
   await s.set(keys.counter(q), { seq: current + count });
   return current + 1;
