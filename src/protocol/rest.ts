@@ -186,6 +186,10 @@ export function readBindings(
   headers: Headers,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // One pass over the headers: Headers#get normalizes its argument on every call, and an S3
+  // input shape binds dozens of headers.
+  const headerMap = new Map<string, string>();
+  headers.forEach((value, key) => headerMap.set(key, value));
   const boundQuery = new Set<string>();
   for (const ref of Object.values(inputShape.members ?? {})) if (ref.location === "querystring" && ref.locationName) boundQuery.add(ref.locationName);
   for (const [name, ref] of Object.entries(inputShape.members ?? {})) {
@@ -220,8 +224,8 @@ export function readBindings(
         }
         break;
       case "header": {
-        const value = headers.get(wire);
-        if (value === null) break;
+        const value = headerMap.get(wire.toLowerCase());
+        if (value === undefined) break;
         if (shape.type === "list") {
           const itemShape = model.shapes[shape.member!.shape]!;
           out[name] = value === "" ? [] : splitHeaderList(value, itemShape, shape.member!, protocol).map((v) => decode(v, "header", shape.member!, itemShape));
@@ -233,8 +237,8 @@ export function readBindings(
       case "headers": {
         const prefix = wire.toLowerCase();
         const map: Record<string, string> = {};
-        headers.forEach((value, key) => {
-          if (key.toLowerCase().startsWith(prefix)) map[key.slice(prefix.length)] = decodeMimeWord(value);
+        headerMap.forEach((value, key) => {
+          if (key.startsWith(prefix)) map[key.slice(prefix.length)] = decodeMimeWord(value);
         });
         if (Object.keys(map).length) out[name] = map;
         break;
