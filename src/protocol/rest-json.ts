@@ -16,7 +16,7 @@ import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
-import { BindingValueError, blobBody, bodyless, bodyMembers, matchRoute, readBindings, writeBindings } from "./rest.ts";
+import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
 import { bytesToBase64, decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
 
 const leaves = jsonLeaves("rest-json");
@@ -108,7 +108,7 @@ export const restJsonCodec: Codec = {
   serialize(incoming: IncomingRequest, operation: OperationModel, output: unknown): Response {
     const { model } = incoming;
     const out = (output ?? {}) as Record<string, unknown> & { [HTTP_STATUS]?: number; [HTTP_HEADERS]?: Record<string, string> };
-    const headers = new Headers({ "x-amzn-RequestId": incoming.requestId });
+    const headers = new HeaderBag({ "x-amzn-RequestId": incoming.requestId });
     let status = operation.http.responseCode ?? 200;
     let body: BodyInit | null = null;
     if (operation.output) {
@@ -138,7 +138,7 @@ export const restJsonCodec: Codec = {
       if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       body = null;
     }
-    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers });
+    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers: headers.record });
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
@@ -149,7 +149,7 @@ export const restJsonCodec: Codec = {
     const body: Record<string, unknown> = {};
     if ("Type" in members) body.Type = error.fault === "Sender" ? "User" : "Service";
     body.message = error.message;
-    const headers = new Headers(error.headers);
+    const headers = new HeaderBag(error.headers);
     if (Object.keys(error.fields).length > 0) {
       if (found) writeBindings(model, "rest-json", found.shape, error.fields, headers);
       const extra = found
@@ -160,7 +160,7 @@ export const restJsonCodec: Codec = {
     headers.set("x-amzn-RequestId", incoming.requestId);
     headers.set("x-amzn-ErrorType", error.code);
     headers.set("content-type", "application/json");
-    return new Response(bodyless(incoming.method, status) ? null : jsonBody(body), { status, headers });
+    return new Response(bodyless(incoming.method, status) ? null : jsonBody(body), { status, headers: headers.record });
   },
 };
 

@@ -17,7 +17,7 @@ import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
-import { BindingValueError, blobBody, bodyless, bodyMembers, matchRoute, readBindings, writeBindings } from "./rest.ts";
+import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
 import { decodeXml, escapeXmlText, parseXml, scalarText, serializeElement, serializeRoot, XmlSyntaxError, XmlValueError } from "./xml.ts";
 import { bytesToBase64 } from "./shape-values.ts";
 
@@ -99,8 +99,8 @@ function decodeBody(model: ServiceModel, ref: ShapeRef, el: ReturnType<typeof pa
   }
 }
 
-function requestHeaders(incoming: IncomingRequest): Headers {
-  const headers = new Headers({ "x-amz-request-id": incoming.requestId, "x-amz-id-2": hostId(incoming.requestId) });
+function requestHeaders(incoming: IncomingRequest): HeaderBag {
+  const headers = new HeaderBag({ "x-amz-request-id": incoming.requestId, "x-amz-id-2": hostId(incoming.requestId) });
   return headers;
 }
 
@@ -202,7 +202,7 @@ export const restXmlCodec: Codec = {
       if (body instanceof ReadableStream) void body.cancel().catch(() => {});
       body = null;
     }
-    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers });
+    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers: headers.record });
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
@@ -228,7 +228,7 @@ export const restXmlCodec: Codec = {
       body = `${XML_DECLARATION}<ErrorResponse${ns ? ` xmlns="${ns}"` : ""}><Error><Type>${error.fault}</Type><Code>${code}</Code><Message>${message}</Message>${extra}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
     }
     headers.set("content-type", "application/xml");
-    return new Response(bodyless(incoming.method, status) ? null : body, { status, headers });
+    return new Response(bodyless(incoming.method, status) ? null : body, { status, headers: headers.record });
   },
 };
 

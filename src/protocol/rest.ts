@@ -274,7 +274,27 @@ function headerText(protocol: ProtocolId, ref: ShapeRef, shape: Shape, value: un
  * Writes the output members bound to headers and header prefixes into `headers`; returns the
  * status code member's value, if set.
  */
-export function writeBindings(model: ServiceModel, protocol: ProtocolId, outputShape: Shape, output: Record<string, unknown>, headers: Headers): number | undefined {
+/**
+ * Response headers gathered in a plain object (lower-case names): `Headers#set` validates and
+ * normalizes on every call, while the Response constructor validates a record once.
+ */
+export class HeaderBag {
+  readonly record: Record<string, string> = {};
+  constructor(init?: Record<string, string>) {
+    if (init) for (const [k, v] of Object.entries(init)) this.set(k, v);
+  }
+  set(name: string, value: string): void {
+    this.record[name.toLowerCase()] = value;
+  }
+  has(name: string): boolean {
+    return name.toLowerCase() in this.record;
+  }
+  get(name: string): string | null {
+    return this.record[name.toLowerCase()] ?? null;
+  }
+}
+
+export function writeBindings(model: ServiceModel, protocol: ProtocolId, outputShape: Shape, output: Record<string, unknown>, headers: HeaderBag): number | undefined {
   let status: number | undefined;
   for (const [name, ref] of Object.entries(outputShape.members ?? {})) {
     const value = output[name];
