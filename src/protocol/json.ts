@@ -145,11 +145,13 @@ export function typeErrorMessage(error: ShapeTypeError, classic: boolean): strin
 
 function respond(incoming: IncomingRequest, status: number, body: unknown, headers: Record<string, string>): Response {
   const bytes = new TextEncoder().encode(JSON.stringify(body));
-  const out = new Headers(headers);
-  out.set("Content-Type", contentType(incoming));
-  out.set("x-amzn-RequestId", incoming.requestId);
+  // A plain record: the Response constructor validates it once (Headers#set does it per call).
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  out["content-type"] = contentType(incoming);
+  out["x-amzn-requestid"] = incoming.requestId;
   // botocore checks x-amz-crc32 on DynamoDB responses when present; DynamoDB always sends it.
-  if (incoming.model.metadata.serviceId === "DynamoDB") out.set("x-amz-crc32", String(crc32(bytes) >>> 0));
+  if (incoming.model.metadata.serviceId === "DynamoDB") out["x-amz-crc32"] = String(crc32(bytes) >>> 0);
   return new Response(bytes, { status, headers: out });
 }
 
