@@ -13,7 +13,7 @@
  * https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#aws-protocols-awsquerycompatible-trait,
  * botocore `parsers.py` (BaseJSONParser._do_error_parse) and @aws-sdk/core AwsJsonRpcProtocol.
  */
-import { crc32 } from "@aws-crypto/crc32";
+import { crc32 } from "./crc32.ts";
 import { HTTP_HEADERS, HTTP_STATUS, type Codec, type IncomingRequest, type ParsedOperation } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, ShapeType } from "./model.ts";
@@ -151,7 +151,7 @@ function respond(incoming: IncomingRequest, status: number, body: unknown, heade
   out["content-type"] = contentType(incoming);
   out["x-amzn-requestid"] = incoming.requestId;
   // botocore checks x-amz-crc32 on DynamoDB responses when present; DynamoDB always sends it.
-  if (incoming.model.metadata.serviceId === "DynamoDB") out["x-amz-crc32"] = String(crc32(bytes) >>> 0);
+  if (incoming.model.metadata.serviceId === "DynamoDB") out["x-amz-crc32"] = String(crc32(bytes));
   return new Response(bytes, { status, headers: out });
 }
 
