@@ -132,6 +132,13 @@ async function overHttpWrk(url: string, c: BenchCase): Promise<Result> {
   const lines = [`wrk.method = ${luaString(r.method)}`];
   if (r.body !== undefined) lines.push(`wrk.body = ${luaString(r.body)}`);
   for (const [k, v] of Object.entries(r.headers)) lines.push(`wrk.headers[ ${luaString(k)} ] = ${luaString(v)}`);
+  // Cases whose path varies per request (distinct keys) cycle through a sample of their paths.
+  const paths = [...new Set(Array.from({ length: 1000 }, () => c.request().path))];
+  if (paths.length > 1) {
+    lines.push(`local paths = { ${paths.map(luaString).join(", ")} }`);
+    lines.push("local i = 0");
+    lines.push("request = function() i = i % #paths + 1; return wrk.format(nil, paths[i]) end");
+  }
   writeFileSync(script, lines.join("\n") + "\n");
   // Asynchronously: the servers' log pipes (moto logs every request) must keep draining.
   const { stdout: out } = await promisify(execFile)("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", script, url + r.path], { encoding: "utf8" });

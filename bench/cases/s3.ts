@@ -1,8 +1,24 @@
-/** S3 cases over restXml, as the JS SDK sends them (path style, SigV4 header, unsigned payload hash). */
+/**
+ * S3 cases over restXml, as the JS SDK sends them: path style, SigV4 header, unsigned payload
+ * hash, and on uploads its default flexible checksum (CRC32 in `x-amz-checksum-crc32`).
+ */
+import { crc32 } from "@aws-crypto/crc32";
 import { sigv4, type BenchCase, type BenchRequest } from "./types.ts";
 
 const KIB = "k".repeat(1024);
 const MIB = "m".repeat(1024 * 1024);
+
+function crc32Base64(text: string): string {
+  const value = crc32(new TextEncoder().encode(text)) >>> 0;
+  return btoa(String.fromCharCode(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff));
+}
+
+/** The checksum headers the JS SDK adds to a PutObject by default. */
+function sdkChecksum(body: string): Record<string, string> {
+  return { "x-amz-sdk-checksum-algorithm": "CRC32", "x-amz-checksum-crc32": crc32Base64(body) };
+}
+const KIB_CHECKSUM = sdkChecksum(KIB);
+const MIB_CHECKSUM = sdkChecksum(MIB);
 
 function s3(method: string, path: string, body?: string, extra: Record<string, string> = {}): BenchRequest {
   return {
@@ -28,7 +44,7 @@ export const s3Cases: BenchCase[] = [
     service: "s3",
     moto: true,
     setup: [createBucket],
-    request: () => s3("PUT", `/bench-bucket/put-1k-${n++ % 1000}?x-id=PutObject`, KIB),
+    request: () => s3("PUT", `/bench-bucket/put-1k-${n++ % 1000}?x-id=PutObject`, KIB, KIB_CHECKSUM),
   },
   {
     name: "s3.GetObject 1 KiB",
@@ -42,7 +58,7 @@ export const s3Cases: BenchCase[] = [
     service: "s3",
     moto: true,
     setup: [createBucket],
-    request: () => s3("PUT", `/bench-bucket/put-1m-${n++ % 100}?x-id=PutObject`, MIB),
+    request: () => s3("PUT", `/bench-bucket/put-1m-${n++ % 100}?x-id=PutObject`, MIB, MIB_CHECKSUM),
   },
   {
     name: "s3.GetObject 1 MiB",

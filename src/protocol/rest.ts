@@ -177,6 +177,46 @@ function decodeBound(protocol: ProtocolId, ref: ShapeRef, shape: Shape, text: st
  * Reads the members bound to URI labels, query string, headers and header prefixes. Throws
  * BindingValueError for a value of the wrong type.
  */
+interface Binding {
+  name: string;
+  ref: ShapeRef;
+  shape: Shape;
+  wire: string;
+  /** Lower-case wire name (header lookups). */
+  lower: string;
+}
+
+interface BindingPlan {
+  bindings: Binding[];
+  boundQuery: Set<string>;
+}
+
+/** Per input shape: its HTTP-bound members, resolved once (S3 shapes bind dozens of headers). */
+const PLANS = new WeakMap<Shape, BindingPlan>();
+
+function planFor(model: ServiceModel, inputShape: Shape): BindingPlan {
+  let plan = PLANS.get(inputShape);
+  if (plan) return plan;
+  plan = { bindings: [], boundQuery: new Set() };
+  for (const [name, ref] of Object.entries(inputShape.members ?? {})) {
+    if (!ref.location) continue;
+    const wire = ref.locationName ?? name;
+    if (ref.location === "querystring" && ref.locationName) plan.boundQuery.add(ref.locationName);
+    plan.bindings.push({ name, ref, shape: model.shapes[ref.shape]!, wire, lower: wire.toLowerCase() });
+  }
+  PLANS.set(inputShape, plan);
+  return plan;
+}
+
+function decodeMember(protocol: ProtocolId, b: Binding, text: string, place: "header" | "querystring" | "uri", itemRef: ShapeRef = b.ref, itemShape: Shape = b.shape): unknown {
+  try {
+    return decodeBound(protocol, itemRef, itemShape, text, place);
+  } catch (e) {
+    if (e instanceof XmlValueError) throw new BindingValueError(b.name, b.wire, place, text, itemShape.type);
+    throw e;
+  }
+}
+
 export function readBindings(
   model: ServiceModel,
   protocol: ProtocolId,
@@ -186,26 +226,15 @@ export function readBindings(
   headers: Headers,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // One pass over the headers: Headers#get normalizes its argument on every call, and an S3
-  // input shape binds dozens of headers.
+  // One pass over the headers: Headers#get normalizes its argument on every call.
   const headerMap = new Map<string, string>();
   headers.forEach((value, key) => headerMap.set(key, value));
-  const boundQuery = new Set<string>();
-  for (const ref of Object.values(inputShape.members ?? {})) if (ref.location === "querystring" && ref.locationName) boundQuery.add(ref.locationName);
-  for (const [name, ref] of Object.entries(inputShape.members ?? {})) {
-    const shape = model.shapes[ref.shape]!;
-    const wire = ref.locationName ?? name;
-    const decode = (text: string, place: "header" | "querystring" | "uri", itemRef = ref, itemShape = shape) => {
-      try {
-        return decodeBound(protocol, itemRef, itemShape, text, place);
-      } catch (e) {
-        if (e instanceof XmlValueError) throw new BindingValueError(name, wire, place, text, itemShape.type);
-        throw e;
-      }
-    };
+  const { bindings, boundQuery } = planFor(model, inputShape);
+  for (const b of bindings) {
+    const { name, ref, shape, wire } = b;
     switch (ref.location) {
       case "uri":
-        if (wire in labels) out[name] = decode(labels[wire]!, "uri");
+        if (wire in labels) out[name] = decodeMember(protocol, b, labels[wire]!, "uri");
         break;
       case "querystring":
         if (shape.type === "map") {
@@ -218,24 +247,24 @@ export function readBindings(
           }
           if (Object.keys(map).length) out[name] = map;
         } else if (shape.type === "list") {
-          if (query.has(wire)) out[name] = query.getAll(wire).map((v) => decode(v, "querystring", shape.member!, model.shapes[shape.member!.shape]!));
+          if (query.has(wire)) out[name] = query.getAll(wire).map((v) => decodeMember(protocol, b, v, "querystring", shape.member!, model.shapes[shape.member!.shape]!));
         } else if (query.has(wire)) {
-          out[name] = decode(query.get(wire)!, "querystring");
+          out[name] = decodeMember(protocol, b, query.get(wire)!, "querystring");
         }
         break;
       case "header": {
-        const value = headerMap.get(wire.toLowerCase());
+        const value = headerMap.get(b.lower);
         if (value === undefined) break;
         if (shape.type === "list") {
           const itemShape = model.shapes[shape.member!.shape]!;
-          out[name] = value === "" ? [] : splitHeaderList(value, itemShape, shape.member!, protocol).map((v) => decode(v, "header", shape.member!, itemShape));
+          out[name] = value === "" ? [] : splitHeaderList(value, itemShape, shape.member!, protocol).map((v) => decodeMember(protocol, b, v, "header", shape.member!, itemShape));
         } else {
-          out[name] = decode(value, "header");
+          out[name] = decodeMember(protocol, b, value, "header");
         }
         break;
       }
       case "headers": {
-        const prefix = wire.toLowerCase();
+        const prefix = b.lower;
         const map: Record<string, string> = {};
         headerMap.forEach((value, key) => {
           if (key.startsWith(prefix)) map[key.slice(prefix.length)] = decodeMimeWord(value);
