@@ -5,14 +5,20 @@
  * Layout in the Store:
  *   ["m", key]    manifest { id, size, chunk, n }
  *   ["d", id, i]  chunk i (Uint8Array)
- *   ["p", id]     pending: chunks written, manifest not yet committed
+ *   ["p", id]     pending since (ms, last progress): chunks written, manifest not yet committed
  *   ["g", id]     garbage since (ms): chunks of a replaced or deleted blob, kept for
  *                 `graceMs` so a read that started before the replacement still finishes
  * A `put` writes its chunks under a fresh id, then commits the manifest and clears the pending
  * marker in one atomic operation: readers see the old blob or the whole new one, never part. A
- * crash in between leaves only chunks under a pending marker, which `openStoreBlobStore` removes.
+ * crash in between leaves only chunks under a pending marker.
+ *
+ * The Store may be shared by several isolates or processes, each with its own BlobStore, so a
+ * marker is collected only once it is old: a pending one after `pendingGraceMs` without
+ * progress (uploads refresh it as they go), a garbage one after `graceMs`. Collection (on open,
+ * then at most every few seconds after writes) visits a bounded batch of markers per pass.
+ * Markers without a number (none are written) count as old.
  */
-import type { BlobStore, Key, Store } from "./types.ts";
+import type { BlobStore, Entry, Key, Store } from "./types.ts";
 
 interface Manifest {
   id: string;
@@ -29,54 +35,88 @@ export interface StoreBlobOptions {
   chunksPerCommit?: number;
   /** How long chunks of a replaced blob stay readable (default 60 s). */
   graceMs?: number;
-  /** Clock for the grace period (default Date.now). */
+  /** How long an upload may make no progress before another instance collects it (default 15 min). */
+  pendingGraceMs?: number;
+  /** Markers of each kind visited per collection pass (default 256). */
+  sweepBatch?: number;
+  /** Clock for markers and grace periods (default Date.now). */
   now?: () => number;
 }
 
-/** Opens a BlobStore on `store`, first removing chunks of puts that never committed. */
+/** Opens a BlobStore on `store`, first collecting old leftovers of uploads and replaced blobs. */
 export async function openStoreBlobStore(store: Store, options: StoreBlobOptions = {}): Promise<BlobStore> {
   const chunkSize = options.chunkSize ?? 60 * 1024;
   const perCommit = options.chunksPerCommit ?? 8;
   const graceMs = options.graceMs ?? 60_000;
+  const pendingGraceMs = options.pendingGraceMs ?? 15 * 60_000;
+  const sweepBatch = Math.max(2, options.sweepBatch ?? 256);
   const now = options.now ?? Date.now;
+  // Often enough that a live upload never looks abandoned; rarely enough for Workers KV's one write per key per second.
+  const refreshMs = Math.min(pendingGraceMs / 3, 60_000);
 
-  const pending: string[] = [];
-  for await (const e of store.list({ prefix: ["p"] })) pending.push(e.key[1] as string);
-  for (const id of pending) await deleteChunks(store, id), await store.delete(["p", id]);
-  // Nobody reads through this store yet: every replaced blob's chunks can go now.
-  await sweep(Infinity);
-
-  /** Deletes chunk sets that have been garbage for longer than `grace` ms. */
-  async function sweep(grace: number): Promise<void> {
-    const due: string[] = [];
-    const limit = now() - grace;
-    for await (const e of store.list<number>({ prefix: ["g"] })) if (grace === Infinity || e.value <= limit) due.push(e.key[1] as string);
-    for (const id of due) await deleteChunks(store, id), await store.delete(["g", id]);
+  const since = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : -Infinity);
+  // Where the next pass of each kind starts (inclusive), so every marker is reached in bounded passes.
+  const cursors: { p: Key | null; g: Key | null } = { p: null, g: null };
+  async function batchOf(kind: "p" | "g"): Promise<Entry<unknown>[]> {
+    const start = cursors[kind];
+    const entries: Entry<unknown>[] = [];
+    for await (const e of store.list(start ? { prefix: [kind], start } : { prefix: [kind] }, { limit: sweepBatch })) entries.push(e);
+    cursors[kind] = entries.length === sweepBatch ? entries[entries.length - 1]!.key : null;
+    return entries;
   }
+
+  /** One bounded pass: abandoned uploads become garbage, old garbage is deleted. */
+  async function sweep(): Promise<void> {
+    for (const e of await batchOf("p")) {
+      if (now() - since(e.value) < pendingGraceMs) continue;
+      const id = e.key[1] as string;
+      // Only if unchanged since listed: a refreshed marker means the upload is alive. Once it is
+      // garbage, the upload's next commit (checked against the marker) fails instead of adding chunks.
+      const moved = await store.atomic().check({ key: e.key, versionstamp: e.versionstamp }).delete(e.key).set(["g", id], 0).commit();
+      if (moved.ok) await deleteChunks(store, id), await store.delete(["g", id]);
+    }
+    for (const e of await batchOf("g")) {
+      if (now() - since(e.value) < graceMs) continue;
+      const id = e.key[1] as string;
+      await deleteChunks(store, id), await store.delete(["g", id]);
+    }
+  }
+  await sweep();
+
   let sweeping: Promise<void> | null = null;
-  let lastSweep = 0;
+  let lastSweep = now();
   const maybeSweep = () => {
     if (sweeping || now() - lastSweep < Math.min(graceMs, 5_000)) return;
     lastSweep = now();
-    sweeping = sweep(graceMs).catch(() => {}).finally(() => (sweeping = null));
+    sweeping = sweep().catch(() => {}).finally(() => (sweeping = null));
   };
 
   async function put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<{ size: number }> {
     const id = crypto.randomUUID();
-    await store.set(["p", id], Date.now());
+    const marker: Key = ["p", id];
+    let touched = now();
+    // The marker's versionstamp: every write below is checked against it, so chunks are never
+    // added, nor the manifest committed, once another instance has collected this upload.
+    let markerStamp = (await store.set(marker, touched)).versionstamp;
     let n = 0, size = 0;
     let batch: [Key, Uint8Array][] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const op = store.atomic();
+    const due = () => now() - touched >= refreshMs;
+    const flush = async (touch: boolean) => {
+      if (batch.length === 0 && !touch) return;
+      const op = store.atomic().check({ key: marker, versionstamp: markerStamp });
       for (const [k, v] of batch) op.set(k, v);
       batch = [];
-      if (!(await op.commit()).ok) throw new Error("blob chunk write failed");
+      const at = now();
+      if (touch) op.set(marker, at);
+      const result = await op.commit();
+      if (!result.ok) throw new Error("blob upload abandoned: no progress for longer than the pending grace period");
+      if (touch) (markerStamp = result.versionstamp), (touched = at);
     };
     const add = async (bytes: Uint8Array) => {
       batch.push([["d", id, n++], bytes]);
       size += bytes.length;
-      if (batch.length >= perCommit) await flush();
+      const touch = due();
+      if (touch || batch.length >= perCommit) await flush(touch);
     };
     try {
       if (body instanceof Uint8Array) {
@@ -90,6 +130,8 @@ export async function openStoreBlobStore(store: Store, options: StoreBlobOptions
             const { done, value } = await reader.read();
             if (done) break;
             if (!(value instanceof Uint8Array)) throw new TypeError("blob body chunks must be Uint8Array");
+            // A slow body that fills no chunk for a while is still progress.
+            if (due()) await flush(true);
             for (let offset = 0; offset < value.length; ) {
               const take = Math.min(chunkSize - filled, value.length - offset);
               buffer.set(value.subarray(offset, offset + take), filled);
@@ -102,18 +144,23 @@ export async function openStoreBlobStore(store: Store, options: StoreBlobOptions
         }
         if (filled > 0) await add(buffer.slice(0, filled));
       }
-      await flush();
+      await flush(false);
+      const manifest: Manifest = { id, size, chunk: chunkSize, n };
+      for (;;) {
+        const [old, mark] = await store.getMany<unknown>([["m", key], marker]);
+        if (mark!.versionstamp !== markerStamp) throw new Error("blob upload abandoned: no progress for longer than the pending grace period");
+        const op = store.atomic()
+          .check({ key: old!.key, versionstamp: old!.versionstamp }, { key: marker, versionstamp: markerStamp })
+          .set(["m", key], manifest)
+          .delete(marker);
+        const replaced = old!.value as Manifest | null;
+        if (replaced) op.set(["g", replaced.id], now());
+        if ((await op.commit()).ok) break;
+      }
     } catch (error) {
       await deleteChunks(store, id);
-      await store.delete(["p", id]);
+      await store.delete(marker);
       throw error;
-    }
-    const manifest: Manifest = { id, size, chunk: chunkSize, n };
-    for (;;) {
-      const old = await store.get<Manifest>(["m", key]);
-      const op = store.atomic().check({ key: old.key, versionstamp: old.versionstamp }).set(["m", key], manifest).delete(["p", id]);
-      if (old.value) op.set(["g", old.value.id], now());
-      if ((await op.commit()).ok) break;
     }
     maybeSweep();
     return { size };
