@@ -378,7 +378,8 @@ export function runStoreConformance(name: string, makeStore: () => Store | Promi
         expect((await store.get(["iso"])).value).toEqual({ nested: { list: [1, 2] } });
       });
 
-      it.runIf(options.copiesValues)("is not changed by mutating a value after set or after get", async () => {
+      // Only stores that copy promise this (the memory store keeps references, by design).
+      if (options.copiesValues) it("is not changed by mutating a value after set or after get", async () => {
         const store = await makeStore();
         const value = { nested: { list: [1, 2] }, bytes: new Uint8Array([1]) };
         await store.set(["iso"], value);
