@@ -27,7 +27,10 @@ function controlRef(ch: string): string {
 }
 
 /** Escapes element text the way S3 does (`"` as `&quot;`, CR and control chars as references). */
+const NEEDS_TEXT_ESCAPE = /[&<>"\r\x00-\x08\x0B\x0C\x0E-\x1F]/;
+
 export function escapeXmlText(text: string): string {
+  if (!NEEDS_TEXT_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"\r\x00-\x08\x0B\x0C\x0E-\x1F]/g, (ch) => TEXT_ESCAPES[ch] ?? controlRef(ch));
 }
 
@@ -303,24 +306,45 @@ function isPresent(value: unknown): boolean {
  * The member elements of a structure value (no wrapping element), in model order. Members with
  * an HTTP `location` are skipped (they travel in headers, query or status); so are attributes.
  */
+interface XmlMembers {
+  /** Members serialized as child elements: [member name, element name, ref]. */
+  elements: [string, string, ShapeRef][];
+  /** Members serialized as attributes. */
+  attributes: [string, string, ShapeRef][];
+}
+
+/** Per structure shape, its element and attribute members, resolved once. */
+const XML_MEMBERS = new WeakMap<Shape, XmlMembers>();
+
+function xmlMembers(shape: Shape): XmlMembers {
+  let members = XML_MEMBERS.get(shape);
+  if (!members) {
+    members = { elements: [], attributes: [] };
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      if (ref.location) continue;
+      (ref.xmlAttribute ? members.attributes : members.elements).push([name, ref.locationName ?? name, ref]);
+    }
+    XML_MEMBERS.set(shape, members);
+  }
+  return members;
+}
+
 export function serializeMembers(model: ServiceModel, protocol: ProtocolId, shape: Shape, value: Record<string, unknown>): string {
   let out = "";
-  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-    if (memberRef.location || memberRef.xmlAttribute) continue;
+  for (const [name, element, memberRef] of xmlMembers(shape).elements) {
     const v = value[name];
     if (!isPresent(v)) continue;
-    out += serializeElement(model, protocol, memberRef.locationName ?? name, memberRef, v);
+    out += serializeElement(model, protocol, element, memberRef, v);
   }
   return out;
 }
 
 function attributesOf(model: ServiceModel, protocol: ProtocolId, shape: Shape, value: Record<string, unknown>): string {
   let out = "";
-  for (const [name, memberRef] of Object.entries(shape.members ?? {})) {
-    if (!memberRef.xmlAttribute) continue;
+  for (const [name, attribute, memberRef] of xmlMembers(shape).attributes) {
     const v = value[name];
     if (!isPresent(v)) continue;
-    out += ` ${memberRef.locationName ?? name}="${escapeXmlAttr(scalarText(protocol, memberRef, model.shapes[memberRef.shape]!, v))}"`;
+    out += ` ${attribute}="${escapeXmlAttr(scalarText(protocol, memberRef, model.shapes[memberRef.shape]!, v))}"`;
   }
   return out;
 }
