@@ -178,6 +178,41 @@ for (const transport of TRANSPORTS) {
       expect(after.Count).toBe(0);
     });
 
+    it("Query pages at 1 MB within a partition, and a filter does not lift the limit", async () => {
+      const table = tableName("bigq");
+      await client.send(new CreateTableCommand({
+        TableName: table, BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }],
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      }));
+      const filler = "q".repeat(100 * 1024);
+      for (let i = 0; i < 25; i++) {
+        await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "p" }, sk: { N: String(i) }, data: { S: filler } } }));
+      }
+      const query = (start?: Record<string, any>, filter = false) => client.send(new QueryCommand({
+        TableName: table, KeyConditionExpression: "pk = :p", ExclusiveStartKey: start,
+        ExpressionAttributeValues: { ":p": { S: "p" }, ...(filter ? { ":none": { S: "nothing" } } : {}) },
+        ...(filter ? { FilterExpression: "#d = :none", ExpressionAttributeNames: { "#d": "data" } } : {}),
+      }));
+      const first = await query();
+      expect(first.Count).toBeGreaterThan(0);
+      expect(first.Count).toBeLessThan(25);
+      expect(first.LastEvaluatedKey).toEqual({ pk: { S: "p" }, sk: first.Items![first.Count! - 1]!.sk });
+      let total = first.Count!;
+      let start = first.LastEvaluatedKey;
+      while (start) {
+        const page = await query(start);
+        total += page.Count!;
+        start = page.LastEvaluatedKey;
+      }
+      expect(total).toBe(25);
+      // The 1 MB applies to items read, before the filter: an empty page can still have a next key.
+      const filtered = await query(undefined, true);
+      expect(filtered.Count).toBe(0);
+      expect(filtered.ScannedCount).toBe(first.Count);
+      expect(filtered.LastEvaluatedKey).toEqual(first.LastEvaluatedKey);
+    });
+
     it("Scan pages at 1 MB and parallel segments partition the table", async () => {
       const table = tableName("big");
       await client.send(new CreateTableCommand({
