@@ -1,4 +1,4 @@
-// The ceiling: a bare fetch handler on the same Node adapter as fetchstack, answering a fixed
+// The ceiling: a bare fetch handler on the same Node adapter (and settings) as the fetchstack CLI, answering a fixed
 // STS-sized XML response after reading the body. Usage: node bench/ceiling-server.mjs PORT
 import { serve } from "@hono/node-server";
 
@@ -8,5 +8,5 @@ export async function ceiling(request) {
   return new Response(body, { headers: { "content-type": "text/xml" } });
 }
 if (process.argv[2]) {
-  serve({ fetch: ceiling, port: Number(process.argv[2]), hostname: "127.0.0.1", overrideGlobalObjects: false }, () => console.log("ready"));
+  serve({ fetch: ceiling, port: Number(process.argv[2]), hostname: "127.0.0.1", overrideGlobalObjects: true }, () => console.log("ready"));
 }

@@ -22,16 +22,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string): Promise<Server> {
+function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string, lightGlobals: boolean): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host, overrideGlobalObjects: false }) as Server;
+    const server = serve({ fetch, port, hostname: host, overrideGlobalObjects: lightGlobals }) as Server;
     server.once("error", reject);
     server.once("listening", () => resolve(server));
   });
 }
 
-/** Starts the servers; used by the CLI and by tests (port 0 picks a free port). */
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
+/**
+ * Starts the servers; used by the CLI and by tests (port 0 picks a free port).
+ *
+ * `lightGlobals` lets @hono/node-server replace the process's global Request/Response with its
+ * lighter classes, which skip building web streams for byte bodies (about 1.5x the requests/s
+ * over HTTP). The CLI's process is the emulator's own, so it turns this on; a process that
+ * embeds the server keeps its globals unless it asks.
+ */
+export async function startServer(options: ServerOptions, { lightGlobals = false }: { lightGlobals?: boolean } = {}): Promise<RunningServer> {
   let persistent: PersistentState | undefined;
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -42,11 +49,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
-  const main = await listen((request) => emulator.fetch(request), options.port, options.host);
+  const main = await listen((request) => emulator.fetch(request), options.port, options.host, lightGlobals);
   servers.push(main);
   const pinned: Record<string, number> = {};
   for (const [service, port] of Object.entries(options.servicePorts)) {
-    const server = await listen((request) => emulator.fetch(request, { service }), port, options.host);
+    const server = await listen((request) => emulator.fetch(request, { service }), port, options.host, lightGlobals);
     servers.push(server);
     pinned[service] = (server.address() as AddressInfo).port;
   }
@@ -78,7 +85,7 @@ export async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const running = await startServer(options).catch((error: NodeJS.ErrnoException) => {
+  const running = await startServer(options, { lightGlobals: true }).catch((error: NodeJS.ErrnoException) => {
     console.error(`fetchstack: cannot start: ${error.message}`);
     process.exit(1);
   });
