@@ -218,6 +218,8 @@ async function main(): Promise<void> {
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
   const motoUrl = `http://127.0.0.1:${motoPort}`;
   const emulator = createEmulator();
+  // Let the servers (moto imports a lot at start) settle before the first measurement.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
 
   try {
     const ceilingInProcess = await inProcess(ceiling, () => new Request("http://127.0.0.1/", { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" }));
