@@ -68,7 +68,7 @@ export async function deleteQueue(ctx: RequestContext, ref: QueueRef): Promise<v
     const s = store(ctx, ref);
     await s.delete(keys.queue(ref));
     await s.delete(keys.counter(ref));
-    await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.dedups(ref)]);
+    await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.dedups(ref), keys.attempts(ref)]);
   });
   notifyQueue(ref);
 }
@@ -144,7 +144,7 @@ export async function purgeQueue(ctx: RequestContext, ref: QueueRef): Promise<vo
       throw new AwsError("PurgeQueueInProgress", `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`, 403);
     }
     const s = store(ctx, ref);
-    await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref)]);
+    await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.attempts(ref)]);
     await s.set(keys.queue(ref), { ...queue, purgedAt: now });
   });
 }

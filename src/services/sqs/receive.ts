@@ -171,6 +171,50 @@ async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, vis
   return { queue, taken };
 }
 
+/** What one FIFO receive handed out, kept for retries with the same ReceiveRequestAttemptId. */
+interface Attempt {
+  at: number;
+  handed: { id: string; receipt: string }[];
+}
+
+/** AWS's deduplication interval for ReceiveRequestAttemptId. */
+const ATTEMPT_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * A FIFO retry: within 5 minutes, the same ReceiveRequestAttemptId returns the same messages
+ * and receipt handles, and resets their visibility timeout, as long as none of them has been
+ * deleted or had its visibility changed since (then the retry is a new receive).
+ * Source: ReceiveRequestAttemptId in the ReceiveMessage API reference.
+ */
+async function retryAttempt(ctx: RequestContext, ref: QueueRef, attemptId: string, visibilityTimeout: number | undefined): Promise<{ queue: QueueRecord; messages: StoredMessage[] } | undefined> {
+  const s = store(ctx, ref);
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  const attempt = (await s.get<Attempt>(keys.attempt(queue, attemptId))).value;
+  const now = Math.floor(ctx.clock.now());
+  if (!attempt || now - attempt.at >= ATTEMPT_WINDOW_MS) return undefined;
+  const current: StoredMessage[] = [];
+  for (const h of attempt.handed) {
+    const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
+    if (!m || m.receipt !== h.receipt) return undefined;
+    current.push(m);
+  }
+  const vt = (visibilityTimeout ?? Number(queue.attributes.VisibilityTimeout)) * 1000;
+  const messages: StoredMessage[] = [];
+  for (const m of current) {
+    const next: StoredMessage = { ...m, visibleAt: now + vt };
+    await s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next).commit();
+    messages.push(next);
+  }
+  return { queue, messages };
+}
+
+function checkAttemptId(attemptId: string): void {
+  if (attemptId.length > 128 || !/^[\x21-\x7e]*$/.test(attemptId) || attemptId.length === 0) {
+    throw invalidParameter("ReceiveRequestAttemptId", attemptId, "Value must be 1 to 128 alphanumeric or punctuation characters.");
+  }
+}
+
 export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: ReceiveInput) {
   rangeCheck("MaxNumberOfMessages", input.MaxNumberOfMessages, 1, 10, "Must be between 1 and 10, if provided.");
   rangeCheck("VisibilityTimeout", input.VisibilityTimeout, 0, 43200, "Must be >= 0 and <= 43200, if provided.");
@@ -183,8 +227,23 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
   const deadline = Date.now() + wait * 1000;
   const systemNames = new Set([...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])]);
   const attributeNames = input.MessageAttributeNames ?? [];
+  const attemptId = initial.fifo ? input.ReceiveRequestAttemptId : undefined;
+  if (attemptId !== undefined) {
+    checkAttemptId(attemptId);
+    const retried = await withLock(lockName(ref), () => retryAttempt(ctx, ref, attemptId, input.VisibilityTimeout));
+    if (retried) {
+      return { Messages: retried.messages.map((m) => present(retried.queue, m, encodeHandle(retried.queue, m.id, m.receipt!), systemNames, attributeNames)) };
+    }
+  }
   for (;;) {
-    const { queue, taken } = await withLock(lockName(ref), () => takeMessages(ctx, ref, max, input.VisibilityTimeout));
+    const { queue, taken } = await withLock(lockName(ref), async () => {
+      const result = await takeMessages(ctx, ref, max, input.VisibilityTimeout);
+      if (attemptId !== undefined && result.taken.messages.length > 0) {
+        const attempt: Attempt = { at: Math.floor(ctx.clock.now()), handed: result.taken.messages.map((m) => ({ id: m.id, receipt: m.receipt! })) };
+        await store(ctx, ref).set(keys.attempt(result.queue, attemptId), attempt);
+      }
+      return result;
+    });
     for (const m of taken.deadLettered) await deadLetter(ctx, queue, m, redrivePolicyOf(queue)!);
     if (taken.messages.length > 0) {
       return {

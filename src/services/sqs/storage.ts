@@ -86,6 +86,9 @@ export const keys = {
   groups: (q: QueueRef): Key => ["g", q.name],
   dedup: (q: QueueRef, dedupKey: string): Key => ["d", q.name, dedupKey],
   dedups: (q: QueueRef): Key => ["d", q.name],
+  /** FIFO ReceiveRequestAttemptId → what that receive handed out (for retries). */
+  attempt: (q: QueueRef, attemptId: string): Key => ["a", q.name, attemptId],
+  attempts: (q: QueueRef): Key => ["a", q.name],
   task: (id: string): Key => ["t", id],
   tasks: (): Key => ["t"],
 };

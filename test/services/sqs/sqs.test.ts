@@ -381,6 +381,28 @@ for (const { name, make } of STORES) {
         expect([batch.Code, batch.message]).toEqual(["InvalidParameterValue", "The request must contain the parameter MessageGroupId."]);
       });
 
+      it("FIFO ReceiveRequestAttemptId: a retry returns the same messages and handles", async () => {
+        const url = await create("attempt.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true", VisibilityTimeout: "30" });
+        for (const body of ["a", "b"]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: "g" }));
+        const first = (await receive(url, { ReceiveRequestAttemptId: "try-1" })).Messages!;
+        expect(first.map((m) => m.Body)).toEqual(["a", "b"]);
+        advance(20);
+        // A lost response, retried: the same messages and receipt handles, visibility reset.
+        const retry = (await receive(url, { ReceiveRequestAttemptId: "try-1" })).Messages!;
+        expect(retry.map((m) => [m.MessageId, m.ReceiptHandle])).toEqual(first.map((m) => [m.MessageId, m.ReceiptHandle]));
+        // Another attempt id is a new receive: the group is in flight.
+        expect((await receive(url, { ReceiveRequestAttemptId: "try-2" })).Messages).toBeUndefined();
+        advance(20); // 40 s after the first receive, 20 s after the retry reset the timeout
+        expect((await receive(url)).Messages).toBeUndefined();
+        // Once a message is deleted, the retry is a new receive.
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first[0]!.ReceiptHandle }));
+        expect((await receive(url, { ReceiveRequestAttemptId: "try-1" })).Messages).toBeUndefined();
+        advance(31);
+        expect((await receive(url, { ReceiveRequestAttemptId: "try-1" })).Messages!.map((m) => m.Body)).toEqual(["b"]);
+        const bad = await fail(receive(url, { ReceiveRequestAttemptId: "x".repeat(129) }));
+        expect(bad.Code).toBe("InvalidParameterValue");
+      });
+
       it("FIFO receipt handles expire after a redelivery", async () => {
         const url = await create("stale.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true", VisibilityTimeout: "5" });
         await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "m", MessageGroupId: "g" }));
