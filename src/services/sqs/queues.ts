@@ -49,6 +49,12 @@ export async function createQueue(ctx: RequestContext, input: { QueueName: strin
       }
       return { QueueUrl: queueUrl(ctx, ref) };
     }
+    // AWS: "You must wait 60 seconds after deleting a queue before you can create another with
+    // the same name."
+    const deletedAt = (await store(ctx, ref).get<number>(keys.deleted(ref))).value;
+    if (deletedAt !== null && ctx.clock.now() - deletedAt < 60_000) {
+      throw new AwsError("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can create another with the same name.", 400);
+    }
     const record: QueueRecord = {
       ...ref,
       fifo,
@@ -69,6 +75,7 @@ export async function deleteQueue(ctx: RequestContext, ref: QueueRef): Promise<v
     await s.delete(keys.queue(ref));
     await s.delete(keys.counter(ref));
     await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.dedups(ref), keys.attempts(ref)]);
+    await s.set(keys.deleted(ref), Math.floor(ctx.clock.now()));
   });
   notifyQueue(ref);
 }

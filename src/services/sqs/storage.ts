@@ -89,6 +89,8 @@ export const keys = {
   /** FIFO ReceiveRequestAttemptId → what that receive handed out (for retries). */
   attempt: (q: QueueRef, attemptId: string): Key => ["a", q.name, attemptId],
   attempts: (q: QueueRef): Key => ["a", q.name],
+  /** When a queue of this name was last deleted (epoch ms), for QueueDeletedRecently. */
+  deleted: (q: QueueRef): Key => ["x", q.name],
   task: (id: string): Key => ["t", id],
   tasks: (): Key => ["t"],
 };

@@ -66,6 +66,11 @@ for (const { name, make } of STORES) {
         expect(e.Code).toBe("AWS.SimpleQueueService.NonExistentQueue");
         expect(e.message).toBe("The specified queue does not exist.");
         expect(await fail(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" })))).toBeInstanceOf(QueueDoesNotExist);
+        // A deleted name is unusable for 60 seconds.
+        const recent = await fail(create("a"));
+        expect([recent.name, recent.Code, recent.$metadata.httpStatusCode]).toEqual(["QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", 400]);
+        advance(60);
+        expect(await create("a")).toBe(url);
       });
 
       it("finds a queue from any QueueUrl host, and the URL's account selects the account", async () => {
