@@ -18,8 +18,8 @@ export interface CopySource {
   versionId?: string;
 }
 
-function invalidCopySource(): AwsError {
-  return new AwsError("InvalidArgument", "Invalid copy source object key", 400, { fields: { ArgumentName: "x-amz-copy-source" } });
+function invalidCopySource(header: string): AwsError {
+  return new AwsError("InvalidArgument", "Invalid copy source object key", 400, { fields: { ArgumentName: "x-amz-copy-source", ArgumentValue: header } });
 }
 
 /** Parses the header value; InvalidArgument when it names no bucket and key. */
@@ -36,11 +36,11 @@ export function parseCopySource(header: string): CopySource {
   try {
     decoded = decodeURIComponent(text);
   } catch {
-    throw invalidCopySource();
+    throw invalidCopySource(header);
   }
   if (decoded.startsWith("/")) decoded = decoded.slice(1);
   const slash = decoded.indexOf("/");
-  if (slash <= 0 || slash === decoded.length - 1) throw invalidCopySource();
+  if (slash <= 0 || slash === decoded.length - 1) throw invalidCopySource(header);
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
 }
 

@@ -6,6 +6,7 @@
  * API_HeadObject, API_DeleteObject, API_DeleteObjects, API_CopyObject, API_GetObjectAttributes,
  * API_PutObjectTagging, API_GetObjectAcl; https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
+import { parseCopySource } from "./copy-source.ts";
 import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
@@ -311,32 +312,6 @@ function partChecksum(version: ObjectVersion, partNumber: number | undefined): S
 // ---------------------------------------------------------------------------------------------
 // Copy
 
-interface CopySource {
-  bucket: string;
-  key: string;
-  versionId?: string;
-}
-
-function parseCopySource(header: string): CopySource {
-  let text = header;
-  let versionId: string | undefined;
-  const q = text.indexOf("?");
-  if (q !== -1) {
-    const params = new URLSearchParams(text.slice(q + 1));
-    versionId = params.get("versionId") ?? undefined;
-    text = text.slice(0, q);
-  }
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(text);
-  } catch {
-    decoded = text;
-  }
-  if (decoded.startsWith("/")) decoded = decoded.slice(1);
-  const slash = decoded.indexOf("/");
-  if (slash <= 0 || slash === decoded.length - 1) throw invalidArgument("Invalid copy source object key", "x-amz-copy-source", header);
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
-}
 
 /** Copies a version's bytes into a new blob, computing MD5 and a checksum as they stream. */
 async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersion, algorithm: StoredChecksum["algorithm"]) {
