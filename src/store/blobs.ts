@@ -62,6 +62,20 @@ export function createMemoryBlobStore(): BlobStore {
       return streamRange(blob, start, end);
     },
 
+    async read(key, range) {
+      const blob = blobs.get(key);
+      if (!blob) return null;
+      let start = 0, end = blob.size - 1;
+      if (range) {
+        if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start - 1) {
+          throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
+        }
+        start = range.start;
+        end = Math.min(range.end, blob.size - 1);
+      }
+      return copyRange(blob, start, end);
+    },
+
     async size(key) {
       return blobs.get(key)?.size ?? null;
     },
@@ -75,6 +89,22 @@ export function createMemoryBlobStore(): BlobStore {
       for (const k of keys) if (blobs.has(k)) yield k;
     },
   };
+}
+
+/** Bytes `[start, end]` of `blob` as one new buffer (empty when start > end). */
+function copyRange(blob: Blob, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start + 1));
+  if (out.length === 0) return out;
+  const { chunks, offsets } = blob;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunkStart = offsets[i]!, chunk = chunks[i]!;
+    const chunkEnd = chunkStart + chunk.length - 1;
+    if (chunkEnd < start || chunkStart > end) continue;
+    const from = Math.max(start, chunkStart) - chunkStart;
+    const to = Math.min(end, chunkEnd) - chunkStart + 1;
+    out.set(chunk.subarray(from, to), chunkStart + from - start);
+  }
+  return out;
 }
 
 /** Streams bytes `[start, end]` of `blob` (empty when start > end). */
@@ -109,6 +139,7 @@ export function prefixBlobStore(blobs: BlobStore, prefix: string): BlobStore {
   return {
     put: (key, body) => blobs.put(prefix + key, body),
     get: (key, range) => blobs.get(prefix + key, range),
+    ...(blobs.read ? { read: (key: string, range?: { start: number; end: number }) => blobs.read!(prefix + key, range) } : {}),
     size: (key) => blobs.size(prefix + key),
     delete: (key) => blobs.delete(prefix + key),
     async *keys(sub = "") {

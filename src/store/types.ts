@@ -69,6 +69,12 @@ export interface BlobStore {
   put(key: string, body: ReadableStream<Uint8Array> | Uint8Array): Promise<{ size: number }>;
   /** Streams bytes `[start, end]` inclusive (whole blob by default); null if absent. */
   get(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null>;
+  /**
+   * Optional: bytes `[start, end]` inclusive (whole blob by default) in one buffer, or null if
+   * absent. For small reads where a stream costs more than the data (S3 GETs of a few KiB);
+   * callers fall back to `get` when a store does not offer it.
+   */
+  read?(key: string, range?: { start: number; end: number }): Promise<Uint8Array | null>;
   /** Size in bytes, or null if absent. */
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;

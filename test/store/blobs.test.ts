@@ -49,6 +49,22 @@ function blobSuite(name: string, make: () => BlobStore) {
       expect(await bytes(await blobs.get("s", { start: 30, end: 40 }))).toEqual([]);
     });
 
+    it("reads whole blobs and inclusive ranges in one buffer, as the stream would", async () => {
+      const blobs = make();
+      expect(blobs.read).toBeTypeOf("function");
+      await blobs.put("r", streamOf([range(0, 9), range(10, 14), range(15, 29)]));
+      for (const [from, to] of [[0, 29], [0, 0], [3, 8], [8, 12], [9, 10], [12, 27], [20, 100], [5, 4]] as const) {
+        const viaRead = await blobs.read!("r", { start: from, end: to });
+        expect([...viaRead!]).toEqual(await bytes(await blobs.get("r", { start: from, end: to })));
+      }
+      expect([...(await blobs.read!("r"))!]).toEqual(range(0, 29));
+      expect(await blobs.read!("missing")).toBeNull();
+      // A copy: changing what read returned changes nothing stored.
+      const copy = (await blobs.read!("r"))!;
+      copy[0] = 99;
+      expect((await blobs.read!("r"))![0]).toBe(0);
+    });
+
     it("rejects a malformed range", async () => {
       const blobs = make();
       await blobs.put("r", new Uint8Array([1, 2]));

@@ -18,7 +18,7 @@ import { checksumMemberName, createDigest, parseAlgorithm, toHex, type StoredChe
 import { checkCopySourceConditions, checkReadConditions, invalidRange, resolveRange, type ByteRange } from "./conditions.ts";
 import { accessControlListNotSupported, invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
 import {
-  deleteObject, findVersion, openBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
+  deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
 } from "./object-store.ts";
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
@@ -284,25 +284,12 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
     if (range) out.ContentRange = `bytes ${range.start}-${range.end}/${version.size}`;
     out[HTTP_STATUS] = 206;
   }
-  if (method === "GET") out.Body = length === 0 ? new Uint8Array(0) : length <= SMALL_BODY ? await readAll(openBody(ctx, version, range), length) : openBody(ctx, version, range);
+  if (method === "GET") out.Body = length === 0 ? new Uint8Array(0) : length <= SMALL_BODY ? await readBody(ctx, version, length, range) : openBody(ctx, version, range);
   return out;
 }
 
 /** Bodies up to this size are answered as bytes: a stream costs more than the copy. */
 const SMALL_BODY = 64 * 1024;
-
-async function readAll(stream: ReadableStream<Uint8Array>, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    out.set(value, offset);
-    offset += value.length;
-  }
-  return offset === length ? out : out.subarray(0, offset);
-}
 
 function partChecksum(version: ObjectVersion, partNumber: number | undefined): StoredChecksum | undefined {
   if (partNumber === undefined || !version.parts) return version.checksum;
