@@ -300,10 +300,6 @@ function headerText(protocol: ProtocolId, ref: ShapeRef, shape: Shape, value: un
 }
 
 /**
- * Writes the output members bound to headers and header prefixes into `headers`; returns the
- * status code member's value, if set.
- */
-/**
  * Response headers gathered in a plain object (lower-case names): `Headers#set` validates and
  * normalizes on every call, while the Response constructor validates a record once.
  */
@@ -323,13 +319,32 @@ export class HeaderBag {
   }
 }
 
+/** Per output shape: its members bound to the status code, headers and header prefixes. */
+const OUTPUT_PLANS = new WeakMap<Shape, Binding[]>();
+
+function outputPlan(model: ServiceModel, outputShape: Shape): Binding[] {
+  let plan = OUTPUT_PLANS.get(outputShape);
+  if (!plan) {
+    plan = [];
+    for (const [name, ref] of Object.entries(outputShape.members ?? {})) {
+      if (ref.location !== "statusCode" && ref.location !== "header" && ref.location !== "headers") continue;
+      const wire = ref.locationName ?? name;
+      plan.push({ name, ref, shape: model.shapes[ref.shape]!, wire, lower: wire.toLowerCase() });
+    }
+    OUTPUT_PLANS.set(outputShape, plan);
+  }
+  return plan;
+}
+
+/**
+ * Writes the output members bound to headers and header prefixes into `headers`; returns the
+ * status code member's value, if set.
+ */
 export function writeBindings(model: ServiceModel, protocol: ProtocolId, outputShape: Shape, output: Record<string, unknown>, headers: HeaderBag): number | undefined {
   let status: number | undefined;
-  for (const [name, ref] of Object.entries(outputShape.members ?? {})) {
+  for (const { name, ref, shape, wire } of outputPlan(model, outputShape)) {
     const value = output[name];
     if (value === undefined || value === null) continue;
-    const shape = model.shapes[ref.shape]!;
-    const wire = ref.locationName ?? name;
     switch (ref.location) {
       case "statusCode":
         status = Number(value);
