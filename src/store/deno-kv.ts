@@ -12,10 +12,18 @@
  *                  own parts) keeps -0 apart from 0 in `@deno/kv`, which merges them, and makes
  *                  every list one byte range, identical under Deno and Node.
  *   ["c", id, i]   chunk i of a value too large for one Deno KV value (64 KiB limit)
- *   ["p", id]      marks chunks written for a commit that has not happened yet; a crash
- *                  between chunks and commit leaves these, removed on the next open
+ *   ["p", id]      marks chunks written for a commit that has not happened yet; its value is
+ *                  the time (ms) of the write's last progress. A crash between chunks and commit
+ *                  leaves these behind.
  * Values are encoded here (tagged JSON, or raw bytes for a Uint8Array) rather than with V8
  * serialization, so their size is known before writing and both runtimes store the same bytes.
+ *
+ * One KV may be shared by several stores at once (isolates on Deno Deploy, processes, the state
+ * and blob spaces of one process), so a pending marker is collected only once it is old: after
+ * `pendingGraceMs` without progress (a write refreshes its marker with every chunk commit, and
+ * fails rather than commit once collected). Collection (on open, then at most every few seconds
+ * after writes) visits a bounded batch of markers per pass. Markers whose value is not a number
+ * count as old.
  */
 import { selectorRange } from "./memory.ts";
 import { assertWritableKey } from "./keys.ts";
@@ -101,20 +109,54 @@ export interface DenoKvStoreOptions {
    * (state, blobs) share one KV without seeing each other's keys.
    */
   space?: string;
+  /** How long a large write may make no progress before another store collects its chunks (default 15 min). */
+  pendingGraceMs?: number;
+  /** Pending markers visited per collection pass (default 256). */
+  sweepBatch?: number;
+  /** Clock for pending markers (default Date.now). */
+  now?: () => number;
 }
 
+/** Value a collector gives a marker before deleting its chunks: old to everyone, so a crash mid-collection is finished later. */
+const COLLECTED = "collected";
+
 /**
- * Opens a Store on a Deno KV handle. Removes chunks left by a commit that a crash cut short.
- * `close()` closes the handle.
+ * Opens a Store on a Deno KV handle, first collecting old chunks left by commits that a crash cut
+ * short. `close()` closes the handle.
  */
 export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): Promise<DenoKvStore> {
   const space = options.space ?? "v";
   if (space === "c" || space === "p") throw new TypeError(`space "${space}" is reserved`);
   const vKey = (key: Key): KeyPart[] => [space, keyBytes(key)];
-  // Chunks of commits that never happened (crash between chunk writes and the commit).
-  const pending: string[] = [];
-  for await (const e of kv.list({ prefix: ["p"] })) pending.push(e.key[1] as string);
-  for (const id of pending) await deleteChunks(kv, id, true);
+  const pendingGraceMs = options.pendingGraceMs ?? 15 * 60_000;
+  const sweepBatch = Math.max(2, options.sweepBatch ?? 256);
+  const now = options.now ?? Date.now;
+  const since = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : -Infinity);
+
+  // Where the next pass starts (inclusive), so every marker is reached in bounded passes.
+  let cursor: KeyPart[] | null = null;
+  /** One bounded pass over pending markers: chunks of writes without progress for the grace period go. */
+  async function sweep(): Promise<void> {
+    const entries: { key: KeyPart[]; value: unknown; versionstamp: string }[] = [];
+    for await (const e of kv.list(cursor ? { prefix: ["p"], start: cursor } : { prefix: ["p"] }, { limit: sweepBatch })) entries.push(e);
+    cursor = entries.length === sweepBatch ? entries[entries.length - 1]!.key : null;
+    for (const e of entries) {
+      if (now() - since(e.value) < pendingGraceMs) continue;
+      // Only if unchanged since listed: a refreshed marker means the write is alive. Once marked
+      // collected, the write's next commit (checked against its marker) fails instead.
+      const claimed = await kv.atomic().check({ key: e.key, versionstamp: e.versionstamp }).set(e.key, COLLECTED).commit();
+      if (claimed.ok) await deleteChunks(kv, e.key[1] as string, true);
+    }
+  }
+  await sweep();
+  let sweeping: Promise<void> | null = null;
+  let lastSweep = now();
+  const maybeSweep = () => {
+    if (sweeping || now() - lastSweep < 5_000) return;
+    lastSweep = now();
+    sweeping = sweep().catch(() => {}).finally(() => (sweeping = null));
+  };
+
   // Old chunks need cleaning only after overwriting a chunked value; skip the extra read otherwise.
   let chunksExist = false;
   for await (const _ of kv.list({ prefix: ["c"] }, { limit: 1 })) chunksExist = true;
@@ -170,25 +212,28 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
     }
   }
 
-  /** Writes a large encoded value's chunks under a pending marker; returns its manifest bytes. */
-  async function writeChunks(encoded: Uint8Array): Promise<{ id: string; manifest: Uint8Array }> {
-    const id = crypto.randomUUID();
+  /**
+   * Writes a large encoded value's chunks under a pending marker, refreshed (and checked) with
+   * every chunk commit; returns its manifest bytes and the marker's versionstamp.
+   */
+  async function writeChunks(id: string, encoded: Uint8Array): Promise<{ manifest: Uint8Array; markerStamp: string }> {
     const payload = encoded.subarray(1);
     const n = Math.ceil(payload.length / CHUNK);
     chunksExist = true;
+    let markerStamp: string | null = null;
     for (let first = 0; first < n; first += CHUNKS_PER_COMMIT) {
-      const op = kv.atomic();
-      if (first === 0) op.set(["p", id], Date.now());
+      const op = kv.atomic().check({ key: ["p", id], versionstamp: markerStamp }).set(["p", id], now());
       for (let i = first; i < Math.min(n, first + CHUNKS_PER_COMMIT); i++) op.set(["c", id, i], payload.slice(i * CHUNK, (i + 1) * CHUNK));
       const result = await op.commit();
-      if (!result.ok) throw new Error("fetchstack Deno KV store: chunk write failed");
+      if (!result.ok) throw abandoned();
+      markerStamp = result.versionstamp;
     }
     const manifest: Manifest = { id, n, t: encoded[0]! };
     const text = encoder.encode(JSON.stringify(manifest));
     const bytes = new Uint8Array(text.length + 1);
     bytes[0] = TAG_CHUNKED;
     bytes.set(text, 1);
-    return { id, manifest: bytes };
+    return { manifest: bytes, markerStamp: markerStamp! };
   }
 
   async function commit(checks: AtomicCheck[], mutations: { key: Key; value?: unknown; del: boolean }[]): Promise<{ ok: true; versionstamp: string } | { ok: false }> {
@@ -204,30 +249,48 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
         inline -= size;
       }
     }
-    const written: string[] = [];
+    const written: { id: string; markerStamp: string }[] = [];
     const stored = encoded.slice();
-    for (const i of external) {
-      const { id, manifest } = await writeChunks(encoded[i]!);
-      written.push(id);
-      stored[i] = manifest;
-    }
-    // Old values that were chunked lose their chunks once this commit replaces them.
-    const old = chunksExist ? await readManifests(mutations.map((m) => m.key)) : [];
+    let result: { ok: true; versionstamp: string } | { ok: false };
+    let old: string[];
+    try {
+      for (const i of external) {
+        const id = crypto.randomUUID();
+        written.push({ id, markerStamp: "" });
+        const chunked = await writeChunks(id, encoded[i]!);
+        written[written.length - 1]!.markerStamp = chunked.markerStamp;
+        stored[i] = chunked.manifest;
+      }
+      // Old values that were chunked lose their chunks once this commit replaces them.
+      old = chunksExist ? await readManifests(mutations.map((m) => m.key)) : [];
 
-    const op = kv.atomic();
-    for (const c of checks) op.check({ key: vKey(c.key), versionstamp: c.versionstamp });
-    for (let i = 0; i < mutations.length; i++) {
-      const m = mutations[i]!;
-      if (m.del) op.delete(vKey(m.key));
-      else op.set(vKey(m.key), stored[i]!);
+      const op = kv.atomic();
+      for (const c of checks) op.check({ key: vKey(c.key), versionstamp: c.versionstamp });
+      // Chunks another store has collected meanwhile must not become a value.
+      for (const w of written) op.check({ key: ["p", w.id], versionstamp: w.markerStamp }).delete(["p", w.id]);
+      for (let i = 0; i < mutations.length; i++) {
+        const m = mutations[i]!;
+        if (m.del) op.delete(vKey(m.key));
+        else op.set(vKey(m.key), stored[i]!);
+      }
+      result = await op.commit();
+      if (!result.ok && written.length > 0) {
+        for (let i = 0; i < written.length; i += GET_MANY_MAX) {
+          const group = written.slice(i, i + GET_MANY_MAX);
+          const markers = await kv.getMany(group.map((w) => ["p", w.id]));
+          if (markers.some((m, j) => m.versionstamp !== group[j]!.markerStamp)) throw abandoned();
+        }
+      }
+    } catch (error) {
+      for (const w of written) await deleteChunks(kv, w.id, true);
+      throw error;
     }
-    for (const id of written) op.delete(["p", id]);
-    const result = await op.commit();
     if (!result.ok) {
-      for (const id of written) await deleteChunks(kv, id, true);
+      for (const w of written) await deleteChunks(kv, w.id, true);
       return { ok: false };
     }
-    for (const id of old) if (!written.includes(id)) await deleteChunks(kv, id, false);
+    for (const id of old) if (!written.some((w) => w.id === id)) await deleteChunks(kv, id, false);
+    maybeSweep();
     return { ok: true, versionstamp: result.versionstamp };
   }
 
@@ -288,6 +351,10 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
     atomic,
     close: () => kv.close(),
   };
+}
+
+function abandoned(): Error {
+  return new Error("fetchstack Deno KV store: large write abandoned (no progress for longer than the pending grace period; another store collected its chunks)");
 }
 
 /** Deletes chunk set `id` (and its pending marker when `marker`). */
