@@ -180,7 +180,7 @@ for (const { name, setup } of transports) {
       expect(params.Parameters).toHaveLength(5);
       expect(params.NextToken).toBeDefined();
       const more = await client.send(new M.DescribeParametersCommand({ ParameterGroupName: "tuned", NextToken: params.NextToken }));
-      expect(more.Parameters![0].Name > params.Parameters![4].Name).toBe(true);
+      expect(more.Parameters![0]!.Name! > params.Parameters![4]!.Name!).toBe(true);
       await client.send(new M.UpdateClusterCommand({ ClusterName: "c1", ParameterGroupName: "tuned" }));
       await expect(client.send(new M.DeleteParameterGroupCommand({ ParameterGroupName: "tuned" }))).rejects.toMatchObject({ name: "InvalidParameterGroupStateFault" });
     });
