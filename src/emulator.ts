@@ -220,7 +220,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   async function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {
     const requestId = crypto.randomUUID();
-    let url = new URL(request.url);
+    // Parsed once; rewrites below (basePath, virtual-hosted bucket) work on copies.
+    const requestUrl = new URL(request.url);
+    let url = requestUrl;
     if (basePath) {
       if (url.pathname !== basePath && !url.pathname.startsWith(basePath + "/")) {
         return new Response(JSON.stringify({ error: "not found" }), { status: 404, headers: { "content-type": "application/json" } });
@@ -279,7 +281,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (options.verifySignatures && !unsignedByDesign) {
       const failure = await verifySignature({
         method: request.method,
-        url: new URL(request.url),
+        url: requestUrl,
         headers: request.headers,
         isS3: service.name === "s3",
         isJson: protocol === "json" || protocol === "rest-json",
@@ -290,7 +292,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (failure) return codec.serializeError(incoming, undefined, failure);
     }
     const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
-    const origin = new URL(request.url).origin;
+    const origin = requestUrl.origin;
     const base = {
       accountId,
       region: credentials?.region ?? identified.region ?? region,

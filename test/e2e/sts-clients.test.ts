@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 STS suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3", () => {
   it("get_caller_identity, assume_role and the assumed identity", async () => {
     const out = await boto3(server.url, `
@@ -51,6 +52,7 @@ print(json.dumps({"account": info["Account"], "key": tok["AccessKeyId"]}))
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} STS suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(label, () => {
     it("sts get-caller-identity prints the default account", async () => {
       const result = await run(cli!, ["sts", "get-caller-identity", "--endpoint-url", server.url, "--output", "json"], clientEnv());

@@ -86,13 +86,12 @@ describe("routing", () => {
   });
 
   it("answers 501 NotImplemented for a known but unimplemented operation", async () => {
-    const res = await emulator.fetch(new Request("http://127.0.0.1:4566/", {
-      method: "POST",
-      headers: { "x-amz-target": "AmazonMemoryDB.DescribeClusters", "content-type": "application/x-amz-json-1.1", authorization: auth("memorydb") },
-      body: "{}",
-    }));
-    // Either implemented (200) or honestly not (501) — never a fake success with a wrong shape.
-    expect([200, 501]).toContain(res.status);
+    // SNS is routed by its model but has no handlers yet: never a fake success.
+    const res = await emulator.fetch(form("Action=ListTopics&Version=2010-03-31", { authorization: auth("sns") }));
+    expect(res.status).toBe(501);
+    const text = await res.text();
+    expect(text).toContain("<Code>NotImplemented</Code>");
+    expect(text).toContain("ListTopics");
   });
 });
 

@@ -58,6 +58,8 @@ describe("SigV4 verification", () => {
   });
 });
 
+if (!python.version) console.warn("skipping part of sigv4.test.ts: python3 with boto3 is absent");
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("SigV4 verification with boto3 over HTTP", () => {
   let server: Server;
   let url = "";
@@ -89,7 +91,7 @@ except botocore.exceptions.ClientError as e:
 print(json.dumps({"ok": ok, "ddb": ddb_code, "bad": code}))
 `);
     expect(out.ok).toBe("000000000000");
-    expect(["ok", "NotImplemented"]).toContain(out.ddb);
+    expect(out.ddb).toBe("ok");
     expect(out.bad).toBe("SignatureDoesNotMatch");
   });
 });

@@ -104,6 +104,8 @@ describe("awsQuery serialize", () => {
     }
   });
 
+  if (!hasBotocore) console.warn("skipping part of query.test.ts: python3 with botocore is absent");
+  // Skipped only when python3 with botocore is absent; the reason is printed.
   it.skipIf(!hasBotocore)("renders STS AssumeRole timestamps and nested structures for botocore", async () => {
     const res = queryCodec.serialize(form(sts, ""), sts.operations.AssumeRole!, {
       Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s<&>", SessionToken: "t", Expiration: new Date("2026-11-22T01:00:00Z") },
@@ -116,6 +118,7 @@ describe("awsQuery serialize", () => {
     expect(parsed.PackedPolicySize).toBe(6);
   });
 
+  // Skipped only when python3 with botocore is absent; the reason is printed.
   it.skipIf(!hasBotocore)("renders SQS ReceiveMessage by the legacy query model (flattened, renamed) for botocore", async () => {
     const output = {
       Messages: [

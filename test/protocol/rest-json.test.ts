@@ -135,6 +135,8 @@ describe("restJson1 wire details", () => {
     }
   });
 
+  if (!hasBotocore) console.warn("skipping part of rest-json.test.ts: python3 with botocore is absent");
+  // Skipped only when python3 with botocore is absent; the reason is printed.
   it.skipIf(!hasBotocore)("renders GetFunction so botocore reads nested structures and maps", async () => {
     const res = restJsonCodec.serialize(req("GET", "/2015-03-31/functions/f"), lambda.operations.GetFunction!, {
       Configuration: { FunctionName: "f", MemorySize: 256, Layers: [{ Arn: "arn:l", CodeSize: 10 }] },

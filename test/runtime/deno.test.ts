@@ -13,6 +13,7 @@ const deno = "node_modules/.bin/deno";
 const present = existsSync(deno);
 if (!present) console.warn("skipping Deno suite: node_modules/.bin/deno is missing (npm ci installs it)");
 
+// Skipped only when the npm-installed deno (node_modules/.bin/deno) is absent; the reason is printed.
 describe.skipIf(!present)("Deno", () => {
   let server: Spawned & { match: RegExpMatchArray };
   beforeAll(async () => {

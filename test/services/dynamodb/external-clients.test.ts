@@ -14,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 DynamoDB suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3 DynamoDB", () => {
   it("client: create_table with waiter, put/get/query with numbers, sets and binary, errors", async () => {
     const out = await boto3(server.url, `
@@ -89,6 +90,7 @@ print(json.dumps({"q": [i["song"] for i in q["Items"]], "gsi": len(gsi["Items"])
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} DynamoDB suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(`${label} DynamoDB`, () => {
     const aws = async (...args: string[]) => {
       const result = await run(cli!, ["dynamodb", ...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());

@@ -153,6 +153,7 @@ function selfSignedCert(): { key: string; cert: string } | null {
 
 const tls = selfSignedCert();
 if (!tls) console.warn("skipping Firehose HTTP endpoint delivery: openssl is not available to make a test certificate");
+// Skipped only when openssl, needed for a local HTTPS endpoint, is absent; the reason is printed.
 describe.skipIf(!tls)("Firehose HTTP endpoint delivery", () => {
   const received: { headers: IncomingMessage["headers"]; body: Buffer }[] = [];
   const server = tls ? createServer({ key: tls.key, cert: tls.cert }, (req, res) => {

@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 MemoryDB suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3", () => {
   it("users, ACLs, subnet groups, clusters, snapshots and tags", async () => {
     const out = await boto3(server.url, `
@@ -70,6 +71,7 @@ print(json.dumps({"user": u["Authentication"], "access": users[0]["AccessString"
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} MemoryDB suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(label, () => {
     const aws = async (...args: string[]) => {
       const result = await run(cli!, ["memorydb", ...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());

@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 S3 suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3 S3", { timeout: 60_000 }, () => {
   it("buckets, objects, metadata, ranges, conditions, listing with encoding-type=url", async () => {
     const bucket = uniqueBucket("py");
@@ -142,6 +143,7 @@ print(json.dumps({"etag": h["ETag"], "len": h["ContentLength"]}))
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} S3 suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(`${label} S3`, { timeout: 180_000 }, () => {
     const aws = (...args: string[]) => run(cli!, [...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());
 

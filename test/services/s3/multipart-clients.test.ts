@@ -34,6 +34,7 @@ afterAll(() => server?.close());
 
 for (const [name, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${name} s3api multipart suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(`${name} s3api multipart`, () => {
     const s3api = async (...args: string[]) => {
       const r = await run(cli!, ["s3api", ...args, "--endpoint-url", server.url], clientEnv());
@@ -79,6 +80,7 @@ for (const [name, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]]
 }
 
 if (!python.version) console.warn(`skipping boto3 multipart suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3 multipart (low-level client)", () => {
   it("create with CRC32, parts, upload_part_copy with a range, list, complete; error codes", async () => {
     const out = await boto3(server.url, `

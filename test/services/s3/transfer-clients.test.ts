@@ -41,6 +41,7 @@ function multipartEtag(partSize: number): string {
 }
 
 if (!python.version) console.warn(`skipping boto3 transfer suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3 (default settings)", () => {
   it("upload_file / download_file of 20 MiB: multipart with CRC32, content intact", async () => {
     const target = join(dir, "boto3-download.bin");
@@ -76,6 +77,7 @@ print(json.dumps({"put_crc": put.get("ChecksumCRC32"), "get_crc": got.get("Check
 
 for (const [name, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${name} transfer suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(`${name} aws s3 cp`, () => {
     it("copies 20 MiB up (multipart) and down (ranged GETs) with content intact", async () => {
       const key = `${name.replace(/\W+/g, "-")}/big.bin`;

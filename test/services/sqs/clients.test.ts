@@ -32,6 +32,7 @@ describe("JS SDK over HTTP", () => {
 });
 
 if (!python.version) console.warn(`skipping boto3 SQS suites: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3", () => {
   it("JSON protocol: queues, messages with attributes, FIFO, batches, errors", async () => {
     const out = await boto3(server.url, `
@@ -126,6 +127,7 @@ print(json.dumps({"statuses": [s, s1, s2, s3, s4, s5, s6], "sent": sent, "batch"
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} SQS suite: not installed`);
+  // Skipped only when this AWS CLI is absent (v1: pip's `aws`; v2: Debian's /usr/bin/aws, which .ci/run installs); the reason is printed.
   describe.skipIf(!cli)(label, () => {
     const aws = async (...args: string[]) => {
       const r = await run(cli!, ["sqs", ...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());
