@@ -15,6 +15,8 @@ import { join } from "node:path";
 
 export const SERVICES = [
   "sts", "s3", "sqs", "sns", "dynamodb", "dynamodbstreams", "lambda", "firehose", "memorydb",
+  "iam", "kms", "secretsmanager", "ssm", "events", "scheduler", "logs", "cloudwatch", "kinesis",
+  "stepfunctions",
 ];
 
 /** Older models that still describe the query protocol of a service that moved to JSON. */
@@ -75,7 +77,8 @@ function main() {
       }
     }
     const out = join("models", `${service}.json`);
-    writeFileSync(out, JSON.stringify(model));
+    // Indented, in botocore's own member order (XML and query output follow it), so a refresh is a reviewable diff.
+    writeFileSync(out, JSON.stringify(model, null, 1) + "\n");
     console.log(`${out}: ${Object.keys(model.operations).length} operations`);
   }
 }

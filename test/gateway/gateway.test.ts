@@ -70,10 +70,10 @@ describe("routing", () => {
     expect(res.status).toBe(501);
     expect(await res.text()).toContain("'ec2'");
     const target = await emulator.fetch(new Request("http://127.0.0.1:4566/", {
-      method: "POST", headers: { "x-amz-target": "Kinesis_20131202.ListStreams", "content-type": "application/x-amz-json-1.1" }, body: "{}",
+      method: "POST", headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters", "content-type": "application/x-amz-json-1.1" }, body: "{}",
     }));
     expect(target.status).toBe(501);
-    expect(await target.text()).toContain("Kinesis_20131202");
+    expect(await target.text()).toContain("AmazonEC2ContainerServiceV20141113");
   });
 
   it("answers 501 for a service left out with --services", async () => {

@@ -1,0 +1,12 @@
+/**
+ * kms: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ */
+import { defineService } from "../types.ts";
+import model from "../../../models/kms.json" with { type: "json" };
+import type { ServiceModel } from "../../protocol/model.ts";
+
+export default defineService({
+  name: "kms",
+  model: model as unknown as ServiceModel,
+  handlers: {},
+});

@@ -1,0 +1,12 @@
+/**
+ * stepfunctions: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ */
+import { defineService } from "../types.ts";
+import model from "../../../models/stepfunctions.json" with { type: "json" };
+import type { ServiceModel } from "../../protocol/model.ts";
+
+export default defineService({
+  name: "stepfunctions",
+  model: model as unknown as ServiceModel,
+  handlers: {},
+});
