@@ -21,6 +21,7 @@ import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
 import { verifySignature } from "./gateway/sigv4.ts";
+import { createTimerHost } from "./clock.ts";
 
 export const VERSION = "0.1.0";
 
@@ -68,6 +69,12 @@ export interface Emulator {
   snapshot(): Promise<unknown>;
   /** Replaces all state with a snapshot (`merge` adds without deleting). */
   restore(state: unknown, mode?: "replace" | "merge"): Promise<void>;
+  /**
+   * Resolves when every piece of background work started so far (notifications, deliveries,
+   * invocations, timers that have fired) has finished; work waiting only on a timer that is not
+   * yet due counts as settled (move a manual clock to run it). Never rejects.
+   */
+  settled(): Promise<void>;
   /** Names of the services served. */
   readonly services: readonly string[];
   readonly options: Readonly<Required<Pick<EmulatorOptions, "region" | "accountId" | "basePath">>>;
@@ -103,11 +110,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const index: ServiceIndex = indexServices(SERVICES);
   const servedNames = new Set(served.map((s) => s.name));
 
-  const pending = new Set<Promise<unknown>>();
-  const track = (promise: Promise<unknown>) => {
-    pending.add(promise);
-    promise.finally(() => pending.delete(promise));
-  };
+  const timers = createTimerHost(clock, (e) => logger.error("background work failed", e));
+  const track = (promise: Promise<unknown>) => timers.track(promise);
   const events: EventBus = createEventBus((e) => logger.error("event listener failed", e), track);
 
   const contextFor = (
@@ -128,6 +132,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
       globalBlobs: prefixBlobStore(blobs, `${service.name}/global/`),
       clock,
+      timers,
       events,
       waitUntil(promise) {
         track(promise);
@@ -157,7 +162,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return (output ?? {}) as Record<string, unknown>;
   }
 
-  for (const service of served) service.setup?.({ events, clock, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+  for (const service of served) service.setup?.({ events, clock, timers, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
   function systemBase() {
     return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", request: new Request("http://localhost/"), accessKeyId: null };
   }
@@ -310,6 +315,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     reset,
     snapshot,
     restore,
+    settled: () => timers.settled(),
     services: served.map((s) => s.name),
     options: { region, accountId: defaultAccount, basePath },
   };

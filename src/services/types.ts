@@ -12,10 +12,8 @@ import type { AwsError } from "../protocol/errors.ts";
 import type { ValidationFailure } from "../protocol/validate.ts";
 import type { BlobStore, Store } from "../store/types.ts";
 
-/** Milliseconds since the Unix epoch; injectable so tests move time instead of sleeping. */
-export interface Clock {
-  now(): number;
-}
+import type { Clock, Timers } from "../clock.ts";
+export type { Clock, Timers } from "../clock.ts";
 
 /** In-process events between services (SNS -> SQS, S3 -> notifications, Firehose -> S3). */
 export interface EventBus {
@@ -57,8 +55,13 @@ export interface RequestContext {
    */
   globalBlobs?: BlobStore;
   clock: Clock;
+  /** Sleeps and timers on emulator time (the injectable clock's; see src/clock.ts). */
+  timers: Timers;
   events: EventBus;
-  /** Keeps work alive after the response (Workers `ctx.waitUntil`; a no-op elsewhere). */
+  /**
+   * Tracks background work that outlives the response (deliveries): `emulator.settled()` waits
+   * for it, and under Workers it is kept alive with the runtime's `waitUntil`.
+   */
   waitUntil(promise: Promise<unknown>): void;
   /** Origin plus basePath the client used, e.g. `http://127.0.0.1:4566` (for QueueUrl etc). */
   baseUrl: string;
@@ -106,6 +109,7 @@ export interface ServiceDefinition {
 export interface ServiceEnvironment {
   events: EventBus;
   clock: Clock;
+  timers: Timers;
   invoke: RequestContext["invoke"];
 }
 

@@ -157,17 +157,11 @@ async function discardPending(store: Store, name: string, pending: { key: readon
 }
 
 /**
- * Best effort: one timer per new buffer, kept alive with `ctx.waitUntil`, that flushes the
- * buffer when its interval passes even if no request arrives. It never holds a Node process
- * open (unref) and gives up after the longest interval; request-time checks remain the rule.
+ * One timer per new buffer, on emulator time (`ctx.timers`), that flushes the buffer when its
+ * interval passes even if no request arrives; request-time checks remain the rule (timers do
+ * not survive a restart, and give up after the longest interval).
  */
 function scheduleBackgroundCheck(ctx: RequestContext, name: string, dueAt: number): void {
   const wait = Math.min(Math.max(dueAt - ctx.clock.now(), 0) + 50, MAX_BACKGROUND_WAIT_MS);
-  const check = new Promise<void>((resolve) => {
-    const timer: any = setTimeout(() => {
-      flushDue(ctx, name).catch(() => {}).finally(resolve);
-    }, wait);
-    timer?.unref?.();
-  });
-  ctx.waitUntil(check);
+  ctx.timers.setTimer(wait, () => flushDue(ctx, name).catch(() => {}));
 }

@@ -224,7 +224,7 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
   await advanceMoveTasks(ctx, ref.account, ref.region);
   const max = input.MaxNumberOfMessages ?? 1;
   const wait = input.WaitTimeSeconds ?? Number(initial.attributes.ReceiveMessageWaitTimeSeconds);
-  const deadline = Date.now() + wait * 1000;
+  const deadline = ctx.timers.elapsed() + wait * 1000;
   const systemNames = new Set([...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])]);
   const attributeNames = input.MessageAttributeNames ?? [];
   const attemptId = initial.fifo ? input.ReceiveRequestAttemptId : undefined;
@@ -250,9 +250,9 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
         Messages: taken.messages.map((m) => present(queue, m, encodeHandle(queue, m.id, m.receipt!), systemNames, attributeNames)),
       };
     }
-    const left = deadline - Date.now();
+    const left = deadline - ctx.timers.elapsed();
     if (left <= 0) return {};
-    await waitForQueue(ref, Math.min(left, await nextVisibleIn(ctx, queue)), ctx.request.signal);
+    await waitForQueue(ref, Math.min(left, await nextVisibleIn(ctx, queue)), ctx.timers, ctx.request.signal);
     if (ctx.request.signal?.aborted) return {};
   }
 }

@@ -4,6 +4,7 @@
  * makes the receiver look again, so a spurious one is harmless.
  */
 import type { QueueRef } from "./queue-url.ts";
+import type { Timers } from "../types.ts";
 
 const waiters = new Map<string, Set<() => void>>();
 
@@ -17,22 +18,24 @@ export function notifyQueue(q: QueueRef): void {
   for (const wake of set) wake();
 }
 
-/** Resolves on the next notification for `q`, or after `ms` (the timer is cleared either way). */
-export function waitForQueue(q: QueueRef, ms: number, abort?: AbortSignal): Promise<void> {
+/**
+ * Resolves on the next notification for `q`, or after `ms` of emulator time (`timers`, so a
+ * manual clock drives long polls), or when `abort` fires; the timer is cancelled either way.
+ */
+export function waitForQueue(q: QueueRef, ms: number, timers: Timers, abort?: AbortSignal): Promise<void> {
   const key = id(q);
-  return new Promise((resolve) => {
-    let set = waiters.get(key);
-    if (!set) waiters.set(key, (set = new Set()));
-    const done = () => {
-      clearTimeout(timer);
-      abort?.removeEventListener("abort", done);
-      const current = waiters.get(key);
-      current?.delete(done);
-      if (current && current.size === 0) waiters.delete(key);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    abort?.addEventListener("abort", done);
-    set.add(done);
+  const stop = new AbortController();
+  let set = waiters.get(key);
+  if (!set) waiters.set(key, (set = new Set()));
+  const wake = () => stop.abort();
+  set.add(wake);
+  const onAbort = () => stop.abort();
+  abort?.addEventListener("abort", onAbort, { once: true });
+  if (abort?.aborted) stop.abort();
+  return timers.sleep(Math.max(0, ms), { signal: stop.signal }).then(() => {
+    abort?.removeEventListener("abort", onAbort);
+    const current = waiters.get(key);
+    current?.delete(wake);
+    if (current && current.size === 0) waiters.delete(key);
   });
 }

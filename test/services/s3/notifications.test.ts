@@ -26,8 +26,10 @@ for (const store of STORES) {
   describe(`S3 notifications to SQS, in-process, ${store.name}`, () => {
     let s3: S3Client;
     let sqs: SQSClient;
+    let emulator: ReturnType<typeof createEmulator>;
     beforeAll(() => {
-      const handler = createRequestHandler(createEmulator({ store: store.make() }));
+      emulator = createEmulator({ store: store.make() });
+      const handler = createRequestHandler(emulator);
       s3 = new S3Client({ region: "us-east-1", credentials: TEST_CREDENTIALS, requestHandler: handler, forcePathStyle: true });
       sqs = new SQSClient({ region: "us-east-1", credentials: TEST_CREDENTIALS, requestHandler: handler });
     });
@@ -68,7 +70,7 @@ for (const store of STORES) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "out/c.txt", Body: "x" }));
       await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "in/copy.txt", CopySource: `${bucket}/out/c.txt` }));
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "out/c.txt" }));
-      await new Promise((r) => setTimeout(r, 50));
+      await emulator.settled();
       const events = (await drain(QueueUrl!)).map((m) => m.Records[0]);
       expect(events.map((e) => [e.eventName, e.s3.object.key])).toEqual([
         ["ObjectCreated:Put", "in/a+b.txt"],
@@ -98,7 +100,7 @@ for (const store of STORES) {
       const v = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x" }));
       const del = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k", VersionId: v.VersionId }));
-      await new Promise((r) => setTimeout(r, 50));
+      await emulator.settled();
       const events = (await drain(QueueUrl!)).map((m) => m.Records[0]);
       expect(events.map((e) => [e.eventName, e.s3.object.versionId])).toEqual([["ObjectRemoved:DeleteMarkerCreated", del.VersionId]]);
     });
