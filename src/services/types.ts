@@ -11,6 +11,7 @@ import type { IncomingRequest } from "../protocol/codec.ts";
 import type { AwsError } from "../protocol/errors.ts";
 import type { ValidationFailure } from "../protocol/validate.ts";
 import type { BlobStore, Store } from "../store/types.ts";
+import type { HandlerOutput } from "../protocol/value-types.ts";
 
 import type { Clock, Timers } from "../clock.ts";
 export type { Clock, Timers } from "../clock.ts";
@@ -71,7 +72,38 @@ export interface RequestContext {
   invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
+/**
+ * An operation's handler as the dispatcher calls it: `input` is the parsed, validated input
+ * (members by model member name), the result the output object (or a promise of it). `any` is
+ * the untyped boundary: `defineService<Operations>()` gives each handler its operation's types.
+ */
 export type Handler = (input: any, ctx: RequestContext) => unknown | Promise<unknown>;
+
+/** A generated `Operations` interface's form: each operation's input and output type. */
+export type OperationTypes<Ops> = { [K in keyof Ops]: { input: unknown; output: unknown } };
+
+/**
+ * The handler of one operation, typed from its generated `{ input; output }`: it receives the
+ * input type and returns the output type, widened to what the codecs accept back
+ * (`Outgoing`, e.g. timestamps also as epoch milliseconds) plus `HTTP_STATUS`/`HTTP_HEADERS`.
+ */
+export type OperationHandler<Op extends { input: unknown; output: unknown }> = (
+  input: Op["input"],
+  ctx: RequestContext,
+) => HandlerOutput<Op["output"]> | Promise<HandlerOutput<Op["output"]>>;
+
+/**
+ * Handlers for some operations of `Ops` (a generated `Operations`), by AWS operation name. Type
+ * a module's handler table with it (`export const queueHandlers: Handlers<sqs.Operations> =
+ * {...}`) so spreading it into `defineService` keeps the checks.
+ */
+export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: unknown; output: unknown } ? OperationHandler<Ops[K]> : never };
+
+/** Stands for "no Operations type given": every handler untyped, as before typed handlers. */
+export type UntypedOperations = { [operation: string]: { input: any; output: unknown } };
+
+/** A ServiceDefinition whose handlers are typed by `Ops`. */
+export type TypedServiceDefinition<Ops> = Omit<ServiceDefinition, "handlers"> & { handlers: Handlers<Ops> };
 
 export interface ServiceDefinition {
   /** Folder and signing name: `sts`, `s3`, `sqs`, `sns`, `dynamodb`, ... */
@@ -113,6 +145,19 @@ export interface ServiceEnvironment {
   invoke: RequestContext["invoke"];
 }
 
-export function defineService(definition: ServiceDefinition): ServiceDefinition {
-  return definition;
+/**
+ * Declares a service: returns `definition` unchanged (a ServiceDefinition for
+ * `createEmulator({ services })`). With the generated operation types,
+ *
+ *   import type { Operations } from "../../generated/sqs.ts";
+ *   export default defineService<Operations>({ name: "sqs", model, handlers: { ... } });
+ *
+ * each handler's input and output are checked at compile time: a misspelt operation name, a
+ * missing required output member or a member of the wrong type is a type error. Without a type
+ * argument handlers are untyped (`input: any`). Throws nothing; the model is not checked here.
+ */
+export function defineService<Ops extends OperationTypes<Ops> = UntypedOperations>(
+  definition: TypedServiceDefinition<NoInfer<Ops>>,
+): ServiceDefinition {
+  return definition as ServiceDefinition;
 }
