@@ -68,7 +68,7 @@ export async function batchGetItem(input: { RequestItems: Record<string, KeysAnd
         (unprocessed[name] ??= { ...request, Keys: [] }).Keys.push(key);
         continue;
       }
-      const item = await readItem(ctx, itemKey(table, key));
+      const item = await readItem(ctx, table, itemKey(table, key));
       const size = item ? itemSize(item) : 0;
       usage = addUsage(usage, { table: readUnits(size, request.ConsistentRead === true), gsis: {}, lsis: {} });
       if (!item) continue;

@@ -8,11 +8,13 @@ import { defineService } from "../types.ts";
 import model from "../../../models/dynamodb.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import {
-  createTable, deleteTable, describeContinuousBackups, describeEndpoints, describeLimits, describeTable, describeTimeToLive, listTables, updateTable,
+  createTable, deleteTable, describeContinuousBackups, describeEndpoints, describeLimits, describeTable, listTables, updateTable,
 } from "./tables.ts";
 import { deleteItem, getItem, putItem, updateItem } from "./items.ts";
 import { query, scan } from "./query.ts";
 import { batchGetItem, batchWriteItem } from "./batch.ts";
+import { describeTimeToLive, updateTimeToLive } from "./ttl.ts";
+import { transactGetItems, transactWriteItems } from "./transactions.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
 export default defineService({
@@ -27,6 +29,7 @@ export default defineService({
     DescribeLimits: describeLimits,
     DescribeEndpoints: describeEndpoints,
     DescribeTimeToLive: describeTimeToLive,
+    UpdateTimeToLive: updateTimeToLive,
     DescribeContinuousBackups: describeContinuousBackups,
     PutItem: putItem,
     GetItem: getItem,
@@ -36,6 +39,8 @@ export default defineService({
     Scan: scan,
     BatchGetItem: batchGetItem,
     BatchWriteItem: batchWriteItem,
+    TransactWriteItems: transactWriteItems,
+    TransactGetItems: transactGetItems,
     TagResource: tagResource,
     UntagResource: untagResource,
     ListTagsOfResource: listTagsOfResource,

@@ -57,7 +57,7 @@ export async function getItem(input: any, ctx: RequestContext) {
   const exprs = new Expressions(input);
   const projection = exprs.projection();
   exprs.finish();
-  const item = await readItem(ctx, itemKey(table, keyItem));
+  const item = await readItem(ctx, table, itemKey(table, keyItem));
   const usage = emptyUsage();
   usage.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
   return {

@@ -14,7 +14,8 @@ import { encodeKeyPart } from "../../store/keys.ts";
 import type { Key, KeyPart, ListSelector } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import { attributeType, findIndex, requireTable, type IndexRecord, type TableRecord } from "./table-model.ts";
-import { BEYOND, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
+import { BEYOND, expireItems, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
+import { isExpired } from "./ttl.ts";
 import { consumedCapacity, emptyUsage, readUnits } from "./capacity.ts";
 import { Expressions, type KeyCondition } from "./expr-adapter.ts";
 import { itemSize, keyPart, normalizeItem, type AttributeValue, type Item } from "./values-adapter.ts";
@@ -142,6 +143,9 @@ async function readPage(
   // An LSI answers for attributes it does not project by reading the table item.
   const lsiFetch = target.index?.kind === "LSI" && (select === "ALL_ATTRIBUTES" || (select === "SPECIFIC_ATTRIBUTES" && projectedNames(target.table, target.index) !== null));
   const items: Item[] = [];
+  const ttl = target.table.ttl;
+  const now = ctx.clock.now();
+  const expired: KeyPart[][] = [];
   let scanned = 0, count = 0, bytes = 0;
   let last: Item | undefined;
   for await (const entry of entries) {
@@ -150,6 +154,14 @@ async function readPage(
     if (decision === "skip") continue;
     let item = entry.value;
     if (lsiFetch) item = (await ctx.store.get<Item>(itemKey(target.table, item))).value ?? item;
+    if (ttl?.enabled) {
+      // An index entry without the TTL attribute is checked against its table item.
+      const whole = item[ttl.attribute] === undefined && target.index ? (await ctx.store.get<Item>(itemKey(target.table, item))).value : item;
+      if (whole && isExpired(target.table, whole, now)) {
+        expired.push(itemKey(target.table, whole));
+        continue;
+      }
+    }
     scanned++;
     bytes += itemSize(item);
     if (!filter || filter(item)) {
@@ -161,6 +173,7 @@ async function readPage(
       break;
     }
   }
+  if (expired.length) await expireItems(ctx, target.table, expired);
   const usage = emptyUsage();
   const units = readUnits(bytes, input.ConsistentRead === true);
   if (target.index?.kind === "GSI") usage.gsis[target.index.name] = units;

@@ -16,7 +16,9 @@ import type { Key, KeyPart, Store } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { allIndexes, type IndexRecord, type TableRecord } from "./table-model.ts";
-import { keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
+import { itemSize, keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
+import { isExpired } from "./ttl.ts";
+import { nextSequenceNumber, streamRecordKey, type StoredStreamRecord } from "../../shared/dynamodb-streams.ts";
 
 /** Upper bound part: above every string/bytes key part, so `[...p, BEYOND]` follows everything under p. */
 export const BEYOND = true;
@@ -133,7 +135,88 @@ function binaryReplacer(_k: string, v: unknown): unknown {
   return v instanceof Uint8Array ? Array.from(v) : v;
 }
 
-function lockName(ctx: RequestContext, table: TableRecord, key: KeyPart[]): string {
+/** The userIdentity of TTL deletions in stream records. */
+export const TTL_IDENTITY = { Type: "Service", PrincipalId: "dynamodb.amazonaws.com" };
+
+function eventId(): string {
+  return crypto.randomUUID().replace(/-/g, "");
+}
+
+function tableKeyOf(table: TableRecord, item: Item): Item {
+  const key: Item = { [table.hash]: item[table.hash]! };
+  if (table.range) key[table.range] = item[table.range]!;
+  return key;
+}
+
+/**
+ * Adds the stream record of `old → next` to the commit, when the table has an enabled stream.
+ * A write that changes nothing writes no record (as DynamoDB Streams).
+ */
+function stageStreamRecord(
+  op: ReturnType<Store["atomic"]>,
+  ctx: RequestContext,
+  table: TableRecord,
+  old: Item | null,
+  next: Item | null,
+  userIdentity?: StoredStreamRecord["userIdentity"],
+): void {
+  const s = table.stream;
+  if (!s.enabled || !s.arn || !s.viewType || (!old && !next)) return;
+  if (old && next && sameProjection(old, next)) return;
+  const now = ctx.clock.now();
+  const viewType = s.viewType as StoredStreamRecord["StreamViewType"];
+  const Keys = tableKeyOf(table, (next ?? old)!);
+  const withNew = next && (viewType === "NEW_IMAGE" || viewType === "NEW_AND_OLD_IMAGES");
+  const withOld = old && (viewType === "OLD_IMAGE" || viewType === "NEW_AND_OLD_IMAGES");
+  const SequenceNumber = nextSequenceNumber(now);
+  const record: StoredStreamRecord = {
+    eventID: eventId(),
+    eventName: !old ? "INSERT" : !next ? "REMOVE" : "MODIFY",
+    awsRegion: ctx.region,
+    at: now,
+    Keys,
+    ...(withNew ? { NewImage: next! } : {}),
+    ...(withOld ? { OldImage: old! } : {}),
+    SequenceNumber,
+    SizeBytes: itemSize(Keys) + (withNew ? itemSize(next!) : 0) + (withOld ? itemSize(old!) : 0),
+    StreamViewType: viewType,
+    ...(userIdentity ? { userIdentity } : {}),
+  };
+  const key = streamRecordKey(s.arn, SequenceNumber);
+  op.check({ key, versionstamp: null }).set(key, record);
+}
+
+/**
+ * Stages one item's change `stored → next` in a commit: the item, its index entries and its
+ * stream record(s). A stored item past its TTL counts as absent: its removal is recorded as a
+ * TTL deletion (userIdentity Service) before the new item's INSERT. The effect's `old` is the
+ * item as the caller saw it (null when expired).
+ */
+export function stageChange(
+  op: ReturnType<Store["atomic"]>,
+  ctx: RequestContext,
+  table: TableRecord,
+  key: KeyPart[],
+  stored: Item | null,
+  next: Item | null,
+): WriteEffect {
+  const expired = stored !== null && isExpired(table, stored, ctx.clock.now());
+  const effect = stageWrite(op, table, key, stored, next);
+  if (expired) {
+    stageStreamRecord(op, ctx, table, stored, null, TTL_IDENTITY);
+    stageStreamRecord(op, ctx, table, null, next);
+    return { ...effect, old: null };
+  }
+  stageStreamRecord(op, ctx, table, stored, next);
+  return effect;
+}
+
+/** The item as reads see it: null when absent or past its TTL. */
+export function visible(table: TableRecord, item: Item | null, now: number): Item | null {
+  return item && !isExpired(table, item, now) ? item : null;
+}
+
+export function lockName(ctx: RequestContext, _table: TableRecord, key: KeyPart[]): string {
   return `dynamodb/${ctx.accountId}/${ctx.region}/${encodeKey(key)}`;
 }
 
@@ -152,12 +235,14 @@ export async function mutateItem<T>(
   return withLock(lockName(ctx, table, key), async () => {
     for (let attempt = 0; attempt < 32; attempt++) {
       const entry = await ctx.store.get<Item>(key);
-      const current = entry.value;
+      const stored = entry.value;
+      const current = visible(table, stored, ctx.clock.now());
       const { next, result } = decide(current);
-      if (next === undefined) return { effect: null, result };
+      // Nothing to write, but an expired item found on the way is deleted (TTL) all the same.
+      if (next === undefined && (stored === null || current !== null)) return { effect: null, result };
       const op = ctx.store.atomic().check({ key, versionstamp: entry.versionstamp });
-      const effect = stageWrite(op, table, key, current, next);
-      if ((await op.commit()).ok) return { effect, result };
+      const effect = stageChange(op, ctx, table, key, stored, next ?? null);
+      if ((await op.commit()).ok) return { effect: next === undefined ? null : effect, result };
     }
     throw new AwsError("InternalServerError", "Internal server error", 500);
   });
@@ -168,8 +253,19 @@ export function writeItem(ctx: RequestContext, table: TableRecord, key: KeyPart[
   return mutateItem(ctx, table, key, () => ({ next, result: null })).then((r) => r.effect);
 }
 
-export async function readItem(ctx: RequestContext, key: KeyPart[]): Promise<Item | null> {
-  return (await ctx.store.get<Item>(key)).value;
+/** Reads an item as reads see it; an item past its TTL is deleted on the way (lazy TTL). */
+export async function readItem(ctx: RequestContext, table: TableRecord, key: KeyPart[]): Promise<Item | null> {
+  const item = (await ctx.store.get<Item>(key)).value;
+  if (item && isExpired(table, item, ctx.clock.now())) {
+    await expireItems(ctx, table, [key]);
+    return null;
+  }
+  return item;
+}
+
+/** Deletes items found past their TTL, each with its TTL stream record. */
+export async function expireItems(ctx: RequestContext, table: TableRecord, keys: KeyPart[][]): Promise<void> {
+  for (const key of keys) await mutateItem(ctx, table, key, () => ({ next: undefined, result: null }));
 }
 
 /** Deletes every item and index entry of a table (DeleteTable). */

@@ -64,6 +64,8 @@ export interface TableRecord {
   deletionProtection: boolean;
   tags: { Key: string; Value: string }[];
   OnDemandThroughput?: { MaxReadRequestUnits?: number; MaxWriteRequestUnits?: number };
+  /** Time to Live: the attribute holding epoch seconds, and whether expiry is on. */
+  ttl?: { attribute: string; enabled: boolean };
   /** Epoch ms until which DescribeTable reports UPDATING (after UpdateTable). */
   updatingUntil?: number;
 }

@@ -383,15 +383,6 @@ export function describeEndpoints(_input: unknown, ctx: RequestContext) {
   return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }] };
 }
 
-/**
- * DescribeTimeToLive: TTL is not configurable yet (UpdateTimeToLive answers 501), so every
- * table reports DISABLED, which is the truth. Terraform and CDK read this for every table.
- */
-export async function describeTimeToLive(input: { TableName: string }, ctx: RequestContext) {
-  await requireTable(ctx, input.TableName, true);
-  return { TimeToLiveDescription: { TimeToLiveStatus: "DISABLED" } };
-}
-
 /** DescribeContinuousBackups: point-in-time recovery is off (it cannot be turned on yet). */
 export async function describeContinuousBackups(input: { TableName: string }, ctx: RequestContext) {
   const name = tableNameOf(input.TableName);
