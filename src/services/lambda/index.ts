@@ -1,12 +1,62 @@
 /**
- * lambda: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * AWS Lambda over restJson1 (codec: src/protocol/rest-json.ts).
+ * Source: https://docs.aws.amazon.com/lambda/latest/api/API_Operations.html
+ *
+ * Control plane in functions.ts (functions, versions), aliases.ts, layers.ts, policy.ts,
+ * settings.ts (tags, concurrency, event invoke config, URLs, account settings) and esm.ts
+ * (event source mappings). Code packages live in the blob store (code.ts); GetFunction's
+ * Code.Location and GetLayerVersion's Content.Location point at routes this service serves
+ * itself (`preRoute` below): `GET <endpoint>/2015-03-31/functions/<name>/package?account=&region=&sha256=`
+ * and `GET <endpoint>/2018-10-31/layers/<name>/versions/<n>/package?account=&region=`.
+ * Design and limitations: docs/lambda.md.
  */
-import { defineService } from "../types.ts";
-import model from "../../../models/lambda.json" with { type: "json" };
+import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
+import type { IncomingRequest } from "../../protocol/codec.ts";
+import model from "../../../models/lambda.json" with { type: "json" };
+import { functionHandlers } from "./functions.ts";
+import { aliasHandlers } from "./aliases.ts";
+import { layerHandlers } from "./layers.ts";
+import { policyHandlers } from "./policy.ts";
+import { settingsHandlers } from "./settings.ts";
+import { esmHandlers } from "./esm.ts";
+import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
+
+const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
+const LAYER_PACKAGE = /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/package$/;
+
+/** Serves the zips behind Code.Location / Content.Location (plain GETs, no signature needed). */
+async function servePackage(incoming: IncomingRequest, ctx: RequestContext): Promise<Response | undefined> {
+  if (incoming.method !== "GET") return undefined;
+  const fnMatch = FUNCTION_PACKAGE.exec(incoming.path);
+  const layerMatch = fnMatch ? null : LAYER_PACKAGE.exec(incoming.path);
+  if (!fnMatch && !layerMatch) return undefined;
+  const query = incoming.url.searchParams;
+  const scope = { accountId: query.get("account") ?? ctx.accountId, region: query.get("region") ?? ctx.region };
+  const key = fnMatch
+    ? functionCodeKey(scope, decodeURIComponent(fnMatch[1]!), (query.get("sha256") ?? "").replace(/[^0-9a-f]/g, ""))
+    : layerCodeKey(scope, decodeURIComponent(layerMatch![1]!), Number(layerMatch![2]));
+  const bytes = await loadPackage(codeBlobs(ctx), key);
+  if (!bytes) {
+    return new Response(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`, {
+      status: 404, headers: { "content-type": "application/xml" },
+    });
+  }
+  return new Response(bytes as BodyInit, { status: 200, headers: { "content-type": "application/zip", "content-length": String(bytes.byteLength) } });
+}
+
+const handlers: Record<string, Handler> = {
+  ...functionHandlers,
+  ...aliasHandlers,
+  ...layerHandlers,
+  ...policyHandlers,
+  ...settingsHandlers,
+  ...esmHandlers,
+};
 
 export default defineService({
   name: "lambda",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  handlers,
+  preRoute: servePackage,
 });
