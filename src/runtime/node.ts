@@ -11,7 +11,7 @@ import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
 import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
 import { stateCommand } from "./state-cli.ts";
-import type { DenoKvLike } from "../store/deno-kv.ts";
+import { loadOpenKv } from "./deno-kv-addon.ts";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -41,10 +41,10 @@ function listen(fetch: (request: Request) => Promise<Response>, port: number, ho
 export async function startServer(options: ServerOptions, { lightGlobals = false }: { lightGlobals?: boolean } = {}): Promise<RunningServer> {
   let persistent: PersistentState | undefined;
   if (options.dataDir) {
+    // Loaded only when asked for: an optional native addon (Deno KV's SQLite backend).
+    const openKv = await loadOpenKv();
     mkdirSync(options.dataDir, { recursive: true });
-    // Loaded only when asked for: a native addon (Deno KV's SQLite backend).
-    const { openKv } = await import("@deno/kv");
-    persistent = await openPersistentState((await openKv(join(options.dataDir, DATA_FILE))) as unknown as DenoKvLike);
+    persistent = await openPersistentState(await openKv(join(options.dataDir, DATA_FILE)));
   }
   const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);

@@ -4,7 +4,6 @@
  * on it, and reopening a file (what a restart does).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { openKv } from "@deno/kv";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,12 @@ import { openDenoKvStore, type DenoKvLike, type DenoKvStore } from "../../src/st
 import { openStoreBlobStore } from "../../src/store/store-blobs.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { bytesOf, pattern, runBlobConformance } from "./blob-conformance.ts";
-import { makeDenoKvStore } from "../helpers/deno-kv-store.ts";
+import { denoKvSkipReason, makeDenoKvStore } from "../helpers/deno-kv-store.ts";
+import { loadOpenKv } from "../../src/runtime/deno-kv-addon.ts";
+
+/** Skipped, with the reason printed, where the optional @deno/kv addon does not load. */
+const skip = await denoKvSkipReason();
+const openKv = skip ? () => Promise.reject(new Error(skip)) : await loadOpenKv();
 
 const dir = mkdtempSync(join(tmpdir(), "fetchstack-denokv-"));
 const opened: DenoKvStore[] = [];
@@ -28,18 +32,20 @@ function same(a: unknown, b: Uint8Array): boolean {
 }
 
 async function open(path = join(dir, `s${files++}.kv`)): Promise<DenoKvStore> {
-  const store = await openDenoKvStore((await openKv(path)) as unknown as DenoKvLike);
+  const store = await openDenoKvStore(await openKv(path));
   opened.push(store);
   return store;
 }
 
-runStoreConformance("deno-kv (@deno/kv, SQLite file)", () => open(), { copiesValues: true });
-// The durable store service suites run on (test/helpers/clients.ts STORES), used before it is open.
-runStoreConformance("deno-kv as service suites use it (opened lazily)", () => makeDenoKvStore(), { copiesValues: true });
-runBlobConformance("store blobs on deno-kv", async () => openStoreBlobStore(await open()), 60 * 1024);
-runBlobConformance("store blobs on deno-kv, 1 KiB chunks", async () => openStoreBlobStore(await open(), { chunkSize: 1024, chunksPerCommit: 3 }), 1024);
+if (!skip) {
+  runStoreConformance("deno-kv (@deno/kv, SQLite file)", () => open(), { copiesValues: true });
+  // The durable store service suites run on (test/helpers/clients.ts STORES), used before it is open.
+  runStoreConformance("deno-kv as service suites use it (opened lazily)", () => makeDenoKvStore(), { copiesValues: true });
+  runBlobConformance("store blobs on deno-kv", async () => openStoreBlobStore(await open()), 60 * 1024);
+  runBlobConformance("store blobs on deno-kv, 1 KiB chunks", async () => openStoreBlobStore(await open(), { chunkSize: 1024, chunksPerCommit: 3 }), 1024);
+}
 
-describe("deno-kv store beyond Deno KV's limits", () => {
+describe.skipIf(!!skip)("deno-kv store beyond Deno KV's limits", () => {
   it("stores values larger than 64 KiB and than one 800 KiB commit, and replaces them", async () => {
     const store = await open();
     const big = { body: "x".repeat(300_000), bytes: pattern(2_000_000) };
@@ -86,7 +92,7 @@ describe("deno-kv store beyond Deno KV's limits", () => {
 
   it("removes chunks of a commit that never happened when it opens", async () => {
     const path = join(dir, "orphans.kv");
-    const kv = (await openKv(path)) as unknown as DenoKvLike;
+    const kv = await openKv(path);
     // What a crash between chunk writes and the commit leaves behind.
     await kv.atomic().set(["p", "dead"], 1).set(["c", "dead", 0], new Uint8Array(10)).commit();
     const store = await openDenoKvStore(kv);
@@ -99,7 +105,7 @@ describe("deno-kv store beyond Deno KV's limits", () => {
 
   it("keeps two stores on one KV apart by space", async () => {
     const path = join(dir, "spaces.kv");
-    const kv = (await openKv(path)) as unknown as DenoKvLike;
+    const kv = await openKv(path);
     const a = await openDenoKvStore(kv);
     const b = await openDenoKvStore(kv, { space: "b" });
     opened.push(a);
