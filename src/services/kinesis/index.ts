@@ -21,12 +21,13 @@ import {
   streamModeDetails, streamRef, type StoredStream, type StreamRef,
 } from "./streams.ts";
 import { withLock } from "../../store/mutex.ts";
+import type { MetricsName, Operations } from "../../generated/kinesis.ts";
 import { listShards } from "./list-shards.ts";
 import { decodeToken, encodeToken } from "./tokens.ts";
 
 const ON_DEMAND_SHARDS = 4;
 const ON_DEMAND_STREAM_LIMIT = 50;
-const ALL_METRICS = [
+const ALL_METRICS: MetricsName[] = [
   "IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
   "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds",
 ];
@@ -98,11 +99,11 @@ function summary(stream: StoredStream) {
   };
 }
 
-export default defineService({
+export default defineService<Operations>({
   name: "kinesis",
   model: model as unknown as ServiceModel,
   handlers: {
-    async CreateStream(input: Input, ctx) {
+    async CreateStream(input, ctx) {
       const name: string = input.StreamName;
       const mode: "PROVISIONED" | "ON_DEMAND" = input.StreamModeDetails?.StreamMode ?? "PROVISIONED";
       if (mode === "PROVISIONED" && input.ShardCount === undefined) {
@@ -142,7 +143,7 @@ export default defineService({
       return {};
     },
 
-    async DeleteStream(input: Input, ctx) {
+    async DeleteStream(input, ctx) {
       const ref = streamRef(ctx, input);
       await withLock(lockName(ref), async () => {
         const stream = await loadStream(ref);
@@ -167,12 +168,12 @@ export default defineService({
       return {};
     },
 
-    async DescribeStream(input: Input, ctx) {
+    async DescribeStream(input, ctx) {
       const ref = streamRef(ctx, input);
       const stream = await loadStream(ref);
       const limit: number = input.Limit ?? 100;
       let shards = stream.shards;
-      if (input.ExclusiveStartShardId !== undefined) shards = shards.filter((s) => s.ShardId > input.ExclusiveStartShardId);
+      if (input.ExclusiveStartShardId !== undefined) shards = shards.filter((s) => s.ShardId > input.ExclusiveStartShardId!);
       const page = shards.slice(0, limit);
       return {
         StreamDescription: {
@@ -190,7 +191,7 @@ export default defineService({
       };
     },
 
-    async DescribeStreamSummary(input: Input, ctx) {
+    async DescribeStreamSummary(input, ctx) {
       const ref = streamRef(ctx, input);
       const stream = await loadStream(ref);
       return {
@@ -212,7 +213,7 @@ export default defineService({
       };
     },
 
-    async ListStreams(input: Input, ctx) {
+    async ListStreams(input, ctx) {
       const limit: number = input.Limit ?? 100;
       let after: string | undefined = input.ExclusiveStartStreamName;
       if (input.NextToken !== undefined) {
@@ -230,32 +231,32 @@ export default defineService({
       };
     },
 
-    async ListShards(input: Input, ctx) {
+    async ListShards(input, ctx) {
       return listShards(ctx, input);
     },
 
-    async PutRecord(input: Input, ctx) {
+    async PutRecord(input, ctx) {
       const ref = streamRef(ctx, input);
       const { stream, results } = await putRecords(ctx, ref, [{ Data: input.Data, PartitionKey: input.PartitionKey, ExplicitHashKey: input.ExplicitHashKey }]);
       return { ...results[0]!, ...(stream.EncryptionType === "KMS" ? { EncryptionType: "KMS" } : {}) };
     },
 
-    async PutRecords(input: Input, ctx) {
+    async PutRecords(input, ctx) {
       const ref = streamRef(ctx, input);
       const { stream, results } = await putRecords(ctx, ref, input.Records);
       return { FailedRecordCount: 0, Records: results, ...(stream.EncryptionType === "KMS" ? { EncryptionType: "KMS" } : {}) };
     },
 
-    async GetShardIterator(input: Input, ctx) {
+    async GetShardIterator(input, ctx) {
       const ref = streamRef(ctx, input);
       return { ShardIterator: await getShardIterator(ctx, ref, input as never) };
     },
 
-    async GetRecords(input: Input, ctx) {
+    async GetRecords(input, ctx) {
       return getRecords(ctx, input.ShardIterator, input.Limit);
     },
 
-    async IncreaseStreamRetentionPeriod(input: Input, ctx) {
+    async IncreaseStreamRetentionPeriod(input, ctx) {
       const ref = streamRef(ctx, input);
       const hours: number = input.RetentionPeriodHours;
       if (hours < 24 || hours > 8760) throw invalidArgument(`Minimum allowed retention period is 24 hours. Maximum allowed retention period is 8760 hours. Requested retention period (${hours} hours) is out of range.`);
@@ -269,7 +270,7 @@ export default defineService({
       return {};
     },
 
-    async DecreaseStreamRetentionPeriod(input: Input, ctx) {
+    async DecreaseStreamRetentionPeriod(input, ctx) {
       const ref = streamRef(ctx, input);
       const hours: number = input.RetentionPeriodHours;
       if (hours < 24 || hours > 8760) throw invalidArgument(`Minimum allowed retention period is 24 hours. Maximum allowed retention period is 8760 hours. Requested retention period (${hours} hours) is out of range.`);
@@ -283,24 +284,24 @@ export default defineService({
       return {};
     },
 
-    async SplitShard(input: Input, ctx) {
+    async SplitShard(input, ctx) {
       await splitShard(ctx, streamRef(ctx, input), input.ShardToSplit, input.NewStartingHashKey);
       return {};
     },
 
-    async MergeShards(input: Input, ctx) {
+    async MergeShards(input, ctx) {
       await mergeShards(ctx, streamRef(ctx, input), input.ShardToMerge, input.AdjacentShardToMerge);
       return {};
     },
 
-    async UpdateShardCount(input: Input, ctx) {
+    async UpdateShardCount(input, ctx) {
       const ref = streamRef(ctx, input);
       const before = openShards(await loadStream(ref)).length;
       const stream = await updateShardCount(ctx, ref, input.TargetShardCount);
       return { StreamName: stream.StreamName, CurrentShardCount: before, TargetShardCount: input.TargetShardCount, StreamARN: stream.StreamARN };
     },
 
-    async UpdateStreamMode(input: Input, ctx) {
+    async UpdateStreamMode(input, ctx) {
       const ref = streamRef(ctx, { StreamARN: input.StreamARN });
       await updateStream(ref, (stream) => {
         requireActive(stream, ref);
@@ -309,7 +310,7 @@ export default defineService({
       return {};
     },
 
-    async UpdateStreamWarmThroughput(input: Input, ctx) {
+    async UpdateStreamWarmThroughput(input, ctx) {
       const ref = streamRef(ctx, input);
       const stream = await updateStream(ref, (s) => {
         if (s.StreamMode !== "ON_DEMAND") throw validation("Warm throughput can only be set on ON_DEMAND streams.");
@@ -318,7 +319,7 @@ export default defineService({
       return { StreamARN: stream.StreamARN, StreamName: stream.StreamName, WarmThroughput: { TargetMiBps: input.WarmThroughputMiBps, CurrentMiBps: input.WarmThroughputMiBps } };
     },
 
-    async UpdateMaxRecordSize(input: Input, ctx) {
+    async UpdateMaxRecordSize(input, ctx) {
       const ref = streamRef(ctx, input);
       await updateStream(ref, (stream) => {
         requireActive(stream, ref);
@@ -327,7 +328,7 @@ export default defineService({
       return {};
     },
 
-    async StartStreamEncryption(input: Input, ctx) {
+    async StartStreamEncryption(input, ctx) {
       const ref = streamRef(ctx, input);
       if (input.EncryptionType !== "KMS") throw invalidArgument(`Invalid EncryptionType ${input.EncryptionType}. Only KMS is supported.`);
       await checkKmsKey(ctx, input.KeyId);
@@ -339,7 +340,7 @@ export default defineService({
       return {};
     },
 
-    async StopStreamEncryption(input: Input, ctx) {
+    async StopStreamEncryption(input, ctx) {
       const ref = streamRef(ctx, input);
       await updateStream(ref, (stream) => {
         requireActive(stream, ref);
@@ -349,29 +350,29 @@ export default defineService({
       return {};
     },
 
-    async EnableEnhancedMonitoring(input: Input, ctx) {
+    async EnableEnhancedMonitoring(input, ctx) {
       const ref = streamRef(ctx, input);
-      let current: string[] = [];
+      let current: MetricsName[] = [];
       const stream = await updateStream(ref, (s) => {
         current = [...s.ShardLevelMetrics];
-        const wanted: string[] = input.ShardLevelMetrics.includes("ALL") ? ALL_METRICS : input.ShardLevelMetrics;
+        const wanted: MetricsName[] = input.ShardLevelMetrics.includes("ALL") ? ALL_METRICS : input.ShardLevelMetrics;
         s.ShardLevelMetrics = ALL_METRICS.filter((m) => current.includes(m) || wanted.includes(m));
       });
       return { StreamName: stream.StreamName, StreamARN: stream.StreamARN, CurrentShardLevelMetrics: current, DesiredShardLevelMetrics: stream.ShardLevelMetrics };
     },
 
-    async DisableEnhancedMonitoring(input: Input, ctx) {
+    async DisableEnhancedMonitoring(input, ctx) {
       const ref = streamRef(ctx, input);
-      let current: string[] = [];
+      let current: MetricsName[] = [];
       const stream = await updateStream(ref, (s) => {
         current = [...s.ShardLevelMetrics];
-        const dropped: string[] = input.ShardLevelMetrics.includes("ALL") ? ALL_METRICS : input.ShardLevelMetrics;
+        const dropped: MetricsName[] = input.ShardLevelMetrics.includes("ALL") ? ALL_METRICS : input.ShardLevelMetrics;
         s.ShardLevelMetrics = current.filter((m) => !dropped.includes(m));
       });
       return { StreamName: stream.StreamName, StreamARN: stream.StreamARN, CurrentShardLevelMetrics: current, DesiredShardLevelMetrics: stream.ShardLevelMetrics };
     },
 
-    async AddTagsToStream(input: Input, ctx) {
+    async AddTagsToStream(input, ctx) {
       const ref = streamRef(ctx, input);
       await updateStream(ref, (stream) => {
         const tags = { ...stream.tags, ...input.Tags };
@@ -381,7 +382,7 @@ export default defineService({
       return {};
     },
 
-    async RemoveTagsFromStream(input: Input, ctx) {
+    async RemoveTagsFromStream(input, ctx) {
       const ref = streamRef(ctx, input);
       await updateStream(ref, (stream) => {
         for (const key of input.TagKeys as string[]) delete stream.tags[key];
@@ -389,7 +390,7 @@ export default defineService({
       return {};
     },
 
-    async ListTagsForStream(input: Input, ctx) {
+    async ListTagsForStream(input, ctx) {
       const stream = await loadStream(streamRef(ctx, input));
       const limit: number = input.Limit ?? 50;
       const all = Object.keys(stream.tags).sort().filter((k) => input.ExclusiveStartTagKey === undefined || k > input.ExclusiveStartTagKey);
@@ -397,7 +398,7 @@ export default defineService({
       return { Tags: page.map((Key) => ({ Key, Value: stream.tags[Key] })), HasMoreTags: all.length > page.length };
     },
 
-    async TagResource(input: Input, ctx) {
+    async TagResource(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       if (String(input.ResourceARN).includes("/consumer/")) throw invalidArgument("Tagging consumers is not supported by fetchstack yet.");
       await updateStream(ref, (stream) => {
@@ -408,7 +409,7 @@ export default defineService({
       return {};
     },
 
-    async UntagResource(input: Input, ctx) {
+    async UntagResource(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       await updateStream(ref, (stream) => {
         for (const key of input.TagKeys as string[]) delete stream.tags[key];
@@ -416,13 +417,13 @@ export default defineService({
       return {};
     },
 
-    async ListTagsForResource(input: Input, ctx) {
+    async ListTagsForResource(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       const stream = await loadStream(ref);
       return { Tags: Object.keys(stream.tags).sort().map((Key) => ({ Key, Value: stream.tags[Key] })) };
     },
 
-    async PutResourcePolicy(input: Input, ctx) {
+    async PutResourcePolicy(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       try {
         JSON.parse(input.Policy);
@@ -433,13 +434,13 @@ export default defineService({
       return {};
     },
 
-    async GetResourcePolicy(input: Input, ctx) {
+    async GetResourcePolicy(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       const policy = (await ref.store.get<string>(keys.policy(input.ResourceARN))).value;
       return { Policy: policy ?? "{}" };
     },
 
-    async DeleteResourcePolicy(input: Input, ctx) {
+    async DeleteResourcePolicy(input, ctx) {
       const ref = await resourceStream(ctx, input.ResourceARN);
       const existing = (await ref.store.get<string>(keys.policy(input.ResourceARN))).value;
       if (existing === null) throw new AwsError("ResourceNotFoundException", `No resource policy found for resource ARN ${input.ResourceARN}.`, 400);
@@ -447,19 +448,19 @@ export default defineService({
       return {};
     },
 
-    async RegisterStreamConsumer(input: Input, ctx) {
+    async RegisterStreamConsumer(input, ctx) {
       const ref = streamRef(ctx, { StreamARN: input.StreamARN });
       const { stream, consumer } = await registerConsumer(ctx, ref, input.ConsumerName);
       const { StreamARN: _, ...described } = describeConsumer(stream, consumer, "CREATING");
       return { Consumer: described };
     },
 
-    async DescribeStreamConsumer(input: Input, ctx) {
+    async DescribeStreamConsumer(input, ctx) {
       const { stream, consumer } = await findConsumer(ctx, input);
       return { ConsumerDescription: describeConsumer(stream, consumer) };
     },
 
-    async ListStreamConsumers(input: Input, ctx) {
+    async ListStreamConsumers(input, ctx) {
       const ref = streamRef(ctx, { StreamARN: input.StreamARN });
       const stream = await loadStream(ref);
       const all = await listConsumers(ref, stream);
@@ -476,12 +477,12 @@ export default defineService({
       };
     },
 
-    async DeregisterStreamConsumer(input: Input, ctx) {
+    async DeregisterStreamConsumer(input, ctx) {
       await deregisterConsumer(ctx, input);
       return {};
     },
 
-    async DescribeLimits(_input: Input, ctx) {
+    async DescribeLimits(_input, ctx) {
       const streams = await allStreams(ctx);
       return {
         ShardLimit: SHARD_LIMIT,
@@ -491,8 +492,8 @@ export default defineService({
       };
     },
 
-    async DescribeAccountSettings(_input: Input, ctx) {
-      const settings = (await ctx.store.get<{ Status: string; StartedAt?: number }>(keys.accountSettings())).value;
+    async DescribeAccountSettings(_input, ctx) {
+      const settings = (await ctx.store.get<{ Status: "ENABLED" | "DISABLED"; StartedAt?: number }>(keys.accountSettings())).value;
       return {
         MinimumThroughputBillingCommitment: settings
           ? { Status: settings.Status, ...(settings.StartedAt ? { StartedAt: new Date(settings.StartedAt) } : {}) }
@@ -500,7 +501,7 @@ export default defineService({
       };
     },
 
-    async UpdateAccountSettings(input: Input, ctx) {
+    async UpdateAccountSettings(input, ctx) {
       const status: string = input.MinimumThroughputBillingCommitment.Status;
       const now = ctx.clock.now();
       const next = status === "ENABLED" ? { Status: "ENABLED", StartedAt: now } : { Status: "DISABLED" };

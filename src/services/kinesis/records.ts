@@ -187,7 +187,7 @@ export async function getRecords(ctx: RequestContext, iterator: string, limit = 
   if (!shard) throw shardNotFound(state.sh, ref.name, ref.accountId);
   const oldest = retentionStart(ctx, stream);
   const prefix = keys.records(ref.name, stream.createdAt, shard.ShardId);
-  const records: { SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string; EncryptionType?: string }[] = [];
+  const records: { SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string; EncryptionType?: "KMS" }[] = [];
   let position = state.c;
   let bytes = 0;
   let more = false;
@@ -209,7 +209,7 @@ export async function getRecords(ctx: RequestContext, iterator: string, limit = 
       ApproximateArrivalTimestamp: new Date(entry.value.at),
       Data: entry.value.data,
       PartitionKey: entry.value.pk,
-      ...(stream.EncryptionType === "KMS" ? { EncryptionType: "KMS" } : {}),
+      ...(stream.EncryptionType === "KMS" ? { EncryptionType: "KMS" as const } : {}),
     });
     bytes += entry.value.data.byteLength;
     position = counter;

@@ -5,6 +5,7 @@
  */
 import type { RequestContext } from "../types.ts";
 import type { Store } from "../../store/types.ts";
+import type { MetricsName } from "../../generated/kinesis.ts";
 import { invalidArgument, streamNotFound } from "./errors.ts";
 import { formatSequence, shardIdOf } from "./sequence.ts";
 
@@ -37,7 +38,7 @@ export interface StoredStream {
   nextShardIndex: number;
   EncryptionType: "NONE" | "KMS";
   KeyId?: string;
-  ShardLevelMetrics: string[];
+  ShardLevelMetrics: MetricsName[];
   tags: Record<string, string>;
   MaxRecordSizeInKiB: number;
   WarmThroughputMiBps?: number;
