@@ -60,10 +60,6 @@ function classify(error: unknown): TargetError {
 /** Routes a delivery to a bus (EventBridge's own); given by the service so targets can chain buses. */
 export type PutToBus = (ctx: RequestContext, target: Scope, bus: string, event: Record<string, unknown>, hops: number) => Promise<void>;
 
-interface Sleeper {
-  sleep(ms: number, options?: { background?: boolean }): Promise<void>;
-}
-
 function queueUrl(ctx: RequestContext, arn: string): string | null {
   const m = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):(.+)$/.exec(arn);
   return m ? `${ctx.baseUrl}/${m[2]}/${m[3]}` : null;
@@ -146,7 +142,7 @@ export async function deliver(
   const input = targetInput(target, event, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: eventTime(started) });
   const maxAttempts = 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? 185);
   const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400) * 1000;
-  const timers = (ctx as RequestContext & { timers?: Sleeper }).timers;
+  const timers = ctx.timers;
   let attempts = 0;
   let failure: TargetError | undefined;
   let exhausted = "";

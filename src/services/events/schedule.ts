@@ -9,27 +9,23 @@
  * missed due time, at most 1,000 at once. Timers live in memory, so the first request to an
  * account and region after a start re-arms its stored schedules (`ensureArmed`).
  */
-import type { RequestContext } from "../types.ts";
+import type { RequestContext, Timers } from "../types.ts";
 import { nextFire, parseScheduleExpression } from "../../schedules/cron.ts";
 import { eventTime, type Scope } from "./common.ts";
 import { ruleKey, type StoredRule } from "./rule-store.ts";
 import { deliver } from "./delivery.ts";
 import { putToBus } from "./put-events.ts";
 
-interface TimerApi {
-  setTimer(ms: number, task: () => unknown): () => void;
-}
-
 const MAX_CATCH_UP = 1000;
 
 /** Per emulator (keyed by its timers): armed timers by rule, and scopes re-armed since start. */
 const runtime = new WeakMap<object, { cancels: Map<string, () => void>; armedScopes: Set<string> }>();
 
-function timersOf(ctx: RequestContext): TimerApi | undefined {
-  return (ctx as RequestContext & { timers?: TimerApi }).timers;
+function timersOf(ctx: RequestContext): Timers | undefined {
+  return ctx.timers;
 }
 
-function runtimeOf(timers: TimerApi) {
+function runtimeOf(timers: Timers) {
   let r = runtime.get(timers);
   if (!r) runtime.set(timers, (r = { cancels: new Map(), armedScopes: new Set() }));
   return r;
