@@ -119,6 +119,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     operation: string,
     base: { accountId: string; region: string; requestId: string; baseUrl: string; request: Request; accessKeyId: string | null; waitUntil?: (p: Promise<unknown>) => void },
   ): RequestContext => {
+    const namespace = service.storeNamespace ?? service.name;
     const ctx: RequestContext = {
       service: service.name,
       operation,
@@ -126,9 +127,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       region: base.region,
       requestId: base.requestId,
       caller: { accessKeyId: base.accessKeyId, accountId: base.accountId },
-      store: prefixStore(store, [service.name, base.accountId, base.region]),
-      globalStore: prefixStore(store, [service.name, "global"]),
-      storeFor: (accountId, region) => prefixStore(store, [service.name, accountId, region]),
+      store: prefixStore(store, [namespace, base.accountId, base.region]),
+      globalStore: prefixStore(store, [namespace, "global"]),
+      storeFor: (accountId, region) => prefixStore(store, [namespace, accountId, region]),
       blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
       globalBlobs: prefixBlobStore(blobs, `${service.name}/global/`),
       clock,

@@ -125,6 +125,13 @@ export interface ServiceDefinition {
    * `store` is the service's state for that account and region.
    */
   introspection?: Record<string, (store: Store, params: URLSearchParams) => Promise<unknown>>;
+  /**
+   * Optional: the service keeps its state in another service's namespace (its `ctx.store`,
+   * `globalStore` and `storeFor` are that service's). For two services over one data set, such
+   * as DynamoDB Streams reading the records DynamoDB writes; the shared format lives in
+   * `src/shared/`, never in a service folder.
+   */
+  storeNamespace?: string;
   /** Runs once per emulator (subscribe to events, etc). */
   setup?(env: ServiceEnvironment): void;
   /**

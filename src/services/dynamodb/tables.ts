@@ -19,6 +19,7 @@ import { checkBilling, checkCreateTable, checkKeySchema, checkThroughputBounds, 
 import { backfillIndex, countRange, dropIndexData, dropTableData, indexPrefix, itemPrefix } from "./storage.ts";
 import { itemSize } from "./values-adapter.ts";
 import { checkTags } from "./tags.ts";
+import { disableStream, stageStreamInfo } from "./streams.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
 
@@ -90,7 +91,9 @@ export async function createTable(input: CreateTableInput & Record<string, any>,
     ...(input.OnDemandThroughput ? { OnDemandThroughput: input.OnDemandThroughput } : {}),
   };
   await withLock(lock(ctx, name), async () => {
-    const existing = await ctx.store.atomic().check({ key: tableKey(name), versionstamp: null }).set(tableKey(name), table).commit();
+    const op = ctx.store.atomic().check({ key: tableKey(name), versionstamp: null }).set(tableKey(name), table);
+    stageStreamInfo(op, table, now);
+    const existing = await op.commit();
     if (!existing.ok) throw new AwsError("ResourceInUseException", `Table already exists: ${name}`, 400);
   });
   return { TableDescription: await describe(ctx, table, "CREATING") };
@@ -171,6 +174,7 @@ export async function deleteTable(input: { TableName: string }, ctx: RequestCont
       throw invalid(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
     }
     await ctx.store.delete(tableKey(name));
+    await disableStream(ctx, t);
     return t;
   });
   const description = await describe(ctx, table, "DELETING");
@@ -361,6 +365,14 @@ export async function updateTable(input: UpdateTableInput, ctx: RequestContext) 
     }
     if (!changed) {
       throw invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    if (input.StreamSpecification) {
+      if (!t.stream.enabled) await disableStream(ctx, table);
+      else {
+        const op = ctx.store.atomic();
+        stageStreamInfo(op, t, now);
+        await op.commit();
+      }
     }
     for (const g of drops) await dropIndexData(ctx.store, table, g);
     for (const g of backfills) await backfillIndex(ctx.store, t, g);

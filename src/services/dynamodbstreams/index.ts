@@ -1,12 +1,25 @@
 /**
- * dynamodbstreams: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * Amazon DynamoDB Streams over awsJson 1.0: ListStreams, DescribeStream, GetShardIterator,
+ * GetRecords. Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
+ *
+ * The records are written by the `dynamodb` service in the same atomic commit as each item
+ * change; this service reads them from DynamoDB's namespace (`storeNamespace`), in the format
+ * of src/shared/dynamodb-streams.ts. Design and limits: docs/dynamodb-streams.md.
  */
 import { defineService } from "../types.ts";
 import model from "../../../models/dynamodbstreams.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
+import type { Operations } from "../../generated/dynamodbstreams.ts";
+import { describeStream, getRecords, getShardIterator, listStreams } from "./records.ts";
 
-export default defineService({
+export default defineService<Operations>({
   name: "dynamodbstreams",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  storeNamespace: "dynamodb",
+  handlers: {
+    ListStreams: listStreams,
+    DescribeStream: describeStream,
+    GetShardIterator: getShardIterator,
+    GetRecords: getRecords,
+  },
 });
