@@ -45,7 +45,9 @@ export function createInternalApi(target: InternalApiTarget, basePath: string) {
       const params = new URL(request.url).searchParams;
       const result = target.introspect(request.params.service, request.params.view, params);
       if (!result) return error(404, { error: `no view ${request.params.view} for service ${request.params.service}` });
-      return json(await result);
+      const value = await result;
+      // A view may answer with its own Response (non-JSON content, e.g. SNS's signing certificate).
+      return value instanceof Response ? value : json(value);
     })
     .put("/state", async (request: IRequest) => {
       const state = await readState(request);

@@ -86,12 +86,12 @@ describe("routing", () => {
   });
 
   it("answers 501 NotImplemented for a known but unimplemented operation", async () => {
-    // SNS is routed by its model but has no handlers yet: never a fake success.
-    const res = await emulator.fetch(form("Action=ListTopics&Version=2010-03-31", { authorization: auth("sns") }));
+    // CloudWatch is routed by its model but has no handlers yet: never a fake success.
+    const res = await emulator.fetch(form("Action=ListMetrics&Version=2010-08-01", { authorization: auth("monitoring") }));
     expect(res.status).toBe(501);
     const text = await res.text();
     expect(text).toContain("<Code>NotImplemented</Code>");
-    expect(text).toContain("ListTopics");
+    expect(text).toContain("ListMetrics");
   });
 });
 
