@@ -18,6 +18,8 @@ import type { Store } from "../../store/types.ts";
 import type { StoredRule, StoredTarget } from "./rule-store.ts";
 import { selectPath, targetInput } from "./transform.ts";
 import { eventTime, type Scope } from "./common.ts";
+import { bytesToBase64 } from "../../protocol/shape-values.ts";
+import type { StoredApiDestination, StoredConnection } from "./resources.ts";
 
 /** One delivery outcome, as the `invocations` introspection view lists it. */
 export interface InvocationRecord {
@@ -112,6 +114,12 @@ async function send(ctx: RequestContext, rule: StoredRule, target: StoredTarget,
       await ctx.invoke("stepfunctions", "StartExecution", { stateMachineArn: arn, input });
       return;
     case "events": {
+      const api = /^api-destination\/([^/]+)\//.exec(resource);
+      if (api) {
+        const store = account === ctx.accountId && region === ctx.region ? ctx.store : ctx.storeFor(account, region);
+        await callApiDestination(store, arn, api[1]!, target, input);
+        return;
+      }
       const bus = /^event-bus\/(.+)$/.exec(resource);
       if (!bus) break;
       if (hops >= MAX_HOPS) throw new TargetError("InvalidParameter", "Event was delivered across too many event buses.", false);
@@ -203,4 +211,73 @@ export async function deliver(
     ...(failure ? { errorCode: failure.code, errorMessage: failure.message } : {}),
   };
   await scope.store.set(["invocation", record.at, crypto.randomUUID()], record);
+}
+
+const basic = (user: string, password: string) => `Basic ${bytesToBase64(new TextEncoder().encode(`${user}:${password}`))}`;
+
+function httpFailure(status: number, what: string): TargetError {
+  // AWS retries 401, 407, 409, 429 and 5xx; other answers are final.
+  return new TargetError(String(status), `${what} answered HTTP ${status}.`, status === 401 || status === 407 || status === 409 || status === 429 || status >= 500);
+}
+
+async function oauthToken(oauth: Record<string, any>): Promise<string> {
+  const headers = new Headers({ authorization: basic(oauth.ClientParameters?.ClientID ?? "", oauth.ClientParameters?.ClientSecret ?? "") });
+  const params = oauth.OAuthHttpParameters ?? {};
+  for (const h of params.HeaderParameters ?? []) headers.set(h.Key, h.Value);
+  const url = new URL(oauth.AuthorizationEndpoint);
+  for (const q of params.QueryStringParameters ?? []) url.searchParams.set(q.Key, q.Value);
+  const form = new URLSearchParams({ grant_type: "client_credentials" });
+  for (const b of params.BodyParameters ?? []) form.set(b.Key, b.Value);
+  const method = oauth.HttpMethod ?? "POST";
+  if (method !== "GET") headers.set("content-type", "application/x-www-form-urlencoded");
+  const response = await fetch(url, { method, headers, ...(method === "GET" ? {} : { body: form.toString() }) });
+  if (!response.ok) throw httpFailure(response.status, "The OAuth authorization endpoint");
+  const body = await response.json().catch(() => ({})) as { access_token?: string };
+  if (!body.access_token) throw new TargetError("OAuthError", "The OAuth authorization endpoint returned no access_token.", false);
+  return body.access_token;
+}
+
+/** An API destination target: one HTTP request with the connection's auth and parameters. */
+async function callApiDestination(store: Store, arn: string, name: string, target: StoredTarget, input: string): Promise<void> {
+  const dest = (await store.get<StoredApiDestination>(["api-destination", name])).value;
+  if (!dest || dest.ApiDestinationArn !== arn) throw new TargetError("ResourceNotFoundException", `API destination ${name} does not exist.`, false);
+  const connectionName = /:connection\/([^/]+)\//.exec(dest.ConnectionArn)?.[1] ?? "";
+  const connection = (await store.get<StoredConnection>(["connection", connectionName])).value;
+  if (!connection) throw new TargetError("ResourceNotFoundException", `Connection ${connectionName} does not exist.`, false);
+  if (connection.ConnectionState !== "AUTHORIZED") throw new TargetError("ConnectionNotAuthorized", `Connection ${connectionName} is ${connection.ConnectionState}.`, false);
+  const http = (target.HttpParameters ?? {}) as { PathParameterValues?: string[]; HeaderParameters?: Record<string, string>; QueryStringParameters?: Record<string, string> };
+  const pathValues = [...(http.PathParameterValues ?? [])];
+  const url = new URL(dest.InvocationEndpoint.replace(/\*/g, () => encodeURIComponent(pathValues.shift() ?? "")));
+  const auth = connection.AuthParameters;
+  const invocation = auth.InvocationHttpParameters ?? {};
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8", "user-agent": "Amazon/EventBridge/ApiDestinations" });
+  for (const h of invocation.HeaderParameters ?? []) headers.set(h.Key, h.Value);
+  for (const [k, v] of Object.entries(http.HeaderParameters ?? {})) headers.set(k, v);
+  for (const q of invocation.QueryStringParameters ?? []) url.searchParams.set(q.Key, q.Value);
+  for (const [k, v] of Object.entries(http.QueryStringParameters ?? {})) url.searchParams.set(k, v);
+  if (connection.AuthorizationType === "BASIC") headers.set("authorization", basic(auth.BasicAuthParameters.Username, auth.BasicAuthParameters.Password));
+  else if (connection.AuthorizationType === "API_KEY") headers.set(auth.ApiKeyAuthParameters.ApiKeyName, auth.ApiKeyAuthParameters.ApiKeyValue);
+  else if (connection.AuthorizationType === "OAUTH_CLIENT_CREDENTIALS") headers.set("authorization", `Bearer ${await oauthToken(auth.OAuthParameters)}`);
+  const method = dest.HttpMethod;
+  const withBody = method !== "GET" && method !== "HEAD";
+  let body = input;
+  if (withBody && invocation.BodyParameters?.length) {
+    try {
+      const parsed = JSON.parse(input);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+        for (const b of invocation.BodyParameters) parsed[b.Key] = b.Value;
+        body = JSON.stringify(parsed);
+      }
+    } catch {
+      // Not a JSON object: sent as is.
+    }
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, ...(withBody ? { body } : {}) });
+  } catch (error) {
+    throw new TargetError("NetworkError", `Calling ${url.origin} failed: ${error instanceof Error ? error.message : String(error)}`, true);
+  }
+  await response.arrayBuffer().catch(() => undefined);
+  if (!response.ok) throw httpFailure(response.status, `API destination ${name}`);
 }

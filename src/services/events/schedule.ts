@@ -71,7 +71,14 @@ function setTimer(ctx: RequestContext, rule: StoredRule): void {
   const key = timerKey(ctx, rule);
   r.cancels.get(key)?.();
   const armId = rule.ArmId;
-  r.cancels.set(key, timers.setTimer(Math.max(0, rule.NextFire - ctx.clock.now()), () => fire(ctx, rule.EventBusName, rule.Name, armId)));
+  const wait = rule.NextFire - ctx.clock.now();
+  // Already due (a restart catching up): fire now; a manual clock runs timers only when moved.
+  if (wait <= 0) {
+    r.cancels.delete(key);
+    ctx.waitUntil(fire(ctx, rule.EventBusName, rule.Name, armId));
+    return;
+  }
+  r.cancels.set(key, timers.setTimer(wait, () => fire(ctx, rule.EventBusName, rule.Name, armId)));
 }
 
 async function fire(ctx: RequestContext, bus: string, name: string, armId: string): Promise<void> {
