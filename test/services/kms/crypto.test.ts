@@ -1,0 +1,238 @@
+/**
+ * KMS cryptography checked by independent code: node:crypto verifies signatures with the key
+ * from GetPublicKey, decrypts with GenerateDataKey's plaintext key, derives the same ECDH secret
+ * and computes the same HMAC; ciphertexts round-trip and fail as AWS's do.
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, diffieHellman, publicEncrypt, constants, verify as nodeVerify, randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  CreateKeyCommand, DecryptCommand, DeriveSharedSecretCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateMacCommand,
+  GenerateRandomCommand, GetPublicKeyCommand, KMSClient, ReEncryptCommand, RotateKeyOnDemandCommand, SignCommand,
+  VerifyCommand, VerifyMacCommand, type SigningAlgorithmSpec,
+} from "@aws-sdk/client-kms";
+import { createEmulator } from "../../../src/emulator.ts";
+import { inProcess } from "../../helpers/clients.ts";
+
+let kms: KMSClient;
+beforeAll(() => {
+  kms = new KMSClient(inProcess(createEmulator()));
+});
+
+const enc = new TextEncoder();
+const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
+
+async function createKey(KeySpec: string, KeyUsage: string): Promise<string> {
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: KeySpec as never, KeyUsage: KeyUsage as never }));
+  return KeyMetadata!.KeyId!;
+}
+
+describe("symmetric encryption", () => {
+  it("round-trips with encryption context; Decrypt needs no KeyId; a wrong context fails", async () => {
+    const keyId = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    const context = { purpose: "test", tenant: "a" };
+    const encrypted = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("hello"), EncryptionContext: context }));
+    expect(encrypted.KeyId).toBe(`arn:aws:kms:us-east-1:000000000000:key/${keyId}`);
+    expect(encrypted.EncryptionAlgorithm).toBe("SYMMETRIC_DEFAULT");
+    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { tenant: "a", purpose: "test" } }));
+    expect(new TextDecoder().decode(decrypted.Plaintext)).toBe("hello");
+    expect(decrypted.KeyId).toBe(encrypted.KeyId);
+
+    const wrong = await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { purpose: "other", tenant: "a" } })));
+    expect(wrong.name).toBe("InvalidCiphertextException");
+    const missing = await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob })));
+    expect(missing.name).toBe("InvalidCiphertextException");
+    const tampered = encrypted.CiphertextBlob!.slice();
+    tampered[tampered.length - 1] ^= 1;
+    expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: context })))).name).toBe("InvalidCiphertextException");
+    expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: randomBytes(60) })))).name).toBe("InvalidCiphertextException");
+
+    const other = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    const incorrect = await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, KeyId: other, EncryptionContext: context })));
+    expect(incorrect.name).toBe("IncorrectKeyException");
+
+    const re = await kms.send(new ReEncryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: other }));
+    expect(re.SourceKeyId).toBe(encrypted.KeyId);
+    expect(re.KeyId).toBe(`arn:aws:kms:us-east-1:000000000000:key/${other}`);
+    const back = await kms.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob }));
+    expect(new TextDecoder().decode(back.Plaintext)).toBe("hello");
+  });
+
+  it("old ciphertexts decrypt after on-demand rotation; new ones use the new material", async () => {
+    const keyId = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    const before = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("v1") }));
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const after = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("v2") }));
+    const d1 = await kms.send(new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }));
+    const d2 = await kms.send(new DecryptCommand({ CiphertextBlob: after.CiphertextBlob }));
+    expect(new TextDecoder().decode(d1.Plaintext)).toBe("v1");
+    expect(new TextDecoder().decode(d2.Plaintext)).toBe("v2");
+    expect(d1.KeyMaterialId).not.toBe(d2.KeyMaterialId);
+  });
+
+  it("rejects plaintext over 4096 bytes and disabled keys", async () => {
+    const keyId = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    const big = await errorOf(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4097) })));
+    expect(big.name).toBe("ValidationException");
+    const ciphertext = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4096) }))).CiphertextBlob;
+    await kms.send(new DisableKeyCommand({ KeyId: keyId }));
+    const disabled = await errorOf(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("x") })));
+    expect(disabled.name).toBe("DisabledException");
+    expect(disabled.message).toBe(`arn:aws:kms:us-east-1:000000000000:key/${keyId} is disabled.`);
+    expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })))).name).toBe("DisabledException");
+  });
+
+  it("GenerateDataKey's plaintext key is a real AES key; its ciphertext decrypts to it", async () => {
+    const keyId = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: { app: "x" } }));
+    expect(dataKey.Plaintext).toHaveLength(32);
+    // Envelope encryption with node:crypto, key unwrapped by KMS.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", dataKey.Plaintext!, iv);
+    const sealed = Buffer.concat([cipher.update("secret data"), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    const unwrapped = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext: { app: "x" } }));
+    const decipher = createDecipheriv("aes-256-gcm", unwrapped.Plaintext!, iv);
+    decipher.setAuthTag(tag);
+    expect(Buffer.concat([decipher.update(sealed), decipher.final()]).toString()).toBe("secret data");
+    // WebCrypto imports it too.
+    const webKey = await crypto.subtle.importKey("raw", dataKey.Plaintext!, "AES-GCM", false, ["encrypt"]);
+    expect(webKey.algorithm).toMatchObject({ name: "AES-GCM", length: 256 });
+
+    const n = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 7 }));
+    expect(n.Plaintext).toHaveLength(7);
+    const without = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, KeySpec: "AES_128" }));
+    expect((without as { Plaintext?: unknown }).Plaintext).toBeUndefined();
+    expect((await kms.send(new DecryptCommand({ CiphertextBlob: without.CiphertextBlob }))).Plaintext).toHaveLength(16);
+    expect((await errorOf(kms.send(new GenerateDataKeyCommand({ KeyId: keyId })))).name).toBe("ValidationException");
+    expect((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 1024 }))).Plaintext).toHaveLength(1024);
+  });
+});
+
+describe("RSA encryption", () => {
+  it("RSAES_OAEP_SHA_1 and _256: node:crypto encrypts with the public key, KMS decrypts", async () => {
+    const keyId = await createKey("RSA_2048", "ENCRYPT_DECRYPT");
+    const { PublicKey, EncryptionAlgorithms, KeyUsage } = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+    expect(EncryptionAlgorithms).toEqual(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]);
+    expect(KeyUsage).toBe("ENCRYPT_DECRYPT");
+    const publicKey = createPublicKey({ key: Buffer.from(PublicKey!), format: "der", type: "spki" });
+    for (const [algorithm, oaepHash] of [["RSAES_OAEP_SHA_1", "sha1"], ["RSAES_OAEP_SHA_256", "sha256"]] as const) {
+      const ciphertext = publicEncrypt({ key: publicKey, oaepHash, padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from("rsa " + algorithm));
+      const out = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionAlgorithm: algorithm }));
+      expect(Buffer.from(out.Plaintext!).toString()).toBe("rsa " + algorithm);
+      const own = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("round"), EncryptionAlgorithm: algorithm }));
+      expect(own.CiphertextBlob).toHaveLength(256);
+      const back = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: own.CiphertextBlob, EncryptionAlgorithm: algorithm }));
+      expect(Buffer.from(back.Plaintext!).toString()).toBe("round");
+    }
+    const symmetricAlgorithm = await errorOf(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("x") })));
+    expect(symmetricAlgorithm.name).toBe("InvalidKeyUsageException");
+  });
+});
+
+const SIGNING: [string, SigningAlgorithmSpec[], string][] = [
+  ["RSA_2048", ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"], "rsa"],
+  ["RSA_3072", ["RSASSA_PSS_SHA_256", "RSASSA_PKCS1_V1_5_SHA_512"], "rsa"],
+  ["ECC_NIST_P256", ["ECDSA_SHA_256"], "ec"],
+  ["ECC_NIST_P384", ["ECDSA_SHA_384"], "ec"],
+  ["ECC_NIST_P521", ["ECDSA_SHA_512"], "ec"],
+  ["ECC_SECG_P256K1", ["ECDSA_SHA_256"], "ec"],
+  ["ECC_NIST_EDWARDS25519", ["ED25519_SHA_512"], "ed25519"],
+];
+
+describe("Sign and Verify", () => {
+  for (const [spec, algorithms, family] of SIGNING) {
+    it(`${spec}: signatures verify with node:crypto and the GetPublicKey SPKI (RAW and DIGEST)`, async () => {
+      const keyId = await createKey(spec, "SIGN_VERIFY");
+      const pub = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+      expect(pub.KeySpec).toBe(spec);
+      const publicKey = createPublicKey({ key: Buffer.from(pub.PublicKey!), format: "der", type: "spki" });
+      // WebCrypto imports the same SPKI where it knows the curve.
+      if (spec === "ECC_NIST_P256") await crypto.subtle.importKey("spki", pub.PublicKey!, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      if (family === "rsa") await crypto.subtle.importKey("spki", pub.PublicKey!, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
+      const message = enc.encode(`message for ${spec}`);
+      for (const algorithm of algorithms) {
+        const hash = family === "ed25519" ? null : `sha${algorithm.slice(-3)}`;
+        const raw = await kms.send(new SignCommand({ KeyId: keyId, Message: message, SigningAlgorithm: algorithm, MessageType: "RAW" }));
+        const options = family === "rsa" && algorithm.includes("PSS")
+          ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(algorithm.slice(-3)) / 8 }
+          : { key: publicKey };
+        expect(nodeVerify(hash, message, options, raw.Signature!)).toBe(true);
+        expect(nodeVerify(hash, enc.encode("other"), options, raw.Signature!)).toBe(false);
+        const ok = await kms.send(new VerifyCommand({ KeyId: keyId, Message: message, Signature: raw.Signature, SigningAlgorithm: algorithm }));
+        expect(ok.SignatureValid).toBe(true);
+        const bad = await errorOf(kms.send(new VerifyCommand({ KeyId: keyId, Message: enc.encode("tampered"), Signature: raw.Signature, SigningAlgorithm: algorithm })));
+        expect(bad.name).toBe("KMSInvalidSignatureException");
+        if (hash) {
+          const digest = createHash(hash).update(message).digest();
+          const signed = await kms.send(new SignCommand({ KeyId: keyId, Message: digest, SigningAlgorithm: algorithm, MessageType: "DIGEST" }));
+          expect(nodeVerify(hash, message, options, signed.Signature!)).toBe(true);
+          const verified = await kms.send(new VerifyCommand({ KeyId: keyId, Message: digest, MessageType: "DIGEST", Signature: signed.Signature, SigningAlgorithm: algorithm }));
+          expect(verified.SignatureValid).toBe(true);
+          const short = await errorOf(kms.send(new SignCommand({ KeyId: keyId, Message: digest.subarray(1), SigningAlgorithm: algorithm, MessageType: "DIGEST" })));
+          expect(short.name).toBe("ValidationException");
+        }
+      }
+      const wrong = await errorOf(kms.send(new SignCommand({ KeyId: keyId, Message: message, SigningAlgorithm: family === "rsa" ? "ECDSA_SHA_256" : "RSASSA_PSS_SHA_256" })));
+      expect(wrong.name).toBe("InvalidKeyUsageException");
+      const encrypt = await errorOf(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: message })));
+      expect(encrypt.name).toBe("InvalidKeyUsageException");
+    });
+  }
+
+  it("RSA_4096 signs", async () => {
+    const keyId = await createKey("RSA_4096", "SIGN_VERIFY");
+    const pub = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+    const signed = await kms.send(new SignCommand({ KeyId: keyId, Message: enc.encode("m"), SigningAlgorithm: "RSASSA_PKCS1_V1_5_SHA_256" }));
+    expect(signed.Signature).toHaveLength(512);
+    expect(nodeVerify("sha256", enc.encode("m"), createPublicKey({ key: Buffer.from(pub.PublicKey!), format: "der", type: "spki" }), signed.Signature!)).toBe(true);
+  });
+});
+
+describe("HMAC, ECDH and data key pairs", () => {
+  for (const [spec, algorithm, hash] of [["HMAC_224", "HMAC_SHA_224", "sha224"], ["HMAC_256", "HMAC_SHA_256", "sha256"], ["HMAC_384", "HMAC_SHA_384", "sha384"], ["HMAC_512", "HMAC_SHA_512", "sha512"]] as const) {
+    it(`${spec}: GenerateMac/VerifyMac`, async () => {
+      const keyId = await createKey(spec, "GENERATE_VERIFY_MAC");
+      const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: keyId, Message: enc.encode("msg"), MacAlgorithm: algorithm }));
+      expect(Mac).toHaveLength(createHmac(hash, "k").digest().length);
+      expect((await kms.send(new VerifyMacCommand({ KeyId: keyId, Message: enc.encode("msg"), MacAlgorithm: algorithm, Mac }))).MacValid).toBe(true);
+      const bad = await errorOf(kms.send(new VerifyMacCommand({ KeyId: keyId, Message: enc.encode("msh"), MacAlgorithm: algorithm, Mac })));
+      expect(bad.name).toBe("KMSInvalidMacException");
+      const other = algorithm === "HMAC_SHA_256" ? "HMAC_SHA_512" : "HMAC_SHA_256";
+      expect((await errorOf(kms.send(new GenerateMacCommand({ KeyId: keyId, Message: enc.encode("m"), MacAlgorithm: other })))).name).toBe("InvalidKeyUsageException");
+    });
+  }
+
+  it("HMAC keys need KeyUsage GENERATE_VERIFY_MAC", async () => {
+    const e = await errorOf(kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256" })));
+    expect(e.name).toBe("ValidationException");
+  });
+
+  it("DeriveSharedSecret matches node:crypto's ECDH with the peer's private key", async () => {
+    const keyId = await createKey("ECC_NIST_P256", "KEY_AGREEMENT");
+    const peer = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const { SharedSecret, KeyAgreementAlgorithm } = await kms.send(new DeriveSharedSecretCommand({
+      KeyId: keyId, KeyAgreementAlgorithm: "ECDH", PublicKey: peer.publicKey.export({ format: "der", type: "spki" }),
+    }));
+    expect(KeyAgreementAlgorithm).toBe("ECDH");
+    const ours = createPublicKey({ key: Buffer.from((await kms.send(new GetPublicKeyCommand({ KeyId: keyId }))).PublicKey!), format: "der", type: "spki" });
+    expect(Buffer.from(SharedSecret!).equals(diffieHellman({ privateKey: peer.privateKey, publicKey: ours }))).toBe(true);
+    const wrongCurve = generateKeyPairSync("ec", { namedCurve: "secp384r1" }).publicKey.export({ format: "der", type: "spki" });
+    expect((await errorOf(kms.send(new DeriveSharedSecretCommand({ KeyId: keyId, KeyAgreementAlgorithm: "ECDH", PublicKey: wrongCurve })))).name).toBe("ValidationException");
+  });
+
+  it("GenerateDataKeyPair returns a PKCS#8 private key node:crypto imports, matching the SPKI", async () => {
+    const keyId = await createKey("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+    for (const spec of ["ECC_NIST_P256", "ECC_SECG_P256K1", "RSA_2048", "ECC_NIST_EDWARDS25519"] as const) {
+      const pair = await kms.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: spec }));
+      const privateKey = createPrivateKey({ key: Buffer.from(pair.PrivateKeyPlaintext!), format: "der", type: "pkcs8" });
+      const derived = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+      expect(Buffer.from(pair.PublicKey!).equals(derived)).toBe(true);
+      const unwrapped = await kms.send(new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob }));
+      expect(Buffer.from(unwrapped.Plaintext!).equals(Buffer.from(pair.PrivateKeyPlaintext!))).toBe(true);
+    }
+    const without = await kms.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: keyId, KeyPairSpec: "ECC_NIST_P384" }));
+    expect((without as { PrivateKeyPlaintext?: unknown }).PrivateKeyPlaintext).toBeUndefined();
+    expect(createPublicKey({ key: Buffer.from(without.PublicKey!), format: "der", type: "spki" }).asymmetricKeyDetails?.namedCurve).toBe("secp384r1");
+  });
+});
