@@ -23,6 +23,8 @@ interface GrantRecord {
   Operations: string[];
   Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
   token: string;
+  /** Creation order within the key (creation dates can tie). */
+  seq: number;
 }
 
 const grantKey = (keyId: string, grantId: string) => ["grant", keyId, grantId] as const;
@@ -43,7 +45,7 @@ function allowedOperation(key: KeyRecord, op: string): boolean {
 }
 
 function view(grant: GrantRecord): Record<string, unknown> {
-  const { token: _token, CreationDate, ...rest } = grant;
+  const { token: _token, seq: _seq, CreationDate, ...rest } = grant;
   return { ...rest, CreationDate: new Date(CreationDate) };
 }
 
@@ -60,7 +62,7 @@ function parseToken(token: string): { keyId: string; grantId: string } {
 async function grantsOf(store: Store, keyId: string): Promise<GrantRecord[]> {
   const out: GrantRecord[] = [];
   for await (const entry of store.list<GrantRecord>({ prefix: ["grant", keyId] })) out.push(entry.value);
-  return out.sort((a, b) => a.CreationDate - b.CreationDate || a.GrantId.localeCompare(b.GrantId));
+  return out.sort((a, b) => a.seq - b.seq);
 }
 
 function dryRun(input: { DryRun?: boolean }): void {
@@ -115,6 +117,7 @@ export const grantHandlers: Record<string, Handler> = {
       Operations: input.Operations,
       ...(input.Constraints ? { Constraints: input.Constraints } : {}),
       token,
+      seq: existing.reduce((n, g) => Math.max(n, g.seq), 0) + 1,
     };
     await store.set(grantKey(key.keyId, grantId), grant);
     return { GrantToken: token, GrantId: grantId };

@@ -148,6 +148,9 @@ const handlers: Record<string, Handler> = {
 
   async ScheduleKeyDeletion(input, ctx) {
     const days: number = input.PendingWindowInDays ?? 30;
+    if (days < 7 || days > 30) {
+      throw validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value ${days < 7 ? "greater than or equal to 7" : "less than or equal to 30"}`);
+    }
     const now = ctx.clock.now();
     const key = await update(ctx, input.KeyId, (key) => {
       requireNotPendingDeletion(key);

@@ -96,7 +96,7 @@ describe("symmetric encryption", () => {
     decipher.setAuthTag(tag);
     expect(Buffer.concat([decipher.update(sealed), decipher.final()]).toString()).toBe("secret data");
     // WebCrypto imports it too.
-    const webKey = await crypto.subtle.importKey("raw", dataKey.Plaintext!, "AES-GCM", false, ["encrypt"]);
+    const webKey = await crypto.subtle.importKey("raw", dataKey.Plaintext as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt"]);
     expect(webKey.algorithm).toMatchObject({ name: "AES-GCM", length: 256 });
 
     const n = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 7 }));
@@ -148,8 +148,8 @@ describe("Sign and Verify", () => {
       expect(pub.KeySpec).toBe(spec);
       const publicKey = createPublicKey({ key: Buffer.from(pub.PublicKey!), format: "der", type: "spki" });
       // WebCrypto imports the same SPKI where it knows the curve.
-      if (spec === "ECC_NIST_P256") await crypto.subtle.importKey("spki", pub.PublicKey!, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-      if (family === "rsa") await crypto.subtle.importKey("spki", pub.PublicKey!, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
+      if (spec === "ECC_NIST_P256") await crypto.subtle.importKey("spki", pub.PublicKey as Uint8Array<ArrayBuffer>, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      if (family === "rsa") await crypto.subtle.importKey("spki", pub.PublicKey as Uint8Array<ArrayBuffer>, { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]);
       const message = enc.encode(`message for ${spec}`);
       for (const algorithm of algorithms) {
         const hash = family === "ed25519" ? null : `sha${algorithm.slice(-3)}`;

@@ -13,7 +13,7 @@ import {
   UntagResourceCommand, UpdateAliasCommand, UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
 import { createEmulator } from "../../../src/emulator.ts";
-import { createManualClockCompat } from "./clock.ts";
+import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, overHttp, startTestServer, STORES } from "../../helpers/clients.ts";
 
 const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
@@ -25,7 +25,7 @@ const transports = [
   ...STORES.map((store) => ({
     name: `in-process, ${store.name}`,
     async setup() {
-      const clock = createManualClockCompat();
+      const clock = createManualClock();
       const emulator = createEmulator({ store: store.make(), clock });
       return { client: new KMSClient(inProcess(emulator)), clock, close: async () => {} };
     },
@@ -42,7 +42,7 @@ const transports = [
 for (const { name, setup } of transports) {
   describe(`KMS ${name}`, () => {
     let kms: KMSClient;
-    let clock: ReturnType<typeof createManualClockCompat> | undefined;
+    let clock: ManualClock | undefined;
     let close: () => Promise<void>;
     beforeAll(async () => {
       ({ client: kms, clock, close } = await setup());
@@ -177,9 +177,9 @@ for (const { name, setup } of transports) {
       if (!clock) return;
       await kms.send(new CreateAliasCommand({ AliasName: "alias/doomed", TargetKeyId: keyId }));
       await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
-      clock.advance(7 * DAY - 1000);
+      await clock.advance(7 * DAY - 1000);
       expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe("PendingDeletion");
-      clock.advance(1000);
+      await clock.advance(1000);
       expect((await errorOf(kms.send(new DescribeKeyCommand({ KeyId: keyId })))).name).toBe("NotFoundException");
       expect((await errorOf(kms.send(new DescribeKeyCommand({ KeyId: "alias/doomed" })))).name).toBe("NotFoundException");
       expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })))).name).toBe("InvalidCiphertextException");
@@ -193,7 +193,7 @@ for (const { name, setup } of transports) {
       expect(status).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90 });
       const old = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array([1]) }))).CiphertextBlob;
       if (clock) {
-        clock.advance(181 * DAY);
+        await clock.advance(181 * DAY);
         const rotations = (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations!;
         expect(rotations.map((r) => r.RotationType)).toEqual(["AUTOMATIC", "AUTOMATIC"]);
         expect((await kms.send(new DecryptCommand({ CiphertextBlob: old }))).Plaintext).toEqual(new Uint8Array([1]));
