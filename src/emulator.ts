@@ -6,6 +6,7 @@ import type { Codec } from "./protocol/codec.ts";
 import { codecFor } from "./protocol/index.ts";
 import { AwsError } from "./protocol/errors.ts";
 import { SERVICES } from "./services/registry.ts";
+import { selectServices } from "./services/select.ts";
 import type { Clock, EventBus, RequestContext, ServiceDefinition } from "./services/types.ts";
 import type { BlobStore, Store } from "./store/types.ts";
 import { createMemoryStore } from "./store/memory.ts";
@@ -30,8 +31,13 @@ export interface EmulatorOptions {
   region?: string;
   /** Account for access keys that encode none. Default `000000000000`. */
   accountId?: string;
-  /** Service names to serve (default: all). Others answer 501. */
-  services?: readonly string[];
+  /**
+   * Services to serve (default: every built-in): built-in names (`"sqs"`) and your own
+   * `ServiceDefinition`s from `defineService` (routed like built-ins, by X-Amz-Target, signing
+   * name, host or REST path; one named like a built-in replaces it). Others answer 501.
+   * `createEmulator` throws `unknown service: <name>` for a name that is neither.
+   */
+  services?: readonly (string | ServiceDefinition)[];
   /** State store (default: in-memory). */
   store?: Store;
   /** Blob store for large payloads (default: in-memory). */
@@ -65,10 +71,17 @@ export interface Emulator {
   fetch(request: Request, options?: FetchOptions): Promise<Response>;
   /** Clears all state, or one service's. */
   reset(service?: string): Promise<void>;
-  /** All state as a versioned JSON-compatible snapshot (docs/state-format.md). */
-  snapshot(): Promise<unknown>;
-  /** Replaces all state with a snapshot (`merge` adds without deleting). */
-  restore(state: unknown, mode?: "replace" | "merge"): Promise<void>;
+  /**
+   * All state, every service's and every blob, as a versioned JSON-compatible snapshot
+   * (docs/state-format.md): `JSON.stringify` it to save, `restore` it later or elsewhere.
+   */
+  snapshot(): Promise<StateSnapshot>;
+  /**
+   * Replaces all state with a snapshot (`merge`: adds and overwrites without deleting). Throws
+   * TypeError for a value that is not a `fetchstack-state` snapshot of a supported version (a
+   * parsed JSON file may be passed as is: it is checked).
+   */
+  restore(state: StateSnapshot, mode?: "replace" | "merge"): Promise<void>;
   /**
    * Resolves when every piece of background work started so far (notifications, deliveries,
    * invocations, timers that have fired) has finished; work waiting only on a timer that is not
@@ -100,14 +113,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const maxBodyBytes = options.maxBodyBytes ?? 100 * 1024 * 1024;
   const hostnames = options.hostnames ?? DEFAULT_HOSTNAMES;
 
-  const wanted = options.services ? new Set(options.services) : undefined;
-  if (wanted) {
-    for (const name of wanted) {
-      if (!SERVICES.some((s) => s.name === name)) throw new Error(`unknown service: ${name}`);
-    }
-  }
-  const served = SERVICES.filter((s) => !wanted || wanted.has(s.name));
-  const index: ServiceIndex = indexServices(SERVICES);
+  const { known, served } = selectServices(SERVICES, options.services);
+  const index: ServiceIndex = indexServices(known);
   const servedNames = new Set(served.map((s) => s.name));
 
   const timers = createTimerHost(clock, (e) => logger.error("background work failed", e));
@@ -178,12 +185,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         store: (store as { kind?: string }).kind ?? (options.store ? "custom" : "memory"),
         views: served.flatMap((s) => Object.keys(s.introspection ?? {}).map((v) => `${INTERNAL_PREFIX}/services/${s.name}/${v}`)),
         services: Object.fromEntries(
-          SERVICES.map((s) => [s.name, servedNames.has(s.name) ? (Object.keys(s.handlers).length ? "running" : "not implemented") : "disabled"]),
+          known.map((s) => [s.name, servedNames.has(s.name) ? (Object.keys(s.handlers).length ? "running" : "not implemented") : "disabled"]),
         ),
       }),
       reset: (service) => reset(service),
       snapshot: () => snapshot(),
-      restore: (state, mode) => restore(state, mode),
+      // The body is checked by restoreStore (TypeError for what is not a snapshot).
+      restore: (state, mode) => restore(state as StateSnapshot, mode),
       hasService: (name) => servedNames.has(name),
       introspect: (serviceName, view, params) => {
         const service = served.find((s) => s.name === serviceName);
@@ -209,19 +217,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   async function reset(service?: string): Promise<void> {
-    const names = service ? [service] : SERVICES.map((s) => s.name);
+    const names = service ? [service] : known.map((s) => s.name);
     for (const name of names) {
       await clearStore(store, [name]);
       await clearBlobs(blobs, `${name}/`);
     }
   }
 
-  async function snapshot(): Promise<unknown> {
+  async function snapshot(): Promise<StateSnapshot> {
     return snapshotStore(store, [], { blobs });
   }
 
-  async function restore(state: unknown, mode: "replace" | "merge" = "replace"): Promise<void> {
-    await restoreStore(store, state as StateSnapshot, { mode, blobs }, []);
+  async function restore(state: StateSnapshot, mode: "replace" | "merge" = "replace"): Promise<void> {
+    await restoreStore(store, state, { mode, blobs }, []);
   }
 
   async function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {
@@ -263,11 +271,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     try {
       identified = identifyService(index, { headers: request.headers, url, credentials, pinned: fetchOptions.service, form, hostnames });
     } catch (error) {
-      if (error instanceof UnknownServiceError) return unknownService(error.serviceName, requestId);
+      if (error instanceof UnknownServiceError) return unknownService(error.serviceName, requestId, known);
       throw error;
     }
     const service = identified.service;
-    if (!servedNames.has(service.name)) return unknownService(service.name, requestId, true);
+    if (!servedNames.has(service.name)) return unknownService(service.name, requestId, known, true);
 
     if (identified.bucket) {
       url = new URL(url);
@@ -327,10 +335,10 @@ function plainError(error: AwsError, requestId: string): Response {
   return new Response(body, { status: error.status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } });
 }
 
-function unknownService(name: string, requestId: string, disabled = false): Response {
+function unknownService(name: string, requestId: string, known: readonly ServiceDefinition[], disabled = false): Response {
   const message = disabled
     ? `Service '${name}' is not enabled in this fetchstack (see --services).`
-    : `Service '${name}' is not available in fetchstack. Supported services: ${SERVICES.map((s) => s.name).join(", ")}.`;
+    : `Service '${name}' is not available in fetchstack. Supported services: ${known.map((s) => s.name).join(", ")}.`;
   return plainError(new AwsError("NotImplemented", message, 501, { fault: "Receiver" }), requestId);
 }
 

@@ -14,6 +14,7 @@
  *                       Firehose 4573, MemoryDB 6379)
  */
 import { parseArgs } from "node:util";
+import type { ServiceDefinition } from "../services/types.ts";
 
 export const CLASSIC_PORTS: Record<string, number> = {
   s3: 9000, sns: 9911, sqs: 9324, dynamodb: 8000, lambda: 9001, firehose: 4573, memorydb: 6379,
@@ -24,7 +25,8 @@ export interface ServerOptions {
   host: string;
   region: string;
   accountId: string;
-  services?: string[];
+  /** Services to serve (default all): names, or (embedding `startServer`) definitions as `createEmulator` takes. */
+  services?: (string | ServiceDefinition)[];
   /** service name → port */
   servicePorts: Record<string, number>;
   /** Verify SigV4 signatures against `credentials`. */

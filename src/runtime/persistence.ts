@@ -11,6 +11,7 @@ import { openDenoKvStore, type DenoKvStore } from "../store/deno-kv.ts";
 import { openStoreBlobStore } from "../store/store-blobs.ts";
 import type { BlobStore, Store } from "../store/types.ts";
 import type { Emulator } from "../emulator.ts";
+import type { StateSnapshot } from "../store/snapshot.ts";
 
 export const DATA_FILE = "fetchstack.kv";
 
@@ -37,7 +38,8 @@ export async function loadStateFile(emulator: Emulator, text: string, file: stri
     throw new Error(`--state-file ${file}: not JSON (${(error as Error).message})`);
   }
   try {
-    await emulator.restore(state, "replace");
+    // Checked by restore (TypeError for what is not a snapshot).
+    await emulator.restore(state as StateSnapshot, "replace");
   } catch (error) {
     throw new Error(`--state-file ${file}: ${(error as Error).message}`);
   }
