@@ -15,6 +15,7 @@ import { query, scan } from "./query.ts";
 import { batchGetItem, batchWriteItem } from "./batch.ts";
 import { describeTimeToLive, updateTimeToLive } from "./ttl.ts";
 import { transactGetItems, transactWriteItems } from "./transactions.ts";
+import { batchExecuteStatement, executeStatement, executeTransaction } from "./partiql/execute.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
 export default defineService({
@@ -41,6 +42,9 @@ export default defineService({
     BatchWriteItem: batchWriteItem,
     TransactWriteItems: transactWriteItems,
     TransactGetItems: transactGetItems,
+    ExecuteStatement: executeStatement,
+    BatchExecuteStatement: batchExecuteStatement,
+    ExecuteTransaction: executeTransaction,
     TagResource: tagResource,
     UntagResource: untagResource,
     ListTagsOfResource: listTagsOfResource,

@@ -89,7 +89,7 @@ export async function deleteItem(input: any, ctx: RequestContext) {
 }
 
 /** The parts of `item` at the given top-level-rooted paths (UPDATED_OLD / UPDATED_NEW). */
-function pickPaths(item: Item | null, paths: (string | number)[][]): Item | undefined {
+export function pickPaths(item: Item | null, paths: (string | number)[][]): Item | undefined {
   if (!item) return undefined;
   const out: Item = {};
   for (const path of paths) {

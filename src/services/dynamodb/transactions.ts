@@ -71,6 +71,7 @@ function reasonFor(e: unknown): CancellationReason {
     return { Code: "ConditionalCheckFailed", Message: "The conditional request failed", ...(item ? { Item: item } : {}) };
   }
   if (e instanceof AwsError && e.code === "ValidationException") return { Code: "ValidationError", Message: e.message };
+  if (e instanceof AwsError && e.code === "DuplicateItemException") return { Code: "DuplicateItem", Message: e.message };
   throw e;
 }
 
@@ -221,21 +222,35 @@ export async function transactWriteItems(
     const ConsumedCapacity = capacityList(input.ReturnConsumedCapacity, actions.map((a) => a.table), usages);
     return { ...(ConsumedCapacity ? { ConsumedCapacity } : {}) };
   };
-  const token = input.ClientRequestToken;
+  const fingerprint = stableJson({ TransactItems: input.TransactItems, ReturnItemCollectionMetrics: input.ReturnItemCollectionMetrics });
+  return withClientToken(ctx, input.ClientRequestToken, fingerprint, execute, () => {
+    // A replay writes nothing; it reports the reads that confirmed the earlier result.
+    const usages = actions.map(() => ({ table: 1, gsis: {}, lsis: {} }));
+    const ConsumedCapacity = capacityList(input.ReturnConsumedCapacity, actions.map((a) => a.table), usages);
+    return { ...(ConsumedCapacity ? { ConsumedCapacity } : {}) };
+  });
+}
+
+/**
+ * Runs `execute` once per ClientRequestToken within 10 minutes: a repeat with the same
+ * `fingerprint` answers `replay()`, with another IdempotentParameterMismatchException.
+ */
+export async function withClientToken<T>(
+  ctx: RequestContext,
+  token: string | undefined,
+  fingerprint: string,
+  execute: () => Promise<T>,
+  replay: () => T,
+): Promise<T> {
   if (!token) return execute();
   const tokenKey = ["txtoken", token];
-  const fingerprint = stableJson({ TransactItems: input.TransactItems, ReturnItemCollectionMetrics: input.ReturnItemCollectionMetrics });
   return withLock(`dynamodb-txtoken/${ctx.accountId}/${ctx.region}/${token}`, async () => {
     const seen = (await ctx.store.get<{ fingerprint: string; at: number }>(tokenKey)).value;
-    const now = ctx.clock.now();
-    if (seen && now - seen.at < TOKEN_TTL_MS) {
+    if (seen && ctx.clock.now() - seen.at < TOKEN_TTL_MS) {
       if (seen.fingerprint !== fingerprint) {
         throw new AwsError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.", 400);
       }
-      // A replay writes nothing; it reports the reads that confirmed the earlier result.
-      const usages = actions.map(() => ({ table: 1, gsis: {}, lsis: {} }));
-      const ConsumedCapacity = capacityList(input.ReturnConsumedCapacity, actions.map((a) => a.table), usages);
-      return { ...(ConsumedCapacity ? { ConsumedCapacity } : {}) };
+      return replay();
     }
     const out = await execute();
     await ctx.store.set(tokenKey, { fingerprint, at: ctx.clock.now() });
