@@ -8,7 +8,7 @@ import { defineService } from "../types.ts";
 import model from "../../../models/dynamodb.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import {
-  createTable, deleteTable, describeContinuousBackups, describeEndpoints, describeLimits, describeTable, listTables, updateTable,
+  createTable, deleteTable, describeEndpoints, describeLimits, describeTable, listTables, updateTable,
 } from "./tables.ts";
 import { deleteItem, getItem, putItem, updateItem } from "./items.ts";
 import { query, scan } from "./query.ts";
@@ -16,6 +16,10 @@ import { batchGetItem, batchWriteItem } from "./batch.ts";
 import { describeTimeToLive, updateTimeToLive } from "./ttl.ts";
 import { transactGetItems, transactWriteItems } from "./transactions.ts";
 import { batchExecuteStatement, executeStatement, executeTransaction } from "./partiql/execute.ts";
+import {
+  createBackup, deleteBackup, describeBackup, describeContinuousBackups, listBackups, restoreTableFromBackup, restoreTableToPointInTime,
+  updateContinuousBackups,
+} from "./backups.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
 export default defineService({
@@ -32,6 +36,13 @@ export default defineService({
     DescribeTimeToLive: describeTimeToLive,
     UpdateTimeToLive: updateTimeToLive,
     DescribeContinuousBackups: describeContinuousBackups,
+    UpdateContinuousBackups: updateContinuousBackups,
+    CreateBackup: createBackup,
+    DescribeBackup: describeBackup,
+    ListBackups: listBackups,
+    DeleteBackup: deleteBackup,
+    RestoreTableFromBackup: restoreTableFromBackup,
+    RestoreTableToPointInTime: restoreTableToPointInTime,
     PutItem: putItem,
     GetItem: getItem,
     UpdateItem: updateItem,

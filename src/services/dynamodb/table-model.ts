@@ -64,6 +64,16 @@ export interface TableRecord {
   deletionProtection: boolean;
   tags: { Key: string; Value: string }[];
   OnDemandThroughput?: { MaxReadRequestUnits?: number; MaxWriteRequestUnits?: number };
+  /** Point-in-time recovery: on since `since` (epoch ms); `earliest` is the oldest restorable moment. */
+  pitr?: { enabled: boolean; since?: number; earliest?: number; days?: number };
+  /** Set on tables created by a restore (DescribeTable's RestoreSummary). */
+  restoreSummary?: { SourceBackupArn?: string; SourceTableArn?: string; RestoreDateTime: number };
+  /** Replicas (global tables version 2019.11.21), as state. */
+  replicas?: { RegionName: string; ReplicaStatus: string; KMSMasterKeyId?: string; ReplicaTableClass?: string }[];
+  /** Kinesis streaming destinations, as state. */
+  kinesis?: { StreamArn: string; DestinationStatus: string; DestinationStatusDescription?: string; ApproximateCreationDateTimePrecision?: string }[];
+  /** Contributor Insights per table ("") and index name. */
+  insights?: Record<string, { status: "ENABLED" | "DISABLED"; at: number; mode?: string }>;
   /** Time to Live: the attribute holding epoch seconds, and whether expiry is on. */
   ttl?: { attribute: string; enabled: boolean };
   /** Epoch ms until which DescribeTable reports UPDATING (after UpdateTable). */

@@ -156,6 +156,10 @@ export async function describe(ctx: RequestContext, table: TableRecord, status?:
       : {}),
     ...(table.tableClass ? { TableClassSummary: { TableClass: table.tableClass, ...(table.tableClassUpdatedAt ? { LastUpdateDateTime: new Date(table.tableClassUpdatedAt) } : {}) } } : {}),
     DeletionProtectionEnabled: table.deletionProtection,
+    ...(table.restoreSummary
+      ? { RestoreSummary: { ...table.restoreSummary, RestoreDateTime: new Date(table.restoreSummary.RestoreDateTime), RestoreInProgress: false } }
+      : {}),
+    ...(table.replicas?.length ? { GlobalTableVersion: "2019.11.21", Replicas: table.replicas } : {}),
     ...(table.OnDemandThroughput ? { OnDemandThroughput: table.OnDemandThroughput } : {}),
   };
 }
@@ -393,17 +397,4 @@ export function describeLimits() {
 
 export function describeEndpoints(_input: unknown, ctx: RequestContext) {
   return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }] };
-}
-
-/** DescribeContinuousBackups: point-in-time recovery is off (it cannot be turned on yet). */
-export async function describeContinuousBackups(input: { TableName: string }, ctx: RequestContext) {
-  const name = tableNameOf(input.TableName);
-  const table = await findTable(ctx, name);
-  if (!table) throw new AwsError("TableNotFoundException", `Table not found: ${name}`, 400);
-  return {
-    ContinuousBackupsDescription: {
-      ContinuousBackupsStatus: "ENABLED",
-      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" },
-    },
-  };
 }
