@@ -1,6 +1,6 @@
 /**
  * Target kinds whose services are served: Firehose (through to S3 on the clock), Kinesis
- * (partition key path), API destinations (real HTTP with the connection's auth, OAuth too), and
+ * (partition key path), SNS (to an SQS subscriber), CloudWatch Logs log groups, API destinations (real HTTP with the connection's auth, OAuth too), and
  * archives with a replay back to the bus.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { failure, setup } from "./helpers.ts";
 
 describe("Firehose and Kinesis targets", () => {
@@ -51,6 +53,37 @@ describe("Firehose and Kinesis targets", () => {
     const records = (await kinesis.send(new GetRecordsCommand({ ShardIterator }))).Records!;
     expect(records.map((r) => r.PartitionKey)).toEqual(["alice"]);
     expect(JSON.parse(new TextDecoder().decode(records[0]!.Data)).id).toBe(put.Entries![0]!.EventId);
+  });
+});
+
+describe("SNS and CloudWatch Logs targets", () => {
+  it("SNS Publish reaches the topic's SQS subscriber", async () => {
+    const { events, emulator, queue, bodies, config } = setup();
+    const sns = new SNSClient(config());
+    const q = await queue("sns-sub");
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "eb-topic" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn, Attributes: { RawMessageDelivery: "true" } }));
+    await events.send(new PutRuleCommand({ Name: "to-sns", EventPattern: '{"source":["n"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "to-sns", Targets: [{ Id: "t", Arn: TopicArn }] }));
+    const put = await events.send(new PutEventsCommand({ Entries: [{ Source: "n", DetailType: "x", Detail: '{"via":"sns"}' }] }));
+    await emulator.settled();
+    const got = await bodies(q.url);
+    expect(got.map((e) => [e.id, e.detail])).toEqual([[put.Entries![0]!.EventId, { via: "sns" }]]);
+  });
+
+  it("a log group target gets a stream named by the event id holding the event", async () => {
+    const { events, emulator, config } = setup();
+    const logs = new CloudWatchLogsClient(config());
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/aws/events/eb" }));
+    await events.send(new PutRuleCommand({ Name: "to-logs", EventPattern: '{"source":["l"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "to-logs", Targets: [{ Id: "t", Arn: "arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/eb:*" }] }));
+    const put = await events.send(new PutEventsCommand({ Entries: [{ Source: "l", DetailType: "x", Detail: '{"n":1}' }] }));
+    await emulator.settled();
+    const id = put.Entries![0]!.EventId!;
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/events/eb" }));
+    expect(streams.logStreams!.map((s) => s.logStreamName)).toEqual([id]);
+    const got = await logs.send(new GetLogEventsCommand({ logGroupName: "/aws/events/eb", logStreamName: id, startFromHead: true }));
+    expect(got.events!.map((e) => [e.timestamp, JSON.parse(e.message!).id])).toEqual([[Date.UTC(2026, 0, 1), id]]);
   });
 });
 
