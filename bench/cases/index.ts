@@ -5,5 +5,6 @@ import { dynamodbCases } from "./dynamodb.ts";
 import { sqsCases } from "./sqs.ts";
 import { s3Cases } from "./s3.ts";
 import { firehoseCases } from "./firehose.ts";
+import { snsCases } from "./sns.ts";
 
-export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases, ...s3Cases, ...firehoseCases];
+export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases, ...s3Cases, ...firehoseCases, ...snsCases];

@@ -8,6 +8,7 @@
  */
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/sns.json" with { type: "json" };
+import type { Operations } from "../../generated/sns.ts";
 import { defineService } from "../types.ts";
 import { CERT_VIEW } from "./envelope.ts";
 import { listDeliveries } from "./log.ts";
@@ -33,7 +34,7 @@ import {
 
 const done = (_?: unknown) => ({});
 
-export default defineService({
+export default defineService<Operations>({
   name: "sns",
   model: model as unknown as ServiceModel,
   introspection: {
