@@ -21,6 +21,7 @@ import { createIncoming, readRequestBody } from "./gateway/incoming.ts";
 import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
+import type { BoundLambdaRunner, LambdaRunner } from "./lambda-runner.ts";
 import { verifySignature } from "./gateway/sigv4.ts";
 import { createTimerHost } from "./clock.ts";
 
@@ -57,6 +58,11 @@ export interface EmulatorOptions {
   credentials?: Readonly<Record<string, string>>;
   /** Largest non-streaming request body, in bytes (default 100 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Runs Lambda functions' code (src/lambda-runner.ts). Under Node: `createNodeLambdaRunner()`
+   * from `fetchstack/node` (`npx fetchstack` passes one). Without it, Invoke answers an error.
+   */
+  lambdaRunner?: LambdaRunner;
   logger?: Logger;
 }
 
@@ -117,6 +123,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const index: ServiceIndex = indexServices(known);
   const servedNames = new Set(served.map((s) => s.name));
 
+  const runner = options.lambdaRunner;
+  const lambdaRunner: BoundLambdaRunner | undefined = runner && {
+    unsupported: (runtime) => runner.unsupported(runtime),
+    invoke: (request) => runner.invoke(request, { fetch: (r) => fetch(r), basePath }),
+  };
+
   const timers = createTimerHost(clock, (e) => logger.error("background work failed", e));
   const track = (promise: Promise<unknown>) => timers.track(promise);
   const events: EventBus = createEventBus((e) => logger.error("event listener failed", e), track);
@@ -148,6 +160,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
       baseUrl: base.baseUrl,
       request: base.request,
+      lambdaRunner,
       // The called service sees an internal request, not the caller's (whose headers, such as
       // Content-Length, describe another operation's body).
       invoke: (serviceName, operationName, input) =>
@@ -170,7 +183,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return (output ?? {}) as Record<string, unknown>;
   }
 
-  for (const service of served) service.setup?.({ events, clock, timers, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+  for (const service of served) service.setup?.({ events, clock, timers, lambdaRunner, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
   function systemBase() {
     return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", request: new Request("http://localhost/"), accessKeyId: null };
   }

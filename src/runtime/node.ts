@@ -13,6 +13,9 @@ import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } f
 import { stateCommand } from "./state-cli.ts";
 import { loadOpenKv } from "./deno-kv-addon.ts";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createNodeLambdaRunner } from "./lambda/node-runner.ts";
+
+export { createNodeLambdaRunner, type NodeLambdaRunnerOptions } from "./lambda/node-runner.ts";
 import { join } from "node:path";
 
 export interface RunningServer {
@@ -46,7 +49,9 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
     mkdirSync(options.dataDir, { recursive: true });
     persistent = await openPersistentState(await openKv(join(options.dataDir, DATA_FILE)));
   }
-  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
+  // Lambda functions run as child processes of this server (src/runtime/lambda/).
+  const lambdaRunner = createNodeLambdaRunner();
+  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials, lambdaRunner });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
   const main = await listen((request) => emulator.fetch(request), options.port, options.host, lightGlobals);
@@ -64,7 +69,7 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
       Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());
         (s as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-      }))).then(() => persistent?.close()),
+      }))).then(() => lambdaRunner.close()).then(() => persistent?.close()),
   };
 }
 

@@ -14,6 +14,7 @@ import type { BlobStore, Store } from "../store/types.ts";
 import type { HandlerOutput } from "../protocol/value-types.ts";
 
 import type { Clock, Timers } from "../clock.ts";
+import type { BoundLambdaRunner } from "../lambda-runner.ts";
 export type { Clock, Timers } from "../clock.ts";
 
 /** In-process events between services (SNS -> SQS, S3 -> notifications, Firehose -> S3). */
@@ -70,6 +71,8 @@ export interface RequestContext {
   request: Request;
   /** Calls another service's operation through the gateway's dispatch (no direct imports). */
   invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Runs Lambda functions' code; absent where the runtime offers no runner (src/lambda-runner.ts). */
+  lambdaRunner?: BoundLambdaRunner;
 }
 
 /**
@@ -150,6 +153,7 @@ export interface ServiceEnvironment {
   clock: Clock;
   timers: Timers;
   invoke: RequestContext["invoke"];
+  lambdaRunner?: BoundLambdaRunner;
 }
 
 /**

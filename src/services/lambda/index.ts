@@ -20,6 +20,7 @@ import { layerHandlers } from "./layers.ts";
 import { policyHandlers } from "./policy.ts";
 import { settingsHandlers } from "./settings.ts";
 import { esmHandlers } from "./esm.ts";
+import { invokeHandlers, listInvocations } from "./invoke.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 
 const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
@@ -52,6 +53,7 @@ const handlers: Record<string, Handler> = {
   ...policyHandlers,
   ...settingsHandlers,
   ...esmHandlers,
+  ...invokeHandlers,
 };
 
 export default defineService({
@@ -59,4 +61,8 @@ export default defineService({
   model: model as unknown as ServiceModel,
   handlers,
   preRoute: servePackage,
+  introspection: {
+    /** Every invocation (payloads and logs cut to 4 KB), oldest first; `?function=` filters. */
+    invocations: (store, params) => listInvocations(store, params.get("function") ?? undefined),
+  },
 });
