@@ -166,7 +166,7 @@ export class Environment {
     }
     if (this.ended.has(id)) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 500);
+      const timer = setTimeout(resolve, 2000);
       this.endWaiters.set(id, () => {
         clearTimeout(timer);
         resolve();
