@@ -207,6 +207,8 @@ async function restoreInto(ctx: RequestContext, source: TableRecord, input: Rest
   });
 }
 
+export { restoreInto };
+
 export async function restoreTableFromBackup(input: RestoreOverrides & { BackupArn: string }, ctx: RequestContext) {
   const b = await requireBackup(ctx, input.BackupArn);
   async function* items() {
@@ -310,12 +312,25 @@ export async function restoreTableToPointInTime(
       );
     }
   }
+  return restoreInto(ctx, source, input, await itemsAt(ctx, source, at), { SourceTableArn: source.arn, RestoreDateTime: at });
+}
+
+/** The items of a PITR-enabled table as they were at `at` (epoch ms), by replaying its change log. */
+export async function itemsAt(ctx: RequestContext, table: TableRecord, at: number): Promise<Item[]> {
   const state = new Map<string, Item>();
-  for await (const e of ctx.store.list<HistoryEntry>({ prefix: ["hist", source.id] })) {
+  for await (const e of ctx.store.list<HistoryEntry>({ prefix: ["hist", table.id] })) {
     if (e.value.at > at) break;
     const id = encodeKey(e.value.k);
     if (e.value.item) state.set(id, e.value.item);
     else state.delete(id);
   }
-  return restoreInto(ctx, source, input, state.values(), { SourceTableArn: source.arn, RestoreDateTime: at });
+  return [...state.values()];
+}
+
+/** The PITR window of a table: [earliest, now]; PointInTimeRecoveryUnavailableException when off. */
+export function pitrWindow(table: TableRecord, now: number): { earliest: number; latest: number } {
+  if (!table.pitr?.enabled) {
+    throw new AwsError("PointInTimeRecoveryUnavailableException", `Point in time recovery is not enabled for table '${table.name}'`, 400);
+  }
+  return { earliest: table.pitr.earliest ?? table.pitr.since ?? now, latest: now };
 }

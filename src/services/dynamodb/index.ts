@@ -20,6 +20,13 @@ import {
   createBackup, deleteBackup, describeBackup, describeContinuousBackups, listBackups, restoreTableFromBackup, restoreTableToPointInTime,
   updateContinuousBackups,
 } from "./backups.ts";
+import {
+  createGlobalTable, deleteResourcePolicy, describeContributorInsights, describeGlobalTable, describeGlobalTableSettings,
+  describeKinesisStreamingDestination, describeTableReplicaAutoScaling, disableKinesisStreamingDestination, enableKinesisStreamingDestination,
+  getResourcePolicy, listContributorInsights, listGlobalTables, putResourcePolicy, updateContributorInsights, updateGlobalTable,
+  updateGlobalTableSettings, updateKinesisStreamingDestination, updateTableReplicaAutoScaling,
+} from "./control-plane.ts";
+import { describeExport, describeImport, exportTableToPointInTime, importTable, listExports, listImports } from "./export-import.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
 export default defineService({
@@ -56,6 +63,30 @@ export default defineService({
     ExecuteStatement: executeStatement,
     BatchExecuteStatement: batchExecuteStatement,
     ExecuteTransaction: executeTransaction,
+    CreateGlobalTable: createGlobalTable,
+    DescribeGlobalTable: describeGlobalTable,
+    ListGlobalTables: listGlobalTables,
+    UpdateGlobalTable: updateGlobalTable,
+    DescribeGlobalTableSettings: describeGlobalTableSettings,
+    UpdateGlobalTableSettings: updateGlobalTableSettings,
+    DescribeTableReplicaAutoScaling: describeTableReplicaAutoScaling,
+    UpdateTableReplicaAutoScaling: updateTableReplicaAutoScaling,
+    EnableKinesisStreamingDestination: enableKinesisStreamingDestination,
+    DisableKinesisStreamingDestination: disableKinesisStreamingDestination,
+    UpdateKinesisStreamingDestination: updateKinesisStreamingDestination,
+    DescribeKinesisStreamingDestination: describeKinesisStreamingDestination,
+    DescribeContributorInsights: describeContributorInsights,
+    UpdateContributorInsights: updateContributorInsights,
+    ListContributorInsights: listContributorInsights,
+    PutResourcePolicy: putResourcePolicy,
+    GetResourcePolicy: getResourcePolicy,
+    DeleteResourcePolicy: deleteResourcePolicy,
+    ExportTableToPointInTime: exportTableToPointInTime,
+    DescribeExport: describeExport,
+    ListExports: listExports,
+    ImportTable: importTable,
+    DescribeImport: describeImport,
+    ListImports: listImports,
     TagResource: tagResource,
     UntagResource: untagResource,
     ListTagsOfResource: listTagsOfResource,

@@ -20,6 +20,7 @@ import { backfillIndex, countRange, dropIndexData, dropTableData, indexPrefix, i
 import { itemSize } from "./values-adapter.ts";
 import { checkTags } from "./tags.ts";
 import { disableStream, stageStreamInfo } from "./streams.ts";
+import { applyReplicaUpdates } from "./control-plane.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
 
@@ -220,6 +221,7 @@ interface UpdateTableInput {
   TableClass?: string;
   DeletionProtectionEnabled?: boolean;
   OnDemandThroughput?: any;
+  ReplicaUpdates?: Parameters<typeof applyReplicaUpdates>[1];
 }
 
 function sameThroughput(current: Throughput, requested: { ReadCapacityUnits: number; WriteCapacityUnits: number }): boolean {
@@ -366,6 +368,10 @@ export async function updateTable(input: UpdateTableInput, ctx: RequestContext) 
     if (input.OnDemandThroughput) {
       changed = true;
       t.OnDemandThroughput = input.OnDemandThroughput;
+    }
+    if (input.ReplicaUpdates?.length) {
+      changed = true;
+      t.replicas = applyReplicaUpdates(t, input.ReplicaUpdates, ctx.region).replicas;
     }
     if (!changed) {
       throw invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");

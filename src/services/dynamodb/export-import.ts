@@ -1,0 +1,364 @@
+/**
+ * ExportTableToPointInTime / DescribeExport / ListExports and ImportTable / DescribeImport /
+ * ListImports, against fetchstack's own S3 through `ctx.invoke("s3", ...)`.
+ * Sources: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataImport.Format.html
+ *
+ * An export (PITR must be on) writes the table as it was at ExportTime in DynamoDB JSON:
+ * `<prefix>/AWSDynamoDB/<exportId>/data/<uuid>.json.gz` (one `{"Item": {...}}` per line,
+ * gzipped), `manifest-summary.json`, `manifest-files.json` and `_started`. An import reads
+ * every object under the prefix (DYNAMODB_JSON lines or CSV, GZIP or uncompressed) into a new
+ * table. Both run during the call: the call answers IN_PROGRESS, Describe* then COMPLETED (or
+ * FAILED with the S3 error). FULL_EXPORT only; ION and ZSTD fail the job with a message.
+ */
+import { AwsError } from "../../protocol/errors.ts";
+import type { RequestContext } from "../types.ts";
+import { findTable, tableNameOf, type TableRecord } from "./table-model.ts";
+import { itemsAt, pitrWindow } from "./backups.ts";
+import { createTable } from "./tables.ts";
+import { loadItems } from "./storage.ts";
+import { checkItem } from "./item-keys.ts";
+import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** DynamoDB JSON text of an item (binary as base64). */
+function itemJson(item: Item): string {
+  return JSON.stringify(item, (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v));
+}
+
+/** An item from DynamoDB JSON (base64 binary back to bytes). */
+function itemFromJson(value: any): Item {
+  const fix = (av: any): any => {
+    if (!av || typeof av !== "object") return av;
+    if (typeof av.B === "string") return { B: fromBase64(av.B) };
+    if (Array.isArray(av.BS)) return { BS: av.BS.map((b: string) => fromBase64(b)) };
+    if (av.M) return { M: Object.fromEntries(Object.entries(av.M).map(([k, v]) => [k, fix(v)])) };
+    if (av.L) return { L: av.L.map(fix) };
+    return av;
+  };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fix(v)]));
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+}
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+}
+
+async function bytesOf(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === "string") return new TextEncoder().encode(body);
+  if (body instanceof ReadableStream) return new Uint8Array(await new Response(body).arrayBuffer());
+  if (body && typeof (body as Blob).arrayBuffer === "function") return new Uint8Array(await (body as Blob).arrayBuffer());
+  return new Uint8Array();
+}
+
+function jobId(now: number): string {
+  return `${String(now).padStart(13, "0")}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+function s3Failure(e: unknown): { code: string; message: string } {
+  if (e instanceof AwsError) return { code: e.code === "NoSuchBucket" ? "S3NoSuchBucket" : e.code, message: e.message };
+  return { code: "UNKNOWN", message: e instanceof Error ? e.message : String(e) };
+}
+
+// ---- Export ----
+
+interface ExportRecord {
+  ExportArn: string;
+  ExportStatus: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  StartTime: number;
+  EndTime: number;
+  ExportManifest?: string;
+  TableArn: string;
+  TableId: string;
+  ExportTime: number;
+  ClientToken?: string;
+  S3Bucket: string;
+  S3BucketOwner?: string;
+  S3Prefix?: string;
+  S3SseAlgorithm?: string;
+  FailureCode?: string;
+  FailureMessage?: string;
+  ExportFormat: string;
+  BilledSizeBytes: number;
+  ItemCount: number;
+  ExportType: string;
+}
+
+function exportDescription(r: ExportRecord, status = r.ExportStatus) {
+  return {
+    ...r,
+    ExportStatus: status,
+    StartTime: new Date(r.StartTime),
+    ...(status === "IN_PROGRESS" ? { EndTime: undefined } : { EndTime: new Date(r.EndTime) }),
+    ExportTime: new Date(r.ExportTime),
+  };
+}
+
+export async function exportTableToPointInTime(input: any, ctx: RequestContext) {
+  const name = tableNameOf(input.TableArn);
+  const table = await findTable(ctx, name);
+  if (!table) throw new AwsError("TableNotFoundException", `Table not found: ${name}`, 400);
+  const now = ctx.clock.now();
+  const window = pitrWindow(table, now);
+  const at = input.ExportTime ? new Date(input.ExportTime).getTime() : now;
+  if (at < window.earliest || at > window.latest) {
+    throw new AwsError("InvalidExportTimeException", `ExportTime must be within the table's point-in-time recovery window: ${new Date(window.earliest).toISOString()} to ${new Date(window.latest).toISOString()}`, 400);
+  }
+  const format = input.ExportFormat ?? "DYNAMODB_JSON";
+  const type = input.ExportType ?? "FULL_EXPORT";
+  const id = jobId(now);
+  const record: ExportRecord = {
+    ExportArn: `${table.arn}/export/${id}`,
+    ExportStatus: "COMPLETED",
+    StartTime: now,
+    EndTime: now,
+    TableArn: table.arn,
+    TableId: table.id,
+    ExportTime: at,
+    ...(input.ClientToken ? { ClientToken: input.ClientToken } : {}),
+    S3Bucket: input.S3Bucket,
+    ...(input.S3BucketOwner ? { S3BucketOwner: input.S3BucketOwner } : {}),
+    ...(input.S3Prefix ? { S3Prefix: input.S3Prefix } : {}),
+    S3SseAlgorithm: input.S3SseAlgorithm ?? "AES256",
+    ExportFormat: format,
+    BilledSizeBytes: 0,
+    ItemCount: 0,
+    ExportType: type,
+  };
+  if (format !== "DYNAMODB_JSON" || type !== "FULL_EXPORT") {
+    Object.assign(record, { ExportStatus: "FAILED", FailureCode: "UNSUPPORTED", FailureMessage: `fetchstack exports FULL_EXPORT in DYNAMODB_JSON only (asked: ${type}, ${format})` });
+  } else {
+    try {
+      const items = await itemsAt(ctx, table, at);
+      const base = `${input.S3Prefix ? `${input.S3Prefix.replace(/\/+$/, "")}/` : ""}AWSDynamoDB/${id}/`;
+      const lines = items.map((i) => `{"Item":${itemJson(i)}}\n`).join("");
+      const data = await gzip(new TextEncoder().encode(lines));
+      const dataKey = `${base}data/${crypto.randomUUID().replace(/-/g, "").slice(0, 26)}.json.gz`;
+      const size = items.reduce((n, i) => n + itemSize(i), 0);
+      await ctx.invoke("s3", "PutObject", { Bucket: input.S3Bucket, Key: `${base}_started`, Body: new Uint8Array() });
+      await ctx.invoke("s3", "PutObject", { Bucket: input.S3Bucket, Key: dataKey, Body: data });
+      const files = JSON.stringify({ itemCount: items.length, md5Checksum: "", etag: "", dataFileS3Key: dataKey });
+      await ctx.invoke("s3", "PutObject", { Bucket: input.S3Bucket, Key: `${base}manifest-files.json`, Body: new TextEncoder().encode(`${files}\n`) });
+      const summary = {
+        version: "2020-06-30", exportArn: record.ExportArn, startTime: new Date(now).toISOString(), endTime: new Date(now).toISOString(),
+        tableArn: table.arn, tableId: table.id, exportTime: new Date(at).toISOString(), s3Bucket: input.S3Bucket, s3Prefix: input.S3Prefix ?? null,
+        s3SseAlgorithm: record.S3SseAlgorithm, s3SseKmsKeyId: null, manifestFilesS3Key: `${base}manifest-files.json`, billedSizeBytes: size,
+        itemCount: items.length, outputFormat: "DYNAMODB_JSON", exportType: "FULL_EXPORT",
+      };
+      await ctx.invoke("s3", "PutObject", { Bucket: input.S3Bucket, Key: `${base}manifest-summary.json`, Body: new TextEncoder().encode(JSON.stringify(summary)) });
+      Object.assign(record, { ItemCount: items.length, BilledSizeBytes: size, ExportManifest: `${base}manifest-summary.json` });
+    } catch (e) {
+      const f = s3Failure(e);
+      Object.assign(record, { ExportStatus: "FAILED", FailureCode: f.code, FailureMessage: f.message });
+    }
+  }
+  await ctx.store.set(["export", record.ExportArn], record);
+  return { ExportDescription: exportDescription(record, "IN_PROGRESS") };
+}
+
+export async function describeExport(input: { ExportArn: string }, ctx: RequestContext) {
+  const r = (await ctx.store.get<ExportRecord>(["export", input.ExportArn])).value;
+  if (!r) throw new AwsError("ExportNotFoundException", `Export not found: ${input.ExportArn}`, 400);
+  return { ExportDescription: exportDescription(r) };
+}
+
+export async function listExports(input: { TableArn?: string; MaxResults?: number; NextToken?: string }, ctx: RequestContext) {
+  const all: ExportRecord[] = [];
+  for await (const e of ctx.store.list<ExportRecord>({ prefix: ["export"] })) {
+    if (!input.TableArn || e.value.TableArn === input.TableArn) all.push(e.value);
+  }
+  const start = input.NextToken ? Number(input.NextToken) || 0 : 0;
+  const size = input.MaxResults ?? 25;
+  const page = all.slice(start, start + size).map((r) => ({ ExportArn: r.ExportArn, ExportStatus: r.ExportStatus, ExportType: r.ExportType }));
+  return { ExportSummaries: page, ...(start + size < all.length ? { NextToken: String(start + size) } : {}) };
+}
+
+// ---- Import ----
+
+interface ImportRecord {
+  ImportArn: string;
+  ImportStatus: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  TableArn: string;
+  TableId?: string;
+  ClientToken?: string;
+  S3BucketSource: { S3Bucket: string; S3KeyPrefix?: string; S3BucketOwner?: string };
+  ErrorCount: number;
+  CloudWatchLogGroupArn: string;
+  InputFormat: string;
+  InputFormatOptions?: unknown;
+  InputCompressionType: string;
+  TableCreationParameters: any;
+  StartTime: number;
+  EndTime: number;
+  ProcessedSizeBytes: number;
+  ProcessedItemCount: number;
+  ImportedItemCount: number;
+  FailureCode?: string;
+  FailureMessage?: string;
+}
+
+function importDescription(r: ImportRecord, status = r.ImportStatus) {
+  return { ...r, ImportStatus: status, StartTime: new Date(r.StartTime), ...(status === "IN_PROGRESS" ? { EndTime: undefined } : { EndTime: new Date(r.EndTime) }) };
+}
+
+/** Splits one CSV line (RFC 4180 quoting). */
+function csvFields(line: string, delimiter: string): string[] {
+  const out: string[] = [];
+  let field = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) { out.push(field); field = ""; } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+async function readObjects(ctx: RequestContext, bucket: string, prefix: string | undefined): Promise<{ key: string; body: Uint8Array }[]> {
+  const objects: { key: string; body: Uint8Array }[] = [];
+  let token: string | undefined;
+  do {
+    const page: any = await ctx.invoke("s3", "ListObjectsV2", { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) });
+    for (const o of page.Contents ?? []) {
+      if (o.Key.endsWith("/")) continue;
+      const got = await ctx.invoke("s3", "GetObject", { Bucket: bucket, Key: o.Key });
+      objects.push({ key: o.Key, body: await bytesOf(got.Body) });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
+}
+
+export async function importTable(input: any, ctx: RequestContext) {
+  const params = input.TableCreationParameters;
+  const now = ctx.clock.now();
+  const tableArn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${params.TableName}`;
+  if (await findTable(ctx, params.TableName)) throw new AwsError("ResourceInUseException", `Table already exists: ${params.TableName}`, 400);
+  const record: ImportRecord = {
+    ImportArn: `${tableArn}/import/${jobId(now)}`,
+    ImportStatus: "COMPLETED",
+    TableArn: tableArn,
+    ...(input.ClientToken ? { ClientToken: input.ClientToken } : {}),
+    S3BucketSource: input.S3BucketSource,
+    ErrorCount: 0,
+    CloudWatchLogGroupArn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:/aws-dynamodb/imports:*`,
+    InputFormat: input.InputFormat,
+    ...(input.InputFormatOptions ? { InputFormatOptions: input.InputFormatOptions } : {}),
+    InputCompressionType: input.InputCompressionType ?? "NONE",
+    TableCreationParameters: params,
+    StartTime: now,
+    EndTime: now,
+    ProcessedSizeBytes: 0,
+    ProcessedItemCount: 0,
+    ImportedItemCount: 0,
+  };
+  if (record.InputFormat === "ION" || record.InputCompressionType === "ZSTD") {
+    Object.assign(record, { ImportStatus: "FAILED", FailureCode: "UNSUPPORTED", FailureMessage: `fetchstack imports DYNAMODB_JSON and CSV, GZIP or uncompressed (asked: ${record.InputFormat}, ${record.InputCompressionType})` });
+    await ctx.store.set(["import", record.ImportArn], record);
+    return { ImportTableDescription: importDescription(record, "IN_PROGRESS") };
+  }
+  let objects: { key: string; body: Uint8Array }[] = [];
+  try {
+    objects = await readObjects(ctx, input.S3BucketSource.S3Bucket, input.S3BucketSource.S3KeyPrefix);
+  } catch (e) {
+    const f = s3Failure(e);
+    Object.assign(record, { ImportStatus: "FAILED", FailureCode: f.code, FailureMessage: f.message });
+    await ctx.store.set(["import", record.ImportArn], record);
+    return { ImportTableDescription: importDescription(record, "IN_PROGRESS") };
+  }
+  await createTable({ ...params }, ctx);
+  const table = (await findTable(ctx, params.TableName)) as TableRecord;
+  record.TableId = table.id;
+  const items: Item[] = [];
+  const seen = new Set<string>();
+  for (const o of objects) {
+    let bytes = o.body;
+    if (record.InputCompressionType === "GZIP") {
+      try {
+        bytes = await gunzip(bytes);
+      } catch {
+        record.ErrorCount++;
+        continue;
+      }
+    }
+    record.ProcessedSizeBytes += bytes.byteLength;
+    const lines = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() !== "");
+    let header: string[] | undefined = record.InputFormat === "CSV" ? (input.InputFormatOptions?.Csv?.HeaderList as string[] | undefined) : undefined;
+    const delimiter = input.InputFormatOptions?.Csv?.Delimiter ?? ",";
+    for (const line of lines) {
+      try {
+        let item: Item;
+        if (record.InputFormat === "CSV") {
+          const fields = csvFields(line, delimiter);
+          if (!header) {
+            header = fields;
+            continue;
+          }
+          item = {};
+          header.forEach((name, i) => {
+            const v = fields[i];
+            if (v === undefined || v === "") return;
+            const type = table.AttributeDefinitions.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
+            item[name] = type === "N" ? { N: v } : type === "B" ? { B: fromBase64(v) } : { S: v };
+          });
+        } else {
+          const parsed = JSON.parse(line);
+          if (!parsed || typeof parsed.Item !== "object") throw new Error("no Item");
+          item = itemFromJson(parsed.Item);
+        }
+        record.ProcessedItemCount++;
+        item = normalizeItem(item);
+        checkItem(table, item);
+        const id = JSON.stringify([item[table.hash], table.range ? item[table.range] : null], (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v));
+        if (seen.has(id)) {
+          // Later lines with the same key replace earlier ones, as DynamoDB's import does.
+          const at = items.findIndex((x) => JSON.stringify([x[table.hash], table.range ? x[table.range] : null], (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v)) === id);
+          items.splice(at, 1);
+        }
+        seen.add(id);
+        items.push(item);
+      } catch {
+        record.ErrorCount++;
+      }
+    }
+  }
+  record.ImportedItemCount = await loadItems(ctx.store, table, items);
+  await ctx.store.set(["import", record.ImportArn], record);
+  return { ImportTableDescription: importDescription(record, "IN_PROGRESS") };
+}
+
+export async function describeImport(input: { ImportArn: string }, ctx: RequestContext) {
+  const r = (await ctx.store.get<ImportRecord>(["import", input.ImportArn])).value;
+  if (!r) throw new AwsError("ImportNotFoundException", `Import not found: ${input.ImportArn}`, 400);
+  return { ImportTableDescription: importDescription(r) };
+}
+
+export async function listImports(input: { TableArn?: string; PageSize?: number; NextToken?: string }, ctx: RequestContext) {
+  const all: ImportRecord[] = [];
+  for await (const e of ctx.store.list<ImportRecord>({ prefix: ["import"] })) {
+    if (!input.TableArn || e.value.TableArn === input.TableArn) all.push(e.value);
+  }
+  const start = input.NextToken ? Number(input.NextToken) || 0 : 0;
+  const size = input.PageSize ?? 25;
+  const page = all.slice(start, start + size).map((r) => ({
+    ImportArn: r.ImportArn, ImportStatus: r.ImportStatus, TableArn: r.TableArn, S3BucketSource: r.S3BucketSource,
+    CloudWatchLogGroupArn: r.CloudWatchLogGroupArn, InputFormat: r.InputFormat, StartTime: new Date(r.StartTime), EndTime: new Date(r.EndTime),
+  }));
+  return { ImportSummaryList: page, ...(start + size < all.length ? { NextToken: String(start + size) } : {}) };
+}
