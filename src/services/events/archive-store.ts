@@ -3,6 +3,7 @@
  * ["archived", archive, receivedAt, eventId]; retention applies when they are read.
  */
 import { listValues, type Scope } from "./common.ts";
+import type { ArchiveState } from "../../generated/events.ts";
 import { matches } from "./matching.ts";
 
 export interface StoredArchive {
@@ -15,7 +16,7 @@ export interface StoredArchive {
   EventPattern?: string;
   RetentionDays: number;
   KmsKeyIdentifier?: string;
-  State: string;
+  State: ArchiveState;
   CreationTime: number;
 }
 

@@ -8,7 +8,8 @@
  * A replay runs in the background right after StartReplay (STARTING → RUNNING → COMPLETED, or
  * CANCELLED when CancelReplay came first); retention is applied when archived events are read.
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations, ReplayState } from "../../generated/events.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { alreadyExists, dateOf, eventsArn, listValues, notFound, page, parseBusRef, validation, type Scope } from "./common.ts";
 import { checkPattern } from "./matching.ts";
@@ -20,7 +21,7 @@ export interface StoredReplay {
   ReplayName: string;
   ReplayArn: string;
   Description?: string;
-  State: string;
+  State: ReplayState;
   StateReason?: string;
   EventSourceArn: string;
   Destination: { Arn: string; FilterArns?: string[] };
@@ -83,7 +84,7 @@ async function runReplay(ctx: RequestContext, replay: StoredReplay, archive: Sto
   });
 }
 
-export const archiveHandlers: Record<string, Handler> = {
+export const archiveHandlers: Handlers<Operations> = {
   async CreateArchive(input, ctx) {
     const ref = parseBusRef(input.EventSourceArn, ctx);
     if (ref.accountId !== ctx.accountId || ref.region !== ctx.region || !(await getBus(scopeOf(ctx), ref.name))) {

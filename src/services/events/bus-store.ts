@@ -3,6 +3,7 @@
  * PutEvents from other accounts.
  */
 import { busArn, listValues, notFound, type Scope, type Tags } from "./common.ts";
+import type { LogConfig } from "../../generated/events.ts";
 
 export interface StoredBus {
   Name: string;
@@ -10,7 +11,7 @@ export interface StoredBus {
   Description?: string;
   KmsKeyIdentifier?: string;
   DeadLetterConfig?: { Arn?: string };
-  LogConfig?: Record<string, unknown>;
+  LogConfig?: LogConfig;
   EventSourceName?: string;
   /** Resource policy document as JSON text. */
   Policy?: string;

@@ -4,7 +4,8 @@
  * Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html,
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html
  */
-import type { Handler } from "../types.ts";
+import type { Handlers } from "../types.ts";
+import type { Operations } from "../../generated/events.ts";
 import { alreadyExists, busArn, dateOf, notFound, page, parseBusRef, validation, type Scope } from "./common.ts";
 import { deleteRulesOfBus } from "./rule-store.ts";
 import { busKey, getBus, listBuses, requireBus, type StoredBus } from "./bus-store.ts";
@@ -26,7 +27,7 @@ function describe(bus: StoredBus): Record<string, unknown> {
 
 const scopeOf = (ctx: { store: Scope["store"]; accountId: string; region: string }): Scope => ({ store: ctx.store, accountId: ctx.accountId, region: ctx.region });
 
-export const busHandlers: Record<string, Handler> = {
+export const busHandlers: Handlers<Operations> = {
   async CreateEventBus(input, ctx) {
     const scope = scopeOf(ctx);
     const name: string = input.Name;

@@ -7,7 +7,8 @@
  * (delivery.ts), input transformation (transform.ts), scheduled rules (schedule.ts), archives
  * and replays (archives.ts). Design notes: docs/events.md.
  */
-import { defineService, type Handler, type RequestContext } from "../types.ts";
+import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/events.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/events.json" with { type: "json" };
 import { listValues, mergeTags, notFound, validation, type Tags } from "./common.ts";
@@ -54,7 +55,7 @@ function resourceNotFound(arn: string): AwsError {
   return notFound(`Resource ${arn} does not exist.`);
 }
 
-const tagHandlers: Record<string, Handler> = {
+const tagHandlers: Handlers<Operations> = {
   async TagResource(input, ctx) {
     if (!(await resourceExists(ctx, input.ResourceARN))) throw resourceNotFound(input.ResourceARN);
     const current = (await ctx.store.get<Tags>(["tags", input.ResourceARN])).value ?? [];
@@ -78,7 +79,7 @@ const tagHandlers: Record<string, Handler> = {
 
 const EVENT_FIELDS = ["id", "account", "source", "time", "region", "detail-type"];
 
-const testHandlers: Record<string, Handler> = {
+const testHandlers: Handlers<Operations> = {
   async TestEventPattern(input) {
     let pattern;
     try {
@@ -102,7 +103,7 @@ const testHandlers: Record<string, Handler> = {
   },
 };
 
-const all: Record<string, Handler> = {
+const all: Handlers<Operations> = {
   ...busHandlers,
   ...ruleHandlers,
   ...putEventsHandlers,
@@ -113,14 +114,14 @@ const all: Record<string, Handler> = {
 };
 
 // Every request first re-arms this account and region's stored schedules once per emulator.
-const handlers: Record<string, Handler> = Object.fromEntries(
-  Object.entries(all).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
+const handlers = Object.fromEntries(
+  Object.entries(all).map(([name, handler]) => [name, async (input: unknown, ctx: RequestContext) => {
     await ensureArmed(ctx);
-    return handler(input, ctx);
+    return (handler as Handler)(input, ctx);
   }]),
-);
+) as Handlers<Operations>;
 
-export default defineService({
+export default defineService<Operations>({
   name: "events",
   model: model as unknown as ServiceModel,
   handlers,

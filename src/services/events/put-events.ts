@@ -4,7 +4,8 @@
  * Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html,
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/events.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { eventTime, parseBusRef, validation, type Scope } from "./common.ts";
 import { getBus, mayPutEvents } from "./bus-store.ts";
@@ -55,7 +56,7 @@ export function newEventId(): string {
   return crypto.randomUUID();
 }
 
-export const putEventsHandlers: Record<string, Handler> = {
+export const putEventsHandlers: Handlers<Operations> = {
   async PutEvents(input, ctx) {
     const entries: Record<string, any>[] = input.Entries;
     const total = entries.reduce((n, e) => n + entrySize(e), 0);

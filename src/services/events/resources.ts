@@ -11,21 +11,24 @@
  * state: their URL answers nothing. Partner event sources are created by the partner account in
  * the customer account, which activates them by creating the partner bus.
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { alreadyExists, dateOf, eventTime, eventsArn, listValues, notFound, page, partitionOf, validation, type Scope } from "./common.ts";
 import { routeEvent } from "./put-events.ts";
+import type {
+  ApiDestinationHttpMethod, ApiDestinationState, ConnectionAuthorizationType, ConnectionState, ConnectivityResourceParameters, DescribeConnectionConnectivityParameters, EndpointState, EventSourceState, Operations, ReplicationConfig, RoutingConfig,
+} from "../../generated/events.ts";
 
 export interface StoredConnection {
   Name: string;
   ConnectionArn: string;
   Description?: string;
-  AuthorizationType: string;
+  AuthorizationType: ConnectionAuthorizationType;
   /** As given, secrets included (never returned). */
   AuthParameters: Record<string, any>;
-  InvocationConnectivityParameters?: Record<string, unknown>;
+  InvocationConnectivityParameters?: ConnectivityResourceParameters;
   KmsKeyIdentifier?: string;
-  ConnectionState: string;
+  ConnectionState: ConnectionState;
   SecretArn: string;
   CreationTime: number;
   LastModifiedTime: number;
@@ -38,9 +41,9 @@ export interface StoredApiDestination {
   Description?: string;
   ConnectionArn: string;
   InvocationEndpoint: string;
-  HttpMethod: string;
+  HttpMethod: ApiDestinationHttpMethod;
   InvocationRateLimitPerSecond: number;
-  ApiDestinationState: string;
+  ApiDestinationState: ApiDestinationState;
   CreationTime: number;
   LastModifiedTime: number;
 }
@@ -49,13 +52,13 @@ interface StoredEndpoint {
   Name: string;
   Arn: string;
   Description?: string;
-  RoutingConfig: unknown;
-  ReplicationConfig?: unknown;
+  RoutingConfig: RoutingConfig;
+  ReplicationConfig?: ReplicationConfig;
   EventBuses: { EventBusArn: string }[];
   RoleArn?: string;
   EndpointId: string;
   EndpointUrl: string;
-  State: string;
+  State: EndpointState;
   CreationTime: number;
   LastModifiedTime: number;
 }
@@ -66,7 +69,7 @@ interface StoredEventSource {
   CreatedBy: string;
   CreationTime: number;
   ExpirationTime: number;
-  State: string;
+  State: EventSourceState;
 }
 
 const AUTH_MEMBER: Record<string, string> = {
@@ -142,7 +145,7 @@ function checkEndpointBuses(buses: { EventBusArn: string }[], routing: any): voi
 
 const sourceArn = (region: string, name: string) => `arn:${partitionOf(region)}:events:${region}::event-source/${name}`;
 
-export const extraHandlers: Record<string, Handler> = {
+export const extraHandlers: Handlers<Operations> = {
   // ---- connections ----
   async CreateConnection(input, ctx) {
     checkAuth(input.AuthorizationType, input.AuthParameters);
@@ -173,7 +176,7 @@ export const extraHandlers: Record<string, Handler> = {
       ConnectionArn: c.ConnectionArn, Name: c.Name, Description: c.Description, ConnectionState: c.ConnectionState,
       AuthorizationType: c.AuthorizationType, SecretArn: c.SecretArn, KmsKeyIdentifier: c.KmsKeyIdentifier,
       AuthParameters: publicAuth(c.AuthParameters),
-      ...(c.InvocationConnectivityParameters ? { InvocationConnectivityParameters: c.InvocationConnectivityParameters } : {}),
+      ...(c.InvocationConnectivityParameters ? { InvocationConnectivityParameters: c.InvocationConnectivityParameters as DescribeConnectionConnectivityParameters } : {}),
       ...connectionTimes(c),
     };
   },
@@ -182,9 +185,10 @@ export const extraHandlers: Record<string, Handler> = {
     const c = await requireConnection(ctx, input.Name);
     const type = input.AuthorizationType ?? c.AuthorizationType;
     const auth: Record<string, any> = { ...c.AuthParameters };
-    for (const [m, v] of Object.entries(input.AuthParameters ?? {})) auth[m] = v && typeof v === "object" && auth[m] ? { ...auth[m], ...v } : v;
+    for (const [m, v] of Object.entries(input.AuthParameters ?? {}) as [string, unknown][]) auth[m] = v && typeof v === "object" && auth[m] ? { ...auth[m], ...(v as object) } : v;
     if (input.AuthorizationType && input.AuthorizationType !== c.AuthorizationType) {
-      for (const [t, m] of Object.entries(AUTH_MEMBER)) if (t !== type && !input.AuthParameters?.[m]) delete auth[m];
+      const given = (input.AuthParameters ?? {}) as Record<string, unknown>;
+      for (const [t, m] of Object.entries(AUTH_MEMBER)) if (t !== type && !given[m]) delete auth[m];
     }
     checkAuth(type, auth);
     const now = ctx.clock.now();
@@ -200,7 +204,7 @@ export const extraHandlers: Record<string, Handler> = {
 
   async DeauthorizeConnection(input, ctx) {
     const c = await requireConnection(ctx, input.Name);
-    const next = { ...c, ConnectionState: "DEAUTHORIZED", LastModifiedTime: ctx.clock.now() };
+    const next: StoredConnection = { ...c, ConnectionState: "DEAUTHORIZED", LastModifiedTime: ctx.clock.now() };
     await ctx.store.set(["connection", c.Name], next);
     return { ConnectionArn: c.ConnectionArn, ConnectionState: "DEAUTHORIZING", ...connectionTimes(next) };
   },
@@ -437,7 +441,7 @@ export const extraHandlers: Record<string, Handler> = {
   },
 };
 
-async function setSourceState(ctx: RequestContext, name: string, state: string): Promise<Record<string, never>> {
+async function setSourceState(ctx: RequestContext, name: string, state: EventSourceState): Promise<Record<string, never>> {
   const s = (await ctx.store.get<StoredEventSource>(["event-source", name])).value;
   if (!s) throw notFound(`Event source ${name} does not exist.`);
   if (s.State === "DELETED") throw new AwsError("InvalidStateException", `Event source ${name} is deleted.`, 400);

@@ -4,7 +4,8 @@
  * Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html,
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/events.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { notFound, page, parseBusRef, ruleArn, validation, type Scope, type Tags } from "./common.ts";
 import { getRule, ruleKey, rulesOfBus, type StoredRule, type StoredTarget } from "./rule-store.ts";
@@ -75,7 +76,7 @@ function matchesPrefix(name: string, prefix: string | undefined): boolean {
   return !prefix || name.startsWith(prefix);
 }
 
-export const ruleHandlers: Record<string, Handler> = {
+export const ruleHandlers: Handlers<Operations> = {
   async PutRule(input, ctx) {
     const scope = scopeOf(ctx);
     const bus = busName(ctx, input.EventBusName);

@@ -17,6 +17,7 @@
 import type { RequestContext, Timers } from "../types.ts";
 import { nextFire, parseScheduleExpression, type ScheduleExpression } from "../../schedules/cron.ts";
 import { invokeTarget, type ScheduleTarget } from "./targets.ts";
+import type { ScheduleState } from "../../generated/scheduler.ts";
 
 export interface StoredSchedule {
   Name: string;
@@ -29,7 +30,7 @@ export interface StoredSchedule {
   EndDate?: number;
   FlexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
   Target: ScheduleTarget;
-  State: string;
+  State: ScheduleState;
   KmsKeyArn?: string;
   ActionAfterCompletion?: string;
   CreationDate: number;

@@ -6,7 +6,8 @@
  * (firing.ts) and invoke templated or universal targets through `ctx.invoke` (targets.ts), and
  * tags on schedule groups. Design notes: docs/events.md.
  */
-import { defineService, type Handler, type RequestContext } from "../types.ts";
+import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
+import type { Operations, ScheduleGroupState } from "../../generated/scheduler.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/scheduler.json" with { type: "json" };
@@ -17,7 +18,7 @@ import type { InvocationRecord } from "./targets.ts";
 interface StoredGroup {
   Name: string;
   Arn: string;
-  State: string;
+  State: ScheduleGroupState;
   CreationDate: number;
   LastModificationDate: number;
 }
@@ -162,7 +163,7 @@ async function groupOfArn(ctx: RequestContext, arn: string): Promise<StoredGroup
   return group;
 }
 
-const all: Record<string, Handler> = {
+const all: Handlers<Operations> = {
   async CreateScheduleGroup(input, ctx) {
     if (input.Name === "default") throw conflict("Schedule group default already exists.");
     const now = ctx.clock.now();
@@ -281,14 +282,14 @@ const all: Record<string, Handler> = {
 };
 
 // Every request first re-arms this account and region's stored schedules once per emulator.
-const handlers: Record<string, Handler> = Object.fromEntries(
-  Object.entries(all).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
+const handlers = Object.fromEntries(
+  Object.entries(all).map(([name, handler]) => [name, async (input: unknown, ctx: RequestContext) => {
     await ensureArmed(ctx);
-    return handler(input, ctx);
+    return (handler as Handler)(input, ctx);
   }]),
-);
+) as Handlers<Operations>;
 
-export default defineService({
+export default defineService<Operations>({
   name: "scheduler",
   model: model as unknown as ServiceModel,
   handlers,
