@@ -15,6 +15,8 @@ import type { EmulatorAccess, LambdaRunRequest, LambdaRunResult } from "../../la
 
 const RUNTIME = "/2018-06-01/runtime";
 const MAX_LOG_CHARS = 1024 * 1024;
+/** AWS's limit on a function's init phase (on-demand). */
+const INIT_TIMEOUT_SECONDS = 10;
 /** Bytes a response may have (AWS's synchronous limit). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
@@ -107,7 +109,10 @@ export class Environment {
     return new Promise<LambdaRunResult>((resolve) => {
       const current: Current = { request, started: performance.now(), log: "", resolve };
       this.current = current;
-      current.timer = setTimeout(() => this.timeout(current), request.timeoutSeconds * 1000);
+      // The function's timeout runs from when the runtime takes the event; a cold start has
+      // its own 10-second init limit first, as on AWS.
+      if (!this.initDone) current.timer = setTimeout(() => this.timeout(current, INIT_TIMEOUT_SECONDS), INIT_TIMEOUT_SECONDS * 1000);
+      else current.timer = setTimeout(() => this.timeout(current), request.timeoutSeconds * 1000);
       if (this.initError) return this.finish(current, this.initError.payload, true, "error");
       if (this.waiting) {
         const next = this.waiting;
@@ -208,6 +213,11 @@ export class Environment {
     return new Promise<Response>((resolve) => {
       const deliver = (request: LambdaRunRequest) => {
         const deadline = Date.now() + request.timeoutSeconds * 1000;
+        const current = this.current;
+        if (current && current.request === request) {
+          clearTimeout(current.timer);
+          current.timer = setTimeout(() => this.timeout(current), request.timeoutSeconds * 1000);
+        }
         const headers: Record<string, string> = {
           "content-type": "application/json",
           "Lambda-Runtime-Aws-Request-Id": request.requestId,
@@ -226,9 +236,9 @@ export class Environment {
     });
   }
 
-  private timeout(current: Current): void {
+  private timeout(current: Current, limitSeconds = current.request.timeoutSeconds): void {
     if (this.current !== current) return;
-    const seconds = current.request.timeoutSeconds.toFixed(2);
+    const seconds = limitSeconds.toFixed(2);
     current.log += `${new Date().toISOString()} ${current.request.requestId} Task timed out after ${seconds} seconds\n`;
     this.finish(current, errorPayload("Sandbox.Timedout", `RequestId: ${current.request.requestId} Error: Task timed out after ${seconds} seconds`), true, "timeout");
     // A timed-out environment is discarded (its code may still be running).
