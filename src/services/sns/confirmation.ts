@@ -2,12 +2,13 @@
  * Subscription confirmation: HTTP/S endpoints get a signed SubscriptionConfirmation POST
  * (retried like notifications) whose Token ConfirmSubscription accepts, or which the endpoint
  * confirms by GETting its SubscribeURL; email/email-json confirmations are recorded in the
- * delivery log (with the token), since no mail leaves the emulator.
+ * delivery log (with the token), since no mail leaves the emulator; a queue of another account
+ * gets the SubscriptionConfirmation document as a message.
  * Source: https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.confirm.html
  */
 import type { Store } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
-import { signingContext } from "./delivery.ts";
+import { queueUrlOf, signingContext } from "./delivery.ts";
 import { confirmation, formatEnvelope, subscribeUrl } from "./envelope.ts";
 import { postWithRetries } from "./http.ts";
 import { recordDelivery } from "./log.ts";
@@ -18,6 +19,24 @@ export async function sendConfirmation(ctx: RequestContext, store: Store, topic:
   const message = `You have chosen to subscribe to the topic ${topic.arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
   const now = ctx.clock.now();
   const base = { type: "SubscriptionConfirmation", protocol: sub.protocol, endpoint: sub.endpoint, topicArn: topic.arn, subscriptionArn: sub.arn, messageId, token, subscribeUrl: subscribeUrl(ctx.baseUrl, topic.arn, token) };
+  if (sub.protocol === "sqs") {
+    // A cross-account queue gets the SubscriptionConfirmation document as a message.
+    ctx.waitUntil((async () => {
+      const doc = await confirmation(signingContext(ctx, { topic, store }), "SubscriptionConfirmation", {
+        messageId, topicArn: topic.arn, token, message, timestamp: new Date(now).toISOString(),
+      });
+      const body = formatEnvelope(doc);
+      try {
+        const url = queueUrlOf(ctx, sub.endpoint);
+        if (!url) throw new Error(`not a queue ARN: ${sub.endpoint}`);
+        await ctx.invoke("sqs", "SendMessage", { QueueUrl: url, MessageBody: body });
+        await recordDelivery(store, ctx.clock.now(), { ...base, message: body, status: "delivered" });
+      } catch (error) {
+        await recordDelivery(store, ctx.clock.now(), { ...base, message: body, status: "failed", error: error instanceof Error ? error.message : String(error) });
+      }
+    })());
+    return;
+  }
   if (sub.protocol !== "http" && sub.protocol !== "https") {
     await recordDelivery(store, now, { ...base, message, status: "recorded" });
     return;

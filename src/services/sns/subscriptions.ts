@@ -169,7 +169,9 @@ export async function subscribe(
       return { sub: existing, created: false };
     }
     const id = crypto.randomUUID();
-    const pending = protocol === "http" || protocol === "https" || protocol === "email" || protocol === "email-json";
+    // A queue of another account must confirm, as on AWS (its owner reads the token from the queue).
+    const crossAccountQueue = protocol === "sqs" && splitArn(endpoint)?.account !== topic.account;
+    const pending = protocol === "http" || protocol === "https" || protocol === "email" || protocol === "email-json" || crossAccountQueue;
     const sub: SubscriptionRecord = {
       id,
       arn: `${topic.arn}:${id}`,

@@ -192,6 +192,27 @@ for (const { name, make } of STORES) {
         expect(e6.message).toBe("Invalid parameter: Delivery protocol [email] does not support raw message delivery.");
       });
 
+      it("a queue of another account must confirm; the confirmation arrives in the queue", async () => {
+        const other = { ...inProcess(emulator), credentials: { accessKeyId: "111111111111", secretAccessKey: "x" } };
+        const otherSqs = new SQSClient(other);
+        const otherSns = new SNSClient(other);
+        const url = (await otherSqs.send(new CreateQueueCommand({ QueueName: "theirs" }))).QueueUrl!;
+        expect(url).toMatch(/\/111111111111\/theirs$/);
+        const arn = await topic("shared");
+        const pending = await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:111111111111:theirs" }));
+        expect(pending.SubscriptionArn).toBe("pending confirmation");
+        await emulator.settled();
+        const [conf] = (await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages!;
+        const doc = JSON.parse(conf!.Body!);
+        expect(doc).toMatchObject({ Type: "SubscriptionConfirmation", TopicArn: arn });
+        const { SubscriptionArn } = await otherSns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: doc.Token }));
+        expect(SubscriptionArn).toMatch(new RegExp(`^${arn}:`));
+        await sns.send(new PublishCommand({ TopicArn: arn, Message: "cross-account" }));
+        await emulator.settled();
+        const bodies = ((await otherSqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }))).Messages ?? []).map((m) => JSON.parse(m.Body!));
+        expect(bodies.filter((b) => b.Type === "Notification").map((b) => b.Message)).toEqual(["cross-account"]);
+      });
+
       it("email confirmation: the token in the messages view confirms the subscription", async () => {
         const arn = await topic("mail");
         const subArn = (await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "email", Endpoint: "me@example.com", ReturnSubscriptionArn: true }))).SubscriptionArn!;
