@@ -7,8 +7,9 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateContributorInsights.html,
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutResourcePolicy.html
  *
- * Nothing is replicated to other regions and no change record is sent to Kinesis: each answers
- * with the configuration as DynamoDB would report it once the change has taken effect.
+ * Nothing is replicated to other regions: each answers with the configuration as DynamoDB would
+ * report it once the change has taken effect. An ACTIVE Kinesis destination does receive the
+ * table's change records (kinesis-delivery.ts).
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";

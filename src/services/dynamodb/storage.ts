@@ -18,6 +18,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import { allIndexes, type IndexRecord, type TableRecord } from "./table-model.ts";
 import { itemSize, keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
 import { isExpired } from "./ttl.ts";
+import { deliverToKinesis, type Change } from "./kinesis-delivery.ts";
 import { nextSequenceNumber, streamRecordKey, type StoredStreamRecord } from "../../shared/dynamodb-streams.ts";
 
 /** Upper bound part: above every string/bytes key part, so `[...p, BEYOND]` follows everything under p. */
@@ -245,6 +246,14 @@ export async function loadItems(store: Store, table: TableRecord, items: AsyncIt
   return n;
 }
 
+/** The changes one committed write made, for Kinesis destinations (a TTL removal first). */
+export function changesOf(stored: Item | null, current: Item | null, next: Item | null | undefined): Change[] {
+  const changes: Change[] = [];
+  if (stored && !current) changes.push({ old: stored, new: null, userIdentity: TTL_IDENTITY });
+  if (next !== undefined) changes.push({ old: current, new: next });
+  return changes;
+}
+
 /** The item as reads see it: null when absent or past its TTL. */
 export function visible(table: TableRecord, item: Item | null, now: number): Item | null {
   return item && !isExpired(table, item, now) ? item : null;
@@ -276,7 +285,10 @@ export async function mutateItem<T>(
       if (next === undefined && (stored === null || current !== null)) return { effect: null, result };
       const op = ctx.store.atomic().check({ key, versionstamp: entry.versionstamp });
       const effect = stageChange(op, ctx, table, key, stored, next ?? null);
-      if ((await op.commit()).ok) return { effect: next === undefined ? null : effect, result };
+      if ((await op.commit()).ok) {
+        if (table.kinesis?.length) deliverToKinesis(ctx, table, changesOf(stored, current, next));
+        return { effect: next === undefined ? null : effect, result };
+      }
     }
     throw new AwsError("InternalServerError", "Internal server error", 500);
   });

@@ -21,7 +21,8 @@ import type { KeyPart } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import { requireTable, type TableRecord } from "./table-model.ts";
 import { checkItem, checkKey, keyOf } from "./item-keys.ts";
-import { itemKey, lockName, stageChange, visible } from "./storage.ts";
+import { changesOf, itemKey, lockName, stageChange, visible } from "./storage.ts";
+import { deliverToKinesis } from "./kinesis-delivery.ts";
 import { addUsage, consumedCapacity, emptyUsage, readUnits, writeUsage, type Usage } from "./capacity.ts";
 import { Expressions } from "./expr-adapter.ts";
 import { conditionFailed } from "./items.ts";
@@ -122,7 +123,12 @@ export async function runWriteTransaction(ctx: RequestContext, actions: TxAction
         }
         usages.push(doubled(writeUsage(stageChange(op, ctx, a.table, a.key, stored, next))));
       });
-      if ((await op.commit()).ok) return usages;
+      if ((await op.commit()).ok) {
+        actions.forEach((a, i) => {
+          if (a.table.kinesis?.length) deliverToKinesis(ctx, a.table, changesOf(entries[i]!.value, visible(a.table, entries[i]!.value, now), nexts[i]));
+        });
+        return usages;
+      }
     }
     throw new AwsError("TransactionConflictException", "Transaction is ongoing for the item", 400);
   });

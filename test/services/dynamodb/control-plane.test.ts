@@ -8,7 +8,7 @@ import { gunzipSync } from "fflate";
 import {
   CreateGlobalTableCommand, CreateTableCommand, DeleteResourcePolicyCommand, DescribeContributorInsightsCommand, DescribeExportCommand,
   DescribeGlobalTableCommand, DescribeGlobalTableSettingsCommand, DescribeImportCommand, DescribeKinesisStreamingDestinationCommand,
-  DescribeTableCommand, DescribeTableReplicaAutoScalingCommand, DisableKinesisStreamingDestinationCommand, DynamoDBClient,
+  DeleteItemCommand, DescribeTableCommand, DescribeTableReplicaAutoScalingCommand, DisableKinesisStreamingDestinationCommand, DynamoDBClient,
   EnableKinesisStreamingDestinationCommand, ExportTableToPointInTimeCommand, GetResourcePolicyCommand, ImportTableCommand,
   ListContributorInsightsCommand, ListExportsCommand, ListGlobalTablesCommand, ListImportsCommand, PutItemCommand, PutResourcePolicyCommand,
   ScanCommand, UpdateContinuousBackupsCommand, UpdateContributorInsightsCommand, UpdateGlobalTableCommand, UpdateItemCommand,
@@ -140,5 +140,31 @@ describe("DynamoDB control plane as state", () => {
     await ddb.send(new DeleteResourcePolicyCommand({ ResourceArn: t.TableArn, ExpectedRevisionId: put.RevisionId }));
     await expect(ddb.send(new GetResourcePolicyCommand({ ResourceArn: t.TableArn }))).rejects.toMatchObject({ name: "PolicyNotFoundException" });
     await expect(ddb.send(new PutResourcePolicyCommand({ ResourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/none", Policy: policy }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+});
+
+describe("Kinesis streaming destination delivery", () => {
+  it("sends INSERT, MODIFY and REMOVE change records to the Kinesis stream in order", async () => {
+    const { KinesisClient, CreateStreamCommand, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = await import("@aws-sdk/client-kinesis");
+    const emulator = createEmulator({ clock: createManualClock() });
+    const ddb = new DynamoDBClient(inProcess(emulator));
+    const kinesis = new KinesisClient(inProcess(emulator));
+    await kinesis.send(new CreateStreamCommand({ StreamName: "changes", ShardCount: 1 }));
+    await table(ddb, "kds");
+    const streamArn = "arn:aws:kinesis:us-east-1:000000000000:stream/changes";
+    await ddb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "kds", StreamArn: streamArn }));
+    await ddb.send(new PutItemCommand({ TableName: "kds", Item: { pk: { S: "k" }, v: { N: "1" } } }));
+    await ddb.send(new UpdateItemCommand({ TableName: "kds", Key: { pk: { S: "k" } }, UpdateExpression: "SET v = :v", ExpressionAttributeValues: { ":v": { N: "2" } } }));
+    await ddb.send(new PutItemCommand({ TableName: "kds", Item: { pk: { S: "k" }, v: { N: "2" } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: "kds", Key: { pk: { S: "k" } } }));
+    await emulator.settled();
+    const shard = (await kinesis.send(new ListShardsCommand({ StreamName: "changes" }))).Shards![0]!.ShardId!;
+    const it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "changes", ShardId: shard, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator!;
+    const records = (await kinesis.send(new GetRecordsCommand({ ShardIterator: it }))).Records!.map((r) => JSON.parse(new TextDecoder().decode(r.Data)));
+    expect(records.map((r) => r.eventName)).toEqual(["INSERT", "MODIFY", "REMOVE"]);
+    expect(records[1]).toMatchObject({
+      tableName: "kds", eventSource: "aws:dynamodb", recordFormat: "application/json", awsRegion: "us-east-1",
+      dynamodb: { Keys: { pk: { S: "k" } }, OldImage: { pk: { S: "k" }, v: { N: "1" } }, NewImage: { pk: { S: "k" }, v: { N: "2" } }, ApproximateCreationDateTimePrecision: "MILLISECOND" },
+    });
   });
 });
