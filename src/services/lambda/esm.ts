@@ -8,24 +8,12 @@ import type { Handler, RequestContext } from "../types.ts";
 import { conflict, invalidParameter, notFound } from "./errors.ts";
 import { page } from "./functions.ts";
 import { functionArn, parseFunctionName, partitionOf } from "./names.ts";
-import { resolveFunction } from "./state.ts";
+import { esmKey, resolveFunction, sourceKind, type StoredMapping } from "./state.ts";
+import { armMapping } from "./poller.ts";
 
-export type StoredMapping = Record<string, any> & { UUID: string; State: "Enabled" | "Disabled"; FunctionArn: string; EventSourceArn?: string };
+export { esmKey, sourceKind, type StoredMapping } from "./state.ts";
 
-export const esmKey = (uuid: string) => ["esm", uuid] as const;
-
-type SourceKind = "sqs" | "kinesis" | "dynamodb" | "kafka" | "mq" | "docdb" | "other";
-
-export function sourceKind(arn: string | undefined): SourceKind {
-  const service = arn?.split(":")[2];
-  if (service === "sqs") return "sqs";
-  if (service === "kinesis") return "kinesis";
-  if (service === "dynamodb") return "dynamodb";
-  if (service === "kafka") return "kafka";
-  if (service === "mq") return "mq";
-  if (service === "rds") return "docdb";
-  return "other";
-}
+type SourceKind = ReturnType<typeof sourceKind>;
 
 const BATCH_LIMITS: Record<SourceKind, [number, number]> = {
   sqs: [10, 10000], kinesis: [100, 10000], dynamodb: [100, 10000], kafka: [100, 10000], mq: [100, 10000], docdb: [100, 10000], other: [100, 10000],
@@ -104,6 +92,7 @@ export const esmHandlers: Record<string, Handler> = {
       Tags: input.Tags ?? {},
     };
     await ctx.store.set(esmKey(uuid), mapping);
+    armMapping(ctx, mapping);
     return render(mapping, "Creating");
   },
 
@@ -134,6 +123,7 @@ export const esmHandlers: Record<string, Handler> = {
       next.State = state;
     }
     await ctx.store.set(esmKey(input.UUID), next);
+    armMapping(ctx, next);
     return render(next, transition);
   },
 

@@ -21,6 +21,7 @@ import { policyHandlers } from "./policy.ts";
 import { settingsHandlers } from "./settings.ts";
 import { esmHandlers } from "./esm.ts";
 import { invokeHandlers, listInvocations } from "./invoke.ts";
+import { armMappings } from "./poller.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 
 const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
@@ -46,7 +47,7 @@ async function servePackage(incoming: IncomingRequest, ctx: RequestContext): Pro
   return new Response(bytes as BodyInit, { status: 200, headers: { "content-type": "application/zip", "content-length": String(bytes.byteLength) } });
 }
 
-const handlers: Record<string, Handler> = {
+const operations: Record<string, Handler> = {
   ...functionHandlers,
   ...aliasHandlers,
   ...layerHandlers,
@@ -55,6 +56,12 @@ const handlers: Record<string, Handler> = {
   ...esmHandlers,
   ...invokeHandlers,
 };
+
+/** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */
+const handlers: Record<string, Handler> = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
+  await armMappings(ctx);
+  return handler(input, ctx);
+}]));
 
 export default defineService({
   name: "lambda",

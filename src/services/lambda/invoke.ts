@@ -322,3 +322,16 @@ async function sendToDlq(ctx: RequestContext, arn: string, payload: Uint8Array, 
     await ctx.invoke("sns", "Publish", { TopicArn: arn, Message: utf8(payload), MessageAttributes: attributes });
   }
 }
+
+/**
+ * A synchronous invocation on behalf of an event source mapping (poller.ts): `ok` is false when
+ * the function failed. Throws when the function cannot run at all (missing, throttled, no runner).
+ */
+export async function invokeForMapping(ctx: RequestContext, functionArnOrName: string, payload: Uint8Array): Promise<{ ok: boolean; payload: Uint8Array }> {
+  const target = await resolveTarget(ctx, functionArnOrName, undefined);
+  if (target.resolved.fn.reservedConcurrency === 0) throw throttled();
+  const problem = cannotRun(ctx, target.config);
+  if (problem) throw problem;
+  const result = await runOnce(ctx, target, payload, crypto.randomUUID(), "RequestResponse", 1);
+  return { ok: !result.functionError, payload: result.payload };
+}

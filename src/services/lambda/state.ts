@@ -101,3 +101,22 @@ export async function updateFunction(
   }
   return next;
 }
+
+/** Event source mappings (esm.ts; SQS ones polled by poller.ts). */
+export type StoredMapping = Record<string, any> & { UUID: string; State: "Enabled" | "Disabled"; FunctionArn: string; EventSourceArn?: string };
+
+export const esmKey = (uuid: string) => ["esm", uuid] as const;
+
+export type SourceKind = "sqs" | "kinesis" | "dynamodb" | "kafka" | "mq" | "docdb" | "other";
+
+export function sourceKind(arn: string | undefined): SourceKind {
+  const service = arn?.split(":")[2];
+  if (service === "sqs") return "sqs";
+  if (service === "kinesis") return "kinesis";
+  if (service === "dynamodb") return "dynamodb";
+  if (service === "kafka") return "kafka";
+  if (service === "mq") return "mq";
+  if (service === "rds") return "docdb";
+  return "other";
+}
+
