@@ -41,6 +41,8 @@ export async function listInvocations(store: Store): Promise<InvocationRecord[]>
   return out;
 }
 
+/** How long invocation records are kept (ms of emulator time). */
+const RECORD_TTL_MS = 3_600_000;
 const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "Throttling", "KMSThrottlingException"]);
 const MAX_HOPS = 5;
 
@@ -211,6 +213,8 @@ export async function deliver(
     ...(failure ? { errorCode: failure.code, errorMessage: failure.message } : {}),
   };
   await scope.store.set(["invocation", record.at, crypto.randomUUID()], record);
+  // The record is introspection, not state: keep one hour of emulator time so it cannot grow without bound.
+  for await (const old of scope.store.list({ start: ["invocation"], end: ["invocation", record.at - RECORD_TTL_MS] })) await scope.store.delete(old.key);
 }
 
 const basic = (user: string, password: string) => `Basic ${bytesToBase64(new TextEncoder().encode(`${user}:${password}`))}`;

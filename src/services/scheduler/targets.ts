@@ -35,6 +35,8 @@ const SDK_SERVICES: Record<string, string> = {
   ssm: "ssm", kms: "kms", iam: "iam", sts: "sts", cloudwatch: "cloudwatch", memorydb: "memorydb", dynamodbstreams: "dynamodbstreams",
 };
 
+/** How long invocation records are kept (ms of emulator time). */
+const RECORD_TTL_MS = 3_600_000;
 const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "Throttling"]);
 
 class TargetError extends Error {
@@ -192,4 +194,6 @@ export async function invokeTarget(ctx: RequestContext, target: ScheduleTarget, 
     targetArn: target.Arn, status, attempts, ...(failure ? { errorCode: failure.code, errorMessage: failure.message } : {}),
   };
   await ctx.store.set(["invocation", record.at, crypto.randomUUID()], record);
+  // The record is introspection, not state: keep one hour of emulator time so it cannot grow without bound.
+  for await (const old of ctx.store.list({ start: ["invocation"], end: ["invocation", record.at - RECORD_TTL_MS] })) await ctx.store.delete(old.key);
 }

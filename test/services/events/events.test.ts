@@ -243,8 +243,8 @@ describe("FIFO, dead-letter queues and targets whose service is missing", () => 
     expect(got.map((m) => m.Attributes!.MessageDeduplicationId)).toEqual(put.Entries!.map((e) => e.EventId));
   });
 
-  it("a target that cannot receive (missing queue; Lambda not served yet) goes to the DLQ with AWS's attributes, without retries", async () => {
-    const { events, emulator, queue, drain } = setup();
+  it("a target that cannot receive (missing queue; a service this emulator does not serve) goes to the DLQ with AWS's attributes, without retries", async () => {
+    const { events, emulator, queue, drain } = setup({ services: ["events", "sqs"] });
     const dlq = await queue("dlq");
     const { RuleArn } = await events.send(new PutRuleCommand({ Name: "r", EventPattern: '{"source":["s"]}' }));
     await events.send(new PutTargetsCommand({ Rule: "r", Targets: [

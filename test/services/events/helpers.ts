@@ -11,9 +11,9 @@ import { createRequestHandler } from "../../../src/runtime/sdk.ts";
 import { TEST_CREDENTIALS } from "../../helpers/clients.ts";
 import type { Store } from "../../../src/store/types.ts";
 
-export function setup(options: { store?: Store; clock?: ManualClock; accessKeyId?: string } = {}) {
+export function setup(options: { store?: Store; clock?: ManualClock; accessKeyId?: string; services?: string[] } = {}) {
   const clock = options.clock ?? createManualClock(Date.UTC(2026, 0, 1));
-  const emulator = createEmulator({ clock, ...(options.store ? { store: options.store } : {}) });
+  const emulator = createEmulator({ clock, ...(options.store ? { store: options.store } : {}), ...(options.services ? { services: options.services } : {}) });
   const handler = createRequestHandler(emulator);
   const config = (region = "us-east-1", accessKeyId = options.accessKeyId ?? TEST_CREDENTIALS.accessKeyId) => ({
     region, credentials: { accessKeyId, secretAccessKey: "test" }, requestHandler: handler,

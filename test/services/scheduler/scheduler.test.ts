@@ -142,7 +142,7 @@ describe("schedules fire on the clock", () => {
   });
 
   it("a target whose service is not served fails once to the DLQ with the schedule's attributes", async () => {
-    const { scheduler, emulator, queue, drain } = setup();
+    const { scheduler, emulator, queue, drain } = setup({ services: ["scheduler", "sqs"] });
     const dlq = await queue("sched-dlq");
     const { ScheduleArn } = await scheduler.send(new CreateScheduleCommand({
       Name: "to-lambda", ScheduleExpression: "rate(1 day)", FlexibleTimeWindow: OFF,
