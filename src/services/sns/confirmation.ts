@@ -57,3 +57,31 @@ export async function sendConfirmation(ctx: RequestContext, store: Store, topic:
   };
   ctx.waitUntil(send());
 }
+
+/**
+ * After an HTTP/S subscription is deleted, the endpoint gets a signed UnsubscribeConfirmation;
+ * its Token (or SubscribeURL) restores the subscription.
+ */
+export async function sendUnsubscribeConfirmation(ctx: RequestContext, store: Store, topic: TopicRecord, sub: SubscriptionRecord, token: string): Promise<void> {
+  const messageId = crypto.randomUUID();
+  const message = `You have chosen to deactivate subscription ${sub.arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+  const now = ctx.clock.now();
+  ctx.waitUntil((async () => {
+    const doc = await confirmation(signingContext(ctx, { topic, store }), "UnsubscribeConfirmation", {
+      messageId, topicArn: topic.arn, token, message, timestamp: new Date(now).toISOString(),
+    });
+    const body = formatEnvelope(doc);
+    const outcome = await postWithRetries(ctx, {
+      url: sub.endpoint,
+      body,
+      headers: { "x-amz-sns-message-type": "UnsubscribeConfirmation", "x-amz-sns-message-id": messageId, "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": sub.arn },
+      topicDeliveryPolicy: topic.attributes.DeliveryPolicy,
+      subscriptionDeliveryPolicy: sub.attributes.DeliveryPolicy,
+    });
+    await recordDelivery(store, ctx.clock.now(), {
+      type: "UnsubscribeConfirmation", protocol: sub.protocol, endpoint: sub.endpoint, topicArn: topic.arn, subscriptionArn: sub.arn, messageId, token,
+      subscribeUrl: subscribeUrl(ctx.baseUrl, topic.arn, token), message: body, status: outcome.ok ? "delivered" : "failed", attempts: outcome.attempts,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
+  })());
+}

@@ -16,7 +16,7 @@ import { decodePageToken, encodePageToken, PAGE_SIZE } from "./paging.ts";
 import { checkDeliveryPolicy, effectiveDeliveryPolicy } from "./policies.ts";
 import { keys, listSubscriptions as subscriptionsOf, ownerStore, type SubscriptionRecord, type TopicRecord } from "./storage.ts";
 import { requireTopic } from "./topics.ts";
-import { sendConfirmation } from "./confirmation.ts";
+import { sendConfirmation, sendUnsubscribeConfirmation } from "./confirmation.ts";
 import { loadEndpoint } from "./platform.ts";
 
 export const PROTOCOLS = new Set(["http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"]);
@@ -229,6 +229,14 @@ export async function unsubscribe(ctx: RequestContext, arn: string): Promise<voi
     await store.delete(keys.sub(sub.topicName, sub.id));
     await update<TopicRecord | null>(store, keys.topic(sub.topicName), (t) => (t ? { ...t, deleted: t.deleted + 1 } : t)).catch(() => undefined);
   });
+  if (sub.protocol === "http" || sub.protocol === "https") {
+    // The endpoint is told, with a token that restores the subscription (AWS's UnsubscribeConfirmation).
+    const topic = (await store.get<TopicRecord>(keys.topic(sub.topicName))).value;
+    if (!topic) return;
+    const token = randomHex(64);
+    await store.set(keys.token(token), { arn: sub.arn, expires: ctx.clock.now() + TOKEN_TTL_MS, restore: sub });
+    await sendUnsubscribeConfirmation(ctx, store, topic, sub, token);
+  }
 }
 
 export async function confirmSubscription(
@@ -242,10 +250,20 @@ export async function confirmSubscription(
     throw invalidParameter("Topic");
   }
   const store = ownerStore(ctx, ref);
-  const token = (await store.get<{ arn: string; expires: number }>(keys.token(input.Token))).value;
+  const token = (await store.get<{ arn: string; expires: number; restore?: SubscriptionRecord }>(keys.token(input.Token))).value;
   if (!token || token.expires <= ctx.clock.now()) throw invalidParameter("Token");
   const subRef = trySubscriptionArn(token.arn)!;
   if (subRef.topicArn !== ref.arn) throw invalidParameter("Topic");
+  if (token.restore) {
+    // An UnsubscribeConfirmation's token: confirming restores the subscription.
+    const restore = token.restore;
+    await withLock(`sns/${restore.topicArn}`, async () => {
+      if (!(await store.get(keys.topic(restore.topicName))).value) throw invalidParameter("Topic");
+      if (!(await store.get(keys.sub(restore.topicName, restore.id))).value) await store.set(keys.sub(restore.topicName, restore.id), { ...restore, pending: false });
+    });
+    await store.delete(keys.token(input.Token));
+    return { SubscriptionArn: restore.arn };
+  }
   const updated = await update<SubscriptionRecord | null>(store, keys.sub(subRef.name, subRef.id), (current) => {
     if (!current) throw invalidParameter("Token");
     if (!current.pending) return current;

@@ -11,7 +11,7 @@ import { X509Certificate, createVerify } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import {
   ConfirmSubscriptionCommand, CreateTopicCommand, GetSubscriptionAttributesCommand, PublishCommand, SetSubscriptionAttributesCommand,
-  SetTopicAttributesCommand, SNSClient, SubscribeCommand,
+  SetTopicAttributesCommand, SNSClient, SubscribeCommand, UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
@@ -132,6 +132,17 @@ describe("HTTP subscriber, in-process emulator on a manual clock", () => {
     await emulator.settled();
     expect(sub.received[3]!.body).toBe("raw");
     expect(sub.received[3]!.headers["x-amz-sns-rawdelivery"]).toBe("true");
+
+    // Unsubscribing tells the endpoint; the token restores the subscription.
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+    await emulator.settled();
+    const bye = sub.received[4]!;
+    expect(bye.headers["x-amz-sns-message-type"]).toBe("UnsubscribeConfirmation");
+    const byeDoc = JSON.parse(bye.body);
+    expect(byeDoc).toMatchObject({ Type: "UnsubscribeConfirmation", TopicArn: topicArn, Message: `You have chosen to deactivate subscription ${SubscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.` });
+    expect(await verify(byeDoc, certFromEmulator)).toBe(true);
+    expect((await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: byeDoc.Token }))).SubscriptionArn).toBe(SubscriptionArn);
+    expect((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes!.RawMessageDelivery).toBe("true");
   });
 
   it("retries failed deliveries per the delivery policy, on emulator time", async () => {
