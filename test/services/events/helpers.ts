@@ -5,15 +5,20 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { createEmulator } from "../../../src/emulator.ts";
+import { createEmulator, type EmulatorOptions } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { createRequestHandler } from "../../../src/runtime/sdk.ts";
 import { TEST_CREDENTIALS } from "../../helpers/clients.ts";
 import type { Store } from "../../../src/store/types.ts";
 
-export function setup(options: { store?: Store; clock?: ManualClock; accessKeyId?: string; services?: string[] } = {}) {
+export function setup(options: { store?: Store; clock?: ManualClock; accessKeyId?: string; services?: string[]; lambdaRunner?: EmulatorOptions["lambdaRunner"] } = {}) {
   const clock = options.clock ?? createManualClock(Date.UTC(2026, 0, 1));
-  const emulator = createEmulator({ clock, ...(options.store ? { store: options.store } : {}), ...(options.services ? { services: options.services } : {}) });
+  const emulator = createEmulator({
+    clock,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.services ? { services: options.services } : {}),
+    ...(options.lambdaRunner ? { lambdaRunner: options.lambdaRunner } : {}),
+  });
   const handler = createRequestHandler(emulator);
   const config = (region = "us-east-1", accessKeyId = options.accessKeyId ?? TEST_CREDENTIALS.accessKeyId) => ({
     region, credentials: { accessKeyId, secretAccessKey: "test" }, requestHandler: handler,
