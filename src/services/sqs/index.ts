@@ -11,6 +11,7 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import type { ValidationFailure } from "../../protocol/validate.ts";
 import model from "../../../models/sqs.json" with { type: "json" };
 import { defineService, type RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/sqs.ts";
 import { invalidAttributeName, invalidParameterValue, missingParameter } from "./errors.ts";
 import { sendMessage, sendMessageBatch } from "./messages.ts";
 import { cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from "./move-tasks.ts";
@@ -64,7 +65,7 @@ function validationError(failures: ValidationFailure[]): AwsError {
 
 const q = (ctx: RequestContext, input: { QueueUrl: string }) => parseQueueUrl(ctx, input.QueueUrl);
 
-export default defineService({
+export default defineService<Operations>({
   name: "sqs",
   model: withReceiveAttributeNames(model as unknown as ServiceModel),
   validationError,

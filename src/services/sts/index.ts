@@ -7,6 +7,7 @@
  * and GetCallerIdentity with them returns the assumed-role / federated-user ARN.
  */
 import { defineService, type RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/sts.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { accountFromAccessKeyId } from "../../gateway/accounts.ts";
@@ -113,7 +114,7 @@ async function assumeRole(
   };
 }
 
-export default defineService({
+export default defineService<Operations>({
   name: "sts",
   model: model as unknown as ServiceModel,
   async resolveSecret(accessKeyId, globalStore) {
