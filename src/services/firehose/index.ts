@@ -7,7 +7,8 @@
  * (buffer.ts, delivery.ts, docs/firehose-delivery.md); other destinations and Kinesis/MSK/
  * database sources are stored as configuration.
  */
-import { defineService, type Handler, type RequestContext } from "../types.ts";
+import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
+import type { DeliveryStreamType, Operations as Ops } from "../../generated/firehose.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/firehose.json" with { type: "json" };
@@ -105,7 +106,7 @@ function reviveSource(source: Record<string, any> | undefined): Record<string, a
   return out;
 }
 
-const SOURCE_CONFIG: Record<string, string> = {
+const SOURCE_CONFIG: Record<string, "KinesisStreamSourceConfiguration" | "MSKSourceConfiguration" | "DatabaseSourceConfiguration"> = {
   KinesisStreamAsSource: "KinesisStreamSourceConfiguration",
   MSKAsSource: "MSKSourceConfiguration",
   DatabaseAsSource: "DatabaseSourceConfiguration",
@@ -120,10 +121,10 @@ async function updateStream(ctx: RequestContext, name: string, fn: (stream: Stor
   return next;
 }
 
-const handlers: Record<string, Handler> = {
+const handlers: Handlers<Ops> = {
   async CreateDeliveryStream(input, ctx) {
     const name: string = input.DeliveryStreamName;
-    const type: string = input.DeliveryStreamType ?? "DirectPut";
+    const type: DeliveryStreamType = input.DeliveryStreamType ?? "DirectPut";
     const destinations = destinationsIn(input, "Configuration");
     if (destinations.length !== 1) {
       throw invalid(destinations.length === 0
@@ -311,14 +312,15 @@ function newRecordId(): string {
 }
 
 /** Every request first delivers buffers whose interval has passed (no timers needed). */
-function withDueFlushes(table: Record<string, Handler>): Record<string, Handler> {
-  return Object.fromEntries(Object.entries(table).map(([op, handler]) => [op, async (input: any, ctx: RequestContext) => {
+function withDueFlushes(table: Handlers<Ops>): Handlers<Ops> {
+  const wrap = (handler: Handler): Handler => async (input, ctx) => {
     await flushDue(ctx);
     return handler(input, ctx);
-  }]));
+  };
+  return Object.fromEntries(Object.entries(table).map(([op, handler]) => [op, wrap(handler as Handler)])) as Handlers<Ops>;
 }
 
-export default defineService({
+export default defineService<Ops>({
   name: "firehose",
   model: model as unknown as ServiceModel,
   introspection: {

@@ -10,6 +10,7 @@ import type { ServiceModel, Shape } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import type { Store } from "../../store/types.ts";
 import model from "../../../models/firehose.json" with { type: "json" };
+import type { DestinationDescription, DeliveryStreamDescription, DeliveryStreamEncryptionConfiguration, DeliveryStreamEncryptionStatus, DeliveryStreamType, KeyType } from "../../generated/firehose.ts";
 
 const MODEL = model as unknown as ServiceModel;
 
@@ -35,13 +36,13 @@ export interface StoredDestination {
 export interface StoredStream {
   DeliveryStreamName: string;
   DeliveryStreamARN: string;
-  DeliveryStreamType: string;
+  DeliveryStreamType: DeliveryStreamType;
   /** Decimal string, "1" at creation, +1 per destination update. */
   VersionId: string;
   CreateTimestamp: number;
   LastUpdateTimestamp?: number;
   Source?: Record<string, any>;
-  Encryption: { Status: string; KeyType?: string; KeyARN?: string };
+  Encryption: { Status: DeliveryStreamEncryptionStatus; KeyType?: KeyType; KeyARN?: string };
   Destinations: StoredDestination[];
   Tags: { Key: string; Value?: string }[];
 }
@@ -187,23 +188,24 @@ export function applyUpdate(destination: StoredDestination, kind: DestinationKin
 }
 
 /** The wire `DestinationDescription`; an ExtendedS3 destination also shows its plain S3 view, as AWS does. */
-export function describeDestination(d: StoredDestination): Record<string, unknown> {
+/** A destination as Describe shows it; its members are built from the model's shapes, so it is checked there, not here. */
+export function describeDestination(d: StoredDestination): DestinationDescription {
   const out: Record<string, unknown> = { DestinationId: d.DestinationId, [`${d.kind}DestinationDescription`]: d.description };
   if (d.kind === "ExtendedS3") {
     const s3 = structure("S3DestinationDescription")!;
     out.S3DestinationDescription = Object.fromEntries(Object.entries(d.description).filter(([k]) => s3.members?.[k]));
   }
-  return out;
+  return out as unknown as DestinationDescription;
 }
 
-export function describeStream(stream: StoredStream, limit = 10, exclusiveStartDestinationId?: string) {
+export function describeStream(stream: StoredStream, limit = 10, exclusiveStartDestinationId?: string): DeliveryStreamDescription {
   let destinations = stream.Destinations;
   if (exclusiveStartDestinationId) {
     const i = destinations.findIndex((d) => d.DestinationId === exclusiveStartDestinationId);
     destinations = i === -1 ? [] : destinations.slice(i + 1);
   }
   const page = destinations.slice(0, limit);
-  const encryption = stream.Encryption.Status === "DISABLED"
+  const encryption: DeliveryStreamEncryptionConfiguration = stream.Encryption.Status === "DISABLED"
     ? { Status: "DISABLED" }
     : { KeyType: stream.Encryption.KeyType, KeyARN: stream.Encryption.KeyARN, Status: stream.Encryption.Status };
   return {

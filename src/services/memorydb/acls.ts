@@ -2,7 +2,8 @@
  * Access control lists (Create/Update/Delete/DescribeACLs); the clusters using an ACL are derived when read.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateACL.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { fault, invalidCombination, invalidValue } from "./errors.ts";
 import { event } from "./events.ts";
 import { all, arn, get, type Obj, page } from "./state.ts";
@@ -25,7 +26,7 @@ async function checkUsers(ctx: RequestContext, names: string[] | undefined): Pro
   }
 }
 
-export const aclHandlers: Record<string, Handler> = {
+export const aclHandlers: Handlers<Ops> = {
   async CreateACL(input, ctx) {
     const name: string = input.ACLName;
     await checkUsers(ctx, input.UserNames);

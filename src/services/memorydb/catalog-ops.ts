@@ -3,7 +3,8 @@
  * engine versions, reserved node offerings and purchases.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_DescribeServiceUpdates.html
  */
-import type { Handler } from "../types.ts";
+import type { Handlers } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS, OFFERINGS, SERVICE_UPDATES } from "./catalog.ts";
 import { describeCluster } from "./clusters.ts";
 import { fault, invalidValue } from "./errors.ts";
@@ -15,7 +16,7 @@ function durationYears(text: string): number | undefined {
   return m ? Number(m[1]) * 31536000 : undefined;
 }
 
-export const catalogHandlers: Record<string, Handler> = {
+export const catalogHandlers: Handlers<Ops> = {
   async BatchUpdateCluster(input, ctx) {
     const name = input.ServiceUpdate?.ServiceUpdateNameToApply;
     if (name && !SERVICE_UPDATES.some((u) => u.ServiceUpdateName === name)) throw fault("ServiceUpdateNotFoundFault", `Service update ${name} not found.`);
@@ -46,7 +47,8 @@ export const catalogHandlers: Record<string, Handler> = {
       }
       if (!clusters.length && !input.ClusterNames?.length) rows.push({ ...u, Status: "available" });
     }
-    const filtered = input.Status?.length ? rows.filter((r) => input.Status.includes(r.Status)) : rows;
+    const statuses = input.Status;
+    const filtered = statuses?.length ? rows.filter((r) => statuses.includes(r.Status)) : rows;
     const { items, NextToken } = page(filtered, (r) => `${r.ServiceUpdateName}/${r.ClusterName ?? ""}`, input);
     return { ServiceUpdates: items, NextToken };
   },

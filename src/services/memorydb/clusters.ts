@@ -2,7 +2,8 @@
  * Clusters: create, describe (with shards and nodes), update, delete, failover, scaling targets.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateCluster.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { DEFAULT_GROUPS, ENGINE_VERSIONS, nodeFamily } from "./catalog.ts";
 import { checkCounts, checkEngine, checkNodeType, engineVersionFor, SLOTS } from "./cluster-config.ts";
 import { fault, invalidCombination, invalidValue } from "./errors.ts";
@@ -72,7 +73,7 @@ export function describeCluster(ctx: RequestContext, c: Obj, showShards: boolean
   return out;
 }
 
-export const clusterHandlers: Record<string, Handler> = {
+export const clusterHandlers: Handlers<Ops> = {
   async CreateCluster(input, ctx) {
     const name: string = input.ClusterName;
     if (!/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(name) || name.endsWith("-") || name.includes("--")) {
@@ -169,7 +170,7 @@ export const clusterHandlers: Record<string, Handler> = {
     const cluster = await get(ctx.store, "cluster", input.ClusterName);
     if (!cluster) throw fault("ClusterNotFoundFault", `Cluster ${input.ClusterName} not found.`);
     const next: Obj = { ...cluster };
-    for (const m of ["Description", "MaintenanceWindow", "SnapshotWindow", "SnsTopicArn", "SnsTopicStatus", "IpDiscovery"]) {
+    for (const m of ["Description", "MaintenanceWindow", "SnapshotWindow", "SnsTopicArn", "SnsTopicStatus", "IpDiscovery"] as const) {
       if (input[m] !== undefined) next[m] = input[m];
     }
     if (input.SecurityGroupIds) next.SecurityGroupIds = input.SecurityGroupIds;

@@ -2,10 +2,11 @@
  * Resources present in every account and region: the default user, the open-access ACL,
  * the default subnet group and the default parameter groups.
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
 import { DEFAULT_GROUPS, FAMILIES } from "./catalog.ts";
 import { arn, hash } from "./state.ts";
 import { subnetGroup } from "./subnet-groups.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 
 const DEFAULT_USER = { Name: "default", Status: "active", AccessString: "on ~* &* +@all", MinimumEngineVersion: "6.0", Authentication: { Type: "no-password" } };
 const OPEN_ACCESS = { Name: "open-access", Status: "active", UserNames: ["default"], MinimumEngineVersion: "6.2" };
@@ -25,9 +26,10 @@ async function ensureDefaults(ctx: RequestContext): Promise<void> {
 }
 
 /** The default user, open-access ACL, default subnet group and parameter groups exist in every account and region. */
-export function withDefaults(table: Record<string, Handler>): Record<string, Handler> {
-  return Object.fromEntries(Object.entries(table).map(([op, handler]) => [op, async (input: any, ctx: RequestContext) => {
+export function withDefaults(table: Handlers<Ops>): Handlers<Ops> {
+  const wrap = (handler: Handler): Handler => async (input, ctx) => {
     await ensureDefaults(ctx);
     return handler(input, ctx);
-  }]));
+  };
+  return Object.fromEntries(Object.entries(table).map(([op, handler]) => [op, wrap(handler as Handler)])) as Handlers<Ops>;
 }

@@ -2,7 +2,8 @@
  * Events (DescribeEvents) and the recorder other operations write them with.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_DescribeEvents.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { type Obj, page } from "./state.ts";
 
 export async function event(ctx: RequestContext, SourceName: string, SourceType: string, Message: string): Promise<void> {
@@ -10,7 +11,7 @@ export async function event(ctx: RequestContext, SourceName: string, SourceType:
   await ctx.store.set(["event", at, crypto.randomUUID()], { SourceName, SourceType, Message, Date: at });
 }
 
-export const eventHandlers: Record<string, Handler> = {
+export const eventHandlers: Handlers<Ops> = {
   async DescribeEvents(input, ctx) {
     const now = ctx.clock.now();
     const end = input.EndTime !== undefined ? new Date(input.EndTime).getTime() : now;

@@ -22,8 +22,9 @@ import { snapshotHandlers } from "./snapshots.ts";
 import { subnetGroupHandlers } from "./subnet-groups.ts";
 import { tagHandlers } from "./tags.ts";
 import { userHandlers } from "./users.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 
-export default defineService({
+export default defineService<Ops>({
   name: "memorydb",
   model: model as unknown as ServiceModel,
   handlers: withDefaults({

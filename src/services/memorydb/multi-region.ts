@@ -2,7 +2,8 @@
  * Multi-Region clusters (state only), kept in the account-wide store.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateMultiRegionCluster.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { familyParameters, nodeFamily } from "./catalog.ts";
 import { checkCounts, checkEngine, checkNodeType, engineVersionFor } from "./cluster-config.ts";
 import { fault, invalidCombination, invalidValue } from "./errors.ts";
@@ -24,7 +25,7 @@ function describeMr(mr: Obj, showClusters: boolean, status?: string): Obj {
   return { ...rest, Status: status ?? rest.Status, ...(showClusters ? { Clusters: clusters } : {}) };
 }
 
-export const multiRegionHandlers: Record<string, Handler> = {
+export const multiRegionHandlers: Handlers<Ops> = {
   async CreateMultiRegionCluster(input, ctx) {
     const engine = checkEngine(input.Engine ?? "valkey");
     if (engine !== "valkey") throw invalidValue("Multi-Region clusters support only the valkey engine.");
@@ -79,7 +80,8 @@ export const multiRegionHandlers: Record<string, Handler> = {
     }
     if (input.Description !== undefined) next.Description = input.Description;
     if (input.EngineVersion) next.EngineVersion = engineVersionFor("valkey", input.EngineVersion).EngineVersion;
-    if (input.ShardConfiguration) {
+    // A ShardConfiguration without ShardCount changes nothing (it used to store an undefined count).
+    if (input.ShardConfiguration?.ShardCount !== undefined) {
       checkCounts(input.ShardConfiguration.ShardCount, 0);
       next.NumberOfShards = input.ShardConfiguration.ShardCount;
     }

@@ -2,7 +2,8 @@
  * Parameter groups and their parameters.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateParameterGroup.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { allowedValue, FAMILIES, familyParameters } from "./catalog.ts";
 import { fault, invalidCombination, invalidValue } from "./errors.ts";
 import { event } from "./events.ts";
@@ -19,7 +20,7 @@ function describeGroup(g: Obj): Obj {
   return { Name: g.Name, Family: g.Family, Description: g.Description, ARN: g.ARN };
 }
 
-export const parameterGroupHandlers: Record<string, Handler> = {
+export const parameterGroupHandlers: Handlers<Ops> = {
   async CreateParameterGroup(input, ctx) {
     const name: string = input.ParameterGroupName;
     if (!(FAMILIES as readonly string[]).includes(input.Family)) throw invalidValue(`Invalid parameter group family: ${input.Family}. Valid families: ${FAMILIES.join(", ")}.`);
@@ -88,7 +89,7 @@ export const parameterGroupHandlers: Record<string, Handler> = {
     let values: Obj = {};
     if (!input.AllParameters) {
       values = { ...group.values };
-      for (const n of input.ParameterNames) {
+      for (const n of input.ParameterNames ?? []) {
         if (!known.has(n)) throw invalidValue(`Unrecognized parameter name: ${n}`);
         delete values[n];
       }

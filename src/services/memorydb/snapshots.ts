@@ -2,7 +2,8 @@
  * Snapshots (Create/Copy/Delete/DescribeSnapshots) and the snapshot a cluster delete can leave.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateSnapshot.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { SLOTS } from "./cluster-config.ts";
 import { fault, invalidValue } from "./errors.ts";
 import { event } from "./events.ts";
@@ -62,7 +63,7 @@ export async function makeSnapshot(ctx: RequestContext, cluster: Obj, name: stri
   return snapshot;
 }
 
-export const snapshotHandlers: Record<string, Handler> = {
+export const snapshotHandlers: Handlers<Ops> = {
   async CreateSnapshot(input, ctx) {
     const cluster = await get(ctx.store, "cluster", input.ClusterName);
     if (!cluster) throw fault("ClusterNotFoundFault", `Cluster ${input.ClusterName} not found.`);

@@ -2,7 +2,8 @@
  * Subnet groups (Create/Update/Delete/DescribeSubnetGroups).
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateSubnetGroup.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { fault, invalidValue } from "./errors.ts";
 import { event } from "./events.ts";
 import { all, arn, get, hash, type Obj, page } from "./state.ts";
@@ -25,7 +26,7 @@ function checkSubnets(ids: string[]): void {
   if (ids.length > 20) throw fault("SubnetQuotaExceededFault", "The number of subnets in the subnet group exceeds the limit of 20.");
 }
 
-export const subnetGroupHandlers: Record<string, Handler> = {
+export const subnetGroupHandlers: Handlers<Ops> = {
   async CreateSubnetGroup(input, ctx) {
     const name: string = input.SubnetGroupName;
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(name) || name.length > 255) throw invalidValue("Subnet group name must contain only letters, digits and hyphens.");

@@ -2,7 +2,8 @@
  * Tags by resource ARN (ListTags, TagResource, UntagResource) and tag checks used on create.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_TagResource.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import type { Store } from "../../store/types.ts";
 import { fault, invalidValue } from "./errors.ts";
 import type { Obj } from "./state.ts";
@@ -18,9 +19,10 @@ export function checkTags(tags: { Key?: string; Value?: string }[] | undefined):
   }
 }
 
-export async function setTags(ctx: RequestContext, resourceArn: string, tags: { Key: string; Value?: string }[] | undefined): Promise<void> {
+export async function setTags(ctx: RequestContext, resourceArn: string, tags: { Key?: string; Value?: string }[] | undefined): Promise<void> {
   checkTags(tags);
-  if (tags?.length) await ctx.store.set(["tags", resourceArn], tags.map((t) => ({ Key: t.Key, Value: t.Value ?? "" })));
+  // checkTags refused empty keys.
+  if (tags?.length) await ctx.store.set(["tags", resourceArn], tags.map((t) => ({ Key: t.Key!, Value: t.Value ?? "" })));
 }
 
 const ARN_TYPES: Record<string, [string, string]> = {
@@ -54,7 +56,7 @@ async function tagsOf(ctx: RequestContext, resourceArn: string): Promise<Obj[]> 
   return (await tagStore(ctx, resourceArn).get<Obj[]>(["tags", resourceArn])).value ?? [];
 }
 
-export const tagHandlers: Record<string, Handler> = {
+export const tagHandlers: Handlers<Ops> = {
   async ListTags(input, ctx) {
     await resolveArn(ctx, input.ResourceArn);
     return { TagList: await tagsOf(ctx, input.ResourceArn) };

@@ -2,7 +2,8 @@
  * Users (Create/Update/Delete/DescribeUsers); ACL membership is derived from the ACLs when read.
  * Source: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateUser.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/memorydb.ts";
 import { invalidAccessRule } from "./access-string.ts";
 import { fault, invalidCombination, invalidValue } from "./errors.ts";
 import { event } from "./events.ts";
@@ -35,7 +36,7 @@ async function describeUser(ctx: RequestContext, user: Obj): Promise<Obj> {
   return { ...rest, Status, ACLNames: acls };
 }
 
-export const userHandlers: Record<string, Handler> = {
+export const userHandlers: Handlers<Ops> = {
   async CreateUser(input, ctx) {
     const name: string = input.UserName;
     checkAccessString(input.AccessString);
