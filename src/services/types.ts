@@ -102,6 +102,15 @@ export type OperationHandler<Op extends { input: unknown; output: unknown }> = (
  */
 export type Handlers<Ops> = { [K in keyof Ops]?: Ops[K] extends { input: unknown; output: unknown } ? OperationHandler<Ops[K]> : never };
 
+/** The input type of operation `K` of `Ops` (a generated `Operations`). */
+export type InputOf<Ops, K extends keyof Ops> = Ops[K] extends { input: infer I } ? I : never;
+
+/**
+ * What the handler of operation `K` of `Ops` may return: the output type widened as codecs
+ * accept it. For handler functions written apart from the table: `Promise<OutputOf<Ops, "X">>`.
+ */
+export type OutputOf<Ops, K extends keyof Ops> = Ops[K] extends { output: infer O } ? HandlerOutput<O> : never;
+
 /** Stands for "no Operations type given": every handler untyped, as before typed handlers. */
 export type UntypedOperations = { [operation: string]: { input: any; output: unknown } };
 
