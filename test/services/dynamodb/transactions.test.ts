@@ -8,6 +8,8 @@ import {
   TransactWriteItemsCommand, TransactionCanceledException, type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { createEmulator, inProcess, STORES } from "../../helpers/clients.ts";
+import { prefixStore } from "../../../src/store/prefixed.ts";
+import type { Store } from "../../../src/store/types.ts";
 import { tableName, TRANSPORTS } from "./transports.ts";
 
 async function createTable(client: DynamoDBClient, name: string) {
@@ -193,6 +195,46 @@ for (const store of STORES.filter((s) => s.name !== "copying store")) {
       // Every successful transfer left its marker, and no failed one did.
       const markers = scan.Items!.filter((i) => i.pk!.S!.startsWith("tx")).map((i) => Number(i.pk!.S!.slice(2))).sort((x, y) => x - y);
       expect(markers).toEqual(outcomes.flatMap((o, i) => (o === "ok" ? [i] : [])));
+      client.destroy();
+    });
+  });
+}
+
+for (const store of STORES.filter((s) => s.name !== "copying store")) {
+  describe(`DynamoDB transactions against a writer that takes no locks, ${store.name}`, () => {
+    it("a commit whose reads went stale retries: no update of the other writer is lost", async () => {
+      const raw: Store = store.make();
+      const client = new DynamoDBClient(inProcess(createEmulator({ store: raw })));
+      const created = await client.send(new CreateTableCommand({
+        TableName: "race", BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      }));
+      const tableId = created.TableDescription!.TableId!;
+      const accounts = 4;
+      for (let i = 0; i < accounts; i++) await client.send(new PutItemCommand({ TableName: "race", Item: { pk: { S: `acc${i}` }, balance: { N: "100" }, touch: { N: "0" } } }));
+      // Another process's writer: read, change `touch`, commit with a version check, no in-process lock.
+      const ns = prefixStore(raw, ["dynamodb", "000000000000", "us-east-1"]);
+      let touches = 0;
+      const chaos = async () => {
+        for (let n = 0; n < 40; n++) {
+          const key = ["item", tableId, `acc${n % accounts}`];
+          const entry = await ns.get<Record<string, { N: string }>>(key);
+          const next = { ...entry.value!, touch: { N: String(Number(entry.value!.touch!.N) + 1) } };
+          if ((await ns.atomic().check({ key, versionstamp: entry.versionstamp }).set(key, next).commit()).ok) touches++;
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      };
+      const transfers = Array.from({ length: 30 }, (_, t) => client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          { Update: { TableName: "race", Key: { pk: { S: `acc${t % accounts}` } }, UpdateExpression: "SET balance = balance - :a", ExpressionAttributeValues: { ":a": { N: "1" } } } },
+          { Update: { TableName: "race", Key: { pk: { S: `acc${(t + 1) % accounts}` } }, UpdateExpression: "SET balance = balance + :a", ExpressionAttributeValues: { ":a": { N: "1" } } } },
+        ],
+      })));
+      await Promise.all([chaos(), ...transfers]);
+      const items = (await client.send(new ScanCommand({ TableName: "race", ConsistentRead: true }))).Items!;
+      expect(items.reduce((s, i) => s + Number(i.balance!.N), 0)).toBe(accounts * 100);
+      expect(items.reduce((s, i) => s + Number(i.touch!.N), 0)).toBe(touches);
+      expect(touches).toBeGreaterThan(0);
       client.destroy();
     });
   });
