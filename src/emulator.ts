@@ -25,8 +25,10 @@ import type { BoundLambdaRunner, LambdaRunner } from "./lambda-runner.ts";
 import { verifySignature } from "./gateway/sigv4.ts";
 import { createTimerHost } from "./clock.ts";
 
+/** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
 export const VERSION = "0.1.0";
 
+/** Options of `createEmulator`; every member is optional. */
 export interface EmulatorOptions {
   /** Default region when a request names none (SigV4 scope, host). Default `us-east-1`. */
   region?: string;
@@ -66,6 +68,7 @@ export interface EmulatorOptions {
   logger?: Logger;
 }
 
+/** Per-request options of `Emulator.fetch`. */
 export interface FetchOptions {
   /** Serve this request as this service (a port pinned to one service). */
   service?: string;
@@ -73,9 +76,18 @@ export interface FetchOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
 }
 
+/**
+ * One emulator: a Fetch-API handler serving every selected service, with its own state (in the
+ * store it was given) and clock.
+ */
 export interface Emulator {
+  /**
+   * Answers one AWS API request (any protocol the service's model speaks, SigV4 or unsigned)
+   * or an internal-API request under `/_fetchstack`. Never rejects for a bad request: errors are
+   * responses in the caller's protocol (4xx/5xx, 501 for an operation or service not served).
+   */
   fetch(request: Request, options?: FetchOptions): Promise<Response>;
-  /** Clears all state, or one service's. */
+  /** Clears all state (every service's entries and blobs), or one service's by name. */
   reset(service?: string): Promise<void>;
   /**
    * All state, every service's and every blob, as a versioned JSON-compatible snapshot
@@ -94,8 +106,9 @@ export interface Emulator {
    * yet due counts as settled (move a manual clock to run it). Never rejects.
    */
   settled(): Promise<void>;
-  /** Names of the services served. */
+  /** Names of the services served, built-in and your own, in registry order. */
   readonly services: readonly string[];
+  /** The resolved defaults: region, account id (12 digits) and base path (`""` when none). */
   readonly options: Readonly<Required<Pick<EmulatorOptions, "region" | "accountId" | "basePath">>>;
 }
 
@@ -107,7 +120,12 @@ const consoleLogger: Logger = {
   },
 };
 
-/** Creates an emulator. See EmulatorOptions for defaults. */
+/**
+ * Creates an emulator (see EmulatorOptions for defaults): in-memory state unless `store`/`blobs`
+ * are given, the real clock unless `clock` is. Services' `setup` runs here, once. Throws Error
+ * `unknown service: <name>` for a service name that is neither built in nor given as a
+ * definition, and TypeError for a malformed ServiceDefinition or one name given twice.
+ */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const region = options.region ?? "us-east-1";
   const defaultAccount = options.accountId ?? "000000000000";

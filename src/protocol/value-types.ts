@@ -8,7 +8,7 @@
  *   timestamp   Date                            Date | epoch milliseconds | ISO 8601 text
  *   blob        Uint8Array                      Uint8Array | ArrayBuffer | any typed array | UTF-8 text
  *   streaming   ReadableStream | Uint8Array     the same as blob, or a ReadableStream (passed through)
- *   long, ...   number                          number
+ *   long, ...   number (rpcv2Cbor: bigint past 2^53)  number or bigint
  *   document    plain JSON value                plain JSON value
  *
  * Source: src/protocol/shape-values.ts (decodeValue/encodeValue), timestamps.ts, xml.ts

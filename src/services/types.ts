@@ -23,12 +23,17 @@ export interface EventBus {
   on(type: string, listener: (detail: unknown) => void | Promise<void>): () => void;
 }
 
-/** Who signed the request, as resolved by the gateway (and STS for temporary credentials). */
+/** Who signed the request, as resolved by the gateway (and STS for temporary credentials). `accessKeyId` is null for unsigned requests. */
 export interface Caller {
   accessKeyId: string | null;
   accountId: string;
 }
 
+/**
+ * What a handler gets beside its input: the request's account and region, the service's state
+ * (`store`, `blobs`, namespaced to service, account and region), the clock and timers, events,
+ * and `invoke` for calling other services. Built by the emulator, one per request.
+ */
 export interface RequestContext {
   /** Service name (folder name / signing name), e.g. `sqs`. */
   service: string;
@@ -69,7 +74,12 @@ export interface RequestContext {
   baseUrl: string;
   /** The request as the gateway saw it (headers, URL), for the rare handler that needs it. */
   request: Request;
-  /** Calls another service's operation through the gateway's dispatch (no direct imports). */
+  /**
+   * Calls another service's operation through the gateway's dispatch (no direct imports):
+   * `input` is validated against that service's model and its handler's output object is
+   * returned. Throws AwsError as that service would, NotImplemented (501) when the service is not
+   * served, InvalidAction for an operation its model lacks.
+   */
   invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Runs Lambda functions' code; absent where the runtime offers no runner (src/lambda-runner.ts). */
   lambdaRunner?: BoundLambdaRunner;
@@ -117,6 +127,11 @@ export type UntypedOperations = { [operation: string]: { input: any; output: unk
 /** A ServiceDefinition whose handlers are typed by `Ops`. */
 export type TypedServiceDefinition<Ops> = Omit<ServiceDefinition, "handlers"> & { handlers: Handlers<Ops> };
 
+/**
+ * A service: its model (botocore `service-2.json` format) plus handlers by AWS operation name,
+ * and optional hooks. Built with `defineService`; served by `createEmulator({ services })`. An
+ * operation in the model without a handler answers 501 in the client's protocol.
+ */
 export interface ServiceDefinition {
   /** Folder and signing name: `sts`, `s3`, `sqs`, `sns`, `dynamodb`, ... */
   name: string;
@@ -157,6 +172,7 @@ export interface ServiceDefinition {
   postRoute?(incoming: IncomingRequest, response: Response, ctx: RequestContext): Response | Promise<Response>;
 }
 
+/** What `ServiceDefinition.setup` gets, once per emulator: events, clock, timers and `invoke` (as the default account and region). */
 export interface ServiceEnvironment {
   events: EventBus;
   clock: Clock;

@@ -16,6 +16,7 @@ interface Blob {
 /** Bytes handed to a reader per pull; bounds a stream's chunk size for huge single-chunk blobs. */
 const READ_CHUNK = 1 << 20;
 
+/** A BlobStore in memory (bodies kept as byte chunks; ranges in bytes, end inclusive): the default of an emulator. */
 export function createMemoryBlobStore(): BlobStore {
   const blobs = new Map<string, Blob>();
 

@@ -10,6 +10,10 @@ import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry
 const copy = <T>(v: T): T => structuredClone(v);
 const copyEntry = <E extends MaybeEntry<unknown>>(e: E): E => ({ key: copy(e.key), value: copy(e.value), versionstamp: e.versionstamp }) as E;
 
+/**
+ * A Store that structured-clones every value in and out of `inner` (default: a memory store),
+ * so a handler that mutates a value it read or wrote fails tests the way a durable store would.
+ */
 export function createCopyingStore(inner: Store = createMemoryStore()): Store {
   const wrapping: WrappingStore = {
     [UNDERLYING]: { store: inner, prefix: [] },

@@ -54,6 +54,7 @@ export function selectorRange(selector: ListSelector): { lo: string; hi: string 
   return { lo, hi };
 }
 
+/** A Store in memory (sorted, versionstamped, atomic): the default state of an emulator; gone when the process ends. */
 export function createMemoryStore(): MemoryStore {
   const map = new Map<string, Record>();
   const index = new SortedStrings();

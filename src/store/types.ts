@@ -10,8 +10,10 @@
  * build a new value, `set` it.
  */
 export type KeyPart = Uint8Array | string | number | bigint | boolean;
+/** A key: one or more parts, e.g. `["queue", "orders"]`. */
 export type Key = readonly KeyPart[];
 
+/** A stored entry: key, value and the versionstamp of the write that set it. */
 export interface Entry<T = unknown> {
   key: Key;
   value: T;
@@ -51,6 +53,11 @@ export interface AtomicOperation {
   commit(): Promise<{ ok: true; versionstamp: string } | { ok: false }>;
 }
 
+/**
+ * Ordered tuple-key state (see the top of this file). `get` of a missing key gives
+ * `{ value: null, versionstamp: null }`; `set` and `atomic()` throw TypeError for an empty key;
+ * `list` yields entries in key order (`reverse`, `limit`).
+ */
 export interface Store {
   get<T = unknown>(key: Key): Promise<MaybeEntry<T>>;
   getMany<T = unknown>(keys: readonly Key[]): Promise<MaybeEntry<T>[]>;
