@@ -8,7 +8,7 @@
 import { gzipSync } from "fflate";
 import type { RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
-import { FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
+import { extractValue, FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
 import {
   decodeToken, encodeToken, invalidParameter, keys, loadGroup, loadStream, retentionCutoff,
   type StoredEvent, type StoredFilter, type StoredGroup, type StoredStream,
@@ -92,7 +92,10 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       if ((await op.commit()).ok) return out;
     }
   });
-  if (stored.length > 0) ctx.waitUntil(deliverToSubscriptions(ctx, group, streamName, stored));
+  if (stored.length > 0) {
+    ctx.waitUntil(deliverToSubscriptions(ctx, group, streamName, stored));
+    ctx.waitUntil(publishMetrics(ctx, group, stored));
+  }
   return {
     nextSequenceToken: String(now).padStart(56, "0"),
     ...(Object.keys(rejected).length ? { rejectedLogEventsInfo: rejected } : {}),
@@ -117,6 +120,47 @@ async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, s
     };
     const data = gzipSync(utf8.encode(JSON.stringify(envelope)));
     await deliver(ctx, filter.destinationArn!, data, streamName);
+  }
+}
+
+interface Transformation {
+  metricName: string;
+  metricNamespace: string;
+  metricValue: string;
+  defaultValue?: number;
+  dimensions?: Record<string, string>;
+  unit?: string;
+}
+
+/**
+ * Metric filters: every matching event adds its `metricValue` (a number, or `$field` / `$.path`
+ * taken from the event) to the metric, with dimensions from the event; a non-matching event adds
+ * `defaultValue` when one is set. Published through `ctx.invoke("cloudwatch", "PutMetricData")`.
+ */
+async function publishMetrics(ctx: RequestContext, group: StoredGroup, events: { timestamp: number; message: string }[]): Promise<void> {
+  for await (const entry of ctx.store.list<StoredFilter>({ prefix: keys.metricFilters(group.logGroupName) })) {
+    const pattern = parseFilterPattern(entry.value.filterPattern);
+    for (const t of (entry.value.metricTransformations ?? []) as unknown as Transformation[]) {
+      const data: Record<string, unknown>[] = [];
+      for (const event of events) {
+        let value: number | undefined;
+        const dimensions: { Name: string; Value: string }[] = [];
+        if (matches(pattern, event.message)) {
+          value = /^-?\d+(\.\d+)?$/.test(t.metricValue) ? Number(t.metricValue) : Number(extractValue(pattern, event.message, t.metricValue));
+          for (const [name, selector] of Object.entries(t.dimensions ?? {})) {
+            const v = extractValue(pattern, event.message, selector);
+            if (v !== undefined) dimensions.push({ Name: name, Value: v });
+          }
+        } else if (t.defaultValue !== undefined && !t.dimensions) {
+          value = t.defaultValue;
+        }
+        if (value === undefined || !Number.isFinite(value)) continue;
+        data.push({ MetricName: t.metricName, Value: value, Timestamp: new Date(event.timestamp), Dimensions: dimensions, ...(t.unit ? { Unit: t.unit } : {}) });
+      }
+      for (let i = 0; i < data.length; i += 1000) {
+        await ctx.invoke("cloudwatch", "PutMetricData", { Namespace: t.metricNamespace, MetricData: data.slice(i, i + 1000) });
+      }
+    }
   }
 }
 

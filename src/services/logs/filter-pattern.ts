@@ -396,3 +396,40 @@ function matchDelimited(fields: DelimitedField[], values: string[]): boolean {
   };
   return go(0, 0);
 }
+
+/**
+ * Named values of a matching message, for metric filter values and dimensions: `$name` for the
+ * fields of a space-delimited pattern (fields after an ellipsis counted from the end), and
+ * `$.path` selectors of a JSON message. Absent names are left out.
+ */
+export function extractValue(pattern: FilterPattern, message: string, selector: string): string | undefined {
+  if (selector.startsWith("$.")) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(message);
+    } catch {
+      return undefined;
+    }
+    const path: PathPart[] = [];
+    for (const m of selector.slice(1).matchAll(/\.([A-Za-z0-9_\-@:$]+)|\[(\d+)\]/g)) path.push(m[1] !== undefined ? m[1] : Number(m[2]));
+    const { found, value } = select(doc, path);
+    return found && value !== null && typeof value !== "object" ? String(value) : undefined;
+  }
+  if (selector.startsWith("$") && pattern.kind === "delimited") return extractFields(pattern, message)[selector.slice(1)];
+  return undefined;
+}
+
+/** Field name → value of a message matched by a space-delimited pattern. */
+export function extractFields(pattern: FilterPattern, message: string): Record<string, string> {
+  if (pattern.kind !== "delimited") return {};
+  const values = splitFields(message);
+  const fields = pattern.fields;
+  const firstEllipsis = fields.findIndex((f) => f.ellipsis);
+  const out: Record<string, string> = {};
+  fields.forEach((field, index) => {
+    if (field.ellipsis) return;
+    const at = firstEllipsis < 0 || index < firstEllipsis ? index : values.length - (fields.length - index);
+    if (at >= 0 && at < values.length && (firstEllipsis < 0 || index < firstEllipsis || at >= firstEllipsis)) out[field.name] = values[at]!;
+  });
+  return out;
+}

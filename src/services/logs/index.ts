@@ -15,7 +15,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/logs.json" with { type: "json" };
 import type { Operations } from "../../generated/logs.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
-import { matches, splitFields } from "./filter-pattern.ts";
+import { extractFields, matches } from "./filter-pattern.ts";
 import {
   alreadyExists, decodeToken, encodeToken, groupArn, groupNameOf, invalidParameter, keys, limitExceeded, loadGroup,
   partitionOf, resourceNotFound, retentionCutoff, type StoredFilter, type StoredGroup, type StoredStream,
@@ -353,13 +353,7 @@ export default defineService<Operations>({
       const found = [];
       for (const [i, message] of input.logEventMessages.entries()) {
         if (!matches(pattern, message)) continue;
-        const extracted: Record<string, string> = {};
-        if (pattern.kind === "delimited") {
-          const values = splitFields(message);
-          pattern.fields.forEach((field, index) => {
-            if (!field.ellipsis && values[index] !== undefined && !pattern.fields.slice(0, index).some((f) => f.ellipsis)) extracted[`$${field.name}`] = values[index]!;
-          });
-        }
+        const extracted = Object.fromEntries(Object.entries(extractFields(pattern, message)).map(([k, v]) => [`$${k}`, v]));
         found.push({ eventNumber: i + 1, eventMessage: message, extractedValues: extracted });
       }
       return { matches: found };

@@ -20,7 +20,7 @@ const decoder = new Decoder({ mapsAsObjects: true, useRecords: false });
 
 describe("raw Smithy RPC v2 CBOR", () => {
   const call = (operation: string, body: Uint8Array | undefined) => fetch(`${server.url}/service/GraniteServiceVersion20100801/operation/${operation}`, {
-    method: "POST", headers: { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor", accept: "application/cbor", authorization: auth }, body,
+    method: "POST", headers: { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor", accept: "application/cbor", authorization: auth }, body: body as BodyInit | undefined,
   });
 
   it("answers in CBOR with the protocol header, tag-1 timestamps and __type errors", async () => {

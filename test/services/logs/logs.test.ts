@@ -13,6 +13,7 @@ import {
   PutSubscriptionFilterCommand, StartQueryCommand, TagResourceCommand, TestMetricFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
@@ -144,6 +145,23 @@ for (const store of STORES.filter((s) => s.name !== "copying store")) {
       });
       const third = await fail(logs.send(new PutSubscriptionFilterCommand({ logGroupName: "/app/web", filterName: "x", filterPattern: "", destinationArn: "arn:aws:sqs:us-east-1:000000000000:q" })));
       expect(third.name).toBe("InvalidParameterException");
+
+      // The metric filter published what matched to fetchstack's CloudWatch, with a dimension from the event.
+      await put("i-1", [[2, "10.0.0.1 503 2048"], [3, "10.0.0.2 500 100"], [4, "10.0.0.1 200 5"]]);
+      await emulator.settled();
+      const cw = new CloudWatchClient(inProcess(emulator));
+      await logs.send(new PutMetricFilterCommand({
+        logGroupName: "/app/web", filterName: "bytes", filterPattern: "[ip, status = 5*, bytes]",
+        metricTransformations: [{ metricName: "ErrorBytes", metricNamespace: "App", metricValue: "$bytes", dimensions: { Client: "$ip" } }],
+      }));
+      await put("i-1", [[5, "10.0.0.1 503 2048"], [6, "10.0.0.2 500 100"], [7, "10.0.0.1 200 5"]]);
+      await emulator.settled();
+      const stat = async (name: string, dims: { Name: string; Value: string }[] = []) => (await cw.send(new GetMetricStatisticsCommand({
+        Namespace: "App", MetricName: name, Dimensions: dims, StartTime: new Date(START - 60_000), EndTime: new Date(START + 60_000), Period: 120, Statistics: ["Sum", "SampleCount"],
+      }))).Datapoints!.map((d) => [d.Sum, d.SampleCount]);
+      expect(await stat("Errors")).toEqual([[4, 4]]);
+      expect(await stat("ErrorBytes", [{ Name: "Client", Value: "10.0.0.1" }])).toEqual([[2048, 1]]);
+      expect(await stat("ErrorBytes", [{ Name: "Client", Value: "10.0.0.2" }])).toEqual([[100, 1]]);
 
       await logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/web" }));
       expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups).toEqual([]);
