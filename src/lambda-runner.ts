@@ -45,6 +45,8 @@ export interface LambdaRunResult {
   durationMs: number;
   /** Set when this invocation started a new environment. */
   initDurationMs?: number;
+  /** The environment's log stream (`2026/01/31/[$LATEST]<hex>`), for CloudWatch Logs. */
+  logStreamName?: string;
 }
 
 /** What the runner needs of the emulator: its fetch handler, for the function's own AWS calls. */

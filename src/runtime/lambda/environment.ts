@@ -87,7 +87,11 @@ export class Environment {
     return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** This environment's CloudWatch Logs stream name. */
+  logStreamName?: string;
+
   start(spec: SpawnSpec, onDead: () => void): void {
+    this.logStreamName = spec.env.AWS_LAMBDA_LOG_STREAM_NAME;
     this.onDead = onDead;
     this.initStarted = performance.now();
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -288,6 +292,7 @@ export class Environment {
       ...(error ? { functionError: "Unhandled" as const } : {}),
       log,
       durationMs: duration,
+      ...(this.logStreamName ? { logStreamName: this.logStreamName } : {}),
       ...(initDuration !== undefined ? { initDurationMs: Math.max(0, initDuration) } : {}),
     });
     if (this.initError) {

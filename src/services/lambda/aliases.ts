@@ -4,7 +4,8 @@
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { conflict, invalidParameter, notFound, revisionMismatch, functionNotFound } from "./errors.ts";
 import { functionArn, parseFunctionName } from "./names.ts";
 import { page } from "./functions.ts";
@@ -44,7 +45,7 @@ function aliasNotFound(ctx: RequestContext, name: string, alias: string) {
   return notFound(`Cannot find alias arn: ${functionArn(ctx, name, alias)}`);
 }
 
-export const aliasHandlers: Record<string, Handler> = {
+export const aliasHandlers: Handlers<Operations> = {
   async CreateAlias(input, ctx) {
     const { name } = parseFunctionName(input.FunctionName);
     await getFunction(ctx, name);

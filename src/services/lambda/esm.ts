@@ -4,7 +4,8 @@
  * `Disabling`, `Updating`, `Deleting`). SQS mappings are polled by poller.ts.
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { conflict, invalidParameter, notFound } from "./errors.ts";
 import { page } from "./functions.ts";
 import { functionArn, parseFunctionName, partitionOf } from "./names.ts";
@@ -40,7 +41,7 @@ function checkBatch(kind: SourceKind, batch: number | undefined, window: number 
   }
 }
 
-export const esmHandlers: Record<string, Handler> = {
+export const esmHandlers: Handlers<Operations> = {
   async CreateEventSourceMapping(input, ctx) {
     const ref = parseFunctionName(input.FunctionName);
     const { version } = await resolveFunction(ctx, ref);
@@ -114,7 +115,8 @@ export const esmHandlers: Record<string, Handler> = {
     for (const key of ["BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "DestinationConfig", "MaximumRecordAgeInSeconds",
       "BisectBatchOnFunctionError", "MaximumRetryAttempts", "ParallelizationFactor", "SourceAccessConfigurations", "TumblingWindowInSeconds",
       "FunctionResponseTypes", "ScalingConfig", "KMSKeyArn", "MetricsConfig"]) {
-      if (input[key] !== undefined) next[key] = input[key];
+      const value = (input as unknown as Record<string, unknown>)[key];
+      if (value !== undefined) next[key] = value;
     }
     let transition = "Updating";
     if (input.Enabled !== undefined) {

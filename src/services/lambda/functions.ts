@@ -10,7 +10,8 @@
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import {
   applyConfiguration, checkEnvironment, checkEphemeralStorage, checkRuntime, checkTimeout, resolveLayers, versionFingerprint,
 } from "./config.ts";
@@ -97,7 +98,7 @@ function arnName(value: string): string {
   return parseFunctionName(value).name;
 }
 
-export const functionHandlers: Record<string, Handler> = {
+export const functionHandlers: Handlers<Operations> = {
   async CreateFunction(input, ctx) {
     const name = arnName(input.FunctionName);
     const packageType: string = input.PackageType ?? "Zip";
@@ -124,7 +125,7 @@ export const functionHandlers: Record<string, Handler> = {
       Timeout: 3,
       MemorySize: 128,
       LastModified: lambdaTimestamp(now),
-      CodeSha256: pkg ? pkg.sha256 : await imageSha(input.Code.ImageUri),
+      CodeSha256: pkg ? pkg.sha256 : await imageSha(input.Code.ImageUri!),
       Version: "$LATEST",
       TracingConfig: { Mode: "PassThrough" },
       RevisionId: newRevision(),
@@ -180,7 +181,7 @@ export const functionHandlers: Record<string, Handler> = {
       const config: FunctionConfig = {
         ...fn.config,
         CodeSize: pkg?.size ?? 0,
-        CodeSha256: pkg ? pkg.sha256 : await imageSha(input.ImageUri),
+        CodeSha256: pkg ? pkg.sha256 : await imageSha(input.ImageUri!),
         LastModified: lambdaTimestamp(ctx.clock.now()),
         RevisionId: newRevision(),
         ...(input.Architectures ? { Architectures: input.Architectures } : {}),

@@ -11,6 +11,7 @@
  * Design and limitations: docs/lambda.md.
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import type { IncomingRequest } from "../../protocol/codec.ts";
 import model from "../../../models/lambda.json" with { type: "json" };
@@ -47,7 +48,7 @@ async function servePackage(incoming: IncomingRequest, ctx: RequestContext): Pro
   return new Response(bytes as BodyInit, { status: 200, headers: { "content-type": "application/zip", "content-length": String(bytes.byteLength) } });
 }
 
-const operations: Record<string, Handler> = {
+const operations = {
   ...functionHandlers,
   ...aliasHandlers,
   ...layerHandlers,
@@ -58,12 +59,12 @@ const operations: Record<string, Handler> = {
 };
 
 /** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */
-const handlers: Record<string, Handler> = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
+const handlers = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
   await armMappings(ctx);
-  return handler(input, ctx);
-}]));
+  return (handler as Handler)(input, ctx);
+}])) as typeof operations;
 
-export default defineService({
+export default defineService<Operations>({
   name: "lambda",
   model: model as unknown as ServiceModel,
   handlers,

@@ -20,7 +20,8 @@ import { AwsError, isAwsError } from "../../protocol/errors.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
 import type { LambdaRunRequest, LambdaRunResult } from "../../lambda-runner.ts";
 import type { Store } from "../../store/types.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { pickVersion, type StoredAlias } from "./aliases.ts";
 import { bodyBytes, codeBlobs, loadPackage } from "./code.ts";
 import { functionArn, parseFunctionName, parseLayerVersionArn } from "./names.ts";
@@ -169,7 +170,30 @@ async function runOnce(ctx: RequestContext, target: Target, payload: Uint8Array,
     At: ctx.clock.now(),
   };
   await ctx.store.set(["invocation", config.FunctionName, record.At, requestId, attempt], record);
+  ctx.waitUntil(shipLogs(ctx, request.logGroupName, result));
   return result;
+}
+
+/**
+ * Sends the invocation's log lines to CloudWatch Logs (`/aws/lambda/<name>` unless the
+ * function's LoggingConfig names another group), one stream per environment, as AWS does.
+ * Best effort: with the Logs service disabled the lines stay in the invocation record only.
+ */
+async function shipLogs(ctx: RequestContext, group: string, result: LambdaRunResult): Promise<void> {
+  const stream = result.logStreamName ?? `${new Date(ctx.clock.now()).toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]fetchstack`;
+  const lines = result.log.split("\n").filter((line) => line !== "");
+  if (lines.length === 0) return;
+  const ignoreExists = (error: unknown) => {
+    if (!(isAwsError(error) && error.code === "ResourceAlreadyExistsException")) throw error;
+  };
+  try {
+    await ctx.invoke("logs", "CreateLogGroup", { logGroupName: group }).catch(ignoreExists);
+    await ctx.invoke("logs", "CreateLogStream", { logGroupName: group, logStreamName: stream }).catch(ignoreExists);
+    const timestamp = ctx.clock.now();
+    await ctx.invoke("logs", "PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: lines.map((message) => ({ timestamp, message })) });
+  } catch {
+    // Logs not enabled (or refusing the batch): the invocation record keeps the log.
+  }
 }
 
 /** Every recorded invocation of this account and region (oldest first); `?function=` filters. */
@@ -195,7 +219,7 @@ async function prepare(ctx: RequestContext, input: Record<string, any>, type: st
   return { target, payload };
 }
 
-export const invokeHandlers: Record<string, Handler> = {
+export const invokeHandlers: Handlers<Operations> = {
   async Invoke(input, ctx) {
     const type: string = input.InvocationType ?? "RequestResponse";
     const { target, payload } = await prepare(ctx, input, type);

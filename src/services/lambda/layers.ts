@@ -5,7 +5,8 @@
  * (the runner's `/opt`).
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { codeBlobs, layerCodeKey, readPackage, storePackage } from "./code.ts";
 import { conflict, invalidParameter, notFound, revisionMismatch } from "./errors.ts";
 import { page } from "./functions.ts";
@@ -74,7 +75,7 @@ async function versionsOf(ctx: RequestContext, name: string): Promise<StoredLaye
   return out.sort((a, b) => b.Version - a.Version);
 }
 
-export const layerHandlers: Record<string, Handler> = {
+export const layerHandlers: Handlers<Operations> = {
   async PublishLayerVersion(input, ctx) {
     const name = parseLayerName(input.LayerName);
     if ((input.CompatibleRuntimes?.length ?? 0) > 15) throw invalidParameter("CompatibleRuntimes must contain at most 15 runtimes.");

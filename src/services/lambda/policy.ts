@@ -5,7 +5,8 @@
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
  */
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { conflict, invalidParameter, notFound, revisionMismatch } from "./errors.ts";
 import { functionArn, parseFunctionName, partitionOf } from "./names.ts";
 import { resolveFunction } from "./state.ts";
@@ -57,7 +58,7 @@ async function target(ctx: RequestContext, functionName: string, qualifier: stri
   return { name: ref.name, qualifier: ref.qualifier, arn: functionArn(ctx, ref.name, ref.qualifier) };
 }
 
-export const policyHandlers: Record<string, Handler> = {
+export const policyHandlers: Handlers<Operations> = {
   async AddPermission(input, ctx) {
     checkAction(input.Action);
     const t = await target(ctx, input.FunctionName, input.Qualifier);

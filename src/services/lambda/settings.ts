@@ -6,7 +6,8 @@
  * operation), https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
 import { AwsError } from "../../protocol/errors.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handlers, RequestContext } from "../types.ts";
+import type { Operations } from "../../generated/lambda.ts";
 import { conflict, functionNotFound, invalidParameter, notFound } from "./errors.ts";
 import { functionArn, lambdaTimestamp, parseFunctionName } from "./names.ts";
 import { page } from "./functions.ts";
@@ -64,12 +65,12 @@ function urlId(): string {
   return [...bytes].map((b) => URL_ALPHABET[b % URL_ALPHABET.length]).join("");
 }
 
-function urlOut(stored: Record<string, any>): Record<string, unknown> {
+function urlOut(stored: Record<string, any>): any {
   const { key: _k, ...rest } = stored;
   return rest;
 }
 
-export const settingsHandlers: Record<string, Handler> = {
+export const settingsHandlers: Handlers<Operations> = {
   async ListTags(input, ctx) {
     const target = await taggable(ctx, input.Resource);
     if (target.kind === "function") return { Tags: (await getFunction(ctx, target.name)).tags };
@@ -277,23 +278,23 @@ export const settingsHandlers: Record<string, Handler> = {
     await getFunction(ctx, name);
     const all: Record<string, unknown>[] = [];
     for await (const e of ctx.store.list<Record<string, any>>({ prefix: ["url", name] })) all.push(urlOut(e.value));
-    return page(all, input.Marker, input.MaxItems ?? 50, "FunctionUrlConfigs");
+    return page(all, input.Marker, input.MaxItems ?? 50, "FunctionUrlConfigs") as any;
   },
 
   async GetFunctionRecursionConfig(input, ctx) {
     const fn = await getFunction(ctx, parseFunctionName(input.FunctionName).name);
-    return { RecursiveLoop: fn.recursiveLoop ?? "Terminate" };
+    return { RecursiveLoop: (fn.recursiveLoop ?? "Terminate") as "Allow" | "Terminate" };
   },
 
   async PutFunctionRecursionConfig(input, ctx) {
     const fn = await updateFunction(ctx, parseFunctionName(input.FunctionName).name, (f) => ({ ...f, recursiveLoop: input.RecursiveLoop }));
-    return { RecursiveLoop: fn.recursiveLoop };
+    return { RecursiveLoop: fn.recursiveLoop as "Allow" | "Terminate" };
   },
 
   async GetRuntimeManagementConfig(input, ctx) {
     const ref = parseFunctionName(input.FunctionName, input.Qualifier);
     const { fn } = await resolveFunction(ctx, ref);
-    return { UpdateRuntimeOn: fn.runtimeManagement?.UpdateRuntimeOn ?? "Auto", FunctionArn: functionArn(ctx, ref.name), ...(fn.runtimeManagement?.RuntimeVersionArn ? { RuntimeVersionArn: fn.runtimeManagement.RuntimeVersionArn } : {}) };
+    return { UpdateRuntimeOn: (fn.runtimeManagement?.UpdateRuntimeOn ?? "Auto") as "Auto", FunctionArn: functionArn(ctx, ref.name), ...(fn.runtimeManagement?.RuntimeVersionArn ? { RuntimeVersionArn: fn.runtimeManagement.RuntimeVersionArn } : {}) };
   },
 
   async PutRuntimeManagementConfig(input, ctx) {
@@ -301,7 +302,7 @@ export const settingsHandlers: Record<string, Handler> = {
     if (input.UpdateRuntimeOn === "Manual" && !input.RuntimeVersionArn) throw invalidParameter("RuntimeVersionArn must be specified when UpdateRuntimeOn is Manual.");
     if (input.UpdateRuntimeOn !== "Manual" && input.RuntimeVersionArn) throw invalidParameter("RuntimeVersionArn can only be specified when UpdateRuntimeOn is Manual.");
     const fn = await updateFunction(ctx, ref.name, (f) => ({ ...f, runtimeManagement: { UpdateRuntimeOn: input.UpdateRuntimeOn, ...(input.RuntimeVersionArn ? { RuntimeVersionArn: input.RuntimeVersionArn } : {}) } }));
-    return { ...fn.runtimeManagement, FunctionArn: functionArn(ctx, ref.name) };
+    return { ...fn.runtimeManagement, UpdateRuntimeOn: fn.runtimeManagement!.UpdateRuntimeOn as "Auto", FunctionArn: functionArn(ctx, ref.name) };
   },
 
   async GetAccountSettings(_input, ctx) {

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator } from "../../../src/emulator.ts";
 import { createManualClock } from "../../../src/clock.ts";
 import { createNodeLambdaRunner } from "../../../src/runtime/node.ts";
@@ -84,6 +85,16 @@ describe("Lambda Invoke (Node runner)", () => {
     expect(log).toMatch(/\t[0-9a-f-]{36}\tINFO\tabout to fail 7\n/);
     expect(log).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"ValidationError"/);
     expect(log).toMatch(/\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB/);
+    // The same lines reach CloudWatch Logs, in /aws/lambda/<name>, one stream per environment.
+    await emulator.settled();
+    const logs = new CloudWatchLogsClient(inProcess(emulator));
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/thrower" }));
+    expect(streams.logStreams!.map((s) => s.logStreamName)).toEqual([expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/)]);
+    const events = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/thrower" }));
+    const messages = events.events!.map((e) => e.message);
+    expect(messages[0]).toMatch(/^START RequestId: /);
+    expect(messages.some((m) => m!.endsWith("\tINFO\tabout to fail 7"))).toBe(true);
+    expect(messages.some((m) => m!.startsWith("REPORT RequestId: "))).toBe(true);
   });
 
   it("answers a missing handler and a missing module as the runtime does", async () => {
