@@ -3,6 +3,7 @@
  * Nothing here knows which runtime it is in.
  */
 import type { Codec } from "./protocol/codec.ts";
+import type { ProtocolId } from "./protocol/model.ts";
 import { codecFor } from "./protocol/index.ts";
 import { AwsError } from "./protocol/errors.ts";
 import { SERVICES } from "./services/registry.ts";
@@ -112,6 +113,20 @@ export interface Emulator {
   readonly options: Readonly<Required<Pick<EmulatorOptions, "region" | "accountId" | "basePath">>>;
 }
 
+/** Who calls and from where: what a RequestContext is built from. */
+interface CallBase {
+  accountId: string;
+  region: string;
+  requestId: string;
+  baseUrl: string;
+  accessKeyId: string | null;
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** The HTTP request; absent for `ctx.invoke` and `setup` calls. */
+  request?: Request;
+  /** The request's wire protocol; default the model's. */
+  protocol?: ProtocolId;
+}
+
 const DEFAULT_HOSTNAMES = ["localhost", "localhost.localstack.cloud", "127.0.0.1"];
 
 const consoleLogger: Logger = {
@@ -151,15 +166,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const track = (promise: Promise<unknown>) => timers.track(promise);
   const events: EventBus = createEventBus((e) => logger.error("event listener failed", e), track);
 
-  const contextFor = (
-    service: ServiceDefinition,
-    operation: string,
-    base: { accountId: string; region: string; requestId: string; baseUrl: string; request: Request; accessKeyId: string | null; waitUntil?: (p: Promise<unknown>) => void },
-  ): RequestContext => {
+  /**
+   * The one context of a call: an HTTP request (`request` and its `protocol` set), a
+   * `ctx.invoke` or a `setup` call (neither: no Request is made up for them).
+   */
+  const contextFor = (service: ServiceDefinition, base: CallBase): RequestContext => {
     const namespace = service.storeNamespace ?? service.name;
-    const ctx: RequestContext = {
+    const request = base.request;
+    return {
       service: service.name,
-      operation,
+      operation: "",
+      protocol: base.protocol ?? service.model.metadata.protocol,
       accountId: base.accountId,
       region: base.region,
       requestId: base.requestId,
@@ -177,33 +194,36 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         base.waitUntil?.(promise);
       },
       baseUrl: base.baseUrl,
-      request: base.request,
+      request,
       lambdaRunner,
-      // The called service sees an internal request, not the caller's (whose headers, such as
-      // Content-Length, describe another operation's body).
+      // A getter: Node adapters' light Requests build a full Request on first `signal` access.
+      get signal() {
+        return request?.signal;
+      },
+      // The called service gets the caller's account, region and origin, not its request
+      // (whose headers, such as Content-Length, describe another operation's body).
       invoke: (serviceName, operationName, input) =>
-        invoke(serviceName, operationName, input, { ...base, requestId: crypto.randomUUID(), request: new Request(new URL("/", base.request.url), { method: "POST" }) }),
+        invoke(serviceName, operationName, input, {
+          accountId: base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
+          accessKeyId: base.accessKeyId, waitUntil: base.waitUntil,
+        }),
     };
-    return ctx;
   };
 
-  async function invoke(
-    serviceName: string,
-    operationName: string,
-    input: Record<string, unknown>,
-    base: Parameters<typeof contextFor>[2],
-  ): Promise<Record<string, unknown>> {
+  async function invoke(serviceName: string, operationName: string, input: Record<string, unknown>, base: CallBase): Promise<Record<string, unknown>> {
     const service = served.find((s) => s.name === serviceName);
     if (!service) throw new AwsError("NotImplemented", `Service '${serviceName}' is not enabled in fetchstack.`, 501);
     const operation = service.model.operations[operationName];
     if (!operation) throw new AwsError("InvalidAction", `Unknown operation ${serviceName}.${operationName}`, 400);
-    const output = await runOperation(service, operation, input, contextFor(service, operationName, base), service.model.metadata.protocol);
+    const ctx = contextFor(service, base);
+    ctx.operation = operationName;
+    const output = await runOperation(service, operation, input, ctx);
     return (output ?? {}) as Record<string, unknown>;
   }
 
   for (const service of served) service.setup?.({ events, clock, timers, lambdaRunner, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
-  function systemBase() {
-    return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", request: new Request("http://localhost/"), accessKeyId: null };
+  function systemBase(): CallBase {
+    return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", accessKeyId: null };
   }
 
   const internal = createInternalApi(
@@ -338,16 +358,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
     const origin = requestUrl.origin;
-    const base = {
+    const ctx = contextFor(service, {
       accountId,
       region: credentials?.region ?? identified.region ?? region,
       requestId,
       baseUrl: origin + basePath,
       request,
+      protocol,
       accessKeyId: credentials?.accessKeyId ?? null,
       waitUntil: fetchOptions.waitUntil,
-    };
-    return dispatch(service, codec, incoming, (operation) => contextFor(service, operation, base), logger);
+    });
+    return dispatch(service, codec, incoming, ctx, logger);
   }
 
   return {

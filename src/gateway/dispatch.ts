@@ -13,19 +13,22 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
-/** Runs a handler for `operation`, validating `input` first; shared by HTTP dispatch and `ctx.invoke`. */
+/**
+ * Runs a handler for `operation`, validating `input` first; shared by HTTP dispatch and
+ * `ctx.invoke`. The validation error's code follows `ctx.protocol` (awsQuery's
+ * `ValidationError`, everyone else's `ValidationException`) unless the service builds its own.
+ */
 export async function runOperation(
   service: ServiceDefinition,
   operation: OperationModel,
   input: Record<string, unknown>,
   ctx: RequestContext,
-  protocol: string,
 ): Promise<unknown> {
   if (!service.skipValidation && operation.input) {
     const failures = validateInput(service.model, operation.input, input);
     if (failures.length > 0) {
       throw service.validationError?.(failures, operation.name) ??
-        new AwsError(protocol === "query" ? "ValidationError" : "ValidationException", validationMessage(failures), 400);
+        new AwsError(ctx.protocol === "query" ? "ValidationError" : "ValidationException", validationMessage(failures), 400);
     }
   }
   const handler = service.handlers[operation.name];
@@ -33,17 +36,22 @@ export async function runOperation(
   return handler(input, ctx);
 }
 
+/**
+ * One HTTP request through `service`: `preRoute` → parse → `runOperation` → serialize →
+ * `postRoute`. `ctx` is the request's one context: its `operation` is `""` until the codec has
+ * found the operation, then the operation's name.
+ */
 export async function dispatch(
   service: ServiceDefinition,
   codec: Codec,
   incoming: IncomingRequest,
-  makeContext: (operation: string) => RequestContext,
+  ctx: RequestContext,
   logger: Logger,
 ): Promise<Response> {
-  const response = await dispatchParsed(service, codec, incoming, makeContext, logger);
+  const response = await dispatchParsed(service, codec, incoming, ctx, logger);
   if (!service.postRoute) return response;
   try {
-    return await service.postRoute(incoming, response, makeContext(""));
+    return await service.postRoute(incoming, response, ctx);
   } catch (error) {
     logger.error(`${service.name}: postRoute failed (request ${incoming.requestId})`, error);
     return response;
@@ -54,18 +62,19 @@ async function dispatchParsed(
   service: ServiceDefinition,
   codec: Codec,
   incoming: IncomingRequest,
-  makeContext: (operation: string) => RequestContext,
+  ctx: RequestContext,
   logger: Logger,
 ): Promise<Response> {
   let operation: OperationModel | undefined;
   try {
     if (service.preRoute) {
-      const early = await service.preRoute(incoming, makeContext(""));
+      const early = await service.preRoute(incoming, ctx);
       if (early) return early;
     }
     const parsed = await codec.parse(incoming);
     operation = parsed.operation;
-    const output = await runOperation(service, operation, parsed.input, makeContext(operation.name), codec.protocol);
+    ctx.operation = operation.name;
+    const output = await runOperation(service, operation, parsed.input, ctx);
     return codec.serialize(incoming, operation, output ?? {});
   } catch (error) {
     let awsError: AwsError;

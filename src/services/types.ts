@@ -6,7 +6,7 @@
  * `input` and the returned output are plain objects shaped like the model's input and output
  * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
  */
-import type { ServiceModel } from "../protocol/model.ts";
+import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
 import type { IncomingRequest } from "../protocol/codec.ts";
 import type { AwsError } from "../protocol/errors.ts";
 import type { ValidationFailure } from "../protocol/validate.ts";
@@ -72,8 +72,21 @@ export interface RequestContext {
   waitUntil(promise: Promise<unknown>): void;
   /** Origin plus basePath the client used, e.g. `http://127.0.0.1:4566` (for QueueUrl etc). */
   baseUrl: string;
-  /** The request as the gateway saw it (headers, URL), for the rare handler that needs it. */
-  request: Request;
+  /**
+   * The wire protocol the call arrived in (`json`, `query`, `rest-xml`, ...): the request's for an
+   * HTTP call, the model's default protocol for `ctx.invoke` and `setup` calls. For errors whose
+   * wording differs per protocol (SQS's QueueDoesNotExist message on awsQuery).
+   */
+  protocol: ProtocolId;
+  /** Aborted when the HTTP client goes away (long polls stop waiting); absent for `ctx.invoke`. */
+  signal?: AbortSignal;
+  /**
+   * The HTTP request as the gateway saw it; undefined for `ctx.invoke` and `setup` calls. Not for
+   * what the model binds: headers, query and body members arrive parsed in `input` (read them
+   * there, so invoked calls behave the same). Only for request facts no model member carries
+   * (S3's `x-amz-decoded-content-length`, `x-amz-trailer`).
+   */
+  request?: Request;
   /**
    * Calls another service's operation through the gateway's dispatch (no direct imports):
    * `input` is validated against that service's model and its handler's output object is

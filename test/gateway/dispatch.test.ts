@@ -32,7 +32,7 @@ describe("dispatch", () => {
       },
     });
     const logged: unknown[] = [];
-    const res = await dispatch(broken, codecFor("query"), incoming("Action=GetCallerIdentity&Version=2011-06-15"), () => ({}) as RequestContext, {
+    const res = await dispatch(broken, codecFor("query"), incoming("Action=GetCallerIdentity&Version=2011-06-15"), { protocol: "query" } as RequestContext, {
       error: (message, error) => logged.push(message, error),
     });
     expect(res.status).toBe(500);
@@ -46,7 +46,7 @@ describe("dispatch", () => {
 
   it("answers 501 NotImplemented for a modelled operation without a handler", async () => {
     const partial = defineService({ name: "sts", model: sts.model, handlers: {} });
-    const res = await dispatch(partial, codecFor("query"), incoming("Action=GetCallerIdentity&Version=2011-06-15"), () => ({}) as RequestContext, { error() {} });
+    const res = await dispatch(partial, codecFor("query"), incoming("Action=GetCallerIdentity&Version=2011-06-15"), { protocol: "query" } as RequestContext, { error() {} });
     expect(res.status).toBe(501);
     expect(await res.text()).toContain("<Code>NotImplemented</Code>");
   });

@@ -42,15 +42,15 @@ function notFound(code: string, message: string, bucket: string): AwsError {
 }
 
 /** Reads a stored configuration or throws its not-found error. */
-async function getConfig<T>(ctx: RequestContext, input: { Bucket: string }, name: string, code: string, message: string): Promise<T> {
-  const bucket = await requireBucket(ctx, input.Bucket);
+async function getConfig<T>(ctx: RequestContext, input: { Bucket: string; ExpectedBucketOwner?: string }, name: string, code: string, message: string): Promise<T> {
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const value = bucket.config[name];
   if (value === undefined) throw notFound(code, message, bucket.name);
   return value as T;
 }
 
-async function putConfig(ctx: RequestContext, input: { Bucket: string }, name: string, value: unknown): Promise<Record<string, never>> {
-  await requireBucket(ctx, input.Bucket);
+async function putConfig(ctx: RequestContext, input: { Bucket: string; ExpectedBucketOwner?: string }, name: string, value: unknown): Promise<Record<string, never>> {
+  await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   await setBucketConfig(ctx, input.Bucket, name, value);
   return {};
 }
@@ -145,7 +145,7 @@ function idKeyed(kind: string, member: string, listMember: string, code: string,
       return putConfig(ctx, input, name(input.Id), undefined);
     },
     [`ListBucket${kind}Configurations`]: async (input, ctx) => {
-      const bucket = await requireBucket(ctx, input.Bucket);
+      const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
       const items = Object.entries(bucket.config).filter(([k]) => k.startsWith(`${kind}:`)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
       return { IsTruncated: false, [listMember]: items.length ? items : undefined, ContinuationToken: input.ContinuationToken };
     },
@@ -181,7 +181,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
 
   // Policy
   async PutBucketPolicy(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const policy = checkPolicy(input.Policy);
     const block = bucket.config.publicAccessBlock as PublicAccessBlock | undefined;
     if (block?.BlockPublicPolicy && isPublicPolicy(policy)) {
@@ -263,12 +263,12 @@ export const bucketConfigHandlers: Record<string, Handler> = {
 
   // ACL
   async GetBucketAcl(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const acl = (bucket.config.acl as { Owner: unknown; Grants: unknown[] } | undefined) ?? cannedAcl("private", bucket.owner);
     return { Owner: acl.Owner, Grants: acl.Grants };
   },
   async PutBucketAcl(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const acl = aclFromRequest(input, bucket.owner);
     if (ownershipOf(bucket) === "BucketOwnerEnforced") {
       const onlyOwner = acl.Grants.length === 1 && (acl.Grants[0] as any)?.Permission === "FULL_CONTROL" && (acl.Grants[0] as any)?.Grantee?.ID === (acl.Owner as any)?.ID;
@@ -304,13 +304,13 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     if (n.QueueConfigurations?.length) config.QueueConfigurations = withIds(n.QueueConfigurations);
     if (n.LambdaFunctionConfigurations?.length) config.LambdaFunctionConfigurations = withIds(n.LambdaFunctionConfigurations);
     if (n.EventBridgeConfiguration) config.EventBridgeConfiguration = n.EventBridgeConfiguration;
-    await requireBucket(ctx, input.Bucket);
+    await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const destinations = [config.QueueConfigurations, config.TopicConfigurations, config.LambdaFunctionConfigurations].flatMap((l) => (l as any[] | undefined) ?? []);
     await validateDestinations(ctx, input.Bucket, destinations, input.SkipDestinationValidation === true);
     return putConfig(ctx, input, "notification", Object.keys(config).length ? config : undefined);
   },
   async GetBucketNotificationConfiguration(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return (bucket.config.notification as Record<string, unknown> | undefined) ?? {};
   },
 
@@ -326,7 +326,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "logging", enabled);
   },
   async GetBucketLogging(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { LoggingEnabled: bucket.config.logging };
   },
 
@@ -338,7 +338,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "accelerate", status);
   },
   async GetBucketAccelerateConfiguration(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { Status: bucket.config.accelerate };
   },
 
@@ -349,13 +349,13 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "requestPayment", payer);
   },
   async GetBucketRequestPayment(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { Payer: (bucket.config.requestPayment as string | undefined) ?? "BucketOwner" };
   },
 
   // Replication
   async PutBucketReplication(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     if (!input.ReplicationConfiguration?.Rules?.length || !input.ReplicationConfiguration.Role) throw malformedXml();
     if (bucket.versioning !== "Enabled") throw invalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration");
     return putConfig(ctx, input, "replication", input.ReplicationConfiguration);
@@ -367,7 +367,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
 
   // Object lock configuration
   async PutObjectLockConfiguration(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const config = input.ObjectLockConfiguration;
     if (!config || config.ObjectLockEnabled !== "Enabled") throw malformedXml();
     if (!bucket.objectLockEnabled && bucket.versioning !== "Enabled") {
@@ -390,7 +390,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "abac", status);
   },
   async GetBucketAbac(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { AbacStatus: { Status: (bucket.config.abac as string | undefined) ?? "Disabled" } };
   },
 

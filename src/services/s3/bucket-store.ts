@@ -41,12 +41,13 @@ export async function getBucket(ctx: RequestContext, name: string): Promise<Buck
 /**
  * The bucket record, or S3's `NoSuchBucket` (404). Another account's bucket is `AccessDenied`
  * (403) unless the bucket has a policy or a public ACL: fetchstack does not evaluate policies,
- * so any policy counts as the owner's grant to other accounts.
+ * so any policy counts as the owner's grant to other accounts. `expectedOwner` is the request's
+ * `ExpectedBucketOwner` (`x-amz-expected-bucket-owner`): another owner → 403 AccessDenied.
  */
-export async function requireBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
+export async function requireBucket(ctx: RequestContext, name: string, expectedOwner?: string): Promise<BucketRecord> {
   const bucket = await getBucket(ctx, name);
   if (!bucket) throw noSuchBucket(name);
-  checkExpectedOwner(ctx, bucket);
+  if (expectedOwner !== undefined && expectedOwner !== bucket.owner) throw new AwsError("AccessDenied", "Access Denied", 403);
   if (bucket.owner !== ctx.accountId && !sharedWithOthers(bucket)) throw new AwsError("AccessDenied", "Access Denied", 403);
   return bucket;
 }
@@ -59,12 +60,4 @@ function sharedWithOthers(bucket: BucketRecord): boolean {
 
 export function noSuchBucket(name: string): AwsError {
   return new AwsError("NoSuchBucket", "The specified bucket does not exist", 404, { fields: { BucketName: name } });
-}
-
-/** `x-amz-expected-bucket-owner` mismatch → 403 AccessDenied, as S3 answers it. */
-function checkExpectedOwner(ctx: RequestContext, bucket: BucketRecord): void {
-  const expected = ctx.request.headers.get("x-amz-expected-bucket-owner");
-  if (expected !== null && expected !== bucket.owner) {
-    throw new AwsError("AccessDenied", "Access Denied", 403);
-  }
 }

@@ -130,7 +130,7 @@ export const bucketHandlers: Record<string, Handler> = {
   },
 
   async DeleteBucket(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     await withLock(`s3:bucket:${bucket.name}`, async () => {
       if (await bucketHasObjects(ctx, bucket.name)) {
         throw new AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, { fields: { BucketName: bucket.name } });
@@ -142,12 +142,12 @@ export const bucketHandlers: Record<string, Handler> = {
   },
 
   async HeadBucket(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { BucketRegion: bucket.region, AccessPointAlias: false, BucketArn: `arn:aws:s3:::${bucket.name}` };
   },
 
   async GetBucketLocation(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { LocationConstraint: bucket.locationConstraint ?? (bucket.region === "us-east-1" ? undefined : bucket.region) };
   },
 

@@ -134,7 +134,7 @@ function emptyToUndefined(s: string | undefined): string | undefined {
 }
 
 async function listV2(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const url = checkEncoding(input.EncodingType);
   const enc = encoder(url);
   const max = maxKeysOf(input.MaxKeys);
@@ -163,7 +163,7 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
 }
 
 async function listV1(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const url = checkEncoding(input.EncodingType);
   const enc = encoder(url);
   const max = maxKeysOf(input.MaxKeys);
@@ -193,7 +193,7 @@ async function* versionsOf(ctx: RequestContext, bucket: string, head: ObjectHead
 }
 
 async function listVersions(input: Record<string, any>, ctx: RequestContext) {
-  const bucket: BucketRecord = await requireBucket(ctx, input.Bucket);
+  const bucket: BucketRecord = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const url = checkEncoding(input.EncodingType);
   const enc = encoder(url);
   const max = maxKeysOf(input.MaxKeys);

@@ -40,7 +40,7 @@ import { canonicalUserId, ownerOf } from "./buckets.ts";
 import { cannedAcl, checkKey, grantsFromHeaders } from "./objects.ts";
 import { parseTaggingHeader } from "./tagging.ts";
 import { accessControlListNotSupported } from "./errors.ts";
-import { prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
+import { bodyHeaders, prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
 
 /** Smallest size of every part but the last (5 MiB). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -181,7 +181,7 @@ function urlEncode(text: string | undefined, encoding: string | undefined): stri
 // ---------------------------------------------------------------------------------------------
 
 async function createMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   checkKey(input.Key);
   const tags = parseTaggingHeader(input.Tagging);
   const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"].some((m) => input[m] !== undefined);
@@ -216,7 +216,7 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
   for (const m of ["ContentType", "ContentDisposition", "ContentLanguage", "CacheControl", "WebsiteRedirectLocation"] as const) {
     if (input[m] !== undefined) headers[m] = input[m];
   }
-  const encoding = storedContentEncoding(ctx.request.headers);
+  const encoding = storedContentEncoding(input.ContentEncoding);
   if (encoding !== undefined) headers.ContentEncoding = encoding;
   if (input.Expires !== undefined) (headers as Record<string, unknown>).Expires = input.Expires;
   const upload: UploadRecord = {
@@ -263,11 +263,11 @@ async function commitPart(ctx: RequestContext, upload: UploadRecord, part: PartR
 }
 
 async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const body = input.Body instanceof ReadableStream || input.Body instanceof Uint8Array ? input.Body : null;
-  const { stream, result } = prepareUpload(ctx.request.headers, body, { algorithm: upload.algorithm, type: upload.checksumType });
+  const { stream, result } = prepareUpload(bodyHeaders(input, ctx.request), body, { algorithm: upload.algorithm, type: upload.checksumType });
   let segment: BodySegment;
   try {
     segment = await storeBody(ctx, upload.bucket, stream);
@@ -298,7 +298,7 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
 }
 
 async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const source = parseCopySource(input.CopySource);
@@ -363,7 +363,7 @@ function requestedObjectChecksum(input: Record<string, any>): { algorithm: Check
 }
 
 async function completeMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const uploadId: string = input.UploadId;
   const requested: RequestedPart[] = input.MultipartUpload?.Parts ?? [];
   if (requested.length === 0) throw malformedXml();
@@ -489,7 +489,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
 }
 
 async function abortMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   await withLock(lockName(input.UploadId), async () => {
     const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
     if (input.IfMatchInitiatedTime !== undefined) {
@@ -513,7 +513,7 @@ function maxOf(value: unknown, name: string, fallback = 1000): number {
 }
 
 async function listMultipartUploads(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const max = maxOf(input.MaxUploads, "max-uploads");
   const prefix: string = input.Prefix ?? "";
   const delimiter: string | undefined = input.Delimiter || undefined;
@@ -583,7 +583,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
 }
 
 async function listParts(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const max = maxOf(input.MaxParts, "max-parts");
   const abort = abortRuleFor(bucket, upload.key, upload.initiated);

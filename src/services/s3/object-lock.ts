@@ -57,7 +57,7 @@ export function checkDeletable(version: ObjectVersion, now: number, bypassGovern
 
 export const objectLockHandlers: Record<string, Handler> = {
   async PutObjectRetention(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     requireLock(bucket);
     const retention = input.Retention;
     if (!retention) throw malformedXml();
@@ -83,7 +83,7 @@ export const objectLockHandlers: Record<string, Handler> = {
   },
 
   async GetObjectRetention(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     requireLock(bucket);
     const version = await existingVersion(ctx, bucket, input.Key, input.VersionId);
     const lock = version.objectLock;
@@ -92,7 +92,7 @@ export const objectLockHandlers: Record<string, Handler> = {
   },
 
   async PutObjectLegalHold(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     requireLock(bucket);
     const status = input.LegalHold?.Status;
     if (status !== "ON" && status !== "OFF") throw malformedXml();
@@ -102,7 +102,7 @@ export const objectLockHandlers: Record<string, Handler> = {
   },
 
   async GetObjectLegalHold(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     requireLock(bucket);
     const version = await existingVersion(ctx, bucket, input.Key, input.VersionId);
     if (!version.objectLock?.legalHold) throw noLockConfig();
@@ -110,7 +110,7 @@ export const objectLockHandlers: Record<string, Handler> = {
   },
 
   async RestoreObject(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const version = await existingVersion(ctx, bucket, input.Key, input.VersionId);
     if (version.storageClass !== "GLACIER" && version.storageClass !== "DEEP_ARCHIVE") {
       throw new AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class", 403, { fields: { StorageClass: version.storageClass ?? "STANDARD" } });

@@ -24,7 +24,7 @@ import {
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
 import { checkDeletable, defaultRetention } from "./object-lock.ts";
 import { expirationHeader } from "./lifecycle.ts";
-import { prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
+import { bodyHeaders, prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
 
 const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 const MAX_METADATA_BYTES = 2048;
@@ -223,7 +223,7 @@ async function checkLockedDelete(ctx: RequestContext, bucket: BucketRecord, key:
 // Reads
 
 async function readObject(input: Record<string, any>, ctx: RequestContext, method: "GET" | "HEAD") {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, method);
   checkCustomerKey(version, input);
   checkReadConditions(version, input);
@@ -319,7 +319,7 @@ async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersi
 }
 
 async function copyObject(input: Record<string, any>, ctx: RequestContext) {
-  const bucket = await requireBucket(ctx, input.Bucket);
+  const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   checkKey(input.Key);
   const src = parseCopySource(String(input.CopySource));
   const srcBucket = await requireBucket(ctx, src.bucket);
@@ -469,9 +469,9 @@ export function aclFromRequest(input: Record<string, any>, ownerAccount: string,
 
 export const objectHandlers: Record<string, Handler> = {
   async PutObject(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     checkKey(input.Key);
-    const headers = ctx.request.headers;
+    const headers = bodyHeaders(input, ctx.request);
     const declared = Number(headers.get("x-amz-decoded-content-length") ?? headers.get("content-length") ?? 0);
     if (declared > MAX_OBJECT_SIZE) {
       throw new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", 400, { fields: { ProposedSize: String(declared), MaxSizeAllowed: String(MAX_OBJECT_SIZE) } });
@@ -507,8 +507,7 @@ export const objectHandlers: Record<string, Handler> = {
       etag: digest.etag,
       body: [segment],
       checksum: digest.checksum,
-      // Through ctx.invoke the request is internal: take Content-Encoding from the input.
-      headers: { ...standardHeaders(input), ContentEncoding: headers.has("content-encoding") ? storedContentEncoding(headers) : input.ContentEncoding },
+      headers: { ...standardHeaders(input), ContentEncoding: storedContentEncoding(input.ContentEncoding) },
       metadata,
       storageClass,
       encryption,
@@ -529,7 +528,7 @@ export const objectHandlers: Record<string, Handler> = {
   HeadObject: (input, ctx) => readObject(input, ctx, "HEAD"),
 
   async DeleteObject(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const condition = input.IfMatch !== undefined ? { ifMatch: input.IfMatch } : undefined;
     await checkLockedDelete(ctx, bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
     const result = await deleteObject(ctx, bucket, input.Key, input.VersionId, condition);
@@ -540,7 +539,7 @@ export const objectHandlers: Record<string, Handler> = {
   },
 
   async DeleteObjects(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const objects: { Key?: string; VersionId?: string }[] = input.Delete?.Objects ?? [];
     if (!input.Delete || objects.length === 0 || objects.length > 1000) throw malformedXml();
     const quiet = input.Delete.Quiet === true;
@@ -572,7 +571,7 @@ export const objectHandlers: Record<string, Handler> = {
   CopyObject: (input, ctx) => copyObject(input, ctx),
 
   async GetObjectAttributes(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const wanted = new Set<string>((input.ObjectAttributes ?? []).map((a: string) => a.trim()));
     if (wanted.size === 0) throw invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", "");
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
@@ -603,13 +602,13 @@ export const objectHandlers: Record<string, Handler> = {
   },
 
   async GetObjectTagging(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
     return { VersionId: readVersionId(bucket, version), TagSet: version.tags ?? [] };
   },
 
   async PutObjectTagging(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const tags = checkTags(input.Tagging?.TagSet ?? [], 10);
     await versionForRead(ctx, bucket, input.Key, input.VersionId, "PUT");
     const updated = await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => ({ ...v, tags: tags.length ? tags : undefined }));
@@ -618,7 +617,7 @@ export const objectHandlers: Record<string, Handler> = {
   },
 
   async DeleteObjectTagging(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     await versionForRead(ctx, bucket, input.Key, input.VersionId, "DELETE");
     const updated = await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => {
       const { tags: _tags, ...rest } = v;
@@ -629,14 +628,14 @@ export const objectHandlers: Record<string, Handler> = {
   },
 
   async GetObjectAcl(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
     const acl = (version.acl as { Owner: unknown; Grants: unknown[] } | undefined) ?? cannedAcl("private", version.owner);
     return { Owner: acl.Owner, Grants: acl.Grants };
   },
 
   async PutObjectAcl(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     checkAclAllowed(bucket, input);
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "PUT");
     const acl = aclFromRequest(input, version.owner, bucket.owner);

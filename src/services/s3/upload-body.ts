@@ -3,7 +3,7 @@
  * computes the MD5 (ETag) and a flexible checksum while the caller streams the bytes into the
  * BlobStore, and checks what the client declared:
  *
- *   const { stream, result } = prepareUpload(ctx.request.headers, input.Body);
+ *   const { stream, result } = prepareUpload(bodyHeaders(input, ctx.request), input.Body);
  *   await ctx.blobs.put(tmpKey, stream);   // rejects with the same AwsError as `result`
  *   const digest = await result;           // { size, etag, md5, checksum, ... }
  *
@@ -93,11 +93,49 @@ export function isAwsChunked(headers: Headers): boolean {
 }
 
 /** The Content-Encoding to store: the request's, without `aws-chunked` (undefined if none left). */
-export function storedContentEncoding(headers: Headers): string | undefined {
-  const encoding = headers.get("content-encoding");
-  if (encoding === null) return undefined;
+export function storedContentEncoding(encoding: string | null | undefined): string | undefined {
+  if (encoding === null || encoding === undefined) return undefined;
   const rest = encoding.split(",").map((e) => e.trim()).filter((e) => e && e.toLowerCase() !== "aws-chunked");
   return rest.length ? rest.join(",") : undefined;
+}
+
+/** The members of PutObject/UploadPart input that describe the body (bound from its headers). */
+export interface BodyMembers {
+  ContentMD5?: string;
+  ContentEncoding?: string;
+  ContentLength?: number;
+  /** `x-amz-sdk-checksum-algorithm`. */
+  ChecksumAlgorithm?: string;
+  /** `ChecksumCRC32`, `ChecksumSHA256`, ...: `x-amz-checksum-*`. */
+  [checksumMember: string]: unknown;
+}
+
+/** Body headers of the aws-chunked encoding that no S3 model member binds. */
+const UNMODELLED_BODY_HEADERS = ["x-amz-trailer", "x-amz-decoded-content-length", "x-amz-content-sha256"];
+
+/**
+ * The headers `prepareUpload` checks, for a PutObject/UploadPart call: those the model binds
+ * from `input` (Content-MD5, Content-Encoding, Content-Length, x-amz-sdk-checksum-algorithm,
+ * x-amz-checksum-*), the aws-chunked ones no member carries from the HTTP `request` (absent
+ * for `ctx.invoke` calls, whose input is all there is).
+ */
+export function bodyHeaders(input: BodyMembers, request: Request | undefined): Headers {
+  const headers = new Headers();
+  if (input.ContentMD5 !== undefined) headers.set("content-md5", input.ContentMD5);
+  if (input.ContentEncoding !== undefined) headers.set("content-encoding", input.ContentEncoding);
+  if (input.ContentLength !== undefined) headers.set("content-length", String(input.ContentLength));
+  if (input.ChecksumAlgorithm !== undefined) headers.set("x-amz-sdk-checksum-algorithm", input.ChecksumAlgorithm);
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = input[checksumMemberName(algorithm)];
+    if (typeof value === "string") headers.set(checksumHeaderName(algorithm), value);
+  }
+  if (request) {
+    for (const name of UNMODELLED_BODY_HEADERS) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+  }
+  return headers;
 }
 
 interface Declared {

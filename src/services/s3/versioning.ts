@@ -16,7 +16,7 @@ import { malformedXml } from "./errors.ts";
 
 export const versioningHandlers: Record<string, Handler> = {
   async PutBucketVersioning(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const config = input.VersioningConfiguration;
     const status = config?.Status;
     if (!config || (status !== undefined && status !== "Enabled" && status !== "Suspended")) throw malformedXml();
@@ -39,7 +39,7 @@ export const versioningHandlers: Record<string, Handler> = {
   },
 
   async GetBucketVersioning(input, ctx) {
-    const bucket = await requireBucket(ctx, input.Bucket);
+    const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     return { Status: bucket.versioning, MFADelete: bucket.versioning ? bucket.mfaDelete : undefined };
   },
 };

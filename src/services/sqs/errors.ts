@@ -20,9 +20,9 @@ export function missingParameter(name: string): AwsError {
   return new AwsError("MissingRequiredParameterException", `The request must contain the parameter ${name}.`, 400, { queryCode: "MissingParameter" });
 }
 
-/** Whether the request came over the query protocol (form body, no X-Amz-Target). */
+/** Whether the call came over the query protocol (form body, no X-Amz-Target). */
 export function isQueryRequest(ctx: RequestContext): boolean {
-  return !ctx.request.headers.has("x-amz-target");
+  return ctx.protocol === "query";
 }
 
 export function queueDoesNotExist(ctx: RequestContext): AwsError {

@@ -252,8 +252,8 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
     }
     const left = deadline - ctx.timers.elapsed();
     if (left <= 0) return {};
-    await waitForQueue(ref, Math.min(left, await nextVisibleIn(ctx, queue)), ctx.timers, ctx.request.signal);
-    if (ctx.request.signal?.aborted) return {};
+    await waitForQueue(ref, Math.min(left, await nextVisibleIn(ctx, queue)), ctx.timers, ctx.signal);
+    if (ctx.signal?.aborted) return {};
   }
 }
 
