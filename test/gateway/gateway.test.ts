@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createEmulator } from "../../src/emulator.ts";
+import sns from "../../src/services/sns/index.ts";
 import { accountFor, accountFromAccessKeyId, newAccessKeyId } from "../../src/gateway/accounts.ts";
 
 const emulator = createEmulator();
@@ -86,12 +87,14 @@ describe("routing", () => {
   });
 
   it("answers 501 NotImplemented for a known but unimplemented operation", async () => {
-    // CloudWatch is routed by its model but has no handlers yet: never a fake success.
-    const res = await emulator.fetch(form("Action=ListMetrics&Version=2010-08-01", { authorization: auth("monitoring") }));
+    // A service routed by its model with no handler for an operation: never a fake success.
+    // (Every built-in query service implements its operations by now, so the test declares one.)
+    const stub = createEmulator({ services: [{ ...sns, handlers: {} }] });
+    const res = await stub.fetch(form("Action=ListTopics&Version=2010-03-31", { authorization: auth("sns") }));
     expect(res.status).toBe(501);
     const text = await res.text();
     expect(text).toContain("<Code>NotImplemented</Code>");
-    expect(text).toContain("ListMetrics");
+    expect(text).toContain("ListTopics");
   });
 });
 
