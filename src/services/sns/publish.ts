@@ -148,7 +148,7 @@ export async function publish(
   input: MessageInput & { TopicArn?: string; TargetArn?: string; PhoneNumber?: string },
 ): Promise<{ MessageId: string; SequenceNumber?: string }> {
   const targets = [input.TopicArn, input.TargetArn, input.PhoneNumber].filter((t) => t !== undefined && t !== "");
-  if (targets.length === 0) throw invalidParameter("TopicArn or TargetArn", "No endpoint found for the target arn specified");
+  if (targets.length === 0) throw invalidParameter("TopicArn or TargetArn", "no value for required parameter");
   if (targets.length > 1) throw invalidParameter("TopicArn or TargetArn", "Only one of TopicArn, TargetArn or PhoneNumber may be specified");
   if (input.PhoneNumber) return publishToPhone(ctx, input.PhoneNumber, input);
   const arn = (input.TopicArn || input.TargetArn)!;

@@ -300,6 +300,7 @@ for (const { name, make } of STORES) {
         const arn = await topic("v");
         const pub = (extra: Record<string, unknown>) => fail(sns.send(new PublishCommand({ TopicArn: arn, Message: "m", ...extra } as any)));
         expect((await pub({ Message: "" })).message).toBe("Invalid parameter: Empty message");
+        expect((await pub({ TopicArn: undefined })).message).toBe("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
         expect((await pub({ Subject: "" })).message).toBe("Invalid parameter: Subject");
         expect((await pub({ Subject: "a\nb" })).message).toBe("Invalid parameter: Subject");
         expect((await pub({ Message: "x".repeat(262_145) })).message).toBe("Invalid parameter: Message too long");
