@@ -219,6 +219,18 @@ async function prepare(ctx: RequestContext, input: Record<string, any>, type: st
   return { target, payload };
 }
 
+/**
+ * A synchronous invocation as InvokeWithResponseStream runs it (stream.ts): the whole response
+ * once the function returns (fetchstack's runtimes buffer), or null for DryRun.
+ */
+export async function invokeBuffered(ctx: RequestContext, input: Record<string, any>): Promise<{ version: string; result: LambdaRunResult } | null> {
+  const type: string = input.InvocationType ?? "RequestResponse";
+  const { target, payload } = await prepare(ctx, input, type);
+  if (type === "DryRun") return null;
+  const result = await runOnce(ctx, target, payload, ctx.requestId, "RequestResponse", 1, input.ClientContext);
+  return { version: target.version, result };
+}
+
 export const invokeHandlers: Handlers<Operations> = {
   async Invoke(input, ctx) {
     const type: string = input.InvocationType ?? "RequestResponse";

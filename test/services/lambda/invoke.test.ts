@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   LambdaClient, CreateFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, PublishVersionCommand,
   UpdateFunctionCodeCommand, CreateAliasCommand, PublishLayerVersionCommand, PutFunctionEventInvokeConfigCommand,
-  PutFunctionConcurrencyCommand,
+  PutFunctionConcurrencyCommand, InvokeWithResponseStreamCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -151,6 +151,39 @@ describe("Lambda Invoke (Node runner)", () => {
     expect(v1.ExecutedVersion).toBe("1");
     expect(text((await invoke("versioned:$LATEST")).Payload)).toBe('"v2"');
     expect(text((await invoke("versioned", undefined, { Qualifier: "1" })).Payload)).toBe('"hello v1"');
+  });
+
+  it("streams the response with InvokeWithResponseStream (one chunk, then InvokeComplete)", async () => {
+    const out = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "echo", Payload: json({ streamed: true }), LogType: "Tail" }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.ExecutedVersion).toBe("$LATEST");
+    const events: any[] = [];
+    for await (const e of out.EventStream!) events.push(e);
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(text(events[0].PayloadChunk.Payload)).event).toEqual({ streamed: true });
+    expect(Buffer.from(events[1].InvokeComplete.LogResult, "base64").toString()).toMatch(/^START RequestId: /m);
+    const failed = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "thrower", Payload: json({ n: 1 }) }));
+    const failedEvents: any[] = [];
+    for await (const e of failed.EventStream!) failedEvents.push(e);
+    expect(failedEvents).toEqual([{ InvokeComplete: { ErrorCode: "ValidationError", ErrorDetails: "bad input 1" } }]);
+  });
+
+  it("runs a provided.al2023 function's own bootstrap against the Runtime API", async () => {
+    const bootstrap = [
+      "#!/usr/bin/env python3",
+      "import json, os, urllib.request",
+      "api = 'http://' + os.environ['AWS_LAMBDA_RUNTIME_API'] + '/2018-06-01/runtime/invocation/'",
+      "while True:",
+      "    r = urllib.request.urlopen(api + 'next')",
+      "    rid = r.headers['Lambda-Runtime-Aws-Request-Id']",
+      "    event = json.loads(r.read())",
+      "    body = json.dumps({'custom': True, 'handler': os.environ['_HANDLER'], 'got': event}).encode()",
+      "    urllib.request.urlopen(urllib.request.Request(api + rid + '/response', data=body, method='POST')).read()",
+    ].join("\n") + "\n";
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "custom", Runtime: "provided.al2023", Role: ROLE, Handler: "my.handler", Code: { ZipFile: zip({ bootstrap }) } }));
+    const out = await invoke("custom", { x: 1 });
+    expect(out.FunctionError, text(out.Payload)).toBeUndefined();
+    expect(JSON.parse(text(out.Payload))).toEqual({ custom: true, handler: "my.handler", got: { x: 1 } });
   });
 
   it("answers AWS's errors for bad payloads, unknown qualifiers, throttles and DryRun", async () => {
