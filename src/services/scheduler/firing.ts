@@ -37,6 +37,8 @@ export interface StoredSchedule {
   LastModificationDate: number;
   NextFire?: number;
   ArmId?: string;
+  /** CreateSchedule's ClientToken: a retry with the same token succeeds with the same ARN. */
+  ClientToken?: string;
 }
 
 export const scheduleKey = (group: string, name: string) => ["schedule", group, name];

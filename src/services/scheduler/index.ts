@@ -21,6 +21,7 @@ interface StoredGroup {
   State: ScheduleGroupState;
   CreationDate: number;
   LastModificationDate: number;
+  ClientToken?: string;
 }
 
 type Tags = { Key: string; Value: string }[];
@@ -167,10 +168,17 @@ const all: Handlers<Operations> = {
   async CreateScheduleGroup(input, ctx) {
     if (input.Name === "default") throw conflict("Schedule group default already exists.");
     const now = ctx.clock.now();
-    const group: StoredGroup = { Name: input.Name, Arn: arnOf(ctx, `schedule-group/${input.Name}`), State: "ACTIVE", CreationDate: now, LastModificationDate: now };
+    const group: StoredGroup = {
+      Name: input.Name, Arn: arnOf(ctx, `schedule-group/${input.Name}`), State: "ACTIVE", CreationDate: now, LastModificationDate: now,
+      ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}),
+    };
     const op = ctx.store.atomic().check({ key: groupKey(input.Name), versionstamp: null }).set(groupKey(input.Name), group);
     if (input.Tags?.length) op.set(["tags", group.Arn], input.Tags);
-    if (!(await op.commit()).ok) throw conflict(`Schedule group ${input.Name} already exists.`);
+    if (!(await op.commit()).ok) {
+      const existing = (await ctx.store.get<StoredGroup>(groupKey(input.Name))).value;
+      if (input.ClientToken !== undefined && existing?.ClientToken === input.ClientToken) return { ScheduleGroupArn: existing.Arn };
+      throw conflict(`Schedule group ${input.Name} already exists.`);
+    }
     return { ScheduleGroupArn: group.Arn };
   },
 
@@ -203,11 +211,16 @@ const all: Handlers<Operations> = {
   async CreateSchedule(input, ctx) {
     const group = input.GroupName ?? "default";
     await requireGroup(ctx, group);
-    const built = buildSchedule(ctx, input, group, ctx.clock.now());
+    const built = { ...buildSchedule(ctx, input, group, ctx.clock.now()), ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}) };
     const schedule = prepare(built, ctx.clock.now());
     const key = scheduleKey(group, input.Name);
     const result = await ctx.store.atomic().check({ key, versionstamp: null }).set(key, schedule).commit();
-    if (!result.ok) throw conflict(`Schedule ${input.Name} already exists.`);
+    if (!result.ok) {
+      // A retried request (same ClientToken) gets the first one's answer.
+      const existing = (await ctx.store.get<StoredSchedule>(key)).value;
+      if (input.ClientToken !== undefined && existing?.ClientToken === input.ClientToken) return { ScheduleArn: existing.Arn };
+      throw conflict(`Schedule ${input.Name} already exists.`);
+    }
     arm(ctx, schedule);
     return { ScheduleArn: schedule.Arn };
   },

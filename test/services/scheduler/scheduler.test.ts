@@ -33,13 +33,16 @@ describe("schedule groups and schedules", () => {
     await scheduler.send(new UntagResourceCommand({ ResourceArn: ScheduleGroupArn, TagKeys: ["a"] }));
     expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ScheduleGroupArn }))).Tags).toEqual([{ Key: "b", Value: "2" }]);
 
-    const { ScheduleArn } = await scheduler.send(new CreateScheduleCommand({ Name: "s1", GroupName: "team", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: target, Description: "d" }));
+    const { ScheduleArn } = await scheduler.send(new CreateScheduleCommand({ Name: "s1", GroupName: "team", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: target, Description: "d", ClientToken: "token-1" }));
     expect(ScheduleArn).toBe("arn:aws:scheduler:us-east-1:000000000000:schedule/team/s1");
     await scheduler.send(new CreateScheduleCommand({ Name: "s2", ScheduleExpression: "cron(0 9 * * ? *)", ScheduleExpressionTimezone: "Europe/Paris", FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 15 }, Target: target, State: "DISABLED" }));
     const got = await scheduler.send(new GetScheduleCommand({ Name: "s1", GroupName: "team" }));
     expect(got).toMatchObject({ Name: "s1", GroupName: "team", Arn: ScheduleArn, ScheduleExpression: "rate(1 hour)", State: "ENABLED", Description: "d", ActionAfterCompletion: "NONE", Target: target, FlexibleTimeWindow: OFF });
     expect(got.CreationDate).toEqual(new Date(Date.UTC(2026, 0, 1)));
-    const dup = await failure(scheduler.send(new CreateScheduleCommand({ Name: "s1", GroupName: "team", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: target })));
+    // A retry with the same ClientToken answers as the first request did.
+    const retried = await scheduler.send(new CreateScheduleCommand({ Name: "s1", GroupName: "team", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: target, ClientToken: "token-1" }));
+    expect(retried.ScheduleArn).toBe(ScheduleArn);
+    const dup = await failure(scheduler.send(new CreateScheduleCommand({ Name: "s1", GroupName: "team", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: OFF, Target: target, ClientToken: "other" })));
     expect([dup.name, dup.message, dup.$metadata.httpStatusCode]).toEqual(["ConflictException", "Schedule s1 already exists.", 409]);
     const missing = await failure(scheduler.send(new GetScheduleCommand({ Name: "s1" })));
     expect([missing.name, missing.message, missing.$metadata.httpStatusCode]).toEqual(["ResourceNotFoundException", "Schedule s1 does not exist.", 404]);
