@@ -166,6 +166,29 @@ for (const { name, make } of STORES) {
         expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!.SubscriptionsDeleted).toBe("1");
       });
 
+      it("ListSubscriptions and ListSubscriptionsByTopic page at 100", async () => {
+        const a = await topic("paged-a");
+        const b = await topic("paged-b");
+        for (let i = 0; i < 103; i++) await sns.send(new SubscribeCommand({ TopicArn: a, Protocol: "sms", Endpoint: `+1555000${String(i).padStart(4, "0")}` }));
+        for (let i = 0; i < 3; i++) await sns.send(new SubscribeCommand({ TopicArn: b, Protocol: "sms", Endpoint: `+1666000${i}` }));
+        const first = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: a }));
+        expect(first.Subscriptions).toHaveLength(100);
+        const rest = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: a, NextToken: first.NextToken }));
+        expect(rest.Subscriptions).toHaveLength(3);
+        expect(rest.NextToken).toBeUndefined();
+        expect(new Set([...first.Subscriptions!, ...rest.Subscriptions!].map((x) => x.Endpoint)).size).toBe(103);
+        const all: string[] = [];
+        let token: string | undefined;
+        let pages = 0;
+        do {
+          const page = await sns.send(new ListSubscriptionsCommand({ NextToken: token }));
+          all.push(...page.Subscriptions!.map((x) => x.SubscriptionArn!));
+          token = page.NextToken;
+          pages++;
+        } while (token);
+        expect([pages, all.length, new Set(all).size]).toEqual([2, 106, 106]);
+      });
+
       it("validates protocols, endpoints and attributes", async () => {
         const arn = await topic("val");
         const bad = await fail(sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "carrier-pigeon", Endpoint: "x" })));
