@@ -141,9 +141,9 @@ export function createTimerHost(clock: Clock, onError: (error: unknown) => void)
 
   function schedule(ms: number, fire: () => void): () => void {
     if (!manual) {
-      const handle: any = setTimeout(fire, Math.max(0, ms));
-      // A pending timer never holds a Node process open.
-      handle?.unref?.();
+      const handle = setTimeout(fire, Math.max(0, ms));
+      // A pending timer never holds a Node process open (Node's timers have unref; others do not).
+      (handle as unknown as { unref?: () => void }).unref?.();
       return () => clearTimeout(handle);
     }
     const timer: PendingTimer = { due: clock.now() + Math.max(0, ms), seq: seq++, fire };

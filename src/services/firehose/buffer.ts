@@ -8,7 +8,7 @@
  * Keys: ["buffer", stream] → BufferMeta; ["pending", stream, seq] → PendingRecord.
  */
 import type { RequestContext } from "../types.ts";
-import type { Store } from "../../store/types.ts";
+import type { Key, Store } from "../../store/types.ts";
 import { withLock } from "../../store/mutex.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
 import { deliver, type BatchRecord } from "./delivery.ts";
@@ -109,8 +109,8 @@ export async function discardBuffer(ctx: RequestContext, name: string): Promise<
  */
 async function flushLocked(ctx: RequestContext, name: string, reason: "size" | "interval"): Promise<void> {
   const stream = (await ctx.store.get<StoredStream>(streamKey(name))).value;
-  const pending: { key: readonly unknown[]; value: PendingRecord }[] = [];
-  for await (const entry of ctx.store.list<PendingRecord>({ prefix: ["pending", name] })) pending.push(entry as any);
+  const pending: { key: Key; value: PendingRecord }[] = [];
+  for await (const entry of ctx.store.list<PendingRecord>({ prefix: ["pending", name] })) pending.push(entry);
   if (!stream) {
     await discardPending(ctx.store, name, pending);
     return;
@@ -136,7 +136,7 @@ async function flushLocked(ctx: RequestContext, name: string, reason: "size" | "
   }
   if (!batches.length) return;
   const op = ctx.store.atomic();
-  for (const batch of batches) for (const p of batch) op.delete(p.key as any);
+  for (const batch of batches) for (const p of batch) op.delete(p.key);
   const meta = (await ctx.store.get<BufferMeta>(metaKey(name))).value;
   if (current.length && meta) {
     const oldest = current[0].value.at;
@@ -151,8 +151,8 @@ async function flushLocked(ctx: RequestContext, name: string, reason: "size" | "
   }
 }
 
-async function discardPending(store: Store, name: string, pending: { key: readonly unknown[] }[]): Promise<void> {
-  for (const p of pending) await store.delete(p.key as any);
+async function discardPending(store: Store, name: string, pending: { key: Key }[]): Promise<void> {
+  for (const p of pending) await store.delete(p.key);
   await store.delete(metaKey(name));
 }
 

@@ -14,6 +14,7 @@ import { isAwsError } from "../../protocol/errors.ts";
 import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
 import { dataPrefix, errorPrefix, objectSuffix } from "./prefixes.ts";
 import type { StoredDestination, StoredStream } from "./streams.ts";
+import type { ProcessingConfiguration, Processor } from "../../generated/firehose.ts";
 
 export interface BatchRecord {
   RecordId: string;
@@ -103,12 +104,12 @@ interface Processed {
   notes: string[];
 }
 
-function parameter(processor: any, name: string): string | undefined {
-  return processor.Parameters?.find((p: any) => p.ParameterName === name)?.ParameterValue;
+function parameter(processor: Processor, name: string): string | undefined {
+  return processor.Parameters?.find((p) => p.ParameterName === name)?.ParameterValue;
 }
 
 /** Runs the destination's ProcessingConfiguration over a batch. */
-async function process(ctx: RequestContext, stream: StoredStream, config: any, records: BatchRecord[]): Promise<Processed> {
+async function process(ctx: RequestContext, stream: StoredStream, config: ProcessingConfiguration | undefined, records: BatchRecord[]): Promise<Processed> {
   const result: Processed = { ok: records, failed: [], notes: [] };
   if (!config?.Enabled || !config.Processors?.length) return result;
   for (const processor of config.Processors) {
@@ -160,13 +161,15 @@ async function invokeLambda(ctx: RequestContext, stream: StoredStream, lambdaArn
   }
   const payload = new TextDecoder().decode(await readPayload(output.Payload));
   if (output.FunctionError) return fail("Lambda.FunctionError", `The Lambda function was successfully invoked but it returned an error result: ${payload}`);
-  let parsed: any;
+  /** What a transformation Lambda answers (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html). */
+  type Answer = { recordId?: string; result?: unknown; data?: unknown };
+  let parsed: { records?: Answer[] } | null;
   try {
     parsed = JSON.parse(payload);
   } catch {
     return fail("Lambda.JsonProcessingException", "The Lambda function response is not valid JSON.");
   }
-  const byId = new Map<string, any>();
+  const byId = new Map<string | undefined, Answer>();
   for (const r of Array.isArray(parsed?.records) ? parsed.records : []) byId.set(r?.recordId, r);
   const out: Processed = { ok: [], failed: [], notes: [] };
   for (const r of records) {
@@ -251,7 +254,7 @@ async function putObject(
     await ctx.invoke("s3", "PutObject", { Bucket: bucket, Key: key, Body: data });
     await record(ctx, { ...base, Key: key, Size: data.length });
   } catch (error) {
-    await record(ctx, { ...base, Key: key, status: "failed", error: error instanceof Error ? `${(error as any).code ?? error.name}: ${error.message}` : String(error) });
+    await record(ctx, { ...base, Key: key, status: "failed", error: error instanceof Error ? `${(error as Error & { code?: string }).code ?? error.name}: ${error.message}` : String(error) });
   }
 }
 
@@ -331,7 +334,7 @@ async function deliverHttp(ctx: RequestContext, stream: StoredStream, destinatio
     try {
       const response = await fetch(url, { method: "POST", headers, body: body as BodyInit, signal: AbortSignal.timeout(30_000) });
       const text = await response.text();
-      let answer: any;
+      let answer: { requestId?: unknown } | undefined;
       try {
         answer = JSON.parse(text);
       } catch {

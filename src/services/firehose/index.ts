@@ -18,6 +18,7 @@ import {
   applyUpdate, DESTINATION_KINDS, describeStream, destinationFromConfiguration, getStream, notFound, streamKey,
   type DestinationKind, type StoredDestination, type StoredStream,
 } from "./streams.ts";
+import type { ModelRecord } from "./streams.ts";
 
 import { listDeliveries } from "./delivery.ts";
 export { listDeliveries, type DeliveryRecord } from "./delivery.ts";
@@ -37,12 +38,12 @@ function arnOf(ctx: RequestContext, name: string): string {
 }
 
 /** The destination configurations present in a request, as [kind, value] pairs. */
-function destinationsIn(input: Record<string, any>, suffix: "Configuration" | "Update"): [DestinationKind | "S3", Record<string, any>][] {
+function destinationsIn(input: ModelRecord, suffix: "Configuration" | "Update"): [DestinationKind | "S3", ModelRecord][] {
   const kinds: (DestinationKind | "S3")[] = ["S3", ...DESTINATION_KINDS];
   return kinds.filter((k) => input[`${k}Destination${suffix}`] !== undefined).map((k) => [k, input[`${k}Destination${suffix}`]]);
 }
 
-function checkDestination(kind: DestinationKind | "S3", config: Record<string, any>): void {
+function checkDestination(kind: DestinationKind | "S3", config: ModelRecord): void {
   if (kind === "S3" || kind === "ExtendedS3") {
     checkPrefixes(config.Prefix, config.ErrorOutputPrefix, kind === "ExtendedS3" && config.DynamicPartitioningConfiguration?.Enabled === true);
     if (config.FileExtension !== undefined && !/^\.[0-9a-z!\-_.*'()]*$/.test(config.FileExtension)) {
@@ -81,7 +82,7 @@ function checkTags(tags: { Key: string; Value?: string }[]): void {
   }
 }
 
-function sourceDescription(type: string, input: Record<string, any>, now: number): Record<string, unknown> | undefined {
+function sourceDescription(type: string, input: ModelRecord, now: number): Record<string, unknown> | undefined {
   switch (type) {
     case "KinesisStreamAsSource":
       return { KinesisStreamSourceDescription: { ...input.KinesisStreamSourceConfiguration, DeliveryStartTimestamp: new Date(now).toISOString() } };
@@ -97,9 +98,9 @@ function sourceDescription(type: string, input: Record<string, any>, now: number
 }
 
 /** Dates survive the store as ISO strings; the codec wants Dates or epoch-ms back. */
-function reviveSource(source: Record<string, any> | undefined): Record<string, any> | undefined {
+function reviveSource(source: ModelRecord | undefined): ModelRecord | undefined {
   if (!source) return source;
-  const out: Record<string, any> = {};
+  const out: ModelRecord = {};
   for (const [k, v] of Object.entries(source)) {
     out[k] = v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([m, x]) => [m, /Timestamp$/.test(m) && typeof x === "string" ? new Date(x) : x])) : v;
   }
@@ -285,7 +286,7 @@ const handlers: Handlers<Ops> = {
   },
 };
 
-function checkReplacement(kind: DestinationKind, update: Record<string, any>): void {
+function checkReplacement(kind: DestinationKind, update: ModelRecord): void {
   if ((kind === "ExtendedS3") && (!update.RoleARN || !update.BucketARN)) {
     throw invalid("RoleARN and BucketARN are required when changing the destination type.");
   }

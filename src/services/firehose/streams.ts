@@ -24,11 +24,18 @@ export const DESTINATION_KINDS: DestinationKind[] = [
   "AmazonOpenSearchServerless", "Snowflake", "Iceberg",
 ];
 
+/**
+ * A destination configuration, update or description as the model shapes it. Firehose handles
+ * these generically, walking the model's shapes (describeAs, deepMerge, withDefaults), so this
+ * is the service's one documented untyped boundary.
+ */
+export type ModelRecord = Record<string, any>;
+
 export interface StoredDestination {
   DestinationId: string;
   kind: DestinationKind;
   /** The `<Kind>DestinationDescription` as Describe returns it. */
-  description: Record<string, any>;
+  description: ModelRecord;
   /** Configuration members a description never shows but delivery needs (HTTP endpoint access key). */
   secrets?: Record<string, string>;
 }
@@ -41,7 +48,7 @@ export interface StoredStream {
   VersionId: string;
   CreateTimestamp: number;
   LastUpdateTimestamp?: number;
-  Source?: Record<string, any>;
+  Source?: ModelRecord;
   Encryption: { Status: DeliveryStreamEncryptionStatus; KeyType?: KeyType; KeyARN?: string };
   Destinations: StoredDestination[];
   Tags: { Key: string; Value?: string }[];
@@ -75,11 +82,11 @@ const RENAMES: Record<string, string> = {
 };
 
 /** Converts a configuration (or update) value of shape `from` into description shape `to`. */
-function describeAs(fromShape: string, toShape: string, value: Record<string, any>): Record<string, any> {
+function describeAs(fromShape: string, toShape: string, value: ModelRecord): ModelRecord {
   const from = structure(fromShape);
   const to = structure(toShape);
   if (!from || !to) return value;
-  const out: Record<string, any> = {};
+  const out: ModelRecord = {};
   for (const [member, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue;
     const target = to.members?.[member] ? member : RENAMES[member];
@@ -102,7 +109,7 @@ const S3_DEFAULTS = {
   CloudWatchLoggingOptions: { Enabled: false },
 };
 
-function withS3Defaults(d: Record<string, any>): Record<string, any> {
+function withS3Defaults(d: ModelRecord): ModelRecord {
   return {
     ...S3_DEFAULTS,
     ...d,
@@ -111,8 +118,8 @@ function withS3Defaults(d: Record<string, any>): Record<string, any> {
 }
 
 /** Fills AWS's defaults into a destination description of `kind`. */
-function withDefaults(kind: DestinationKind, d: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...d };
+function withDefaults(kind: DestinationKind, d: ModelRecord): ModelRecord {
+  const out: ModelRecord = { ...d };
   for (const member of ["S3DestinationDescription", "S3BackupDescription"]) {
     if (out[member]) out[member] = withS3Defaults(out[member]);
   }
@@ -148,7 +155,7 @@ function withDefaults(kind: DestinationKind, d: Record<string, any>): Record<str
 }
 
 /** The stored destination for a `<Kind>DestinationConfiguration` (S3DestinationConfiguration is stored as ExtendedS3). */
-export function destinationFromConfiguration(kind: DestinationKind | "S3", config: Record<string, any>, id: string): StoredDestination {
+export function destinationFromConfiguration(kind: DestinationKind | "S3", config: ModelRecord, id: string): StoredDestination {
   const stored: DestinationKind = kind === "S3" ? "ExtendedS3" : kind;
   const description = describeAs(`${kind}DestinationConfiguration`, `${stored}DestinationDescription`, config);
   if (stored === "HttpEndpoint" && description.EndpointConfiguration) {
@@ -159,8 +166,8 @@ export function destinationFromConfiguration(kind: DestinationKind | "S3", confi
   return { DestinationId: id, kind: stored, description: withDefaults(stored, description), ...(Object.keys(secrets).length ? { secrets } : {}) };
 }
 
-function deepMerge(base: Record<string, any>, patch: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...base };
+function deepMerge(base: ModelRecord, patch: ModelRecord): ModelRecord {
+  const out: ModelRecord = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     if (v && typeof v === "object" && !Array.isArray(v) && base[k] && typeof base[k] === "object" && !Array.isArray(base[k])) {
       out[k] = deepMerge(base[k], v);
@@ -175,7 +182,7 @@ function deepMerge(base: Record<string, any>, patch: Record<string, any>): Recor
  * Applies a `<Kind>DestinationUpdate`: merged into the destination when the kind is the same
  * (S3 and ExtendedS3 count as one), replacing it otherwise, as UpdateDestination documents.
  */
-export function applyUpdate(destination: StoredDestination, kind: DestinationKind | "S3", update: Record<string, any>): StoredDestination {
+export function applyUpdate(destination: StoredDestination, kind: DestinationKind | "S3", update: ModelRecord): StoredDestination {
   const stored: DestinationKind = kind === "S3" ? "ExtendedS3" : kind;
   const patch = describeAs(`${kind}DestinationUpdate`, `${stored}DestinationDescription`, update);
   if (stored === "HttpEndpoint" && update.EndpointConfiguration) {

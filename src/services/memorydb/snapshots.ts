@@ -58,7 +58,7 @@ export async function makeSnapshot(ctx: RequestContext, cluster: Obj, name: stri
   };
   const result = await ctx.store.atomic().check({ key: ["snapshot", name], versionstamp: null }).set(["snapshot", name], snapshot).commit();
   if (!result.ok) throw fault("SnapshotAlreadyExistsFault", `Snapshot ${name} already exists.`);
-  await setTags(ctx, snapshot.ARN, tags as any);
+  await setTags(ctx, snapshot.ARN, tags);
   await event(ctx, name, "cluster", `Snapshot ${name} created for cluster ${cluster.Name}`);
   return snapshot;
 }

@@ -73,6 +73,7 @@ function text(node: unknown): string | undefined {
 
 /** Claims of a base64 SAML response; throws `InvalidIdentityTokenException` when unreadable. */
 export function readSamlAssertion(encoded: string): SamlClaims {
+  // Parsed XML of any SAML response (fast-xml-parser output): untyped by nature, read defensively.
   let doc: Record<string, any>;
   try {
     const xml = new TextDecoder().decode(Uint8Array.from(atob(encoded.replace(/\s+/g, "")), (c) => c.charCodeAt(0)));
