@@ -189,7 +189,8 @@ export async function subscribe(
     return { sub, created: true };
   });
   const { sub } = result;
-  if (result.created && sub.pending) {
+  // A new pending subscription gets a confirmation; subscribing a pending endpoint again resends it.
+  if (sub.pending) {
     const token = randomHex(64);
     await store.set(keys.token(token), { arn: sub.arn, expires: ctx.clock.now() + TOKEN_TTL_MS });
     await sendConfirmation(ctx, store, topic, sub, token);

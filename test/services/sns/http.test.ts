@@ -101,6 +101,14 @@ describe("HTTP subscriber, in-process emulator on a manual clock", () => {
     expect(conf!.headers["x-amz-sns-message-id"]).toBe(confirmation.MessageId);
     expect(await verify(confirmation, certFromEmulator)).toBe(true);
 
+    // Subscribing the pending endpoint again resends the confirmation (a new token).
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "http", Endpoint: `${sub.url()}/hook` }));
+    await emulator.settled();
+    expect(sub.received).toHaveLength(2);
+    const again = JSON.parse(sub.received.pop()!.body);
+    expect(again.Type).toBe("SubscriptionConfirmation");
+    expect(again.Token).not.toBe(confirmation.Token);
+
     // Nothing is delivered while pending.
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: "too early" }));
     await emulator.settled();
