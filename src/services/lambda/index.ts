@@ -24,6 +24,7 @@ import { esmHandlers } from "./esm.ts";
 import { invokeHandlers, listInvocations } from "./invoke.ts";
 import { armMappings } from "./poller.ts";
 import { serveStreamingInvoke } from "./stream.ts";
+import { serveFunctionUrl } from "./urls.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 
 const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
@@ -69,7 +70,8 @@ export default defineService<Operations>({
   name: "lambda",
   model: model as unknown as ServiceModel,
   handlers,
-  preRoute: async (incoming, ctx) => (await servePackage(incoming, ctx)) ?? serveStreamingInvoke(incoming, ctx),
+  preRoute: async (incoming, ctx) =>
+    (await servePackage(incoming, ctx)) ?? (await serveStreamingInvoke(incoming, ctx)) ?? serveFunctionUrl(incoming, ctx),
   introspection: {
     /** Every invocation (payloads and logs cut to 4 KB), oldest first; `?function=` filters. */
     invocations: (store, params) => listInvocations(store, params.get("function") ?? undefined),

@@ -13,6 +13,7 @@ import { functionArn, lambdaTimestamp, parseFunctionName } from "./names.ts";
 import { page } from "./functions.ts";
 import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from "./code.ts";
 import { getFunction, resolveFunction, updateFunction, type StoredFunction } from "./state.ts";
+import { urlIdOf, urlIndexKey, type UrlIndexEntry } from "./urls.ts";
 
 export const ACCOUNT_CONCURRENCY = 1000;
 const MIN_UNRESERVED = 100;
@@ -235,6 +236,9 @@ export const settingsHandlers: Handlers<Operations> = {
     };
     const result = await ctx.store.atomic().check({ key, versionstamp: null }).set(key, stored).commit();
     if (!result.ok) throw conflict(`Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+    await ctx.globalStore.set(urlIndexKey(urlIdOf(stored.FunctionUrl)), {
+      accountId: ctx.accountId, region: ctx.region, name: ref.name, qualifier: ref.qualifier ?? "", FunctionUrl: stored.FunctionUrl,
+    } satisfies UrlIndexEntry);
     const { LastModifiedTime: _l, ...out } = stored;
     return out;
   },
@@ -268,8 +272,10 @@ export const settingsHandlers: Handlers<Operations> = {
     const { ref } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
     const key = ["url", ref.name, ref.qualifier ?? ""];
-    if (!(await ctx.store.get(key)).value) throw notFound("The resource you requested does not exist.");
+    const stored = (await ctx.store.get<Record<string, any>>(key)).value;
+    if (!stored) throw notFound("The resource you requested does not exist.");
     await ctx.store.delete(key);
+    await ctx.globalStore.delete(urlIndexKey(urlIdOf(stored.FunctionUrl)));
     return {};
   },
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   LambdaClient, CreateFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, PublishVersionCommand,
   UpdateFunctionCodeCommand, CreateAliasCommand, PublishLayerVersionCommand, PutFunctionEventInvokeConfigCommand,
-  PutFunctionConcurrencyCommand, InvokeWithResponseStreamCommand,
+  PutFunctionConcurrencyCommand, InvokeWithResponseStreamCommand, CreateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -184,6 +184,30 @@ describe("Lambda Invoke (Node runner)", () => {
     const out = await invoke("custom", { x: 1 });
     expect(out.FunctionError, text(out.Payload)).toBeUndefined();
     expect(JSON.parse(text(out.Payload))).toEqual({ custom: true, handler: "my.handler", got: { x: 1 } });
+  });
+
+  it("serves function URLs: payload format 2.0 in, the function's result as the HTTP response", async () => {
+    await create("web", {
+      "index.mjs": `export const handler = async (event) => event.rawPath === "/plain" ? { plain: true } : ({
+        statusCode: 201, headers: { "x-hello": "world", "content-type": "application/json" }, cookies: ["a=1"],
+        body: JSON.stringify({ version: event.version, path: event.rawPath, method: event.requestContext.http.method,
+          query: event.queryStringParameters, body: event.body, b64: event.isBase64Encoded, header: event.headers["x-custom"], cookies: event.cookies }) });`,
+    });
+    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "web", AuthType: "NONE" }));
+    const id = /^https:\/\/([a-z0-9]{32})\.lambda-url\.us-east-1\.on\.aws\/$/.exec(url.FunctionUrl!)![1];
+    const response = await emulator.fetch(new Request(`http://localhost:4566/2021-10-31/url/${id}/items/7?color=red`, {
+      method: "POST", body: '{"name":"x"}', headers: { "content-type": "application/json", "x-custom": "yes", cookie: "session=abc" },
+    }));
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-hello")).toBe("world");
+    expect(response.headers.get("set-cookie")).toBe("a=1");
+    expect(await response.json()).toEqual({
+      version: "2.0", path: "/items/7", method: "POST", query: { color: "red" }, body: '{"name":"x"}', b64: false, header: "yes", cookies: ["session=abc"],
+    });
+    const plain = await emulator.fetch(new Request(`http://localhost:4566/2021-10-31/url/${id}/plain`));
+    expect([plain.status, await plain.json()]).toEqual([200, { plain: true }]);
+    const missing = await emulator.fetch(new Request(`http://localhost:4566/2021-10-31/url/${"a".repeat(32)}/`));
+    expect(missing.status).toBe(404);
   });
 
   it("answers AWS's errors for bad payloads, unknown qualifiers, throttles and DryRun", async () => {

@@ -1,0 +1,125 @@
+/**
+ * Function URLs that answer HTTP requests. A config's FunctionUrl keeps AWS's shape
+ * (`https://<url-id>.lambda-url.<region>.on.aws/`), which does not resolve locally; fetchstack
+ * serves the same URL at `<endpoint>/2021-10-31/url/<url-id>/<path>` (no signature needed; an
+ * `AWS_IAM` URL is not checked). The request becomes the payload format 2.0 event, the function
+ * runs synchronously, and its result becomes the HTTP response: `{statusCode, headers, body,
+ * isBase64Encoded, cookies}`, or any other JSON value as a 200 `application/json` body. A
+ * function error is 502 `Internal Server Error`, as AWS answers.
+ * Source: https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+ */
+import type { IncomingRequest } from "../../protocol/codec.ts";
+import { isAwsError } from "../../protocol/errors.ts";
+import { bytesToBase64, base64ToBytes } from "../../protocol/shape-values.ts";
+import type { RequestContext } from "../types.ts";
+import { invokeBuffered } from "./invoke.ts";
+
+const PATH = /^\/2021-10-31\/url\/([a-z0-9]{32})(\/.*)?$/;
+
+export interface UrlIndexEntry {
+  accountId: string;
+  region: string;
+  name: string;
+  qualifier: string;
+  FunctionUrl: string;
+}
+
+/** The global index from url id to function (URLs are reached without credentials). */
+export const urlIndexKey = (id: string) => ["url-id", id] as const;
+
+export function urlIdOf(functionUrl: string): string {
+  return /^https:\/\/([a-z0-9]+)\.lambda-url\./.exec(functionUrl)?.[1] ?? "";
+}
+
+/** The local address of a function URL on the endpoint `baseUrl`. */
+export function localUrl(baseUrl: string, functionUrl: string): string {
+  return `${baseUrl}/2021-10-31/url/${urlIdOf(functionUrl)}/`;
+}
+
+function plain(status: number, message: string): Response {
+  return new Response(JSON.stringify({ Message: message }), { status, headers: { "content-type": "application/json" } });
+}
+
+function isText(contentType: string | null): boolean {
+  return !contentType || /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript))/i.test(contentType);
+}
+
+export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestContext): Promise<Response | undefined> {
+  const match = PATH.exec(incoming.path);
+  if (!match) return undefined;
+  const id = match[1]!;
+  const entry = (await ctx.globalStore.get<UrlIndexEntry>(urlIndexKey(id))).value;
+  const store = entry ? ctx.storeFor(entry.accountId, entry.region) : undefined;
+  const config = entry && store ? (await store.get<Record<string, any>>(["url", entry.name, entry.qualifier])).value : null;
+  if (!entry || !config || config.FunctionUrl !== entry.FunctionUrl) return plain(404, "Not Found");
+  const request = incoming.request;
+  const path = match[2] ?? "/";
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  request.headers.forEach((value, name) => {
+    if (name === "cookie") cookies.push(...value.split(/;\s*/));
+    else headers[name] = value;
+  });
+  const query = incoming.url.searchParams;
+  const queryParams: Record<string, string> = {};
+  for (const key of new Set(query.keys())) queryParams[key] = query.getAll(key).join(",");
+  const body = await incoming.bytes();
+  const text = isText(request.headers.get("content-type"));
+  const domain = new URL(entry.FunctionUrl).host;
+  const now = ctx.clock.now();
+  const event = {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: incoming.url.search.replace(/^\?/, ""),
+    ...(cookies.length ? { cookies } : {}),
+    headers,
+    ...(query.size ? { queryStringParameters: queryParams } : {}),
+    requestContext: {
+      accountId: "anonymous",
+      apiId: id,
+      domainName: domain,
+      domainPrefix: id,
+      http: { method: request.method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: request.headers.get("user-agent") ?? "" },
+      requestId: ctx.requestId,
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...(body.byteLength ? { body: text ? new TextDecoder().decode(body) : bytesToBase64(body) } : {}),
+    isBase64Encoded: body.byteLength > 0 && !text,
+  };
+  const scoped: RequestContext = { ...ctx, accountId: entry.accountId, region: entry.region, store: store! };
+  let outcome;
+  try {
+    outcome = await invokeBuffered(scoped, {
+      FunctionName: entry.name, ...(entry.qualifier ? { Qualifier: entry.qualifier } : {}),
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    });
+  } catch (error) {
+    if (isAwsError(error) && error.status === 429) return plain(429, "Rate Exceeded.");
+    if (isAwsError(error)) return plain(502, "Internal Server Error");
+    throw error;
+  }
+  if (!outcome || outcome.result.functionError) return plain(502, "Internal Server Error");
+  let result: any;
+  try {
+    result = JSON.parse(new TextDecoder().decode(outcome.result.payload));
+  } catch {
+    return plain(502, "Internal Server Error");
+  }
+  if (result && typeof result === "object" && !Array.isArray(result) && "statusCode" in result) {
+    const responseHeaders = new Headers();
+    for (const [k, v] of Object.entries(result.headers ?? {})) responseHeaders.set(k, String(v));
+    for (const cookie of result.cookies ?? []) responseHeaders.append("set-cookie", String(cookie));
+    if (!responseHeaders.has("content-type")) responseHeaders.set("content-type", "application/json");
+    let bytes: Uint8Array | string = result.body === undefined || result.body === null ? "" : String(result.body);
+    if (result.isBase64Encoded && typeof bytes === "string") {
+      const decoded = base64ToBytes(bytes);
+      bytes = typeof decoded === "string" ? "" : decoded;
+    }
+    return new Response(bytes as BodyInit, { status: Number(result.statusCode), headers: responseHeaders });
+  }
+  return new Response(JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+}
