@@ -10,39 +10,14 @@
  * prefix). Source: https://docs.aws.amazon.com/STS/latest/APIReference/API_GetAccessKeyInfo.html
  * and the published analysis of key ids (A. Steele, "Finding the AWS account ID of any S3 bucket").
  */
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+import { base32nopad } from "@scure/base";
 
 function base32Decode(text: string): Uint8Array | null {
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of text) {
-    const index = BASE32.indexOf(ch);
-    if (index < 0) return null;
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
+  try {
+    return base32nopad.decode(text);
+  } catch {
+    return null;
   }
-  return new Uint8Array(out);
-}
-
-function base32Encode(bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
 }
 
 /** The account encoded in an AWS-style access key id, or null if it does not look like one. */
@@ -68,7 +43,7 @@ export function newAccessKeyId(prefix: string, accountId: string): string {
   const bytes = new Uint8Array(10);
   for (let i = 0; i < 6; i++) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
   bytes.set(random.subarray(6), 6);
-  return prefix + base32Encode(bytes).slice(0, 16);
+  return prefix + base32nopad.encode(bytes).slice(0, 16);
 }
 
 /** The account for an access key id (see the module docs); `defaultAccount` when none is encoded. */

@@ -11,6 +11,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { AwsError } from "../protocol/errors.ts";
+import { encodeRfc3986 } from "../encoding/uri.ts";
 
 export interface SignedParts {
   accessKeyId: string;
@@ -29,9 +30,7 @@ export interface SignedParts {
 const encoder = new TextEncoder();
 
 /** RFC 3986 encoding, as SigV4 wants it (everything but unreserved characters). */
-function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-}
+const uriEncode = encodeRfc3986;
 
 function safeDecode(text: string): string {
   try {

@@ -17,7 +17,8 @@ import { crc32 } from "./crc32.ts";
 import { HTTP_HEADERS, HTTP_STATUS, type Codec, type IncomingRequest, type ParsedOperation } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, ShapeType } from "./model.ts";
-import { bytesToBase64, decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
+import { decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
+import { bytesToBase64 } from "../encoding/base64.ts";
 
 const leaves = jsonLeaves("json");
 

@@ -17,7 +17,8 @@ import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
 import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
-import { bytesToBase64, decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
+import { decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
+import { bytesToBase64 } from "../encoding/base64.ts";
 
 const leaves = jsonLeaves("rest-json");
 

@@ -19,7 +19,7 @@ import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
 import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
 import { decodeXml, escapeXmlText, parseXml, scalarText, serializeElement, serializeRoot, XmlSyntaxError, XmlValueError } from "./xml.ts";
-import { bytesToBase64 } from "./shape-values.ts";
+import { bytesToBase64 } from "../encoding/base64.ts";
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";

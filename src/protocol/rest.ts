@@ -16,7 +16,7 @@
 import type { OperationModel, ProtocolId, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { formatTimestamp, parseTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
 import { decodeScalar, scalarText, XmlValueError } from "./xml.ts";
-import { base64ToBytes, bytesToBase64 } from "./shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Routing

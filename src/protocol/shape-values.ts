@@ -13,6 +13,7 @@
  */
 import type { ProtocolId, ServiceModel, Shape, ShapeRef, ShapeType, TimestampFormat } from "./model.ts";
 import { formatTimestamp, parseTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 
 /** What a tree node is, in document terms. */
 export type NodeKind = "string" | "number" | "boolean" | "list" | "map" | "blob" | "timestamp";
@@ -226,36 +227,8 @@ function encodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, value: un
   }
 }
 
-/** Standard base64 of bytes (web APIs only). */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + chunk) as unknown as number[]);
-  }
-  return btoa(binary);
-}
-
-/**
- * Strict standard base64 -> bytes, or the reason it is not base64 in Coral's words
- * (`Base64 encoded length is expected a multiple of 4 bytes but found: 5`).
- */
-export function base64ToBytes(text: string): Uint8Array | string {
-  if (text.length % 4 !== 0) return `Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`;
-  const bad = /[^A-Za-z0-9+/=]/.exec(text);
-  if (bad) return `Invalid Base64 character: '${bad[0]}'`;
-  const pad = text.indexOf("=");
-  if (pad !== -1 && (pad < text.length - 2 || /[^=]/.test(text.slice(pad)))) return "Invalid Base64 character: '='";
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    return "Invalid last non-pad Base64 character dectected";
-  }
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
+// Kept here too for modules written before `src/encoding/base64.ts` existed.
+export { base64ToBytes, bytesToBase64 };
 
 /** JSON leaves: base64 blobs, timestamps as epoch seconds (or text for iso8601/rfc822 members). */
 export function jsonLeaves(protocol: ProtocolId): LeafCodec {

@@ -14,7 +14,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { ProtocolId, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { formatTimestamp, parseTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
-import { base64ToBytes, bytesToBase64 } from "./shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Escaping

@@ -9,6 +9,7 @@
  * usual AWS endpoint (or yours); the emulator routes by the request as usual.
  */
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator.ts";
+import { encodeRfc3986 } from "../encoding/uri.ts";
 
 /** The parts of @smithy's HttpRequest this handler reads. */
 export interface SdkHttpRequest {
@@ -40,9 +41,7 @@ export type FetchstackRequestHandler = {
 };
 
 // RFC 3986 escaping, as the SDK's own query-string builder does.
-function escapeUri(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-}
+const escapeUri = encodeRfc3986;
 
 function queryString(query: SdkHttpRequest["query"]): string {
   if (!query) return "";

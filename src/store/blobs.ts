@@ -5,6 +5,7 @@
  * of the stored bytes, so a consumer that keeps or transfers a chunk cannot alter the store.
  */
 import type { BlobStore } from "./types.ts";
+import { clampBlobRange } from "../util/byte-range.ts";
 
 interface Blob {
   chunks: Uint8Array[];
@@ -52,28 +53,14 @@ export function createMemoryBlobStore(): BlobStore {
     async get(key, range) {
       const blob = blobs.get(key);
       if (!blob) return null;
-      let start = 0, end = blob.size - 1;
-      if (range) {
-        if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start - 1) {
-          throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
-        }
-        start = range.start;
-        end = Math.min(range.end, blob.size - 1);
-      }
+      const { start, end } = clampBlobRange(range, blob.size);
       return streamRange(blob, start, end);
     },
 
     async read(key, range) {
       const blob = blobs.get(key);
       if (!blob) return null;
-      let start = 0, end = blob.size - 1;
-      if (range) {
-        if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start - 1) {
-          throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
-        }
-        start = range.start;
-        end = Math.min(range.end, blob.size - 1);
-      }
+      const { start, end } = clampBlobRange(range, blob.size);
       return copyRange(blob, start, end);
     },
 

@@ -6,6 +6,7 @@
 import { createMemoryStore } from "./memory.ts";
 import { UNDERLYING, type WrappingStore } from "./mutex.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import { mapAtomic } from "./atomic.ts";
 
 const copy = <T>(v: T): T => structuredClone(v);
 const copyEntry = <E extends MaybeEntry<unknown>>(e: E): E => ({ key: copy(e.key), value: copy(e.value), versionstamp: e.versionstamp }) as E;
@@ -33,23 +34,7 @@ export function createCopyingStore(inner: Store = createMemoryStore()): Store {
       for await (const entry of inner.list<T>(copy(selector), options)) yield copyEntry(entry);
     },
     atomic(): AtomicOperation {
-      const op = inner.atomic();
-      const wrapper: AtomicOperation = {
-        check(...checks) {
-          op.check(...checks);
-          return wrapper;
-        },
-        set(key, value) {
-          op.set(copy(key), copy(value));
-          return wrapper;
-        },
-        delete(key) {
-          op.delete(key);
-          return wrapper;
-        },
-        commit: () => op.commit(),
-      };
-      return wrapper;
+      return mapAtomic(inner.atomic(), copy, copy);
     },
   };
   return wrapping;

@@ -30,6 +30,7 @@ import { assertWritableKey } from "./keys.ts";
 import { decodeKeyBytes, encodedToBytes, keyBytes } from "./key-codec.ts";
 import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
 import type { AtomicCheck, AtomicOperation, Entry, Key, KeyPart, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import { writesThrough, type Mutation } from "./atomic.ts";
 
 /** The part of `Deno.Kv` this store uses; `Deno.openKv` and `@deno/kv`'s `openKv` both return it. */
 export interface DenoKvLike {
@@ -236,7 +237,7 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
     return { manifest: bytes, markerStamp: markerStamp! };
   }
 
-  async function commit(checks: AtomicCheck[], mutations: { key: Key; value?: unknown; del: boolean }[]): Promise<{ ok: true; versionstamp: string } | { ok: false }> {
+  async function commit(checks: AtomicCheck[], mutations: Mutation[]): Promise<{ ok: true; versionstamp: string } | { ok: false }> {
     // Encode, and move the largest values to chunks until the commit fits Deno KV's limits.
     const encoded = mutations.map((m) => (m.del ? null : encodeValue(m.value)));
     let inline = 0;
@@ -307,29 +308,6 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
     return ids;
   }
 
-  function atomic(): AtomicOperation {
-    const checks: AtomicCheck[] = [];
-    const mutations: { key: Key; value?: unknown; del: boolean }[] = [];
-    const op: AtomicOperation = {
-      check(...items) {
-        for (const c of items) assertWritableKey(c.key), checks.push({ key: c.key, versionstamp: c.versionstamp });
-        return op;
-      },
-      set(key, value) {
-        assertWritableKey(key);
-        mutations.push({ key, value, del: false });
-        return op;
-      },
-      delete(key) {
-        assertWritableKey(key);
-        mutations.push({ key, del: true });
-        return op;
-      },
-      commit: () => commit(checks, mutations),
-    };
-    return op;
-  }
-
   return {
     kind: "deno-kv",
     async get<T>(key: Key) {
@@ -337,18 +315,8 @@ export async function openDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOption
       return readEntry<T>(key, await kv.get(vKey(key)));
     },
     getMany,
-    async set(key: Key, value: unknown) {
-      assertWritableKey(key);
-      const result = await commit([], [{ key, value, del: false }]);
-      if (!result.ok) throw new Error("fetchstack Deno KV store: unconditional set failed");
-      return result;
-    },
-    async delete(key: Key) {
-      assertWritableKey(key);
-      await commit([], [{ key, del: true }]);
-    },
+    ...writesThrough(commit, "fetchstack Deno KV store"),
     list,
-    atomic,
     close: () => kv.close(),
   };
 }

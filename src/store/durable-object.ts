@@ -27,6 +27,7 @@ import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
 import { openStoreBlobStore } from "./store-blobs.ts";
 import { prefixStore } from "./prefixed.ts";
 import type { AtomicCheck, AtomicOperation, BlobStore, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import { writesThrough, type Mutation } from "./atomic.ts";
 
 // ---- the Durable Object ----
 
@@ -38,7 +39,6 @@ export interface DurableObjectStateLike {
   storage: { sql: SqlStorageLike };
 }
 
-type Mutation = { key: Key; value?: unknown; del?: true };
 type Message =
   | { op: "getMany"; keys: Key[] }
   | { op: "commit"; checks: AtomicCheck[]; mutations: Mutation[] }
@@ -247,45 +247,14 @@ export function createDurableObjectStore(namespace: DurableObjectNamespaceLike, 
     for (const c of cursors) await c.iterator.return(undefined);
   }
 
-  function atomic(): AtomicOperation {
-    const checks: AtomicCheck[] = [];
-    const mutations: Mutation[] = [];
-    const op: AtomicOperation = {
-      check(...items) {
-        for (const c of items) assertWritableKey(c.key), checks.push({ key: c.key, versionstamp: c.versionstamp });
-        return op;
-      },
-      set(key, value) {
-        assertWritableKey(key);
-        mutations.push({ key, value });
-        return op;
-      },
-      delete(key) {
-        assertWritableKey(key);
-        mutations.push({ key, del: true });
-        return op;
-      },
-      commit: () => commit(checks, mutations),
-    };
-    return op;
-  }
-
   return {
     kind: "durable-object",
     async get<T>(key: Key) {
       return (await getMany<T>([key]))[0]!;
     },
     getMany,
-    async set(key, value) {
-      assertWritableKey(key);
-      return (await commit([], [{ key, value }])) as { ok: true; versionstamp: string };
-    },
-    async delete(key) {
-      assertWritableKey(key);
-      await commit([], [{ key, del: true }]);
-    },
+    ...writesThrough(commit, "fetchstack Durable Object store"),
     list,
-    atomic,
   };
 }
 

@@ -5,8 +5,9 @@
  * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
  */
 import { assertWritableKey, encodeKey, isEncodedUnder, prefixRange } from "./keys.ts";
+import { atomicBuilder } from "./atomic.ts";
 import { SortedStrings } from "./sorted-list.ts";
-import type { AtomicCheck, AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 
 interface Record {
   key: Key;
@@ -24,7 +25,6 @@ export interface MemoryStore extends Store {
 
 /** Entries read per step of `list`; each batch is a consistent read, as Deno KV's `batchSize`. */
 const LIST_BATCH = 128;
-const DELETE = Symbol("delete");
 
 /** Bounds of a list selector as an encoded half-open range `[lo, hi)`. */
 export function selectorRange(selector: ListSelector): { lo: string; hi: string } {
@@ -102,40 +102,18 @@ export function createMemoryStore(): MemoryStore {
   }
 
   function atomic(): AtomicOperation {
-    const checks: [string, string | null][] = [];
-    const mutations: [string, Key, unknown][] = [];
-    const op: AtomicOperation = {
-      check(...items: AtomicCheck[]) {
-        for (const c of items) {
-          assertWritableKey(c.key);
-          checks.push([encodeKey(c.key), c.versionstamp]);
-        }
-        return op;
-      },
-      set(key: Key, value: unknown) {
-        assertWritableKey(key);
-        mutations.push([encodeKey(key), key, value]);
-        return op;
-      },
-      delete(key: Key) {
-        assertWritableKey(key);
-        mutations.push([encodeKey(key), key, DELETE]);
-        return op;
-      },
-      async commit() {
-        // Synchronous from first check to last write: nothing can interleave.
-        for (const [encoded, versionstamp] of checks) {
-          if ((map.get(encoded)?.versionstamp ?? null) !== versionstamp) return { ok: false as const };
-        }
-        const versionstamp = nextVersionstamp();
-        for (const [encoded, key, value] of mutations) {
-          if (value === DELETE) remove(encoded);
-          else write(encoded, key, value, versionstamp);
-        }
-        return { ok: true as const, versionstamp };
-      },
-    };
-    return op;
+    return atomicBuilder(async (checks, mutations) => {
+      // Synchronous from first check to last write: nothing can interleave.
+      for (const c of checks) {
+        if ((map.get(encodeKey(c.key))?.versionstamp ?? null) !== c.versionstamp) return { ok: false as const };
+      }
+      const versionstamp = nextVersionstamp();
+      for (const m of mutations) {
+        if (m.del) remove(encodeKey(m.key));
+        else write(encodeKey(m.key), m.key, m.value, versionstamp);
+      }
+      return { ok: true as const, versionstamp };
+    });
   }
 
   return {

@@ -6,6 +6,7 @@
 import { assertWritableKey } from "./keys.ts";
 import { UNDERLYING, type WrappingStore } from "./mutex.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import { mapAtomic } from "./atomic.ts";
 
 export function prefixStore(store: Store, prefix: Key): Store {
   if (prefix.length === 0) return store;
@@ -49,23 +50,7 @@ export function prefixStore(store: Store, prefix: Key): Store {
       }
     },
     atomic(): AtomicOperation {
-      const op = store.atomic();
-      const wrapper: AtomicOperation = {
-        check(...checks) {
-          op.check(...checks.map((c) => ({ key: addWritable(c.key), versionstamp: c.versionstamp })));
-          return wrapper;
-        },
-        set(key, value) {
-          op.set(addWritable(key), value);
-          return wrapper;
-        },
-        delete(key) {
-          op.delete(addWritable(key));
-          return wrapper;
-        },
-        commit: () => op.commit(),
-      };
-      return wrapper;
+      return mapAtomic(store.atomic(), addWritable);
     },
   };
   return wrapping;

@@ -9,6 +9,7 @@
  * numbers, -0, undefined and Date exactly.
  */
 import type { BlobStore, Key, KeyPart, Store } from "./types.ts";
+import { bytesToBase64, decodeBase64 } from "../encoding/base64.ts";
 
 export const STATE_FORMAT = "fetchstack-state";
 export const STATE_VERSION = 1;
@@ -55,7 +56,7 @@ export function encodeJson(value: unknown): Json {
       return { $undefined: true };
     case "object": {
       if (value === null) return null;
-      if (value instanceof Uint8Array) return { $bytes: toBase64(value) };
+      if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
       if (value instanceof Date) return { $date: value.toISOString() };
       if (Array.isArray(value)) return value.map(encodeJson);
       const proto = Object.getPrototypeOf(value);
@@ -88,7 +89,7 @@ export function decodeJson(json: Json): unknown {
     const tag = keys[0]!;
     const body = json[tag]!;
     switch (tag) {
-      case "$bytes": return fromBase64(body as string);
+      case "$bytes": return decodeBase64(body as string);
       case "$bigint": return BigInt(body as string);
       case "$number": return body === "-0" ? -0 : Number(body);
       case "$undefined": return undefined;
@@ -119,23 +120,6 @@ export function decodeKeyJson(json: Json[]): KeyPart[] {
   });
 }
 
-// ---- base64 without Buffer (web-standard btoa/atob) ----
-
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  }
-  return btoa(binary);
-}
-
-export function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 // ---- snapshot / restore / clear ----
 
 /** Every entry under `prefix` (all state by default), plus blobs when `options.blobs` is given. */
@@ -151,7 +135,7 @@ export async function snapshotStore(store: Store, prefix: Key = [], options: Sna
     snapshot.blobs = [];
     for await (const key of options.blobs.keys(blobPrefix)) {
       const stream = await options.blobs.get(key);
-      if (stream) snapshot.blobs.push({ key: key.slice(blobPrefix.length), data: toBase64(await readAll(stream)) });
+      if (stream) snapshot.blobs.push({ key: key.slice(blobPrefix.length), data: bytesToBase64(await readAll(stream)) });
     }
   }
   return snapshot;
@@ -191,7 +175,7 @@ function parseSnapshot(snapshot: StateSnapshot): { entries: [KeyPart[], unknown]
   });
   const blobs = (snapshot.blobs ?? []).map((b): [string, Uint8Array] => {
     if (typeof b.key !== "string" || typeof b.data !== "string") throw new TypeError("snapshot blob needs a string key and base64 data");
-    return [b.key, fromBase64(b.data)];
+    return [b.key, decodeBase64(b.data)];
   });
   return { entries, blobs };
 }

@@ -19,6 +19,7 @@
  * Markers without a number (none are written) count as old.
  */
 import type { BlobStore, Entry, Key, Store } from "./types.ts";
+import { clampBlobRange } from "../util/byte-range.ts";
 
 interface Manifest {
   id: string;
@@ -169,14 +170,7 @@ export async function openStoreBlobStore(store: Store, options: StoreBlobOptions
   async function get(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null> {
     const manifest = (await store.get<Manifest>(["m", key])).value;
     if (!manifest) return null;
-    let start = 0, end = manifest.size - 1;
-    if (range) {
-      if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start - 1) {
-        throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
-      }
-      start = range.start;
-      end = Math.min(range.end, manifest.size - 1);
-    }
+    const { start, end } = clampBlobRange(range, manifest.size);
     let position = start;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {

@@ -29,6 +29,7 @@ import { decodeKeyBytes, encodedToBytes, keyBytes } from "./key-codec.ts";
 import { selectorRange } from "./memory.ts";
 import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
 import type { AtomicCheck, AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import { writesThrough, type Mutation } from "./atomic.ts";
 
 /** The part of a Workers `KVNamespace` binding this store uses. */
 export interface KvNamespaceLike {
@@ -214,7 +215,7 @@ export function createWorkersKvStore(kv: KvNamespaceLike, options: WorkersKvStor
     }
   }
 
-  async function commitNow(checks: AtomicCheck[], mutations: { key: Key; value?: unknown; del: boolean }[]): Promise<{ ok: true; versionstamp: string } | { ok: false }> {
+  async function commitNow(checks: AtomicCheck[], mutations: Mutation[]): Promise<{ ok: true; versionstamp: string } | { ok: false }> {
     // Encode and name everything first: a bad key or a value over the limit writes nothing.
     const writes = new Map<string, { bytes?: Uint8Array; json?: string }>();
     for (const m of mutations) {
@@ -241,33 +242,10 @@ export function createWorkersKvStore(kv: KvNamespaceLike, options: WorkersKvStor
     return { ok: true, versionstamp };
   }
 
-  function commit(checks: AtomicCheck[], mutations: { key: Key; value?: unknown; del: boolean }[]) {
+  function commit(checks: AtomicCheck[], mutations: Mutation[]) {
     const run = tail.then(() => commitNow(checks, mutations));
     tail = run.catch(() => {});
     return run;
-  }
-
-  function atomic(): AtomicOperation {
-    const checks: AtomicCheck[] = [];
-    const mutations: { key: Key; value?: unknown; del: boolean }[] = [];
-    const op: AtomicOperation = {
-      check(...items) {
-        for (const c of items) assertWritableKey(c.key), checks.push({ key: c.key, versionstamp: c.versionstamp });
-        return op;
-      },
-      set(key, value) {
-        assertWritableKey(key);
-        mutations.push({ key, value, del: false });
-        return op;
-      },
-      delete(key) {
-        assertWritableKey(key);
-        mutations.push({ key, del: true });
-        return op;
-      },
-      commit: () => commit(checks, mutations),
-    };
-    return op;
   }
 
   return {
@@ -282,15 +260,7 @@ export function createWorkersKvStore(kv: KvNamespaceLike, options: WorkersKvStor
         return read<T>(key);
       }));
     },
-    async set(key, value) {
-      assertWritableKey(key);
-      return (await commit([], [{ key, value, del: false }])) as { ok: true; versionstamp: string };
-    },
-    async delete(key) {
-      assertWritableKey(key);
-      await commit([], [{ key, del: true }]);
-    },
+    ...writesThrough(commit, "fetchstack Workers KV store"),
     list,
-    atomic,
   };
 }

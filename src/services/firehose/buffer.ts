@@ -10,7 +10,7 @@
 import type { RequestContext } from "../types.ts";
 import type { Key, Store } from "../../store/types.ts";
 import { withLock } from "../../store/mutex.ts";
-import { bytesToBase64 } from "../../protocol/shape-values.ts";
+import { bytesToBase64 } from "../../encoding/base64.ts";
 import { deliver, type BatchRecord } from "./delivery.ts";
 import { streamKey, type StoredDestination, type StoredStream } from "./streams.ts";
 

@@ -11,7 +11,7 @@
 import type { RequestContext } from "../types.ts";
 import type { Store } from "../../store/types.ts";
 import { isAwsError } from "../../protocol/errors.ts";
-import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 import { dataPrefix, errorPrefix, objectSuffix } from "./prefixes.ts";
 import type { StoredDestination, StoredStream } from "./streams.ts";
 import type { ProcessingConfiguration, Processor } from "../../generated/firehose.ts";

@@ -4,6 +4,7 @@
 import type { RequestContext } from "../types.ts";
 import type { Store } from "../../store/types.ts";
 import { invalidValue } from "./errors.ts";
+import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 
 export type Obj = Record<string, any>;
 
@@ -37,12 +38,8 @@ export async function all<T = Obj>(store: Store, kind: string): Promise<T[]> {
 export function page<T>(items: T[], nameOf: (t: T) => string, input: { MaxResults?: number; NextToken?: string }): { items: T[]; NextToken?: string } {
   let start = 0;
   if (input.NextToken) {
-    let after: string;
-    try {
-      after = atob(input.NextToken);
-    } catch {
-      throw invalidValue("Invalid NextToken.");
-    }
+    const after = pageTokenField(input.NextToken, "after");
+    if (after === undefined) throw invalidValue("Invalid NextToken.");
     start = items.findIndex((t) => nameOf(t) > after);
     if (start === -1) start = items.length;
   }
@@ -50,5 +47,5 @@ export function page<T>(items: T[], nameOf: (t: T) => string, input: { MaxResult
   if (max < 1 || max > 100) throw invalidValue("MaxResults must be between 1 and 100.");
   const slice = items.slice(start, start + max);
   const more = start + max < items.length;
-  return { items: slice, NextToken: more ? btoa(nameOf(slice[slice.length - 1])) : undefined };
+  return { items: slice, NextToken: more ? encodePageToken({ after: nameOf(slice[slice.length - 1]!) }) : undefined };
 }

@@ -15,6 +15,7 @@ import { bucketKey, getBucket, requireBucket, type BucketRecord } from "./bucket
 import { bucketHasObjects } from "./object-store.ts";
 import { abortAllUploads } from "./multipart.ts";
 import { aclFromRequest } from "./objects.ts";
+import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 
 /** Regions S3 accepts as a LocationConstraint (plus the legacy `EU`). */
 const REGIONS = new Set([
@@ -190,14 +191,9 @@ export const bucketHandlers: Record<string, Handler> = {
 };
 
 function encodeToken(name: string): string {
-  return btoa(JSON.stringify({ after: name }));
+  return encodePageToken({ after: name });
 }
 
 function decodeToken(token: string): string | undefined {
-  try {
-    const parsed = JSON.parse(atob(token));
-    return typeof parsed?.after === "string" ? parsed.after : undefined;
-  } catch {
-    return undefined;
-  }
+  return pageTokenField(token, "after");
 }

@@ -10,10 +10,11 @@
  */
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { Crc32 } from "@aws-crypto/crc32";
 import { Crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
-import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
@@ -185,19 +186,6 @@ export function supportedChecksumTypes(algorithm: ChecksumAlgorithm): ChecksumTy
   }
 }
 
-/** Lower-case hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += b.toString(16).padStart(2, "0");
-  return out;
-}
-
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
@@ -207,8 +195,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** A multipart object's ETag, quoted: `"<md5 of the concatenated part md5 bytes>-N"`. */
 export function multipartEtag(partMd5Hex: string[]): string {
-  const digest = md5(concat(partMd5Hex.map((h) => fromHex(h.replace(/"/g, "")))));
-  return `"${toHex(digest)}-${partMd5Hex.length}"`;
+  const digest = md5(concat(partMd5Hex.map((h) => hexToBytes(h.replace(/"/g, "")))));
+  return `"${bytesToHex(digest)}-${partMd5Hex.length}"`;
 }
 
 /**

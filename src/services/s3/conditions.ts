@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html, RFC 7233.
  */
 import { AwsError } from "../../protocol/errors.ts";
+import { clampHttpRange, type ByteRange } from "../../util/byte-range.ts";
 import { preconditionFailed } from "./errors.ts";
 import { etagMatches, type ObjectVersion } from "./object-store.ts";
 
@@ -65,11 +66,7 @@ export function checkCopySourceConditions(version: ObjectVersion, c: CopySourceC
   }
 }
 
-/** An inclusive byte range resolved against an object's size. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+export type { ByteRange };
 
 /**
  * Resolves a Range header against `size`: undefined when absent or not a single well-formed
@@ -77,22 +74,9 @@ export interface ByteRange {
  */
 export function resolveRange(header: string | undefined, size: number): ByteRange | undefined {
   if (header === undefined) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!m || (m[1] === "" && m[2] === "")) return undefined;
-  let start: number, end: number;
-  if (m[1] === "") {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) throw invalidRange(header, size);
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === "" ? size - 1 : Number(m[2]);
-    if (end < start) return undefined;
-    if (start >= size) throw invalidRange(header, size);
-    end = Math.min(end, size - 1);
-  }
-  return { start, end };
+  const range = clampHttpRange(header, size);
+  if (range === "unsatisfiable") throw invalidRange(header, size);
+  return range;
 }
 
 export function invalidRange(requested: string, size: number): AwsError {

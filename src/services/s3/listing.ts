@@ -16,6 +16,8 @@ import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { ownerOf } from "./buckets.ts";
 import { invalidArgument } from "./errors.ts";
 import { headPrefix, versionPrefix, type ObjectHead, type ObjectVersion } from "./object-store.ts";
+import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
+import { keyEncoder } from "./url-encoding.ts";
 
 const DEFAULT_MAX_KEYS = 1000;
 
@@ -26,16 +28,6 @@ function maxKeysOf(value: unknown): number {
   return Math.min(n, DEFAULT_MAX_KEYS);
 }
 
-function checkEncoding(encoding: string | undefined): boolean {
-  if (encoding === undefined) return false;
-  if (encoding !== "url") throw invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encoding);
-  return true;
-}
-
-/** S3's `encoding-type=url` form: percent-encoding, space as `+`, `/` left alone. */
-export function urlEncodeKey(text: string): string {
-  return encodeURIComponent(text).replace(/%2F/g, "/").replace(/%20/g, "+").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-}
 
 /** Current heads of `bucket` with keys starting with `prefix`, strictly after `after` (or from `from` on). */
 async function* headsFrom(ctx: RequestContext, bucket: string, prefix: string, after: string | undefined, from?: string): AsyncGenerator<ObjectHead> {
@@ -110,23 +102,14 @@ function contentEntry(v: ObjectVersion, enc: (s: string) => string, owner: boole
   };
 }
 
-function encoder(url: boolean): (s: string) => string {
-  return url ? urlEncodeKey : (s) => s;
-}
-
 function encodeToken(after: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify({ a: after }))));
+  return encodePageToken({ a: after });
 }
 
 function decodeToken(token: string): string {
-  try {
-    const bytes = Uint8Array.from(atob(token), (c) => c.charCodeAt(0));
-    const parsed = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof parsed?.a === "string") return parsed.a;
-  } catch {
-    // fall through
-  }
-  throw invalidArgument("The continuation token provided is incorrect", "continuation-token", token);
+  const after = pageTokenField(token, "a");
+  if (after === undefined) throw invalidArgument("The continuation token provided is incorrect", "continuation-token", token);
+  return after;
 }
 
 function emptyToUndefined(s: string | undefined): string | undefined {
@@ -135,8 +118,8 @@ function emptyToUndefined(s: string | undefined): string | undefined {
 
 async function listV2(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-  const url = checkEncoding(input.EncodingType);
-  const enc = encoder(url);
+  const enc = keyEncoder(input.EncodingType);
+  const url = input.EncodingType !== undefined;
   const max = maxKeysOf(input.MaxKeys);
   const prefix: string = input.Prefix ?? "";
   const delimiter = emptyToUndefined(input.Delimiter);
@@ -164,8 +147,8 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
 
 async function listV1(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-  const url = checkEncoding(input.EncodingType);
-  const enc = encoder(url);
+  const enc = keyEncoder(input.EncodingType);
+  const url = input.EncodingType !== undefined;
   const max = maxKeysOf(input.MaxKeys);
   const prefix: string = input.Prefix ?? "";
   const delimiter = emptyToUndefined(input.Delimiter);
@@ -194,8 +177,8 @@ async function* versionsOf(ctx: RequestContext, bucket: string, head: ObjectHead
 
 async function listVersions(input: Record<string, any>, ctx: RequestContext) {
   const bucket: BucketRecord = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-  const url = checkEncoding(input.EncodingType);
-  const enc = encoder(url);
+  const enc = keyEncoder(input.EncodingType);
+  const url = input.EncodingType !== undefined;
   const max = maxKeysOf(input.MaxKeys);
   const prefix: string = input.Prefix ?? "";
   const delimiter = emptyToUndefined(input.Delimiter);

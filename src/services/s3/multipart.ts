@@ -41,6 +41,8 @@ import { cannedAcl, checkKey, grantsFromHeaders } from "./objects.ts";
 import { parseTaggingHeader } from "./tagging.ts";
 import { accessControlListNotSupported } from "./errors.ts";
 import { bodyHeaders, prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
+import { keyEncoder } from "./url-encoding.ts";
+import { encodeRfc3986Path } from "../../encoding/uri.ts";
 
 /** Smallest size of every part but the last (5 MiB). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -172,11 +174,6 @@ function checksumMember(checksum: StoredChecksum | undefined): Record<string, st
   return checksum ? { [checksumMemberName(checksum.algorithm)]: checksum.value } : {};
 }
 
-/** S3's `encoding-type=url` form of a key or prefix. */
-function urlEncode(text: string | undefined, encoding: string | undefined): string | undefined {
-  if (text === undefined || encoding !== "url") return text;
-  return encodeURIComponent(text).replace(/%2F/g, "/");
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -475,7 +472,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
       throw e;
     }
     await dropUpload(ctx, upload, [...stored.values()], keep);
-    const encodedKey = upload.key.split("/").map(encodeURIComponent).join("/");
+    const encodedKey = encodeRfc3986Path(upload.key);
     return {
       Location: `${ctx.baseUrl}/${bucket.name}/${encodedKey}`,
       Bucket: bucket.name,
@@ -520,9 +517,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
   const keyMarker: string | undefined = input.KeyMarker || undefined;
   const uploadIdMarker: string | undefined = keyMarker ? input.UploadIdMarker || undefined : undefined;
   const enc: string | undefined = input.EncodingType;
-  if (enc !== undefined && enc !== "url") {
-    throw new AwsError("InvalidArgument", "Invalid Encoding Method specified in Request", 400, { fields: { ArgumentName: "encoding-type", ArgumentValue: enc } });
-  }
+  const urlEncode = keyEncoder(enc);
 
   const uploads: UploadRecord[] = [];
   const prefixes: string[] = [];
@@ -557,18 +552,18 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
   }
   return {
     Bucket: bucket.name,
-    KeyMarker: urlEncode(keyMarker ?? "", enc),
+    KeyMarker: urlEncode(keyMarker ?? ""),
     UploadIdMarker: uploadIdMarker ?? "",
-    ...(truncated && last ? { NextKeyMarker: urlEncode(last.key, enc), NextUploadIdMarker: last.uploadId ?? "" } : {}),
-    ...(input.Prefix !== undefined ? { Prefix: urlEncode(prefix, enc) } : {}),
-    ...(delimiter ? { Delimiter: urlEncode(delimiter, enc) } : {}),
+    ...(truncated && last ? { NextKeyMarker: urlEncode(last.key), NextUploadIdMarker: last.uploadId ?? "" } : {}),
+    ...(input.Prefix !== undefined ? { Prefix: urlEncode(prefix) } : {}),
+    ...(delimiter ? { Delimiter: urlEncode(delimiter) } : {}),
     MaxUploads: max,
     IsTruncated: truncated,
     ...(uploads.length
       ? {
         Uploads: uploads.map((u) => ({
           UploadId: u.uploadId,
-          Key: urlEncode(u.key, enc),
+          Key: urlEncode(u.key),
           Initiated: new Date(u.initiated),
           StorageClass: u.storageClass ?? "STANDARD",
           Owner: owner(u.owner),
@@ -577,7 +572,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
         })),
       }
       : {}),
-    ...(prefixes.length ? { CommonPrefixes: prefixes.map((p) => ({ Prefix: urlEncode(p, enc) })) } : {}),
+    ...(prefixes.length ? { CommonPrefixes: prefixes.map((p) => ({ Prefix: urlEncode(p) })) } : {}),
     ...(enc ? { EncodingType: enc } : {}),
   };
 }

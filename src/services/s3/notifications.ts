@@ -16,6 +16,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
 import { canonicalUserId } from "./buckets.ts";
+import { encodeRfc3986Path } from "../../encoding/uri.ts";
 
 interface FilterRule {
   Name?: string;
@@ -62,9 +63,12 @@ function filterMatches(config: DestinationConfig, key: string): boolean {
   return true;
 }
 
-/** Keys in event messages are URL-encoded as in `encoding-type=url` (space as `+`). */
+/**
+ * Keys in event messages are URL-encoded, with a space as `+` (AWS's examples decode them with
+ * `unquote_plus`); otherwise as `encoding-type=url`.
+ */
 function eventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+");
+  return encodeRfc3986Path(key).replace(/%20/g, "+");
 }
 
 let sequence = 0;

@@ -9,12 +9,13 @@
 import { parseCopySource } from "./copy-source.ts";
 import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
-import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 import { md5 } from "@noble/hashes/legacy.js";
 import type { Handler, RequestContext } from "../types.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { canonicalUserId } from "./buckets.ts";
-import { checksumMemberName, createDigest, parseAlgorithm, toHex, type StoredChecksum } from "./checksums.ts";
+import { checksumMemberName, createDigest, parseAlgorithm, type StoredChecksum } from "./checksums.ts";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { checkCopySourceConditions, checkReadConditions, invalidRange, resolveRange, type ByteRange } from "./conditions.ts";
 import { accessControlListNotSupported, invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
 import {
@@ -313,7 +314,7 @@ async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersi
   });
   const blob = newBlobKey(bucket);
   const { size } = await bucketBlobs(ctx).put(blob, openBody(ctx, source).pipeThrough(hashing));
-  const md5Hex = toHex(await digestMd5.digest());
+  const md5Hex = bytesToHex(await digestMd5.digest());
   const checksum: StoredChecksum = { algorithm, value: bytesToBase64(await digest.digest()), type: "FULL_OBJECT" };
   return { segment: { blob, size }, md5Hex, checksum };
 }

@@ -18,13 +18,14 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
  */
 import { AwsError } from "../../protocol/errors.ts";
-import { base64ToBytes } from "../../protocol/shape-values.ts";
+import { base64ToBytes } from "../../encoding/base64.ts";
 import { escapeXmlText } from "../../protocol/xml.ts";
 import type { RequestContext } from "../types.ts";
 import { requireBucket } from "./bucket-store.ts";
 import { deleteBodies, storeBody, writeObject, type StoredHeaders } from "./object-store.ts";
 import { FormDataError, formBoundary, readFormUntilFile, type FormUntilFile } from "./form-data.ts";
 import { prepareUpload } from "./upload-body.ts";
+import { encodeRfc3986Path } from "../../encoding/uri.ts";
 
 /** Fields every policy may leave uncovered (signature material and the policy itself). */
 const EXEMPT = new Set(["policy", "file", "x-amz-signature", "signature", "awsaccesskeyid", "x-amz-security-token"]);
@@ -215,7 +216,7 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
     ...(sse ? { encryption: { ServerSideEncryption: sse } } : {}),
   });
 
-  const location = `${ctx.baseUrl}/${encodeURIComponent(bucket.name)}/${key.split("/").map(encodeURIComponent).join("/")}`;
+  const location = `${ctx.baseUrl}/${encodeURIComponent(bucket.name)}/${encodeRfc3986Path(key)}`;
   const out = new Headers({ etag: digest.etag, location, "x-amz-request-id": ctx.requestId });
   if (version.versionId !== "null") out.set("x-amz-version-id", version.versionId);
   const redirect = fields.get("success_action_redirect") ?? fields.get("redirect");

@@ -27,7 +27,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
 import { AwsError } from "../../protocol/errors.ts";
-import { base64ToBytes, bytesToBase64 } from "../../protocol/shape-values.ts";
+import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { createAwsChunkedDecoder, incompleteBody, type AwsChunkedDecoder } from "./aws-chunked.ts";
 import {
   CHECKSUM_ALGORITHMS,
@@ -36,7 +37,6 @@ import {
   createDigest,
   isWellFormedChecksum,
   parseAlgorithm,
-  toHex,
   type ChecksumAlgorithm,
   type StoredChecksum,
 } from "./checksums.ts";
@@ -263,7 +263,7 @@ export function prepareUpload(headers: Headers, body: ReadableStream<Uint8Array>
       if (!isWellFormedChecksum(algorithm, sent)) throw invalidRequest(`Value for ${declared.trailer} trailing header is invalid.`);
     }
     if (sent !== undefined && sent !== value) throw badChecksum(algorithm);
-    const md5Hex = toHex(md5Bytes);
+    const md5Hex = bytesToHex(md5Bytes);
     return {
       size,
       md5Hex,

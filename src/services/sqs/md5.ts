@@ -9,6 +9,7 @@
  */
 import { md5 } from "@noble/hashes/legacy.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { decodeBase64 } from "../../encoding/base64.ts";
 
 /** A message attribute as stored: binary values as base64. */
 export interface StoredAttribute {
@@ -21,13 +22,6 @@ const encoder = new TextEncoder();
 
 export function md5Hex(text: string): string {
   return bytesToHex(md5(encoder.encode(text)));
-}
-
-function base64Bytes(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 /** MD5 of a set of attributes in AWS's length-prefixed encoding; undefined for none. */
@@ -47,7 +41,7 @@ export function md5OfAttributes(attributes: Record<string, StoredAttribute> | un
     lengthPrefixed(encoder.encode(attr.DataType));
     if (attr.BinaryValue !== undefined && attr.StringValue === undefined) {
       parts.push(Uint8Array.of(2));
-      lengthPrefixed(base64Bytes(attr.BinaryValue));
+      lengthPrefixed(decodeBase64(attr.BinaryValue));
     } else {
       parts.push(Uint8Array.of(1));
       lengthPrefixed(encoder.encode(attr.StringValue ?? ""));

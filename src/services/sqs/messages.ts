@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
  */
 import { AwsError } from "../../protocol/errors.ts";
-import { bytesToBase64 } from "../../protocol/shape-values.ts";
+import { bytesToBase64, decodeBase64 } from "../../encoding/base64.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { RequestContext } from "../types.ts";
 import { invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist } from "./errors.ts";
@@ -91,7 +91,7 @@ export function checkAttributes(input: Record<string, AttributeValueInput> | und
       const bytes = typeof value.BinaryValue === "string" ? value.BinaryValue : value.BinaryValue ? bytesToBase64(value.BinaryValue) : "";
       if (!bytes) throw invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type 'Binary'.`);
       out[name] = { DataType: type, BinaryValue: bytes };
-      size += atob(bytes).length;
+      size += decodeBase64(bytes).length;
     } else {
       const text = value.StringValue;
       if (text === undefined || text === "") throw invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type '${kind}'.`);

@@ -14,6 +14,7 @@ import { parseQueueArn, queueArn, type QueueRef } from "./queue-url.ts";
 import { deadLetterSources, enqueueExisting } from "./redrive.ts";
 import { keys, loadQueue, lockName, removeMessage, store, type StoredMessage } from "./storage.ts";
 import { countMessages } from "./attributes.ts";
+import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 
 /** Rate when the task names none ("system optimized"). */
 const DEFAULT_RATE = 500;
@@ -31,7 +32,7 @@ export interface MoveTask {
 }
 
 function handleOf(task: MoveTask): string {
-  return btoa(JSON.stringify({ taskId: task.id, sourceArn: task.sourceArn }));
+  return encodePageToken({ taskId: task.id, sourceArn: task.sourceArn });
 }
 
 function resourceNotFound(message: string): AwsError {
@@ -138,12 +139,9 @@ async function advance(ctx: RequestContext, account: string, region: string, id:
 }
 
 function decodeHandle(handle: string): { taskId: string; sourceArn: string } | null {
-  try {
-    const parsed = JSON.parse(atob(handle));
-    return typeof parsed?.taskId === "string" && typeof parsed?.sourceArn === "string" ? parsed : null;
-  } catch {
-    return null;
-  }
+  const taskId = pageTokenField(handle, "taskId");
+  const sourceArn = pageTokenField(handle, "sourceArn");
+  return taskId !== undefined && sourceArn !== undefined ? { taskId, sourceArn } : null;
 }
 
 export async function cancelMessageMoveTask(ctx: RequestContext, handle: string) {

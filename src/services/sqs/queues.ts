@@ -13,6 +13,7 @@ import { queueUrl, type QueueRef } from "./queue-url.ts";
 import { deadLetterSources } from "./redrive.ts";
 import { notifyQueue } from "./signal.ts";
 import { deleteAll, keys, loadQueue, lockName, store, type QueueRecord } from "./storage.ts";
+import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 
 const STANDARD_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
@@ -87,17 +88,13 @@ export async function getQueueUrl(ctx: RequestContext, input: { QueueName: strin
 }
 
 function encodeToken(name: string): string {
-  return btoa(JSON.stringify({ after: name }));
+  return encodePageToken({ after: name });
 }
 
 function decodeToken(token: string): string {
-  try {
-    const parsed = JSON.parse(atob(token));
-    if (typeof parsed?.after === "string") return parsed.after;
-  } catch {
-    // fall through
-  }
-  throw invalidParameterValue("Invalid NextToken value.");
+  const after = pageTokenField(token, "after");
+  if (after === undefined) throw invalidParameterValue("Invalid NextToken value.");
+  return after;
 }
 
 export async function listQueues(ctx: RequestContext, input: { QueueNamePrefix?: string; NextToken?: string; MaxResults?: number }) {

@@ -5,7 +5,7 @@
  * Source: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
  */
 import { AwsError } from "../../protocol/errors.ts";
-import { base64ToBytes } from "../../protocol/shape-values.ts";
+import { base64ToBytes, utf8ToBase64 } from "../../encoding/base64.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { RequestContext } from "../types.ts";
 import { invalidParameter, queueDoesNotExist, receiptHandleIsInvalid } from "./errors.ts";
@@ -31,7 +31,7 @@ export interface ReceiveInput {
 // Receipt handles: the queue, the message and the token of one receive.
 
 function encodeHandle(q: QueueRef, id: string, token: string): string {
-  return btoa(`${q.account}:${q.region}:${q.name}:${id}:${token}`).replace(/=+$/, "");
+  return utf8ToBase64(`${q.account}:${q.region}:${q.name}:${id}:${token}`).replace(/=+$/, "");
 }
 
 interface Handle {

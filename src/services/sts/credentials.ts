@@ -5,6 +5,7 @@
  */
 import { newAccessKeyId } from "../../gateway/accounts.ts";
 import type { Store } from "../../store/types.ts";
+import { bytesToBase64 } from "../../encoding/base64.ts";
 
 /** Who a set of credentials acts as; what GetCallerIdentity returns for them. */
 export interface Identity {
@@ -33,12 +34,6 @@ function randomString(length: number, alphabet: string): string {
   return out;
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
 /** Upper-case unique id body as AWS uses in role and user ids (`AROA` + 17 characters). */
 export function uniqueId(prefix: string): string {
   return prefix + randomString(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
@@ -52,7 +47,7 @@ export async function issueCredentials(store: Store, identity: Identity, expirat
     AccessKeyId: newAccessKeyId("ASIA", identity.Account),
     SecretAccessKey: randomString(40, ALNUM + "+/"),
     // Session tokens on AWS are long opaque base64 strings starting like this one.
-    SessionToken: "IQoJb3JpZ2luX2VjE" + base64(crypto.getRandomValues(new Uint8Array(360))),
+    SessionToken: "IQoJb3JpZ2luX2VjE" + bytesToBase64(crypto.getRandomValues(new Uint8Array(360))),
     Expiration: expiration,
     identity,
   };

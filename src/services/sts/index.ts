@@ -14,6 +14,7 @@ import { accountFromAccessKeyId } from "../../gateway/accounts.ts";
 import model from "../../../models/sts.json" with { type: "json" };
 import { credentialsOutput, issueCredentials, lookupCredentials, uniqueId, type Identity } from "./credentials.ts";
 import { nameQualifier, readSamlAssertion, readWebIdentityToken } from "./tokens.ts";
+import { base64ToUtf8 } from "../../encoding/base64.ts";
 
 const HOUR = 3600;
 
@@ -248,8 +249,7 @@ export default defineService<Operations>({
     DecodeAuthorizationMessage(input) {
       // fetchstack's encoded messages are base64url JSON; anything else is not one of ours.
       try {
-        const normal = String(input.EncodedMessage).replace(/-/g, "+").replace(/_/g, "/");
-        const json = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(normal), (c) => c.charCodeAt(0)));
+        const json = base64ToUtf8(String(input.EncodedMessage));
         JSON.parse(json);
         return { DecodedMessage: json };
       } catch {

@@ -9,6 +9,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { AwsError } from "../../protocol/errors.ts";
+import { bytesToBase64, decodeBase64 } from "../../encoding/base64.ts";
 
 export interface WebIdentityClaims {
   sub: string;
@@ -18,10 +19,7 @@ export interface WebIdentityClaims {
 }
 
 function base64UrlDecode(text: string): string {
-  const normal = text.replace(/-/g, "+").replace(/_/g, "/");
-  const padded = normal + "=".repeat((4 - (normal.length % 4)) % 4);
-  const binary = atob(padded);
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return new TextDecoder().decode(decodeBase64(text));
 }
 
 /** Claims of a JWT; throws `InvalidIdentityTokenException` / `ExpiredTokenException` as AWS does. */
@@ -76,7 +74,7 @@ export function readSamlAssertion(encoded: string): SamlClaims {
   // Parsed XML of any SAML response (fast-xml-parser output): untyped by nature, read defensively.
   let doc: Record<string, any>;
   try {
-    const xml = new TextDecoder().decode(Uint8Array.from(atob(encoded.replace(/\s+/g, "")), (c) => c.charCodeAt(0)));
+    const xml = new TextDecoder().decode(decodeBase64(encoded));
     doc = parser.parse(xml);
   } catch {
     throw new AwsError("InvalidIdentityTokenException", "Invalid base64 SAMLResponse", 400);
@@ -107,7 +105,5 @@ export function readSamlAssertion(encoded: string): SamlClaims {
 /** `NameQualifier`: Base64(SHA1(Issuer + AccountId + "/" + provider name)), as AWS documents it. */
 export function nameQualifier(issuer: string, accountId: string, providerName: string): string {
   const digest = sha1(new TextEncoder().encode(issuer + accountId + "/" + providerName));
-  let binary = "";
-  for (const b of digest) binary += String.fromCharCode(b);
-  return btoa(binary);
+  return bytesToBase64(digest);
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  CreateBucketCommand, CreateMultipartUploadCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
 import { TRANSPORTS, uniqueBucket, type S3Transport } from "./core-setup.ts";
@@ -122,18 +122,34 @@ for (const { name, setup } of TRANSPORTS) {
       expect(v1e.CommonPrefixes).toEqual([{ Prefix: "d/" }]);
     });
 
-    it("encoding-type=url encodes keys and prefixes (space as +, slash kept)", async () => {
+    it("encoding-type=url encodes keys and prefixes (space as %20, + as %2B, slash kept), as S3 does", async () => {
       const res = await t.fetch(`/${bucket}?list-type=2&encoding-type=url&prefix=z%20`);
       const xml = await res.text();
       expect(xml).toContain("<EncodingType>url</EncodingType>");
-      expect(xml).toContain("<Key>z+space</Key>");
-      expect(xml).toContain("<Prefix>z+</Prefix>");
+      expect(xml).toContain("<Key>z%20space</Key>");
+      expect(xml).toContain("<Prefix>z%20</Prefix>");
       const res2 = await t.fetch(`/${bucket}?list-type=2&encoding-type=url&delimiter=/&prefix=%C3%A9`);
       expect(await res2.text()).toContain("<Key>%C3%A9-accent</Key>");
       const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, EncodingType: "url", Prefix: "b/" }));
       expect(out.Contents!.map((c) => c.Key)).toEqual(["b/1.txt", "b/2.txt", "b/c/3.txt"]);
       const bad = await error(s3.send(new ListObjectsV2Command({ Bucket: bucket, EncodingType: "base64" as never })));
       expect(bad.name).toBe("InvalidArgument");
+    });
+
+    it("encoding-type=url is the same in every listing: the s3-tests keys, and ListMultipartUploads agrees", async () => {
+      const b = uniqueBucket("enc");
+      await s3.send(new CreateBucketCommand({ Bucket: b }));
+      for (const key of ["foo+1/bar", "foo/bar/xyzzy", "quux ab/thud", "asdf+b", "x!'()*~.txt"]) {
+        await s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: "1" }));
+      }
+      const xml = await (await t.fetch(`/${b}?list-type=2&encoding-type=url&delimiter=/`)).text();
+      expect([...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1])).toEqual(["asdf%2Bb", "x%21%27%28%29%2A~.txt"]);
+      expect([...xml.matchAll(/<CommonPrefixes><Prefix>([^<]*)<\/Prefix>/g)].map((m) => m[1])).toEqual(["foo%2B1/", "foo/", "quux%20ab/"]);
+      const v1 = await (await t.fetch(`/${b}?encoding-type=url&prefix=quux%20`)).text();
+      expect(v1).toContain("<Key>quux%20ab/thud</Key>");
+      await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: "quux ab/up+load" }));
+      const uploads = await (await t.fetch(`/${b}?uploads&encoding-type=url`)).text();
+      expect(uploads).toContain("<Key>quux%20ab/up%2Bload</Key>");
     });
 
     it("max-keys 0 returns nothing; negative is InvalidArgument; missing bucket NoSuchBucket", async () => {

@@ -240,7 +240,7 @@ for (const { name, setup } of TRANSPORTS) {
       expect(sub.Versions!.map((v) => [v.Key, v.IsLatest])).toEqual([["dir/one", true], ["dir/one", false], ["dir/two", true], ["dir/two", false]]);
       const raw = await t.fetch(`/${b}?versions&encoding-type=url&prefix=sp`);
       const xml = await raw.text();
-      expect(xml).toContain("<Key>sp+ace/x</Key>");
+      expect(xml).toContain("<Key>sp%20ace/x</Key>");
       expect(xml).toContain("<ListVersionsResult");
     });
   });

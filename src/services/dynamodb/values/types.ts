@@ -5,6 +5,7 @@
  * strings. Every function here accepts both and compares bytes.
  */
 import { AwsError } from "../../../protocol/errors.ts";
+import { bytesToBase64, decodeBase64 } from "../../../encoding/base64.ts";
 
 export type Binary = Uint8Array | string;
 
@@ -37,41 +38,17 @@ export function validation(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
 }
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-
-/** Bytes of a binary value (Uint8Array as is, base64 string decoded). */
+/** Bytes of a binary value (Uint8Array as is, base64 string decoded; stray characters skipped). */
 export function toBytes(b: Binary): Uint8Array {
   if (typeof b !== "string") return b;
-  const clean = b.replace(/=+$/, "");
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0, acc = 0, j = 0;
-  for (let i = 0; i < clean.length; i++) {
-    const c = clean.charCodeAt(i);
-    const v = c < 128 ? B64_INDEX[c]! : -1;
-    if (v < 0) continue;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
-    }
-  }
-  return j === out.length ? out : out.subarray(0, j);
+  let clean = b.replace(/[^A-Za-z0-9+/]/g, "");
+  if (clean.length % 4 === 1) clean = clean.slice(0, -1);
+  return decodeBase64(clean);
 }
 
 /** Base64 text of a binary value (used in messages and for storage). */
 export function toBase64(b: Binary): string {
-  if (typeof b === "string") return b;
-  let s = "";
-  for (let i = 0; i < b.length; i += 3) {
-    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
-    s += i + 1 < b.length ? B64[(n >> 6) & 63]! : "=";
-    s += i + 2 < b.length ? B64[n & 63]! : "=";
-  }
-  return s;
+  return typeof b === "string" ? b : bytesToBase64(b);
 }
 
 /** Bytewise comparison (negative, zero, positive). */
