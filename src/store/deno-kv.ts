@@ -26,10 +26,9 @@
  * count as old.
  */
 import { selectorRange } from "./memory.ts";
-import { assertWritableKey } from "./keys.ts";
 import { decodeKeyBytes, encodedToBytes, keyBytes } from "./key-codec.ts";
 import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
-import type { AtomicCheck, AtomicOperation, Entry, Key, KeyPart, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import type { AtomicCheck, Entry, Key, KeyPart, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 import { writesThrough, type Mutation } from "./atomic.ts";
 
 /** The part of `Deno.Kv` this store uses; `Deno.openKv` and `@deno/kv`'s `openKv` both return it. */

@@ -20,13 +20,13 @@
  * Objects talk over `fetch` with tagged JSON (snapshot.ts), so the class needs no
  * `cloudflare:` import and the module stays web-standard.
  */
-import { encodeKey, assertWritableKey, prefixRange } from "./keys.ts";
+import { encodeKey, prefixRange } from "./keys.ts";
 import { decodeKeyBytes, encodedToBytes, keyBytes } from "./key-codec.ts";
 import { selectorRange } from "./memory.ts";
 import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
 import { openStoreBlobStore } from "./store-blobs.ts";
 import { prefixStore } from "./prefixed.ts";
-import type { AtomicCheck, AtomicOperation, BlobStore, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import type { AtomicCheck, BlobStore, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 import { writesThrough, type Mutation } from "./atomic.ts";
 
 // ---- the Durable Object ----

@@ -24,11 +24,10 @@
  * metadata holds the versionstamp and, for small JSON values, the JSON text itself so a list
  * needs no read per key.
  */
-import { assertWritableKey } from "./keys.ts";
 import { decodeKeyBytes, encodedToBytes, keyBytes } from "./key-codec.ts";
 import { selectorRange } from "./memory.ts";
 import { decodeJson, encodeJson, type Json } from "./snapshot.ts";
-import type { AtomicCheck, AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
+import type { AtomicCheck, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 import { writesThrough, type Mutation } from "./atomic.ts";
 
 /** The part of a Workers `KVNamespace` binding this store uses. */

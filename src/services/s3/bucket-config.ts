@@ -21,7 +21,7 @@ import { update } from "../../store/mutex.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { bucketKey, noSuchBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { accessControlListNotSupported, invalidRequest, malformedXml } from "./errors.ts";
-import { aclFromRequest, cannedAcl } from "./objects.ts";
+import { aclFromRequest, cannedAcl } from "./acl.ts";
 import { checkTags } from "./tagging.ts";
 import { validateDestinations } from "./notifications.ts";
 

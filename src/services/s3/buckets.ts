@@ -6,15 +6,13 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { bucketKey, getBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { bucketHasObjects } from "./object-store.ts";
-import { abortAllUploads } from "./multipart.ts";
-import { aclFromRequest } from "./objects.ts";
+import { abortAllUploads } from "./uploads.ts";
+import { aclFromRequest, ownerOf } from "./acl.ts";
 import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 
 /** Regions S3 accepts as a LocationConstraint (plus the legacy `EU`). */
@@ -26,15 +24,6 @@ const REGIONS = new Set([
   "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1",
   "us-west-1", "us-west-2", "EU",
 ]);
-
-/** The canonical user id S3 shows for an account (64 hex characters, stable per account). */
-export function canonicalUserId(accountId: string): string {
-  return bytesToHex(sha256(new TextEncoder().encode(`fetchstack-canonical-user:${accountId}`)));
-}
-
-export function ownerOf(accountId: string) {
-  return { ID: canonicalUserId(accountId) };
-}
 
 /** General purpose bucket naming rules; a breach is `InvalidBucketName`. */
 export function checkBucketName(name: string): void {

@@ -13,7 +13,7 @@
 import { compareStrings } from "../../store/keys.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
-import { ownerOf } from "./buckets.ts";
+import { ownerOf } from "./acl.ts";
 import { invalidArgument } from "./errors.ts";
 import { headPrefix, versionPrefix, type ObjectHead, type ObjectVersion } from "./object-store.ts";
 import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";

@@ -2,10 +2,7 @@
  * Multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy,
  * CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads, ListParts.
  *
- * State (in `ctx.globalStore`, beside the bucket's objects):
- *   ["mpu", bucket, key, uploadId]        UploadRecord; upload ids start with the initiation
- *                                         time, so one scan lists uploads by key, then by time
- *   ["mpp", uploadId, partNumber]          PartRecord (its bytes in one blob)
+ * Upload and part records, and their keys, are in `uploads.ts`.
  *
  * Parts stream into their own blobs as they arrive (concurrently, in any order; a re-sent
  * part number replaces the earlier part). Completion writes no bytes: the object's body is the
@@ -36,10 +33,15 @@ import {
 import { parseCopySource, parseCopySourceRange, resolveCopySource } from "./copy-source.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
 import { deleteBodies, getHead, openBody, storeBody, writeObject, etagMatches, type BodySegment, type PartInfo, type StoredEncryption, type StoredHeaders } from "./object-store.ts";
-import { canonicalUserId, ownerOf } from "./buckets.ts";
-import { cannedAcl, checkKey, grantsFromHeaders } from "./objects.ts";
+import { aclForNewObject, ownerOf } from "./acl.ts";
+import { checkKey } from "./objects.ts";
 import { parseTaggingHeader } from "./tagging.ts";
-import { accessControlListNotSupported } from "./errors.ts";
+import { accessControlListNotSupported, invalidRequest, malformedXml } from "./errors.ts";
+import { notify } from "./notifications.ts";
+import {
+  abortRuleFor, dropUpload, expiredByLifecycle, listPartRecords, newUploadId, noSuchUpload, partKey, partPrefix, requireUpload, uploadKey, uploadLock, uploadPrefix,
+  type PartRecord, type UploadRecord,
+} from "./uploads.ts";
 import { bodyHeaders, prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
 import { keyEncoder } from "./url-encoding.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
@@ -47,105 +49,6 @@ import { encodeRfc3986Path } from "../../encoding/uri.ts";
 /** Smallest size of every part but the last (5 MiB). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
-
-export interface UploadRecord {
-  uploadId: string;
-  bucket: string;
-  key: string;
-  /** Epoch ms. */
-  initiated: number;
-  /** Account id of the initiator. */
-  owner: string;
-  /** The algorithm the client chose; absent: none (parts still get CRC64NVME, as on S3). */
-  algorithm?: ChecksumAlgorithm;
-  checksumType: ChecksumType;
-  headers: StoredHeaders;
-  metadata: Record<string, string>;
-  storageClass?: string;
-  encryption?: StoredEncryption;
-  tags?: { Key: string; Value: string }[];
-  /** AccessControlPolicy from `x-amz-acl` / `x-amz-grant-*`, applied on completion. */
-  acl?: unknown;
-}
-
-export interface PartRecord {
-  partNumber: number;
-  blob: string;
-  size: number;
-  /** Quoted MD5 hex. */
-  etag: string;
-  /** Epoch ms. */
-  lastModified: number;
-  checksum: StoredChecksum;
-}
-
-const uploadKey = (bucket: string, key: string, uploadId: string): Key => ["mpu", bucket, key, uploadId];
-const uploadPrefix = (bucket: string): Key => ["mpu", bucket];
-const partKey = (uploadId: string, partNumber: number): Key => ["mpp", uploadId, partNumber];
-const partPrefix = (uploadId: string): Key => ["mpp", uploadId];
-const lockName = (uploadId: string) => `s3-mpu:${uploadId}`;
-
-let uploadCounter = 0;
-
-/** An upload id that sorts by initiation time (base-36 ms and a counter, then random). */
-function newUploadId(now: number): string {
-  const random = crypto.getRandomValues(new Uint8Array(36));
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
-  let out = now.toString(36).padStart(9, "0") + (uploadCounter++ % 46656).toString(36).padStart(3, "0");
-  for (const b of random) out += alphabet[b % alphabet.length];
-  return out;
-}
-
-function noSuchUpload(uploadId: string): AwsError {
-  return new AwsError(
-    "NoSuchUpload",
-    "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
-    404,
-    { fields: { UploadId: uploadId } },
-  );
-}
-
-function invalidRequest(message: string): AwsError {
-  return new AwsError("InvalidRequest", message, 400);
-}
-
-const DAY = 86_400_000;
-
-/**
- * The bucket's lifecycle rule that aborts this upload (AbortIncompleteMultipartUpload), with
- * the date it becomes eligible: initiation + DaysAfterInitiation, at the next midnight UTC
- * (lifecycle actions run daily at midnight UTC). Tag filters do not apply to uploads.
- */
-export function abortRuleFor(bucket: BucketRecord, key: string, initiated: number): { date: number; ruleId: string } | undefined {
-  const rules = (bucket.config?.lifecycle as { Rules?: any[] } | undefined)?.Rules ?? [];
-  for (const rule of rules) {
-    const days = rule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
-    if (rule?.Status !== "Enabled" || typeof days !== "number") continue;
-    const prefix: string = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? "";
-    if (!key.startsWith(prefix)) continue;
-    return { date: Math.ceil((initiated + days * DAY) / DAY) * DAY, ruleId: rule.ID ?? "" };
-  }
-  return undefined;
-}
-
-/** True once a lifecycle rule has aborted the upload (evaluated when read, never by timers). */
-function expiredByLifecycle(bucket: BucketRecord, upload: UploadRecord, now: number): boolean {
-  const rule = abortRuleFor(bucket, upload.key, upload.initiated);
-  return rule !== undefined && now >= rule.date;
-}
-
-async function requireUpload(ctx: RequestContext, bucket: string, key: string, uploadId: string, bucketRecord?: BucketRecord): Promise<UploadRecord> {
-  const upload = (await ctx.globalStore.get<UploadRecord>(uploadKey(bucket, key, uploadId))).value;
-  if (!upload) throw noSuchUpload(uploadId);
-  const record = bucketRecord ?? (await requireBucket(ctx, bucket));
-  if (expiredByLifecycle(record, upload, ctx.clock.now())) {
-    // Lifecycle aborted it: free its parts now that someone looked.
-    const drop = withLock(lockName(uploadId), async () => dropUpload(ctx, upload, await listPartRecords(ctx, uploadId), new Set()));
-    ctx.waitUntil(drop.catch(() => {}));
-    throw noSuchUpload(uploadId);
-  }
-  return upload;
-}
 
 function checkPartNumber(partNumber: unknown): number {
   const n = Number(partNumber);
@@ -155,10 +58,6 @@ function checkPartNumber(partNumber: unknown): number {
     });
   }
   return n;
-}
-
-function owner(accountId: string) {
-  return ownerOf(accountId);
 }
 
 function encryptionOf(input: Record<string, any>): StoredEncryption | undefined {
@@ -182,14 +81,12 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
   checkKey(input.Key);
   const tags = parseTaggingHeader(input.Tagging);
   const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"].some((m) => input[m] !== undefined);
-  // As PutObject: a bucket with BucketOwnerEnforced ownership takes no object ACLs.
+  // A bucket with BucketOwnerEnforced ownership takes no object ACLs.
   const ownership = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules?.[0]?.ObjectOwnership;
   if (ownership === "BucketOwnerEnforced" && (hasGrants || (input.ACL !== undefined && input.ACL !== "private" && input.ACL !== "bucket-owner-full-control"))) {
     throw accessControlListNotSupported();
   }
-  const acl = input.ACL !== undefined
-    ? cannedAcl(input.ACL, ctx.accountId, bucket.owner)
-    : hasGrants ? { Owner: { ID: canonicalUserId(ctx.accountId) }, Grants: grantsFromHeaders(input) } : undefined;
+  const acl = aclForNewObject(input, ctx.accountId, bucket.owner);
   let algorithm: ChecksumAlgorithm | undefined;
   if (input.ChecksumAlgorithm !== undefined) {
     algorithm = parseAlgorithm(input.ChecksumAlgorithm);
@@ -245,7 +142,7 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
 
 /** Records a part whose bytes are stored, replacing (and deleting) an earlier same-numbered part. */
 async function commitPart(ctx: RequestContext, upload: UploadRecord, part: PartRecord): Promise<void> {
-  const replaced = await withLock(lockName(upload.uploadId), async () => {
+  const replaced = await withLock(uploadLock(upload.uploadId), async () => {
     const still = (await ctx.globalStore.get(uploadKey(upload.bucket, upload.key, upload.uploadId))).value;
     if (!still) return "gone" as const;
     const previous = (await ctx.globalStore.get<PartRecord>(partKey(upload.uploadId, part.partNumber))).value;
@@ -318,19 +215,6 @@ async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
   };
 }
 
-async function listPartRecords(ctx: RequestContext, uploadId: string): Promise<PartRecord[]> {
-  const parts: PartRecord[] = [];
-  for await (const e of ctx.globalStore.list<PartRecord>({ prefix: partPrefix(uploadId) })) parts.push(e.value);
-  return parts;
-}
-
-async function dropUpload(ctx: RequestContext, upload: UploadRecord, parts: PartRecord[], keepBlobs: Set<string>): Promise<void> {
-  const op = ctx.globalStore.atomic().delete(uploadKey(upload.bucket, upload.key, upload.uploadId));
-  for (const p of parts) op.delete(partKey(upload.uploadId, p.partNumber));
-  await op.commit();
-  await deleteBodies(ctx, parts.filter((p) => !keepBlobs.has(p.blob)));
-}
-
 interface RequestedPart {
   PartNumber?: number;
   ETag?: string;
@@ -344,10 +228,6 @@ function invalidPart(uploadId: string, part: RequestedPart): AwsError {
     400,
     { fields: { UploadId: uploadId, PartNumber: part.PartNumber, ETag: part.ETag } },
   );
-}
-
-function malformedXml(): AwsError {
-  return new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
 }
 
 /** The checksum the client sent for the whole object (header), if any. */
@@ -364,7 +244,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
   const uploadId: string = input.UploadId;
   const requested: RequestedPart[] = input.MultipartUpload?.Parts ?? [];
   if (requested.length === 0) throw malformedXml();
-  return withLock(lockName(uploadId), async () => {
+  return withLock(uploadLock(uploadId), async () => {
     const upload = await requireUpload(ctx, bucket.name, input.Key, uploadId, bucket);
     if (input.ChecksumType !== undefined && input.ChecksumType !== upload.checksumType) {
       throw invalidRequest(`The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.`);
@@ -472,6 +352,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
       throw e;
     }
     await dropUpload(ctx, upload, [...stored.values()], keep);
+    notify(ctx, bucket as BucketRecord, "ObjectCreated:CompleteMultipartUpload", version);
     const encodedKey = encodeRfc3986Path(upload.key);
     return {
       Location: `${ctx.baseUrl}/${bucket.name}/${encodedKey}`,
@@ -487,7 +368,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
 
 async function abortMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-  await withLock(lockName(input.UploadId), async () => {
+  await withLock(uploadLock(input.UploadId), async () => {
     const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
     if (input.IfMatchInitiatedTime !== undefined) {
       const t = input.IfMatchInitiatedTime instanceof Date ? input.IfMatchInitiatedTime.getTime() : Number(input.IfMatchInitiatedTime);
@@ -566,8 +447,8 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
           Key: urlEncode(u.key),
           Initiated: new Date(u.initiated),
           StorageClass: u.storageClass ?? "STANDARD",
-          Owner: owner(u.owner),
-          Initiator: owner(u.owner),
+          Owner: ownerOf(u.owner),
+          Initiator: ownerOf(u.owner),
           ...(u.algorithm ? { ChecksumAlgorithm: u.algorithm, ChecksumType: u.checksumType } : {}),
         })),
       }
@@ -617,20 +498,11 @@ async function listParts(input: Record<string, any>, ctx: RequestContext) {
         })),
       }
       : {}),
-    Initiator: owner(upload.owner),
-    Owner: owner(upload.owner),
+    Initiator: ownerOf(upload.owner),
+    Owner: ownerOf(upload.owner),
     StorageClass: upload.storageClass ?? "STANDARD",
     ...(upload.algorithm ? { ChecksumAlgorithm: upload.algorithm, ChecksumType: upload.checksumType } : {}),
   };
-}
-
-/** Deletes every multipart upload of a bucket (for DeleteBucket, which S3 allows with uploads in progress). */
-export async function abortAllUploads(ctx: RequestContext, bucket: string): Promise<void> {
-  const uploads: UploadRecord[] = [];
-  for await (const e of ctx.globalStore.list<UploadRecord>({ prefix: uploadPrefix(bucket) })) uploads.push(e.value);
-  for (const u of uploads) {
-    await withLock(lockName(u.uploadId), async () => dropUpload(ctx, u, await listPartRecords(ctx, u.uploadId), new Set()));
-  }
 }
 
 export const multipartHandlers: Record<string, Handler> = {

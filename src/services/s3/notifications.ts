@@ -15,7 +15,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
-import { canonicalUserId } from "./buckets.ts";
+import { canonicalUserId } from "./acl.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
 
 interface FilterRule {
@@ -39,15 +39,14 @@ export interface NotifiedObject {
   versionId?: string;
 }
 
-/** The `s3:ObjectCreated:*` event name of the operation that wrote an object. */
-export function createdEventName(operation: string): string {
-  switch (operation) {
-    case "PutObject": return "ObjectCreated:Put";
-    case "CopyObject": return "ObjectCreated:Copy";
-    case "CompleteMultipartUpload": return "ObjectCreated:CompleteMultipartUpload";
-    default: return "ObjectCreated:Post";
-  }
-}
+/** The event names the handlers send (without the `s3:` prefix). */
+export type ObjectEventName =
+  | "ObjectCreated:Put"
+  | "ObjectCreated:Post"
+  | "ObjectCreated:Copy"
+  | "ObjectCreated:CompleteMultipartUpload"
+  | "ObjectRemoved:Delete"
+  | "ObjectRemoved:DeleteMarkerCreated";
 
 function eventMatches(patterns: string[] | undefined, eventName: string): boolean {
   const full = `s3:${eventName}`;
@@ -110,8 +109,11 @@ async function deliver(ctx: RequestContext, config: DestinationConfig, body: str
   }
 }
 
-/** Sends `eventName` (e.g. `ObjectCreated:Put`) for `object` to every matching destination. */
-export function notify(ctx: RequestContext, bucket: BucketRecord, eventName: string, object: NotifiedObject): void {
+/**
+ * Sends `eventName` (e.g. `ObjectCreated:Put`) for `object` to every matching destination. The
+ * handler that changed the object names the event; storage sends none.
+ */
+export function notify(ctx: RequestContext, bucket: BucketRecord, eventName: ObjectEventName, object: NotifiedObject): void {
   const n = bucket.config.notification as Record<string, DestinationConfig[] | undefined> | undefined;
   if (!n) return;
   const configs = [...(n.QueueConfigurations ?? []), ...(n.TopicConfigurations ?? []), ...(n.LambdaFunctionConfigurations ?? [])];
@@ -156,4 +158,13 @@ export async function validateDestinations(ctx: RequestContext, bucket: string, 
     });
     throw new AwsError("InvalidArgument", "Unable to validate the following destination configurations", 400, { fields });
   }
+}
+
+/**
+ * The event of a delete that removed something (`removed`): `ObjectRemoved:DeleteMarkerCreated`
+ * when a delete without a version id left a marker, else `ObjectRemoved:Delete`.
+ */
+export function notifyRemoved(ctx: RequestContext, bucket: BucketRecord, key: string, result: { removed: boolean; markerCreated: boolean; versionId?: string }): void {
+  if (!result.removed) return;
+  notify(ctx, bucket, result.markerCreated ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete", { key, versionId: result.versionId });
 }

@@ -13,8 +13,8 @@
  * Every write to a key (put, delete, delete marker, metadata change) runs under
  * `withLock("s3:<bucket>/<key>")` and commits its keys in one atomic batch checked on the
  * head's versionstamp, so racing writers serialize and conditional writes have one winner; a
- * commit lost to another process sharing the store is re-read and retried. Writes and deletes
- * raise the bucket's event notifications (notifications.ts).
+ * commit lost to another process sharing the store is re-read and retried. Storage sends no
+ * event notifications: the handler that wrote or deleted names the event (notifications.ts).
  *
  * Version ids: `"null"` for the null version (unversioned or suspended buckets); otherwise 32
  * characters whose first 8 encode the key's sequence number (base 36), so a version is found
@@ -39,7 +39,6 @@ import type { BlobStore, Key } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
 import type { StoredChecksum } from "./checksums.ts";
-import { createdEventName, notify } from "./notifications.ts";
 
 
 /** One stored blob of a version's body, in order. */
@@ -407,7 +406,6 @@ export async function writeObject(ctx: RequestContext, bucket: BucketRecord, ini
     throw e;
   }
   await deleteBodies(ctx, dropped);
-  notify(ctx, bucket, createdEventName(ctx.operation), { key: version.key, size: version.size, etag: version.etag, versionId: version.versionId });
   return version;
 }
 
@@ -416,6 +414,10 @@ export interface DeleteResult {
   versionId?: string;
   /** True when a delete marker was created, or the version deleted was one. */
   deleteMarker: boolean;
+  /** True when anything was removed or a marker created (what S3 sends an event for). */
+  removed: boolean;
+  /** True when a delete without a version id created a delete marker. */
+  markerCreated: boolean;
 }
 
 /**
@@ -428,7 +430,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
   if (versionId !== undefined) checkVersionId(versionId);
   let dropped: BodySegment[] = [];
   let removed = false;
-  const result = await lockedRetry(lockName(bucket.name, key), async (): Promise<DeleteResult> => {
+  const result = await lockedRetry(lockName(bucket.name, key), async (): Promise<Omit<DeleteResult, "removed" | "markerCreated">> => {
     const plan = await readPlan(ctx, bucket.name, key);
     const { head } = plan;
     if (condition?.ifMatch !== undefined) checkWriteCondition(head, condition, key);
@@ -482,11 +484,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
     return { versionId, deleteMarker: !!target.deleteMarker };
   });
   await deleteBodies(ctx, dropped);
-  if (removed) {
-    const markerCreated = versionId === undefined && result.deleteMarker;
-    notify(ctx, bucket, markerCreated ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete", { key, versionId: result.versionId });
-  }
-  return result;
+  return { ...result, removed, markerCreated: removed && versionId === undefined && result.deleteMarker };
 }
 
 /**

@@ -13,11 +13,12 @@ import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 import { md5 } from "@noble/hashes/legacy.js";
 import type { Handler, RequestContext } from "../types.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
-import { canonicalUserId } from "./buckets.ts";
+import { aclForNewObject, aclFromRequest, cannedAcl, checkAclAllowed } from "./acl.ts";
+import { notify, notifyRemoved } from "./notifications.ts";
 import { checksumMemberName, createDigest, parseAlgorithm, type StoredChecksum } from "./checksums.ts";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { checkCopySourceConditions, checkReadConditions, invalidRange, resolveRange, type ByteRange } from "./conditions.ts";
-import { accessControlListNotSupported, invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
+import { checkCopySourceConditions, checkReadConditions, resolveRange, type ByteRange } from "./conditions.ts";
+import { invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
 import {
   deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
@@ -63,27 +64,6 @@ function checkMetadata(metadata: Record<string, string> | undefined): Record<str
     throw new AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400, { fields: { Size: String(bytes), MaxSizeAllowed: String(MAX_METADATA_BYTES) } });
   }
   return out;
-}
-
-/** Object ACL headers on a bucket that enforces bucket-owner ownership → AccessControlListNotSupported. */
-function checkAclAllowed(bucket: BucketRecord, input: Record<string, unknown>): void {
-  const rules = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules;
-  const enforced = rules?.[0]?.ObjectOwnership === "BucketOwnerEnforced";
-  const acl = input.ACL as string | undefined;
-  const grants = input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWriteACP || input.GrantWrite;
-  if (enforced) {
-    if ((acl && acl !== "bucket-owner-full-control" && acl !== "private") || grants || input.AccessControlPolicy) {
-      throw accessControlListNotSupported();
-    }
-    return;
-  }
-  // Block Public Access (on by default for new buckets) refuses new public ACLs.
-  const blockPublicAcls = (bucket.config.publicAccessBlock as { BlockPublicAcls?: boolean } | undefined)?.BlockPublicAcls;
-  const publicGrant = [input.GrantRead, input.GrantWrite, input.GrantReadACP, input.GrantWriteACP, input.GrantFullControl]
-    .some((g) => typeof g === "string" && /global\/(AllUsers|AuthenticatedUsers)/.test(g));
-  if (blockPublicAcls && ((acl && /^(public-read|public-read-write|authenticated-read)$/.test(acl)) || publicGrant)) {
-    throw new AwsError("AccessDenied", "Access Denied", 403);
-  }
 }
 
 function kmsKeyArn(bucket: BucketRecord, keyId?: string): string {
@@ -353,7 +333,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
       input.ServerSideEncryption === undefined && input.SSECustomerAlgorithm === undefined && input.SSEKMSKeyId === undefined) {
     throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
-  checkAclAllowed(bucket, input);
+  checkAclAllowed(bucket.config, input);
   const requested = input.ChecksumAlgorithm !== undefined ? parseAlgorithm(input.ChecksumAlgorithm) : undefined;
   if (input.ChecksumAlgorithm !== undefined && !requested) throw unsupportedAlgorithm();
   const algorithm = requested ?? source.checksum?.algorithm ?? "CRC64NVME";
@@ -376,6 +356,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     objectLock: objectLockFrom(input, bucket, ctx.clock.now()),
   };
   const version = await writeObject(ctx, bucket, init, condition);
+  notify(ctx, bucket, "ObjectCreated:Copy", version);
   return {
     CopyObjectResult: {
       ETag: version.etag,
@@ -387,82 +368,6 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
     ...encryptionOutput(version.encryption),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// ACLs
-
-const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
-const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
-
-/** The AccessControlPolicy a canned ACL stands for. */
-export function cannedAcl(acl: string | undefined, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
-  const owner = { ID: canonicalUserId(ownerAccount) };
-  const full = (id: string) => ({ Grantee: { Type: "CanonicalUser", ID: id }, Permission: "FULL_CONTROL" });
-  const group = (uri: string, permission: string) => ({ Grantee: { Type: "Group", URI: uri }, Permission: permission });
-  const grants: unknown[] = [full(owner.ID)];
-  switch (acl ?? "private") {
-    case "public-read":
-      grants.push(group(ALL_USERS, "READ"));
-      break;
-    case "public-read-write":
-      grants.push(group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE"));
-      break;
-    case "authenticated-read":
-      grants.push(group(AUTH_USERS, "READ"));
-      break;
-    case "bucket-owner-read":
-      if (bucketOwnerAccount !== ownerAccount) grants.push({ Grantee: { Type: "CanonicalUser", ID: canonicalUserId(bucketOwnerAccount) }, Permission: "READ" });
-      break;
-    case "bucket-owner-full-control":
-      if (bucketOwnerAccount !== ownerAccount) grants.push(full(canonicalUserId(bucketOwnerAccount)));
-      break;
-    case "log-delivery-write":
-      grants.push(group("http://acs.amazonaws.com/groups/s3/LogDelivery", "WRITE"), group("http://acs.amazonaws.com/groups/s3/LogDelivery", "READ_ACP"));
-      break;
-    case "private":
-    case "aws-exec-read":
-      break;
-    default:
-      throw invalidArgument("", "x-amz-acl", acl);
-  }
-  return { Owner: owner, Grants: grants };
-}
-
-/** `x-amz-grant-*` headers (`id="…", uri="…", emailAddress="…"`) as grants. */
-export function grantsFromHeaders(input: Record<string, any>) {
-  const map: [string, string][] = [
-    ["GrantFullControl", "FULL_CONTROL"], ["GrantRead", "READ"], ["GrantReadACP", "READ_ACP"], ["GrantWrite", "WRITE"], ["GrantWriteACP", "WRITE_ACP"],
-  ];
-  const grants: unknown[] = [];
-  for (const [member, permission] of map) {
-    const value = input[member] as string | undefined;
-    if (!value) continue;
-    for (const part of value.split(",")) {
-      const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
-      if (!m) throw invalidArgument("", `x-amz-grant-${permission.toLowerCase().replace("_", "-")}`, value);
-      const kind = m[1]!.toLowerCase();
-      const grantee = kind === "id" ? { Type: "CanonicalUser", ID: m[2] } : kind === "uri" ? { Type: "Group", URI: m[2] } : { Type: "AmazonCustomerByEmail", EmailAddress: m[2] };
-      grants.push({ Grantee: grantee, Permission: permission });
-    }
-  }
-  return grants;
-}
-
-/** The ACL a Put*Acl request sets: a body policy, grant headers, or a canned ACL. */
-export function aclFromRequest(input: Record<string, any>, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
-  const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"].some((m) => input[m] !== undefined);
-  if (input.AccessControlPolicy) {
-    if (input.ACL !== undefined || hasGrants) throw invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
-    const policy = input.AccessControlPolicy;
-    return { Owner: policy.Owner ?? { ID: canonicalUserId(ownerAccount) }, Grants: policy.Grants ?? [] };
-  }
-  if (hasGrants) {
-    if (input.ACL !== undefined) throw invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
-    return { Owner: { ID: canonicalUserId(ownerAccount) }, Grants: grantsFromHeaders(input) };
-  }
-  if (input.ACL === undefined) throw malformedXml();
-  return cannedAcl(input.ACL, ownerAccount, bucketOwnerAccount);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,10 +386,8 @@ export const objectHandlers: Record<string, Handler> = {
     const storageClass = checkStorageClass(input.StorageClass);
     const metadata = checkMetadata(input.Metadata);
     const tags = parseTaggingHeader(input.Tagging);
-    checkAclAllowed(bucket, input);
-    const acl = input.ACL !== undefined || input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWriteACP
-      ? (input.ACL !== undefined ? cannedAcl(input.ACL, ctx.accountId, bucket.owner) : { Owner: { ID: canonicalUserId(ctx.accountId) }, Grants: grantsFromHeaders(input) })
-      : undefined;
+    checkAclAllowed(bucket.config, input);
+    const acl = aclForNewObject(input, ctx.accountId, bucket.owner);
     const encryption = encryptionFor(bucket, input);
     const condition = writeCondition(input);
     const upload = prepareUpload(headers, input.Body ?? null);
@@ -516,6 +419,7 @@ export const objectHandlers: Record<string, Handler> = {
       acl,
       objectLock: objectLockFrom(input, bucket, ctx.clock.now()),
     }, condition);
+    notify(ctx, bucket, "ObjectCreated:Put", version);
     return {
       ETag: version.etag,
       Expiration: expirationHeader(bucket, version),
@@ -533,6 +437,7 @@ export const objectHandlers: Record<string, Handler> = {
     const condition = input.IfMatch !== undefined ? { ifMatch: input.IfMatch } : undefined;
     await checkLockedDelete(ctx, bucket, input.Key, input.VersionId, input.BypassGovernanceRetention === true);
     const result = await deleteObject(ctx, bucket, input.Key, input.VersionId, condition);
+    notifyRemoved(ctx, bucket, input.Key, result);
     return {
       DeleteMarker: result.deleteMarker ? true : undefined,
       VersionId: result.versionId,
@@ -551,6 +456,7 @@ export const objectHandlers: Record<string, Handler> = {
       try {
         await checkLockedDelete(ctx, bucket, key, obj.VersionId, input.BypassGovernanceRetention === true);
         const result = await deleteObject(ctx, bucket, key, obj.VersionId);
+        notifyRemoved(ctx, bucket, key, result);
         if (quiet) continue;
         if (obj.VersionId !== undefined) {
           deleted.push({ Key: key, VersionId: obj.VersionId, ...(result.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: obj.VersionId } : {}) });
@@ -637,7 +543,7 @@ export const objectHandlers: Record<string, Handler> = {
 
   async PutObjectAcl(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    checkAclAllowed(bucket, input);
+    checkAclAllowed(bucket.config, input);
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "PUT");
     const acl = aclFromRequest(input, version.owner, bucket.owner);
     await updateVersion(ctx, bucket.name, input.Key, input.VersionId, (v) => ({ ...v, acl }));

@@ -25,6 +25,7 @@ import { requireBucket } from "./bucket-store.ts";
 import { deleteBodies, storeBody, writeObject, type StoredHeaders } from "./object-store.ts";
 import { FormDataError, formBoundary, readFormUntilFile, type FormUntilFile } from "./form-data.ts";
 import { prepareUpload } from "./upload-body.ts";
+import { notify } from "./notifications.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
 
 /** Fields every policy may leave uncovered (signature material and the policy itself). */
@@ -215,6 +216,7 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
     ...(storageClass && storageClass !== "STANDARD" ? { storageClass } : {}),
     ...(sse ? { encryption: { ServerSideEncryption: sse } } : {}),
   });
+  notify(ctx, bucket, "ObjectCreated:Post", version);
 
   const location = `${ctx.baseUrl}/${encodeURIComponent(bucket.name)}/${encodeRfc3986Path(key)}`;
   const out = new Headers({ etag: digest.etag, location, "x-amz-request-id": ctx.requestId });

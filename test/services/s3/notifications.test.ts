@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateBucketCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand,
-  PutObjectCommand, CopyObjectCommand, S3Client, S3ServiceException,
+  PutObjectCommand, CopyObjectCommand, S3Client, S3ServiceException, CreateMultipartUploadCommand, UploadPartCommand,
+  CompleteMultipartUploadCommand, DeleteObjectsCommand,
 } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createEmulator } from "../../../src/emulator.ts";
@@ -85,6 +86,28 @@ for (const store of STORES) {
       });
       expect(first.eventTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(first.s3.object.sequencer).toMatch(/^[0-9A-F]+$/);
+    });
+
+    it("each handler names its event: CompleteMultipartUpload, DeleteObjects (only what it removed)", async () => {
+      const bucket = uniqueBucket("notify-ops");
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${bucket}-q` }));
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: {
+        QueueConfigurations: [{ QueueArn: arn, Events: ["s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*"] }],
+      } }));
+      await drain(QueueUrl!);
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "mpu" }));
+      const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: "mpu", UploadId, PartNumber: 1, Body: "tail" }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "mpu", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "put", Body: "x" }));
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: "mpu" }, { Key: "never-there" }] } }));
+      await new Promise((r) => setTimeout(r, 50));
+      const events = (await drain(QueueUrl!)).map((m) => m.Records[0]);
+      expect(events.map((e) => [e.eventName, e.s3.object.key])).toEqual([
+        ["ObjectCreated:CompleteMultipartUpload", "mpu"],
+        ["ObjectRemoved:Delete", "mpu"],
+      ]);
     });
 
     it("versioned deletes send ObjectRemoved:DeleteMarkerCreated", async () => {
