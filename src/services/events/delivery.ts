@@ -19,7 +19,7 @@ import type { StoredRule, StoredTarget } from "./rule-store.ts";
 import { selectPath, targetInput } from "./transform.ts";
 import { eventTime, type Scope } from "./common.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
-import type { StoredApiDestination, StoredConnection } from "./resources.ts";
+import type { StoredApiDestination, StoredConnection } from "./connection-records.ts";
 
 /** One delivery outcome, as the `invocations` introspection view lists it. */
 export interface InvocationRecord {

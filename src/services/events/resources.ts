@@ -18,35 +18,9 @@ import { routeEvent } from "./put-events.ts";
 import type {
   ApiDestinationHttpMethod, ApiDestinationState, ConnectionAuthorizationType, ConnectionState, ConnectivityResourceParameters, DescribeConnectionConnectivityParameters, EndpointState, EventSourceState, Operations, ReplicationConfig, RoutingConfig,
 } from "../../generated/events.ts";
+import type { StoredApiDestination, StoredConnection } from "./connection-records.ts";
 
-export interface StoredConnection {
-  Name: string;
-  ConnectionArn: string;
-  Description?: string;
-  AuthorizationType: ConnectionAuthorizationType;
-  /** As given, secrets included (never returned). */
-  AuthParameters: Record<string, any>;
-  InvocationConnectivityParameters?: ConnectivityResourceParameters;
-  KmsKeyIdentifier?: string;
-  ConnectionState: ConnectionState;
-  SecretArn: string;
-  CreationTime: number;
-  LastModifiedTime: number;
-  LastAuthorizedTime: number;
-}
-
-export interface StoredApiDestination {
-  Name: string;
-  ApiDestinationArn: string;
-  Description?: string;
-  ConnectionArn: string;
-  InvocationEndpoint: string;
-  HttpMethod: ApiDestinationHttpMethod;
-  InvocationRateLimitPerSecond: number;
-  ApiDestinationState: ApiDestinationState;
-  CreationTime: number;
-  LastModifiedTime: number;
-}
+export type { StoredApiDestination, StoredConnection };
 
 interface StoredEndpoint {
   Name: string;
