@@ -3,9 +3,10 @@
  * @hono/node-server (127.0.0.1:4566 by default), plus one server per pinned service port.
  * Ctrl-C and SIGTERM close the servers and exit.
  */
-import { serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createAdaptorServer } from "@hono/node-server";
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer as createHttp2Server } from "node:http2";
+import { Duplex } from "node:stream";
 import { createEmulator, type Emulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
@@ -25,11 +26,73 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A duplex over `socket` that first yields `first` (bytes already read from it). */
+function replaying(socket: Socket, first: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  duplex.push(first);
+  socket.on("data", (data) => {
+    if (!duplex.push(data)) socket.pause();
+  });
+  socket.on("end", () => duplex.push(null));
+  socket.on("close", () => duplex.destroy());
+  socket.on("error", (error) => duplex.destroy(error));
+  return duplex;
+}
+
+/**
+ * One port for HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge): the first bytes of each
+ * connection choose. The JS SDK's Kinesis client (and any client built for event streams) opens
+ * HTTP/2 to an `http://` endpoint, as AWS serves it; everything else speaks HTTP/1.1.
+ */
 function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string, lightGlobals: boolean): Promise<Server> {
+  const http1 = createAdaptorServer({ fetch, overrideGlobalObjects: lightGlobals });
+  const http2 = createAdaptorServer({ fetch, overrideGlobalObjects: lightGlobals, createServer: createHttp2Server as never });
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      // An HTTP/2 connection preface starts "PRI * HTTP/2.0"; no HTTP/1.1 method starts "PRI".
+      if (chunk.subarray(0, 3).toString("latin1") === "PRI") {
+        // HTTP/2 sessions read the socket's handle directly, past anything unshifted: replay the
+        // first bytes through a stream of our own instead.
+        http2.emit("connection", replaying(socket, chunk));
+      } else {
+        socket.unshift(chunk);
+        http1.emit("connection", socket);
+        socket.resume();
+      }
+    });
+  });
+  const close = server.close.bind(server);
+  Object.assign(server, {
+    close(callback?: (error?: Error) => void) {
+      close(callback);
+      for (const socket of sockets) socket.destroy();
+      return server;
+    },
+    closeAllConnections() {
+      for (const socket of sockets) socket.destroy();
+    },
+  });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host, overrideGlobalObjects: lightGlobals }) as Server;
     server.once("error", reject);
-    server.once("listening", () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 

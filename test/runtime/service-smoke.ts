@@ -9,10 +9,18 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, Que
 import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordCommand } from "@aws-sdk/client-firehose";
 import { DescribeClustersCommand, MemoryDBClient } from "@aws-sdk/client-memorydb";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand as PutKinesisRecordCommand } from "@aws-sdk/client-kinesis";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { Decoder, Encoder } from "cbor-x";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-export async function runServiceSmoke(endpoint: string, tag: string): Promise<void> {
+/**
+ * `http1Only`: the endpoint cannot speak cleartext HTTP/2 (workerd), so the Kinesis client, which
+ * opens HTTP/2 by default, is given an HTTP/1.1 handler, as users of such a runtime must.
+ */
+export async function runServiceSmoke(endpoint: string, tag: string, { http1Only = false }: { http1Only?: boolean } = {}): Promise<void> {
   const config = { region: "us-east-1", endpoint, credentials };
   expect((await new STSClient(config).send(new GetCallerIdentityCommand({}))).Account).toBe("000000000000");
 
@@ -55,4 +63,24 @@ export async function runServiceSmoke(endpoint: string, tag: string): Promise<vo
   }));
   expect((await firehose.send(new PutRecordCommand({ DeliveryStreamName: `smoke-${tag}`, Record: { Data: new TextEncoder().encode("r\n") } }))).RecordId).toBeTruthy();
   expect((await new MemoryDBClient(config).send(new DescribeClustersCommand({}))).Clusters).toEqual([]);
+
+  // Kinesis records, CloudWatch Logs with a filter pattern, CloudWatch over Smithy RPC v2 CBOR.
+  const kinesis = new KinesisClient(http1Only ? { ...config, requestHandler: new NodeHttpHandler() } : config);
+  await kinesis.send(new CreateStreamCommand({ StreamName: `smoke-${tag}`, ShardCount: 1 }));
+  const seq = (await kinesis.send(new PutKinesisRecordCommand({ StreamName: `smoke-${tag}`, PartitionKey: "k", Data: new TextEncoder().encode("rec") }))).SequenceNumber;
+  const iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: `smoke-${tag}`, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+  expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records?.map((r) => r.SequenceNumber)).toEqual([seq]);
+  const logs = new CloudWatchLogsClient(config);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: `smoke-${tag}` }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: `smoke-${tag}`, logStreamName: "s" }));
+  await logs.send(new PutLogEventsCommand({ logGroupName: `smoke-${tag}`, logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: '{"level":"error"}' }] }));
+  expect((await logs.send(new FilterLogEventsCommand({ logGroupName: `smoke-${tag}`, filterPattern: '{ $.level = "error" }' }))).events).toHaveLength(1);
+  const cbor = (operation: string, body: unknown) => fetch(`${endpoint}/service/GraniteServiceVersion20100801/operation/${operation}`, {
+    method: "POST",
+    headers: { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor", authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=0" },
+    body: new Encoder({ useRecords: false, tagUint8Array: false }).encode(body) as BodyInit,
+  });
+  expect((await cbor("PutMetricData", { Namespace: `Smoke${tag}`, MetricData: [{ MetricName: "m", Value: 1 }] })).status).toBe(200);
+  const metrics = new Decoder({ mapsAsObjects: true, useRecords: false }).decode(new Uint8Array(await (await cbor("ListMetrics", { Namespace: `Smoke${tag}` })).arrayBuffer()));
+  expect(metrics.Metrics).toEqual([{ Namespace: `Smoke${tag}`, MetricName: "m", Dimensions: [] }]);
 }

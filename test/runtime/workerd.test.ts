@@ -32,7 +32,7 @@ describe("workerd via Miniflare", () => {
   });
 
   it("serves S3, SQS, DynamoDB, Firehose and MemoryDB", async () => {
-    await runServiceSmoke(url.origin, "workerd");
+    await runServiceSmoke(url.origin, "workerd", { http1Only: true });
   }, 60_000);
 
   it("answers its own errors", async () => {
@@ -60,7 +60,7 @@ describe("workerd via Miniflare, Durable Object state", () => {
   afterAll(() => mf?.dispose());
 
   it("serves S3, SQS, DynamoDB, Firehose and MemoryDB with state in Durable Objects", async () => {
-    await runServiceSmoke(url.origin, "durable");
+    await runServiceSmoke(url.origin, "durable", { http1Only: true });
   }, 120_000);
 });
 
