@@ -1,6 +1,7 @@
 /**
  * DynamoDB cases: PutItem, GetItem, a Query of 100 items from one partition of a table of
  * BENCH_DDB_ITEMS items (default 100,000: 1,000 partitions of 100), and a Scan page.
+ * TransactWriteItems of 10 updates (10 items of one partition) and a PartiQL SELECT by key.
  * Query latency against table size: bench/dynamodb-query-scaling.ts.
  */
 import { sigv4, type BenchCase, type BenchRequest } from "./types.ts";
@@ -69,5 +70,24 @@ export const dynamodbCases: BenchCase[] = [
     service: "dynamodb",
     moto: true,
     request: () => ddb("Scan", { TableName: TABLE, Limit: 100 }),
+  },
+  {
+    name: "dynamodb.TransactWriteItems (10 updates)",
+    service: "dynamodb",
+    moto: true,
+    request: () => {
+      const p = `p${n++ % partitions}`;
+      return ddb("TransactWriteItems", {
+        TransactItems: Array.from({ length: 10 }, (_, i) => ({
+          Update: { TableName: TABLE, Key: { pk: { S: p }, sk: { N: String(i) } }, UpdateExpression: "SET c = if_not_exists(c, :z) + :one", ExpressionAttributeValues: { ":z": { N: "0" }, ":one": { N: "1" } } },
+        })),
+      });
+    },
+  },
+  {
+    name: "dynamodb.ExecuteStatement SELECT by key",
+    service: "dynamodb",
+    moto: true,
+    request: () => ddb("ExecuteStatement", { Statement: `SELECT * FROM "${TABLE}" WHERE pk = ? AND sk = ?`, Parameters: [{ S: `p${n++ % partitions}` }, { N: "7" }] }),
   },
 ];
