@@ -40,6 +40,21 @@ function fill(): BenchRequest[] {
   return requests;
 }
 
+/** A small table of its own, so a case runs alone under BENCH_FILTER. */
+function smallTable(name: string, items: number): BenchRequest[] {
+  const requests: BenchRequest[] = [ddb("CreateTable", {
+    TableName: name, BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }],
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+  })];
+  for (let start = 0; start < items; start += 25) {
+    const writes = [];
+    for (let i = start; i < Math.min(start + 25, items); i++) writes.push({ PutRequest: { Item: { pk: { S: `p${Math.floor(i / 10)}` }, sk: { N: String(i % 10) }, data: { S: "x".repeat(100) } } } });
+    requests.push(ddb("BatchWriteItem", { RequestItems: { [name]: writes } }));
+  }
+  return requests;
+}
+
 let n = 0;
 const partitions = Math.max(1, Math.floor(ITEMS / PER_PARTITION));
 
@@ -75,11 +90,12 @@ export const dynamodbCases: BenchCase[] = [
     name: "dynamodb.TransactWriteItems (10 updates)",
     service: "dynamodb",
     moto: true,
+    setup: smallTable("bench-tx", 1000),
     request: () => {
-      const p = `p${n++ % partitions}`;
+      const p = `p${n++ % 100}`;
       return ddb("TransactWriteItems", {
         TransactItems: Array.from({ length: 10 }, (_, i) => ({
-          Update: { TableName: TABLE, Key: { pk: { S: p }, sk: { N: String(i) } }, UpdateExpression: "SET c = if_not_exists(c, :z) + :one", ExpressionAttributeValues: { ":z": { N: "0" }, ":one": { N: "1" } } },
+          Update: { TableName: "bench-tx", Key: { pk: { S: p }, sk: { N: String(i) } }, UpdateExpression: "SET c = if_not_exists(c, :z) + :one", ExpressionAttributeValues: { ":z": { N: "0" }, ":one": { N: "1" } } },
         })),
       });
     },
@@ -88,6 +104,7 @@ export const dynamodbCases: BenchCase[] = [
     name: "dynamodb.ExecuteStatement SELECT by key",
     service: "dynamodb",
     moto: true,
-    request: () => ddb("ExecuteStatement", { Statement: `SELECT * FROM "${TABLE}" WHERE pk = ? AND sk = ?`, Parameters: [{ S: `p${n++ % partitions}` }, { N: "7" }] }),
+    setup: smallTable("bench-pql", 1000),
+    request: () => ddb("ExecuteStatement", { Statement: `SELECT * FROM "bench-pql" WHERE pk = ? AND sk = ?`, Parameters: [{ S: `p${n++ % 100}` }, { N: "7" }] }),
   },
 ];
