@@ -23,13 +23,14 @@ export interface StoredArchive {
 export const archiveKey = (name: string) => ["archive", name];
 const DAY = 86_400_000;
 
-/** Called for every event a bus receives (not replays): keeps it in each matching archive. */
-export async function archiveEvent(scope: Scope, bus: string, event: Record<string, unknown>, now: number): Promise<void> {
-  const archives = await listValues<StoredArchive>(scope.store, ["archive"]);
+/** Called for the events a bus receives (not replays): keeps each in every matching archive. */
+export async function archiveEvents(scope: Scope, bus: string, events: Record<string, unknown>[], now: number): Promise<void> {
+  const archives = (await listValues<StoredArchive>(scope.store, ["archive"])).filter((a) => a.bus === bus && a.State === "ENABLED");
   for (const archive of archives) {
-    if (archive.bus !== bus || archive.State !== "ENABLED") continue;
-    if (archive.EventPattern && !matches(archive.EventPattern, event)) continue;
-    await scope.store.set(["archived", archive.ArchiveName, now, String(event.id)], event);
+    for (const event of events) {
+      if (archive.EventPattern && !matches(archive.EventPattern, event)) continue;
+      await scope.store.set(["archived", archive.ArchiveName, now, String(event.id)], event);
+    }
   }
 }
 

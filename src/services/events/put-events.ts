@@ -12,7 +12,7 @@ import { getBus, mayPutEvents } from "./bus-store.ts";
 import { rulesOfBus } from "./rule-store.ts";
 import { matches } from "./matching.ts";
 import { deliver } from "./delivery.ts";
-import { archiveEvent } from "./archive-store.ts";
+import { archiveEvents } from "./archive-store.ts";
 
 const MAX_REQUEST_BYTES = 256 * 1024;
 
@@ -26,19 +26,26 @@ function entrySize(entry: Record<string, any>): number {
 }
 
 /**
- * Routes `event` on `bus` of `scope`: archives first, then each enabled rule whose pattern
- * matches delivers to its targets (in the background of `ctx`).
+ * Routes events on `bus` of `scope`: archives first, then each enabled rule whose pattern
+ * matches delivers to its targets (in the background of `ctx`). The bus's rules and archives
+ * are read once for the whole batch.
  */
-export async function routeEvent(ctx: RequestContext, scope: Scope, bus: string, event: Record<string, unknown>, hops = 0, replay?: { name: string; rules?: Set<string> }): Promise<void> {
-  if (!replay) await archiveEvent(scope, bus, event, ctx.clock.now());
-  for (const rule of await rulesOfBus(scope, bus)) {
-    if (rule.State !== "ENABLED" && !(replay && rule.State === "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")) continue;
-    if (replay?.rules && !replay.rules.has(rule.Arn)) continue;
-    if (!matches(rule.EventPattern, event)) continue;
-    for (const target of rule.Targets) {
-      ctx.waitUntil(deliver(ctx, scope, rule, target, event, hops, putToBus));
+export async function routeEvents(ctx: RequestContext, scope: Scope, bus: string, events: Record<string, unknown>[], hops = 0, replay?: { name: string; rules?: Set<string> }): Promise<void> {
+  if (!replay) await archiveEvents(scope, bus, events, ctx.clock.now());
+  const rules = (await rulesOfBus(scope, bus)).filter((rule) =>
+    (rule.State === "ENABLED" || rule.State === "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") &&
+    (!replay?.rules || replay.rules.has(rule.Arn)));
+  for (const event of events) {
+    for (const rule of rules) {
+      if (!matches(rule.EventPattern, event)) continue;
+      for (const target of rule.Targets) ctx.waitUntil(deliver(ctx, scope, rule, target, event, hops, putToBus));
     }
   }
+}
+
+/** Routes one event (see routeEvents). */
+export function routeEvent(ctx: RequestContext, scope: Scope, bus: string, event: Record<string, unknown>, hops = 0, replay?: { name: string; rules?: Set<string> }): Promise<void> {
+  return routeEvents(ctx, scope, bus, [event], hops, replay);
 }
 
 /** A bus-to-bus delivery: the target bus must exist and let the sending account put events. */
@@ -126,7 +133,15 @@ export const putEventsHandlers: Handlers<Operations> = {
       results.push({ EventId: id });
       accepted.push({ scope, bus: ref.name, event });
     }
-    for (const a of accepted) ctx.waitUntil(routeEvent(ctx, a.scope, a.bus, a.event));
+    // One routing per bus: its rules and archives are read once for all of the request's events.
+    const byBus = new Map<string, { scope: Scope; bus: string; events: Record<string, unknown>[] }>();
+    for (const a of accepted) {
+      const key = `${a.scope.accountId}/${a.scope.region}/${a.bus}`;
+      const group = byBus.get(key) ?? { scope: a.scope, bus: a.bus, events: [] };
+      group.events.push(a.event);
+      byBus.set(key, group);
+    }
+    for (const g of byBus.values()) ctx.waitUntil(routeEvents(ctx, g.scope, g.bus, g.events));
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   },
 };

@@ -199,6 +199,25 @@ for (const store of STORES) {
   });
 }
 
+describe("rule states", () => {
+  it("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS delivers like ENABLED; one PutEvents reaches each bus once", async () => {
+    const { events, emulator, queue, bodies } = setup();
+    const q = await queue("states");
+    await events.send(new CreateEventBusCommand({ Name: "b2" }));
+    await events.send(new PutRuleCommand({ Name: "ct", EventPattern: '{"source":["s"]}', State: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" }));
+    await events.send(new PutTargetsCommand({ Rule: "ct", Targets: [{ Id: "q", Arn: q.arn, InputPath: "$.detail.n" }] }));
+    await events.send(new PutRuleCommand({ Name: "b2", EventBusName: "b2", EventPattern: '{"source":["s"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "b2", EventBusName: "b2", Targets: [{ Id: "q", Arn: q.arn, InputPath: "$.detail.n" }] }));
+    await events.send(new PutEventsCommand({ Entries: [
+      { Source: "s", DetailType: "x", Detail: '{"n":1}' },
+      { Source: "s", DetailType: "x", Detail: '{"n":2}', EventBusName: "b2" },
+      { Source: "s", DetailType: "x", Detail: '{"n":3}' },
+    ] }));
+    await emulator.settled();
+    expect((await bodies(q.url)).sort()).toEqual([1, 2, 3]);
+  });
+});
+
 describe("target input", () => {
   it("Input, InputPath and InputTransformer (JSON and string templates, aws.events variables)", async () => {
     const { events, emulator, queue, drain } = setup();
