@@ -12,7 +12,7 @@ import { validateRedriveAllowPolicy, validateRedrivePolicy } from "./redrive.ts"
 
 const RANGES: Record<string, [number, number]> = {
   DelaySeconds: [0, 900],
-  MaximumMessageSize: [1024, 262144],
+  MaximumMessageSize: [1024, 1048576],
   MessageRetentionPeriod: [60, 1209600],
   ReceiveMessageWaitTimeSeconds: [0, 20],
   VisibilityTimeout: [0, 43200],
@@ -34,7 +34,7 @@ export const ALL_ATTRIBUTE_NAMES = new Set([...SETTABLE, ...COMPUTED, "All"]);
 export function defaultAttributes(fifo: boolean): Record<string, string> {
   const attrs: Record<string, string> = {
     VisibilityTimeout: "30",
-    MaximumMessageSize: "262144",
+    MaximumMessageSize: "1048576",
     MessageRetentionPeriod: "345600",
     DelaySeconds: "0",
     ReceiveMessageWaitTimeSeconds: "0",

@@ -118,6 +118,9 @@ function checkSystemAttributes(input: Record<string, AttributeValueInput> | unde
   return out;
 }
 
+/** AWS's limit on a SendMessageBatch payload, in bytes (1 MiB since August 2025). */
+const MAX_BATCH_BYTES = 1_048_576;
+
 /** Validates one send against its queue; throws the AwsError AWS answers for it. */
 export function prepareSend(ctx: RequestContext, queue: QueueRecord, input: SendInput, batch: boolean): PreparedSend {
   const body = checkBody(input.MessageBody);
@@ -250,7 +253,8 @@ export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entri
       total += v.StringValue !== undefined ? encoder.encode(v.StringValue).length : v.BinaryValue instanceof Uint8Array ? v.BinaryValue.length : 0;
     }
   }
-  const limit = Math.max(262144, Number(queue.attributes.MaximumMessageSize));
+  // Since 2025 a batch may total 1 MiB, whatever the queue's MaximumMessageSize (which bounds each message).
+  const limit = MAX_BATCH_BYTES;
   if (total > limit) {
     throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`, 400);
   }

@@ -110,7 +110,7 @@ for (const { name, make } of STORES) {
         const url = await create("attrs", { DelaySeconds: "5", ReceiveMessageWaitTimeSeconds: "0" });
         const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
         expect(a).toMatchObject({
-          VisibilityTimeout: "30", MaximumMessageSize: "262144", MessageRetentionPeriod: "345600", DelaySeconds: "5",
+          VisibilityTimeout: "30", MaximumMessageSize: "1048576", MessageRetentionPeriod: "345600", DelaySeconds: "5",
           ReceiveMessageWaitTimeSeconds: "0", SqsManagedSseEnabled: "true", ApproximateNumberOfMessages: "0",
           ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0",
           QueueArn: "arn:aws:sqs:us-east-1:000000000000:attrs", CreatedTimestamp: String(START / 1000),
@@ -121,7 +121,7 @@ for (const { name, make } of STORES) {
         await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: "69", MaximumMessageSize: "2048" } }));
         const b = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["VisibilityTimeout", "MaximumMessageSize", "LastModifiedTimestamp"] }))).Attributes!;
         expect(b).toEqual({ VisibilityTimeout: "69", MaximumMessageSize: "2048", LastModifiedTimestamp: String(START / 1000 + 10) });
-        for (const [attr, value] of [["VisibilityTimeout", "43201"], ["DelaySeconds", "-1"], ["MaximumMessageSize", "1023"], ["MessageRetentionPeriod", "59"], ["ReceiveMessageWaitTimeSeconds", "21"], ["VisibilityTimeout", "abc"]]) {
+        for (const [attr, value] of [["VisibilityTimeout", "43201"], ["DelaySeconds", "-1"], ["MaximumMessageSize", "1023"], ["MaximumMessageSize", "1048577"], ["MessageRetentionPeriod", "59"], ["ReceiveMessageWaitTimeSeconds", "21"], ["VisibilityTimeout", "abc"]]) {
           const e = await fail(sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { [attr!]: value! } })));
           expect(e.name).toBe("InvalidAttributeValue");
           expect(e.message).toBe(`Invalid value for the parameter ${attr}.`);
@@ -299,8 +299,14 @@ for (const { name, make } of STORES) {
         expect(badId.message).toBe("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.");
         const empty = await fail(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] })));
         expect(empty.name).toBe("EmptyBatchRequest");
-        const long = await fail(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: "1", MessageBody: "a".repeat(262144) }, { Id: "2", MessageBody: "a" }] })));
-        expect([long.name, long.message]).toEqual(["BatchRequestTooLong", "Batch requests cannot be longer than 262144 bytes. You have sent 262145 bytes."]);
+        const long = await fail(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: "1", MessageBody: "a".repeat(1048576) }, { Id: "2", MessageBody: "a" }] })));
+        expect([long.name, long.message]).toEqual(["BatchRequestTooLong", "Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes."]);
+        // A message of 1 MiB, the default MaximumMessageSize since 2025, is accepted.
+        const bigQueue = await create("big-messages");
+        const full = await sqs.send(new SendMessageCommand({ QueueUrl: bigQueue, MessageBody: "b".repeat(1048576) }));
+        expect(full.MessageId).toBeTruthy();
+        const over = await fail(sqs.send(new SendMessageCommand({ QueueUrl: bigQueue, MessageBody: "b".repeat(1048577) })));
+        expect(over.message).toBe("One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.");
 
         const got = (await receive(url)).Messages!;
         expect(got.map((m) => m.Body).sort()).toEqual(["1", "3"]);
