@@ -14,6 +14,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { AwsError } from "../../protocol/errors.ts";
 import { accessControlListNotSupported, invalidArgument, invalidRequest, malformedXml } from "./errors.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 /** The canonical user id S3 shows for an account (64 hex characters, stable per account). */
 export function canonicalUserId(accountId: string): string {
@@ -30,11 +31,11 @@ const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 const GRANT_MEMBERS = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"] as const;
 
 /** The AccessControlPolicy a canned ACL stands for; `InvalidArgument` for an unknown one. */
-export function cannedAcl(acl: string | undefined, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
+export function cannedAcl(acl: string | undefined, ownerAccount: string, bucketOwnerAccount = ownerAccount): { Owner: S3.Owner; Grants: S3.Grant[] } {
   const owner = ownerOf(ownerAccount);
-  const full = (id: string) => ({ Grantee: { Type: "CanonicalUser", ID: id }, Permission: "FULL_CONTROL" });
-  const group = (uri: string, permission: string) => ({ Grantee: { Type: "Group", URI: uri }, Permission: permission });
-  const grants: unknown[] = [full(owner.ID)];
+  const full = (id: string): S3.Grant => ({ Grantee: { Type: "CanonicalUser", ID: id }, Permission: "FULL_CONTROL" });
+  const group = (uri: string, permission: S3.Permission): S3.Grant => ({ Grantee: { Type: "Group", URI: uri }, Permission: permission });
+  const grants: S3.Grant[] = [full(owner.ID)];
   switch (acl ?? "private") {
     case "public-read":
       grants.push(group(ALL_USERS, "READ"));

@@ -18,12 +18,14 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { update } from "../../store/mutex.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { bucketKey, noSuchBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { accessControlListNotSupported, invalidRequest, malformedXml } from "./errors.ts";
 import { aclFromRequest, cannedAcl } from "./acl.ts";
 import { checkTags } from "./tagging.ts";
 import { validateDestinations } from "./notifications.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 /** Sets (or with `undefined`, removes) one configuration entry of a bucket. */
 export async function setBucketConfig(ctx: RequestContext, bucket: string, name: string, value: unknown): Promise<BucketRecord> {
@@ -111,9 +113,10 @@ interface PublicAccessBlock {
   RestrictPublicBuckets?: boolean;
 }
 
-function checkLifecycle(config: { Rules?: any[] } | undefined): void {
+/** Checks a lifecycle configuration and returns it; MalformedXML when it is missing or has no rules. */
+function checkLifecycle(config: S3.BucketLifecycleConfiguration | undefined): S3.BucketLifecycleConfiguration {
   const rules = config?.Rules;
-  if (!rules?.length || rules.length > 1000) throw malformedXml();
+  if (!config || !rules?.length || rules.length > 1000) throw malformedXml();
   const ids = new Set<string>();
   for (const rule of rules) {
     if (rule.Status !== "Enabled" && rule.Status !== "Disabled") throw malformedXml();
@@ -126,6 +129,7 @@ function checkLifecycle(config: { Rules?: any[] } | undefined): void {
       rule.NoncurrentVersionTransitions?.length || rule.AbortIncompleteMultipartUpload;
     if (!hasAction) throw new AwsError("InvalidRequest", "At least one action needs to be specified in a rule", 400);
   }
+  return config;
 }
 
 /** Handlers for the Id-keyed configurations (analytics, metrics, inventory, intelligent tiering). */
@@ -156,14 +160,14 @@ function ownershipOf(bucket: BucketRecord): string | undefined {
   return (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules?.[0]?.ObjectOwnership;
 }
 
-export const bucketConfigHandlers: Record<string, Handler> = {
+export const bucketConfigHandlers: Handlers<Ops> = {
   // Tagging
   async PutBucketTagging(input, ctx) {
     const tags = checkTags(input.Tagging?.TagSet ?? [], 50);
     return putConfig(ctx, input, "tagging", { TagSet: tags });
   },
   async GetBucketTagging(input, ctx) {
-    const tagging = await getConfig<{ TagSet: unknown[] }>(ctx, input, "tagging", "NoSuchTagSet", "The TagSet does not exist");
+    const tagging = await getConfig<{ TagSet: S3.Tag[] }>(ctx, input, "tagging", "NoSuchTagSet", "The TagSet does not exist");
     return { TagSet: tagging.TagSet };
   },
   DeleteBucketTagging: (input, ctx) => putConfig(ctx, input, "tagging", undefined),
@@ -174,7 +178,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "cors", input.CORSConfiguration);
   },
   async GetBucketCors(input, ctx) {
-    const cors = await getConfig<{ CORSRules: unknown[] }>(ctx, input, "cors", "NoSuchCORSConfiguration", "The CORS configuration does not exist");
+    const cors = await getConfig<{ CORSRules: S3.CORSRule[] }>(ctx, input, "cors", "NoSuchCORSConfiguration", "The CORS configuration does not exist");
     return { CORSRules: cors.CORSRules };
   },
   DeleteBucketCors: (input, ctx) => putConfig(ctx, input, "cors", undefined),
@@ -200,15 +204,16 @@ export const bucketConfigHandlers: Record<string, Handler> = {
 
   // Lifecycle
   async PutBucketLifecycleConfiguration(input, ctx) {
-    checkLifecycle(input.LifecycleConfiguration);
+    // checkLifecycle refuses a missing configuration (MalformedXML).
+    const lifecycle = checkLifecycle(input.LifecycleConfiguration);
     await putConfig(ctx, input, "lifecycle", {
-      Rules: input.LifecycleConfiguration.Rules,
+      Rules: lifecycle.Rules,
       TransitionDefaultMinimumObjectSize: input.TransitionDefaultMinimumObjectSize ?? "all_storage_classes_128K",
     });
     return { TransitionDefaultMinimumObjectSize: input.TransitionDefaultMinimumObjectSize ?? "all_storage_classes_128K" };
   },
   async GetBucketLifecycleConfiguration(input, ctx) {
-    const lc = await getConfig<{ Rules: unknown[]; TransitionDefaultMinimumObjectSize?: string }>(ctx, input, "lifecycle", "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist");
+    const lc = await getConfig<{ Rules: S3.LifecycleRule[]; TransitionDefaultMinimumObjectSize?: S3.TransitionDefaultMinimumObjectSize }>(ctx, input, "lifecycle", "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist");
     return { Rules: lc.Rules, TransitionDefaultMinimumObjectSize: lc.TransitionDefaultMinimumObjectSize };
   },
   DeleteBucketLifecycle: (input, ctx) => putConfig(ctx, input, "lifecycle", undefined),
@@ -219,7 +224,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     if (!rules?.length) throw malformedXml();
     for (const r of rules) {
       const alg = r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
-      if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(alg)) throw malformedXml();
+      if (!alg || !["AES256", "aws:kms", "aws:kms:dsse"].includes(alg)) throw malformedXml();
       if (alg === "AES256" && r.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID) {
         throw new AwsError("InvalidArgument", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse", 400);
       }
@@ -227,7 +232,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
     return putConfig(ctx, input, "encryption", { Rules: rules });
   },
   async GetBucketEncryption(input, ctx) {
-    const config = await getConfig(ctx, input, "encryption", "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
+    const config = await getConfig<S3.ServerSideEncryptionConfiguration>(ctx, input, "encryption", "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
     return { ServerSideEncryptionConfiguration: config };
   },
   DeleteBucketEncryption: (input, ctx) =>
@@ -264,7 +269,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
   // ACL
   async GetBucketAcl(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    const acl = (bucket.config.acl as { Owner: unknown; Grants: unknown[] } | undefined) ?? cannedAcl("private", bucket.owner);
+    const acl = (bucket.config.acl as { Owner: S3.Owner; Grants: S3.Grant[] } | undefined) ?? cannedAcl("private", bucket.owner);
     return { Owner: acl.Owner, Grants: acl.Grants };
   },
   async PutBucketAcl(input, ctx) {
@@ -327,7 +332,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
   },
   async GetBucketLogging(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    return { LoggingEnabled: bucket.config.logging };
+    return { LoggingEnabled: bucket.config.logging as S3.LoggingEnabled | undefined };
   },
 
   // Accelerate
@@ -339,7 +344,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
   },
   async GetBucketAccelerateConfiguration(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    return { Status: bucket.config.accelerate };
+    return { Status: bucket.config.accelerate as S3.BucketAccelerateStatus | undefined };
   },
 
   // Request payment
@@ -350,7 +355,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
   },
   async GetBucketRequestPayment(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    return { Payer: (bucket.config.requestPayment as string | undefined) ?? "BucketOwner" };
+    return { Payer: (bucket.config.requestPayment as S3.Payer | undefined) ?? "BucketOwner" };
   },
 
   // Replication
@@ -391,7 +396,7 @@ export const bucketConfigHandlers: Record<string, Handler> = {
   },
   async GetBucketAbac(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    return { AbacStatus: { Status: (bucket.config.abac as string | undefined) ?? "Disabled" } };
+    return { AbacStatus: { Status: (bucket.config.abac as S3.BucketAbacStatus | undefined) ?? "Disabled" } };
   },
 
   ...idKeyed("Analytics", "AnalyticsConfiguration", "AnalyticsConfigurationList", "NoSuchConfiguration", "The specified configuration does not exist."),

@@ -8,12 +8,14 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { bucketKey, getBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { bucketHasObjects } from "./object-store.ts";
 import { abortAllUploads } from "./uploads.ts";
 import { aclFromRequest, ownerOf } from "./acl.ts";
 import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 /** Regions S3 accepts as a LocationConstraint (plus the legacy `EU`). */
 const REGIONS = new Set([
@@ -70,7 +72,7 @@ function defaultConfig(ownership: string): Record<string, unknown> {
   };
 }
 
-export const bucketHandlers: Record<string, Handler> = {
+export const bucketHandlers: Handlers<Ops> = {
   async CreateBucket(input, ctx) {
     const name: string = input.Bucket;
     checkBucketName(name);
@@ -79,7 +81,9 @@ export const bucketHandlers: Record<string, Handler> = {
     const ownership: string = input.ObjectOwnership ?? "BucketOwnerEnforced";
     if (!OWNERSHIPS.has(ownership)) throw new AwsError("InvalidArgument", "Invalid x-amz-object-ownership header", 400, { fields: { ArgumentName: "x-amz-object-ownership", ArgumentValue: ownership } });
     const hasGrants = input.GrantFullControl || input.GrantRead || input.GrantReadACP || input.GrantWrite || input.GrantWriteACP;
-    if (ownership === "BucketOwnerEnforced" && ((input.ACL && input.ACL !== "private" && input.ACL !== "bucket-owner-full-control") || hasGrants)) {
+    // S3 skips model validation, so ACL may be any text (bucket-owner-full-control is an object ACL).
+    const acl: string | undefined = input.ACL;
+    if (ownership === "BucketOwnerEnforced" && ((acl && acl !== "private" && acl !== "bucket-owner-full-control") || hasGrants)) {
       throw new AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", 400);
     }
     await withLock(`s3:bucket:${name}`, async () => {
@@ -138,7 +142,8 @@ export const bucketHandlers: Record<string, Handler> = {
 
   async GetBucketLocation(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    return { LocationConstraint: bucket.locationConstraint ?? (bucket.region === "us-east-1" ? undefined : bucket.region) };
+    // Stored as created (any region name S3 accepts), so typed as the model's constraint here.
+    return { LocationConstraint: (bucket.locationConstraint ?? (bucket.region === "us-east-1" ? undefined : bucket.region)) as S3.BucketLocationConstraint | undefined };
   },
 
   async ListBuckets(input, ctx) {

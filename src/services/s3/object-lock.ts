@@ -15,10 +15,12 @@
  */
 import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion } from "./errors.ts";
 import { findVersion, updateVersion, type ObjectVersion } from "./object-store.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 const DAY = 86_400_000;
 
@@ -55,7 +57,7 @@ export function checkDeletable(version: ObjectVersion, now: number, bypassGovern
   if (retained || lock.legalHold === "ON") throw new AwsError("AccessDenied", "Access Denied because object protected by object lock.", 403);
 }
 
-export const objectLockHandlers: Record<string, Handler> = {
+export const objectLockHandlers: Handlers<Ops> = {
   async PutObjectRetention(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     requireLock(bucket);
@@ -88,7 +90,8 @@ export const objectLockHandlers: Record<string, Handler> = {
     const version = await existingVersion(ctx, bucket, input.Key, input.VersionId);
     const lock = version.objectLock;
     if (!lock?.mode || lock.retainUntil === undefined) throw noLockConfig();
-    return { Retention: { Mode: lock.mode, RetainUntilDate: new Date(lock.retainUntil) } };
+    // Stored from a validated PUT (GOVERNANCE or COMPLIANCE).
+    return { Retention: { Mode: lock.mode as S3.ObjectLockRetentionMode, RetainUntilDate: new Date(lock.retainUntil) } };
   },
 
   async PutObjectLegalHold(input, ctx) {
@@ -106,7 +109,7 @@ export const objectLockHandlers: Record<string, Handler> = {
     requireLock(bucket);
     const version = await existingVersion(ctx, bucket, input.Key, input.VersionId);
     if (!version.objectLock?.legalHold) throw noLockConfig();
-    return { LegalHold: { Status: version.objectLock.legalHold } };
+    return { LegalHold: { Status: version.objectLock.legalHold as S3.ObjectLockLegalHoldStatus } };
   },
 
   async RestoreObject(input, ctx) {

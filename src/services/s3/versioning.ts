@@ -10,11 +10,12 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { update } from "../../store/mutex.ts";
-import type { Handler } from "../types.ts";
+import type { Handlers } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { bucketKey, noSuchBucket, requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { malformedXml } from "./errors.ts";
 
-export const versioningHandlers: Record<string, Handler> = {
+export const versioningHandlers: Handlers<Ops> = {
   async PutBucketVersioning(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const config = input.VersioningConfiguration;
