@@ -7,6 +7,7 @@ import {
   CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, TransactGetItemsCommand,
   TransactWriteItemsCommand, TransactionCanceledException, type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createEmulator, inProcess, STORES } from "../../helpers/clients.ts";
 import { prefixStore } from "../../../src/store/prefixed.ts";
 import type { Store } from "../../../src/store/types.ts";
@@ -22,11 +23,12 @@ async function createTable(client: DynamoDBClient, name: string) {
 for (const transport of TRANSPORTS) {
   describe(`DynamoDB transactions, ${transport.name}`, () => {
     let client: DynamoDBClient;
+    let doc: DynamoDBDocumentClient;
     let close: () => Promise<void>;
     const a = tableName("txa");
     const b = tableName("txb");
     beforeAll(async () => {
-      ({ client, close } = await transport.setup());
+      ({ client, doc, close } = await transport.setup());
       await createTable(client, a);
       await createTable(client, b);
     });
@@ -112,6 +114,18 @@ for (const transport of TRANSPORTS) {
       await client.send(add("1"));
       expect((await get(a, "counter"))!.n).toEqual({ N: "1" });
       await expect(client.send(add("2"))).rejects.toMatchObject({ name: "IdempotentParameterMismatchException" });
+    });
+
+    it("lib-dynamodb DocumentClient TransactWrite and TransactGet", async () => {
+      const { TransactWriteCommand, TransactGetCommand } = await import("@aws-sdk/lib-dynamodb");
+      await doc.send(new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: a, Item: { pk: "doc1", tags: new Set(["x"]), nested: { n: 1 } } } },
+          { Update: { TableName: b, Key: { pk: "doc2" }, UpdateExpression: "SET v = :v", ExpressionAttributeValues: { ":v": 42 } } },
+        ],
+      }));
+      const out = await doc.send(new TransactGetCommand({ TransactItems: [{ Get: { TableName: a, Key: { pk: "doc1" } } }, { Get: { TableName: b, Key: { pk: "doc2" } } }] }));
+      expect(out.Responses).toEqual([{ Item: { pk: "doc1", tags: new Set(["x"]), nested: { n: 1 } } }, { Item: { pk: "doc2", v: 42 } }]);
     });
 
     it("TransactGetItems reads items in order, {} for missing ones, with projections", async () => {
