@@ -16,6 +16,7 @@
 import type { RequestContext, Timers } from "../types.ts";
 import { esmKey, sourceKind, type StoredMapping } from "./state.ts";
 import { invokeForMapping } from "./invoke.ts";
+import { pollStream, STREAM_POLL_INTERVAL_MS } from "./stream-poller.ts";
 
 export const POLL_INTERVAL_MS = 1000;
 
@@ -30,12 +31,30 @@ function armedSet(ctx: RequestContext): Set<string> {
 
 /** Starts the poll loop of an enabled SQS mapping unless one runs already. */
 export function armMapping(ctx: RequestContext, mapping: StoredMapping, delayMs = 0): void {
-  if (mapping.State !== "Enabled" || sourceKind(mapping.EventSourceArn) !== "sqs") return;
+  const kind = sourceKind(mapping.EventSourceArn);
+  if (mapping.State !== "Enabled" || (kind !== "sqs" && kind !== "kinesis" && kind !== "dynamodb")) return;
   const set = armedSet(ctx);
   const key = `${ctx.accountId}/${ctx.region}/${mapping.UUID}`;
   if (set.has(key)) return;
   set.add(key);
-  ctx.timers.setTimer(delayMs, () => poll(ctx, mapping.UUID, key));
+  if (kind === "sqs") ctx.timers.setTimer(delayMs, () => poll(ctx, mapping.UUID, key));
+  else ctx.timers.setTimer(delayMs, () => pollStreamLoop(ctx, mapping.UUID, key, new Map()));
+}
+
+async function pollStreamLoop(ctx: RequestContext, uuid: string, key: string, iterators: Map<string, string>): Promise<void> {
+  let next = STREAM_POLL_INTERVAL_MS;
+  try {
+    const mapping = (await ctx.store.get<StoredMapping>(esmKey(uuid))).value;
+    if (!mapping || mapping.State !== "Enabled") {
+      armedSet(ctx).delete(key);
+      return;
+    }
+    if (await pollStream(ctx, mapping, iterators)) next = 0;
+  } catch {
+    iterators.clear();
+    next = STREAM_POLL_INTERVAL_MS * 5;
+  }
+  ctx.timers.setTimer(next, () => pollStreamLoop(ctx, uuid, key, iterators));
 }
 
 /** Re-arms every enabled SQS mapping of this account and region (after a restart). */
