@@ -10,6 +10,8 @@
  *   emulator time (`ctx.timers.sleep`).
  * - email, email-json, sms, application: recorded in the delivery log (log.ts).
  *
+ * Topics with delivery status logging attributes also get CloudWatch Logs records (feedback.ts).
+ *
  * Filter policies are applied per subscription; pending subscriptions get nothing. A delivery
  * that finally fails goes to the subscription's RedrivePolicy dead-letter queue, else is
  * recorded as failed in the log: nothing is dropped silently.
@@ -25,6 +27,7 @@ import { matchesAttributes, matchesBody } from "./filter/match.ts";
 import type { CompiledPolicy } from "./filter/policy.ts";
 import { parseFilterPolicy } from "./filter/validate.ts";
 import { postWithRetries } from "./http.ts";
+import { logDeliveryStatus } from "./feedback.ts";
 import { recordDelivery } from "./log.ts";
 import type { SubscriptionRecord, TopicRecord } from "./storage.ts";
 
@@ -103,6 +106,8 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
   const text = messageFor(msg, sub.protocol);
   const envelope = async () => notification(signingContext(ctx, target), msg, text, sub.arn);
   const base = { type: "Notification", protocol: sub.protocol, endpoint: sub.endpoint, topicArn: msg.topicArn, subscriptionArn: sub.arn, messageId: msg.messageId, subject: msg.subject };
+  const status = (ok: boolean, attempts = 1, response?: string, statusCode?: number) =>
+    logDeliveryStatus(ctx, target.topic, sub, msg, text, { ok, attempts, response, statusCode, publishedAt: Date.parse(msg.timestamp) });
   switch (sub.protocol) {
     case "sqs": {
       const body = raw ? text : formatEnvelope(await envelope());
@@ -115,8 +120,10 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
       try {
         const url = queueUrlOf(ctx, sub.endpoint);
         if (!url) throw new Error(`not a queue ARN: ${sub.endpoint}`);
-        await ctx.invoke("sqs", "SendMessage", { ...input, QueueUrl: url });
+        const out = await ctx.invoke("sqs", "SendMessage", { ...input, QueueUrl: url });
+        await status(true, 1, JSON.stringify({ sqsRequestId: crypto.randomUUID(), sqsMessageId: out.MessageId }));
       } catch (error) {
+        await status(false, 1, describe(error));
         await deadLetter(ctx, target, sub, msg, body, error);
       }
       return;
@@ -126,7 +133,9 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
       const payload = new TextEncoder().encode(JSON.stringify(lambdaEvent(doc, sub.arn, msg.subject !== undefined)));
       try {
         await ctx.invoke("lambda", "Invoke", { FunctionName: sub.endpoint, InvocationType: "Event", Payload: payload });
+        await status(true, 1, JSON.stringify({ lambdaRequestId: crypto.randomUUID() }), 202);
       } catch (error) {
+        await status(false, 1, describe(error));
         await deadLetter(ctx, target, sub, msg, formatEnvelope(doc), error);
       }
       return;
@@ -135,8 +144,10 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
       const body = raw ? text : formatEnvelope(await envelope());
       const stream = splitArn(sub.endpoint)?.resource.replace(/^deliverystream\//, "") ?? sub.endpoint;
       try {
-        await ctx.invoke("firehose", "PutRecord", { DeliveryStreamName: stream, Record: { Data: new TextEncoder().encode(body) } });
+        const out = await ctx.invoke("firehose", "PutRecord", { DeliveryStreamName: stream, Record: { Data: new TextEncoder().encode(body) } });
+        await status(true, 1, JSON.stringify({ firehoseRecordId: out.RecordId }));
       } catch (error) {
+        await status(false, 1, describe(error));
         await deadLetter(ctx, target, sub, msg, body, error);
       }
       return;
@@ -158,6 +169,7 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
         topicDeliveryPolicy: target.topic.attributes.DeliveryPolicy,
         subscriptionDeliveryPolicy: sub.attributes.DeliveryPolicy,
       });
+      await status(outcome.ok, outcome.attempts, outcome.ok ? "OK" : outcome.error, outcome.ok ? 200 : undefined);
       if (outcome.ok) {
         await recordDelivery(target.store, ctx.clock.now(), { ...base, message: body, status: "delivered", attempts: outcome.attempts });
       } else {
@@ -177,6 +189,7 @@ async function deliverOne(ctx: RequestContext, target: DeliveryTarget, sub: Subs
       if (sub.protocol === "application") Object.assign(entry, { targetArn: sub.endpoint });
       if (msg.structured) Object.assign(entry, { messageStructure: "json" });
       await recordDelivery(target.store, ctx.clock.now(), entry);
+      if (sub.protocol === "application") await status(true);
     }
   }
 }

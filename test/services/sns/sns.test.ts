@@ -12,6 +12,7 @@ import {
   TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
@@ -391,6 +392,28 @@ for (const { name, make } of STORES) {
         const plain = await topic("nocbd.fifo", { FifoTopic: "true" });
         expect((await fail(sns.send(new PublishCommand({ TopicArn: plain, Message: "x", MessageGroupId: "g" })))).message)
           .toBe("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+      });
+
+      it("delivery status logging writes success and failure records to CloudWatch Logs", async () => {
+        const arn = await topic("logged");
+        for (const [AttributeName, AttributeValue] of [
+          ["SQSSuccessFeedbackRoleArn", `arn:aws:iam::${ACCOUNT}:role/sns-logs`],
+          ["SQSSuccessFeedbackSampleRate", "100"],
+          ["SQSFailureFeedbackRoleArn", `arn:aws:iam::${ACCOUNT}:role/sns-logs`],
+        ]) await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName, AttributeValue }));
+        const ok = await queue("logged-q");
+        await subscribeQueue(arn, ok.arn);
+        await subscribeQueue(arn, `arn:aws:sqs:us-east-1:${ACCOUNT}:logged-missing`);
+        const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: "observe me" }));
+        await emulator.settled();
+        const logs = new CloudWatchLogsClient(inProcess(emulator));
+        const read = async (logGroupName: string) =>
+          ((await logs.send(new FilterLogEventsCommand({ logGroupName }))).events ?? []).map((e) => JSON.parse(e.message!));
+        const [success] = await read(`sns/us-east-1/${ACCOUNT}/logged`);
+        expect(success).toMatchObject({ status: "SUCCESS", notification: { messageId: MessageId, topicArn: arn }, delivery: { destination: ok.arn, attempts: 1 } });
+        expect(JSON.parse(success.delivery.providerResponse).sqsMessageId).toMatch(/^[0-9a-f-]{36}$/);
+        const [failure] = await read(`sns/us-east-1/${ACCOUNT}/logged/Failure`);
+        expect(failure).toMatchObject({ status: "FAILURE", notification: { messageId: MessageId }, delivery: { destination: `arn:aws:sqs:us-east-1:${ACCOUNT}:logged-missing` } });
       });
 
       it("a missing queue goes to the subscription's dead-letter queue, else is recorded as failed", async () => {
