@@ -145,6 +145,7 @@ export const functionHandlers: Handlers<Operations> = {
     if (packageType === "Image") config.ImageUri = input.Code.ImageUri;
     const stored: StoredFunction = {
       name, config, codeKey, tags: { ...(input.Tags ?? {}) }, lastVersion: 0, createdAt: now,
+      ...(input.CodeSigningConfigArn ? { codeSigningConfigArn: input.CodeSigningConfigArn } : {}),
     };
     const result = await ctx.store.atomic().check({ key: fnKey(name), versionstamp: null }).set(fnKey(name), stored).commit();
     if (!result.ok) throw conflict(`Function already exist: ${name}`);

@@ -25,6 +25,7 @@ import { invokeHandlers, listInvocations } from "./invoke.ts";
 import { armMappings } from "./poller.ts";
 import { serveStreamingInvoke } from "./stream.ts";
 import { serveFunctionUrl } from "./urls.ts";
+import { codeSigningHandlers } from "./code-signing.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 
 const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
@@ -58,6 +59,7 @@ const operations = {
   ...settingsHandlers,
   ...esmHandlers,
   ...invokeHandlers,
+  ...codeSigningHandlers,
 };
 
 /** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */

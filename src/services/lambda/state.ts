@@ -32,6 +32,7 @@ export interface StoredFunction {
   reservedConcurrency?: number;
   recursiveLoop?: string;
   runtimeManagement?: { UpdateRuntimeOn: string; RuntimeVersionArn?: string };
+  codeSigningConfigArn?: string;
   createdAt: number;
 }
 

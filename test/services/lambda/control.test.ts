@@ -18,6 +18,9 @@ import {
   CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand, DeleteEventSourceMappingCommand,
   ListEventSourceMappingsCommand, PutProvisionedConcurrencyConfigCommand, GetProvisionedConcurrencyConfigCommand,
   waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
+  CreateCodeSigningConfigCommand, GetCodeSigningConfigCommand, UpdateCodeSigningConfigCommand, DeleteCodeSigningConfigCommand,
+  ListCodeSigningConfigsCommand, ListFunctionsByCodeSigningConfigCommand, PutFunctionCodeSigningConfigCommand,
+  GetFunctionCodeSigningConfigCommand, DeleteFunctionCodeSigningConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createEmulator } from "../../../src/emulator.ts";
@@ -245,6 +248,26 @@ for (const store of STORES) {
       expect((await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "fn-a" }))).EventSourceMappings!.map((m) => m.State)).toEqual(["Disabled"]);
       expect((await lambda.send(new DeleteEventSourceMappingCommand({ UUID: esm.UUID }))).State).toBe("Deleting");
       expect(await failure(lambda.send(new GetEventSourceMappingCommand({ UUID: esm.UUID })))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
+    });
+
+    it("keeps code signing configs and their function associations", async () => {
+      const publishers = { SigningProfileVersionArns: ["arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abc"] };
+      const { CodeSigningConfig: csc } = await lambda.send(new CreateCodeSigningConfigCommand({ AllowedPublishers: publishers, Description: "d" }));
+      expect(csc).toMatchObject({ AllowedPublishers: publishers, CodeSigningPolicies: { UntrustedArtifactOnDeployment: "Warn" }, Description: "d" });
+      expect(csc!.CodeSigningConfigArn).toBe(`arn:aws:lambda:us-east-1:000000000000:code-signing-config:${csc!.CodeSigningConfigId}`);
+      expect(csc!.CodeSigningConfigId).toMatch(/^csc-[a-z0-9]{17}$/);
+      const arn = csc!.CodeSigningConfigArn!;
+      expect((await lambda.send(new UpdateCodeSigningConfigCommand({ CodeSigningConfigArn: arn, CodeSigningPolicies: { UntrustedArtifactOnDeployment: "Enforce" } }))).CodeSigningConfig!.CodeSigningPolicies)
+        .toEqual({ UntrustedArtifactOnDeployment: "Enforce" });
+      expect((await lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: "fn-a" }))).CodeSigningConfigArn).toBe("");
+      await lambda.send(new PutFunctionCodeSigningConfigCommand({ FunctionName: "fn-a", CodeSigningConfigArn: arn }));
+      expect(await lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: "fn-a" }))).toMatchObject({ CodeSigningConfigArn: arn, FunctionName: "fn-a" });
+      expect((await lambda.send(new ListFunctionsByCodeSigningConfigCommand({ CodeSigningConfigArn: arn }))).FunctionArns).toEqual([`${ARN}:fn-a`]);
+      expect(await failure(lambda.send(new DeleteCodeSigningConfigCommand({ CodeSigningConfigArn: arn })))).toMatchObject({ name: "ResourceConflictException" });
+      await lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName: "fn-a" }));
+      expect((await lambda.send(new ListCodeSigningConfigsCommand({}))).CodeSigningConfigs!.map((c) => c.CodeSigningConfigArn)).toEqual([arn]);
+      await lambda.send(new DeleteCodeSigningConfigCommand({ CodeSigningConfigArn: arn }));
+      expect(await failure(lambda.send(new GetCodeSigningConfigCommand({ CodeSigningConfigArn: arn })))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
     });
 
     it("lists with paging and deletes functions", async () => {
