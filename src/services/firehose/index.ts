@@ -13,6 +13,7 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/firehose.json" with { type: "json" };
 import { appendRecords, discardBuffer, flushDue } from "./buffer.ts";
+import { armAllKinesisSources, armKinesisSource, forgetKinesisSource } from "./kinesis-source.ts";
 import { checkPrefixes } from "./prefixes.ts";
 import {
   applyUpdate, DESTINATION_KINDS, describeStream, destinationFromConfiguration, getStream, notFound, streamKey,
@@ -163,6 +164,7 @@ const handlers: Handlers<Ops> = {
     if (count >= MAX_STREAMS) throw new AwsError("LimitExceededException", `You have already consumed your firehose quota of ${MAX_STREAMS} hoses. Firehose names: ...`, 400);
     const result = await ctx.store.atomic().check({ key: streamKey(name), versionstamp: null }).set(streamKey(name), stream).commit();
     if (!result.ok) throw new AwsError("ResourceInUseException", `Firehose ${name} under accountId ${ctx.accountId} already exists`, 400);
+    if (type === "KinesisStreamAsSource") armKinesisSource(ctx, name);
     return { DeliveryStreamARN: stream.DeliveryStreamARN };
   },
 
@@ -171,10 +173,12 @@ const handlers: Handlers<Ops> = {
     await getStream(ctx.store, name, ctx.accountId);
     await ctx.store.delete(streamKey(name));
     await discardBuffer(ctx, name);
+    await forgetKinesisSource(ctx, name);
     return {};
   },
 
   async DescribeDeliveryStream(input, ctx) {
+    await armAllKinesisSources(ctx);
     const stream = await getStream(ctx.store, input.DeliveryStreamName, ctx.accountId);
     const description = describeStream(stream, input.Limit ?? 10, input.ExclusiveStartDestinationId);
     return { DeliveryStreamDescription: { ...description, Source: reviveSource(description.Source) } };
