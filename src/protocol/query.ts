@@ -21,7 +21,8 @@ import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
-import { decodeScalar, escapeXmlText, serializeElement, serializeMembers, XmlValueError } from "./xml.ts";
+import { escapeXmlText, serializeElement, serializeMembers } from "./xml.ts";
+import { decodeText, ShapeTextError } from "./shape-values.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Legacy query model (SQS)
@@ -140,9 +141,9 @@ function decodeParam(model: ServiceModel, ref: ShapeRef, node: ParamNode, path: 
     default: {
       if (node.value === undefined) return undefined;
       try {
-        return decodeScalar("query", ref, shape, node.value);
+        return decodeText("query", ref, shape, node.value);
       } catch (e) {
-        if (e instanceof XmlValueError) throw invalidValue(path, node.value);
+        if (e instanceof ShapeTextError) throw invalidValue(path, node.value);
         throw e;
       }
     }

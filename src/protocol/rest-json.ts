@@ -12,11 +12,10 @@
  * https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
  */
 import type { Codec, IncomingRequest, ParsedOperation } from "./codec.ts";
-import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
-import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
+import { BindingValueError, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, serializeRest, writeBindings, type RestBodyWriter } from "./rest.ts";
 import { decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
 import { bytesToBase64 } from "../encoding/base64.ts";
 
@@ -59,6 +58,13 @@ function bodyOnly(shape: Shape, value: Record<string, unknown>): Record<string, 
 function jsonBody(value: unknown): BodyInit {
   return new TextEncoder().encode(JSON.stringify(value)) as BodyInit;
 }
+
+/** JSON documents for `serializeRest`: payload structures and body members by the shape walk. */
+const JSON_BODIES: RestBodyWriter = {
+  contentType: "application/json",
+  payload: (model, ref, _shape, value) => JSON.stringify(encodeValue(model, ref, value, leaves) ?? {}),
+  members: (model, ref, shape, output) => JSON.stringify(encodeValue(model, ref, bodyOnly(shape, output), leaves) ?? {}),
+};
 
 export const restJsonCodec: Codec = {
   protocol: "rest-json",
@@ -107,39 +113,7 @@ export const restJsonCodec: Codec = {
   },
 
   serialize(incoming: IncomingRequest, operation: OperationModel, output: unknown): Response {
-    const { model } = incoming;
-    const out = (output ?? {}) as Record<string, unknown> & { [HTTP_STATUS]?: number; [HTTP_HEADERS]?: Record<string, string> };
-    const headers = new HeaderBag({ "x-amzn-RequestId": incoming.requestId });
-    let status = operation.http.responseCode ?? 200;
-    let body: BodyInit | null = null;
-    if (operation.output) {
-      const shape = model.shapes[operation.output.shape]!;
-      const statusMember = writeBindings(model, "rest-json", shape, out, headers);
-      if (statusMember !== undefined) status = statusMember;
-      const payloadName = shape.payload;
-      if (payloadName) {
-        const ref = shape.members![payloadName]!;
-        const payloadShape = model.shapes[ref.shape]!;
-        const value = out[payloadName];
-        if (value !== undefined && value !== null) {
-          if (payloadShape.type === "blob" || payloadShape.type === "string") body = blobBody(value);
-          else {
-            body = jsonBody(encodeValue(model, ref, value, leaves) ?? {});
-            if (!headers.has("content-type")) headers.set("content-type", "application/json");
-          }
-        }
-      } else if (bodyMembers(shape).length > 0) {
-        body = jsonBody(encodeValue(model, operation.output, bodyOnly(shape, out), leaves) ?? {});
-        if (!headers.has("content-type")) headers.set("content-type", "application/json");
-      }
-    }
-    if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;
-    for (const [k, v] of Object.entries(out[HTTP_HEADERS] ?? {})) headers.set(k, v);
-    if (bodyless(incoming.method, status)) {
-      if (body instanceof ReadableStream) void body.cancel().catch(() => {});
-      body = null;
-    }
-    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers: headers.record });
+    return serializeRest(incoming, "rest-json", operation, output, new HeaderBag({ "x-amzn-RequestId": incoming.requestId }), JSON_BODIES);
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
@@ -165,8 +139,3 @@ export const restJsonCodec: Codec = {
   },
 };
 
-const encoder = new TextEncoder();
-/** Bodies go out as bytes: Node's adapters send a byte body much faster than a string one. */
-function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text);
-}

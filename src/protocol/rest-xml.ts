@@ -13,12 +13,12 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
 import type { Codec, IncomingRequest, ParsedOperation } from "./codec.ts";
-import { HTTP_HEADERS, HTTP_STATUS } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
-import { BindingValueError, blobBody, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, writeBindings } from "./rest.ts";
-import { decodeXml, escapeXmlText, parseXml, scalarText, serializeElement, serializeRoot, XmlSyntaxError, XmlValueError } from "./xml.ts";
+import { BindingValueError, bodyless, bodyMembers, HeaderBag, matchRoute, readBindings, serializeRest, type RestBodyWriter } from "./rest.ts";
+import { decodeXml, escapeXmlText, parseXml, scalarText, serializeElement, serializeRoot, XmlSyntaxError } from "./xml.ts";
+import { ShapeTextError } from "./shape-values.ts";
 import { bytesToBase64 } from "../encoding/base64.ts";
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -94,7 +94,7 @@ function decodeBody(model: ServiceModel, ref: ShapeRef, el: ReturnType<typeof pa
   try {
     return decodeXml(model, "rest-xml", ref, el);
   } catch (e) {
-    if (e instanceof XmlValueError) throw malformedXml();
+    if (e instanceof ShapeTextError) throw malformedXml();
     throw e;
   }
 }
@@ -112,6 +112,29 @@ function hostId(requestId: string): string {
 function rootNameOf(model: ServiceModel, shapeName: string, shape: Shape): string {
   return (isS3(model) ? S3_ROOT_NAMES[shapeName] : undefined) ?? shape.locationName ?? shapeName;
 }
+
+/** XML documents for `serializeRest`: a root element named as AWS names it, in its namespace. */
+const XML_BODIES: RestBodyWriter = {
+  contentType: "application/xml",
+  payload(model, ref, shape, value) {
+    if (shape.type !== "structure") return null;
+    const root = ref.locationName ?? rootNameOf(model, ref.shape, shape);
+    return XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, value as Record<string, unknown>, ref.xmlNamespace ?? shape.xmlNamespace ?? defaultNamespace(model));
+  },
+  members(model, ref, shape, output) {
+    const root = rootNameOf(model, ref.shape, shape);
+    const members = bodyMembers(shape);
+    const ns = shape.xmlNamespace ?? defaultNamespace(model);
+    if (members.length === 1 && members[0]![0] === root) {
+      // A root that is its only member's text: S3 GetBucketLocation.
+      const [, memberRef] = members[0]!;
+      const v = output[root];
+      const text = v === undefined || v === null ? "" : escapeXmlText(scalarText("rest-xml", memberRef, model.shapes[memberRef.shape]!, v));
+      return `${XML_DECLARATION}<${root}${ns ? ` xmlns="${ns}"` : ""}>${text}</${root}>`;
+    }
+    return XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, output, ns);
+  },
+};
 
 export const restXmlCodec: Codec = {
   protocol: "rest-xml",
@@ -156,53 +179,7 @@ export const restXmlCodec: Codec = {
   },
 
   serialize(incoming: IncomingRequest, operation: OperationModel, output: unknown): Response {
-    const { model } = incoming;
-    const out = (output ?? {}) as Record<string, unknown> & { [HTTP_STATUS]?: number; [HTTP_HEADERS]?: Record<string, string> };
-    const headers = requestHeaders(incoming);
-    let status = operation.http.responseCode ?? 200;
-    let body: BodyInit | null = null;
-    if (operation.output) {
-      const shapeName = operation.output.shape;
-      const shape = model.shapes[shapeName]!;
-      const statusMember = writeBindings(model, "rest-xml", shape, out, headers);
-      if (statusMember !== undefined) status = statusMember;
-      const payloadName = shape.payload;
-      if (payloadName) {
-        const ref = shape.members![payloadName]!;
-        const payloadShape = model.shapes[ref.shape]!;
-        const value = out[payloadName];
-        if (value !== undefined && value !== null) {
-          if (payloadShape.type === "blob") body = blobBody(value);
-          else if (payloadShape.type === "string") body = blobBody(String(value));
-          else if (payloadShape.type === "structure") {
-            const root = ref.locationName ?? rootNameOf(model, ref.shape, payloadShape);
-            body = XML_DECLARATION + serializeRoot(model, "rest-xml", root, payloadShape, value as Record<string, unknown>, ref.xmlNamespace ?? payloadShape.xmlNamespace ?? defaultNamespace(model));
-            if (!headers.has("content-type")) headers.set("content-type", "application/xml");
-          }
-        }
-      } else if (bodyMembers(shape).length > 0) {
-        const root = rootNameOf(model, shapeName, shape);
-        const members = bodyMembers(shape);
-        const ns = shape.xmlNamespace ?? defaultNamespace(model);
-        if (members.length === 1 && members[0]![0] === root) {
-          // A root that is its only member's text: S3 GetBucketLocation.
-          const [, ref] = members[0]!;
-          const v = out[root];
-          const text = v === undefined || v === null ? "" : escapeXmlText(scalarText("rest-xml", ref, model.shapes[ref.shape]!, v));
-          body = `${XML_DECLARATION}<${root}${ns ? ` xmlns="${ns}"` : ""}>${text}</${root}>`;
-        } else {
-          body = XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, out, ns);
-        }
-        if (!headers.has("content-type")) headers.set("content-type", "application/xml");
-      }
-    }
-    if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;
-    for (const [k, v] of Object.entries(out[HTTP_HEADERS] ?? {})) headers.set(k, v);
-    if (bodyless(incoming.method, status)) {
-      if (body instanceof ReadableStream) void body.cancel().catch(() => {});
-      body = null;
-    }
-    return new Response((typeof body === "string" ? utf8(body) : body) as BodyInit | null, { status, headers: headers.record });
+    return serializeRest(incoming, "rest-xml", operation, output, requestHeaders(incoming), XML_BODIES);
   },
 
   serializeError(incoming: IncomingRequest, _operation: OperationModel | undefined, error: AwsError): Response {
@@ -232,8 +209,3 @@ export const restXmlCodec: Codec = {
   },
 };
 
-const encoder = new TextEncoder();
-/** Bodies go out as bytes: Node's adapters send a byte body much faster than a string one. */
-function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text);
-}

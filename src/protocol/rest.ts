@@ -13,9 +13,11 @@
  * Source: https://smithy.io/2.0/spec/http-bindings.html; botocore `serialize.py`
  * (BaseRestSerializer) and `parsers.py` (BaseRestParser).
  */
+import { HTTP_HEADERS, HTTP_STATUS, type OutputExtras } from "./codec.ts";
 import type { OperationModel, ProtocolId, ServiceModel, Shape, ShapeRef } from "./model.ts";
-import { formatTimestamp, parseTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
-import { decodeScalar, scalarText, XmlValueError } from "./xml.ts";
+import { formatTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
+import { scalarText } from "./xml.ts";
+import { decodeText, ShapeTextError } from "./shape-values.ts";
 import { base64ToBytes, bytesToBase64 } from "../encoding/base64.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -158,19 +160,14 @@ function splitHeaderList(value: string, itemShape: Shape, itemRef: ShapeRef, pro
 function decodeBound(protocol: ProtocolId, ref: ShapeRef, shape: Shape, text: string, place: "header" | "querystring" | "uri"): unknown {
   if (shape.type === "string" && ref.jsonvalue && place === "header") {
     const bytes = base64ToBytes(text);
-    if (typeof bytes === "string") throw new XmlValueError("jsonvalue", text);
+    if (typeof bytes === "string") throw new ShapeTextError("jsonvalue", text);
     try {
       return JSON.parse(new TextDecoder().decode(bytes));
     } catch {
-      throw new XmlValueError("jsonvalue", text);
+      throw new ShapeTextError("jsonvalue", text);
     }
   }
-  if (shape.type === "timestamp") {
-    const date = parseTimestamp(text, timestampFormatFor(protocol, place, ref, shape));
-    if (!date) throw new XmlValueError("timestamp", text);
-    return date;
-  }
-  return decodeScalar(protocol, ref, shape, text, place);
+  return decodeText(protocol, ref, shape, text, place);
 }
 
 /**
@@ -212,7 +209,7 @@ function decodeMember(protocol: ProtocolId, b: Binding, text: string, place: "he
   try {
     return decodeBound(protocol, itemRef, itemShape, text, place);
   } catch (e) {
-    if (e instanceof XmlValueError) throw new BindingValueError(b.name, b.wire, place, text, itemShape.type);
+    if (e instanceof ShapeTextError) throw new BindingValueError(b.name, b.wire, place, text, itemShape.type);
     throw e;
   }
 }
@@ -394,4 +391,67 @@ export function blobBody(value: unknown): BodyInit {
 /** Statuses and methods that never carry a response body. */
 export function bodyless(method: string, status: number): boolean {
   return method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses (restJson1 and restXml share everything but the body document)
+
+/** How one REST protocol writes a body document (JSON or XML). */
+export interface RestBodyWriter {
+  /** Content type of its documents (set unless a header binding already set one). */
+  contentType: string;
+  /** The body for a structured payload member (`ref` of shape `shape`), or null for none. */
+  payload(model: ServiceModel, ref: ShapeRef, shape: Shape, value: unknown): string | Uint8Array | null;
+  /** The body for the output's body members (`shapeName`, structure `shape`). */
+  members(model: ServiceModel, ref: ShapeRef, shape: Shape, output: Record<string, unknown>): string | Uint8Array;
+}
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * A REST response for a handler's output: header and status bindings, then the payload member
+ * (blob and string payloads raw, streams passed through; a structure through `writer`) or the
+ * body members through `writer`; then the handler's `HTTP_STATUS`/`HTTP_HEADERS` extras; no
+ * body where HTTP allows none (a streamed body is cancelled). Bodies go out as bytes: Node's
+ * adapters send a byte body much faster than a string one.
+ */
+export function serializeRest(
+  incoming: { method: string; model: ServiceModel },
+  protocol: ProtocolId,
+  operation: OperationModel,
+  output: unknown,
+  headers: HeaderBag,
+  writer: RestBodyWriter,
+): Response {
+  const { model } = incoming;
+  const out = (output ?? {}) as Record<string, unknown> & OutputExtras;
+  let status = operation.http.responseCode ?? 200;
+  let body: BodyInit | string | null = null;
+  const typed = (document: string | Uint8Array | null): BodyInit | string | null => {
+    if (document !== null && !headers.has("content-type")) headers.set("content-type", writer.contentType);
+    return document as BodyInit | string | null;
+  };
+  if (operation.output) {
+    const shape = model.shapes[operation.output.shape]!;
+    const statusMember = writeBindings(model, protocol, shape, out, headers);
+    if (statusMember !== undefined) status = statusMember;
+    const payloadName = shape.payload;
+    if (payloadName) {
+      const ref = shape.members![payloadName]!;
+      const payloadShape = model.shapes[ref.shape]!;
+      const value = out[payloadName];
+      if (value !== undefined && value !== null) {
+        body = payloadShape.type === "blob" || payloadShape.type === "string" ? blobBody(value) : typed(writer.payload(model, ref, payloadShape, value));
+      }
+    } else if (bodyMembers(shape).length > 0) {
+      body = typed(writer.members(model, operation.output, shape, out));
+    }
+  }
+  if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;
+  for (const [k, v] of Object.entries(out[HTTP_HEADERS] ?? {})) headers.set(k, v);
+  if (bodyless(incoming.method, status)) {
+    if (body instanceof ReadableStream) void body.cancel().catch(() => {});
+    body = null;
+  }
+  return new Response((typeof body === "string" ? utf8Encoder.encode(body) : body) as BodyInit | null, { status, headers: headers.record });
 }

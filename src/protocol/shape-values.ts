@@ -124,12 +124,12 @@ function decodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, node: unk
       return Math.trunc(node);
     case "float":
     case "double":
-    case "bigdecimal":
+    case "bigdecimal": {
       if (typeof node === "number") return node;
-      if (node === "NaN") return Number.NaN;
-      if (node === "Infinity") return Number.POSITIVE_INFINITY;
-      if (node === "-Infinity") return Number.NEGATIVE_INFINITY;
+      const special = typeof node === "string" ? specialFloat(node) : undefined;
+      if (special !== undefined) return special;
       throw new ShapeTypeError(shape.type, kindOf(node), node);
+    }
     case "blob": {
       if (node instanceof Uint8Array) return node;
       if (typeof node !== "string") throw new ShapeTypeError("blob", kindOf(node), node);
@@ -141,14 +141,89 @@ function decodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, node: unk
       if (typeof node !== "number" && typeof node !== "string" && !(node instanceof Date)) {
         throw new ShapeTypeError("timestamp", kindOf(node), node);
       }
-      const format = timestampFormatFor(leaves.protocol, "body", ref, shape);
-      // Numbers are epoch seconds whatever the declared format, as AWS's JSON parsers accept.
-      const date = parseTimestamp(node, typeof node === "number" ? "unixTimestamp" : format);
+      const date = decodeTimestamp(leaves.protocol, "body", ref, shape, node);
       if (!date) throw new ShapeTypeError("timestamp", kindOf(node), node, "invalid timestamp");
       return date;
     }
     default:
       return node;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars from text (query parameters, XML text, URI labels, query strings, headers)
+
+/** A text value that does not decode as its member's type (bad number, date, base64). */
+export class ShapeTextError extends Error {
+  constructor(readonly shapeType: string, readonly value: string) {
+    super(`'${value}' is not a valid ${shapeType}`);
+    this.name = "ShapeTextError";
+  }
+}
+
+/** Where a scalar travels, for its timestamp format. */
+export type ValuePlace = "body" | "header" | "querystring" | "uri";
+
+/** `NaN`, `Infinity` and `-Infinity`, the float values every protocol writes as text. */
+function specialFloat(text: string): number | undefined {
+  if (text === "NaN") return Number.NaN;
+  if (text === "Infinity") return Number.POSITIVE_INFINITY;
+  if (text === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return undefined;
+}
+
+/**
+ * A timestamp by its member's format at `place`; a number is epoch seconds whatever the format
+ * (as AWS's JSON parsers accept). Null when it does not parse.
+ */
+function decodeTimestamp(protocol: ProtocolId, place: ValuePlace, ref: ShapeRef, shape: Shape, value: number | string | Date): Date | null {
+  return parseTimestamp(value, typeof value === "number" ? "unixTimestamp" : timestampFormatFor(protocol, place, ref, shape));
+}
+
+/**
+ * A scalar member's text as its handler value, by shape type: booleans `true`/`false`,
+ * integers and floats (with `NaN`/`Infinity`), base64 blobs (white space ignored), timestamps in
+ * the member's format at `place`. Throws `ShapeTextError`.
+ */
+export function decodeText(protocol: ProtocolId, ref: ShapeRef, shape: Shape, text: string, place: ValuePlace = "body"): unknown {
+  switch (shape.type) {
+    case "string":
+    case "char":
+      return text;
+    case "boolean":
+      if (text === "true") return true;
+      if (text === "false") return false;
+      throw new ShapeTextError("boolean", text);
+    case "integer":
+    case "long":
+    case "short":
+    case "byte":
+    case "biginteger": {
+      const t = text.trim();
+      if (!/^[+-]?\d+$/.test(t)) throw new ShapeTextError(shape.type, text);
+      return Number(t);
+    }
+    case "float":
+    case "double":
+    case "bigdecimal": {
+      const t = text.trim();
+      const special = specialFloat(t);
+      if (special !== undefined) return special;
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw new ShapeTextError(shape.type, text);
+      return Number(t);
+    }
+    case "blob": {
+      const bytes = base64ToBytes(text.replace(/\s+/g, ""));
+      if (typeof bytes === "string") throw new ShapeTextError("blob", text);
+      return bytes;
+    }
+    case "timestamp": {
+      const date = decodeTimestamp(protocol, place, ref, shape, text);
+      if (!date) throw new ShapeTextError("timestamp", text);
+      return date;
+    }
+    default:
+      return text;
   }
 }
 
