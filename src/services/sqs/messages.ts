@@ -15,6 +15,7 @@ import type { QueueRef } from "./queue-url.ts";
 import { sequenceNumberOf } from "./redrive.ts";
 import { notifyQueue } from "./signal.ts";
 import { keys, loadQueue, lockName, nextSeq, store, type Dedup, type QueueRecord, type StoredMessage } from "./storage.ts";
+import { checkBatch, runBatch } from "./batch.ts";
 
 export interface AttributeValueInput {
   DataType?: string;
@@ -206,41 +207,6 @@ export async function sendMessage(ctx: RequestContext, ref: QueueRef, input: Sen
   return result!;
 }
 
-export interface BatchFailure {
-  Id: string;
-  SenderFault: boolean;
-  Code: string;
-  Message: string;
-}
-
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
-
-/** Batch-level checks shared by the three batch operations (empty, > 10, ids). */
-export function checkBatch(entries: { Id?: string }[] | undefined, entryName: string): void {
-  if (!entries || entries.length === 0) {
-    throw new AwsError("EmptyBatchRequest", `There should be at least one ${entryName} in the request.`, 400);
-  }
-  if (entries.length > 10) {
-    throw new AwsError("TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${entries.length}.`, 400);
-  }
-  const seen = new Set<string>();
-  for (const e of entries) {
-    if (!e.Id || !BATCH_ID.test(e.Id)) {
-      throw new AwsError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.", 400);
-    }
-    if (seen.has(e.Id)) throw new AwsError("BatchEntryIdsNotDistinct", `Id ${e.Id} repeated.`, 400);
-    seen.add(e.Id);
-  }
-}
-
-/** A per-entry failure as AWS reports it (the query-protocol code). */
-export function failureOf(id: string, error: unknown): BatchFailure {
-  if (error instanceof AwsError) {
-    return { Id: id, SenderFault: error.fault === "Sender", Code: error.queryCode ?? error.code, Message: error.message };
-  }
-  throw error;
-}
-
 export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entries: (SendInput & { Id: string })[]) {
   checkBatch(entries, "SendMessageBatchRequestEntry");
   const queue = await loadQueue(ctx, ref);
@@ -258,20 +224,12 @@ export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entri
   if (total > limit) {
     throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`, 400);
   }
-  const failed: BatchFailure[] = [];
-  const ready: { id: string; send: PreparedSend }[] = [];
-  for (const entry of entries) {
-    try {
-      ready.push({ id: entry.Id, send: prepareSend(ctx, queue, entry, true) });
-    } catch (e) {
-      // FIFO parameter errors fail the whole request, as on AWS.
-      if (queue.fifo && e instanceof AwsError && /MessageGroupId|ContentBasedDeduplication|DelaySeconds/.test(e.message)) throw e;
-      failed.push(failureOf(entry.Id, e));
-    }
-  }
-  const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.send)) : [];
+  // FIFO parameter errors fail the whole request, as on AWS.
+  const fifoParameter = (e: AwsError) => queue.fifo && /MessageGroupId|ContentBasedDeduplication|DelaySeconds/.test(e.message);
+  const { done: ready, Failed } = await runBatch(entries, (entry) => prepareSend(ctx, queue, entry, true), fifoParameter);
+  const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.result)) : [];
   return {
-    Successful: results.map((r, i) => ({ Id: ready[i]!.id, ...r })),
-    Failed: failed,
+    Successful: results.map((r, i) => ({ Id: ready[i]!.entry.Id, ...r })),
+    Failed,
   };
 }

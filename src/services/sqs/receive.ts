@@ -10,7 +10,7 @@ import { withLock } from "../../store/mutex.ts";
 import type { RequestContext } from "../types.ts";
 import { invalidParameter, queueDoesNotExist, receiptHandleIsInvalid } from "./errors.ts";
 import { md5OfAttributes } from "./md5.ts";
-import { checkBatch, failureOf, type BatchFailure } from "./messages.ts";
+import { checkBatch, runBatch } from "./batch.ts";
 import type { QueueRef } from "./queue-url.ts";
 import { deadLetter, redrivePolicyOf } from "./redrive.ts";
 import { notifyQueue, waitForQueue } from "./signal.ts";
@@ -289,25 +289,30 @@ export async function deleteMessage(ctx: RequestContext, ref: QueueRef, handle: 
   notifyQueue(ref);
 }
 
-export async function deleteMessageBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string }[]) {
-  checkBatch(entries, "DeleteMessageBatchRequestEntry");
+/**
+ * DeleteMessageBatch and ChangeMessageVisibilityBatch: under the queue's lock, `one` per entry,
+ * each entry's receipt-handle error reported as its failure.
+ */
+async function receiptBatch<E extends { Id: string }>(
+  ctx: RequestContext,
+  ref: QueueRef,
+  entries: E[],
+  entryName: string,
+  one: (queue: QueueRecord, entry: E) => Promise<void>,
+) {
+  checkBatch(entries, entryName);
   const result = await withLock(lockName(ref), async () => {
     const queue = await loadQueue(ctx, ref);
     if (!queue) throw queueDoesNotExist(ctx);
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchFailure[] = [];
-    for (const e of entries) {
-      try {
-        await deleteOne(ctx, queue, e.ReceiptHandle);
-        Successful.push({ Id: e.Id });
-      } catch (error) {
-        Failed.push(failureOf(e.Id, error));
-      }
-    }
-    return { Successful, Failed };
+    const { done, Failed } = await runBatch(entries, (e) => one(queue, e));
+    return { Successful: done.map(({ entry }) => ({ Id: entry.Id })), Failed };
   });
   notifyQueue(ref);
   return result;
+}
+
+export function deleteMessageBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string }[]) {
+  return receiptBatch(ctx, ref, entries, "DeleteMessageBatchRequestEntry", (queue, e) => deleteOne(ctx, queue, e.ReceiptHandle));
 }
 
 async function changeOne(ctx: RequestContext, queue: QueueRecord, handle: string, timeout: number | undefined): Promise<void> {
@@ -340,23 +345,6 @@ export async function changeMessageVisibility(ctx: RequestContext, ref: QueueRef
   notifyQueue(ref);
 }
 
-export async function changeMessageVisibilityBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[]) {
-  checkBatch(entries, "ChangeMessageVisibilityBatchRequestEntry");
-  const result = await withLock(lockName(ref), async () => {
-    const queue = await loadQueue(ctx, ref);
-    if (!queue) throw queueDoesNotExist(ctx);
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchFailure[] = [];
-    for (const e of entries) {
-      try {
-        await changeOne(ctx, queue, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
-        Successful.push({ Id: e.Id });
-      } catch (error) {
-        Failed.push(failureOf(e.Id, error));
-      }
-    }
-    return { Successful, Failed };
-  });
-  notifyQueue(ref);
-  return result;
+export function changeMessageVisibilityBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[]) {
+  return receiptBatch(ctx, ref, entries, "ChangeMessageVisibilityBatchRequestEntry", (queue, e) => changeOne(ctx, queue, e.ReceiptHandle, e.VisibilityTimeout ?? 0));
 }
