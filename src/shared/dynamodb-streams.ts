@@ -9,6 +9,7 @@
  *
  *   ["stream", streamArn]                 → StreamInfo
  *   ["srec", streamArn, sequenceNumber]   → StoredStreamRecord
+ *   ["strim", streamArn]                  → the highest sequence number trimmed (written by dynamodbstreams)
  *
  * Record format: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Record.html
  */

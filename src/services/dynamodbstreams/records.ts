@@ -146,6 +146,11 @@ export async function getShardIterator(
     if (seq === undefined) throw invalid(`Must specify SequenceNumber when ShardIteratorType is ${type}`);
     if (!/^\d{1,40}$/.test(seq)) throw invalid(`Invalid SequenceNumber: ${seq}`);
     const padded = seq.padStart(SEQUENCE_DIGITS, "0");
+    const named = (await ctx.store.get<StoredStreamRecord>(streamRecordKey(info.arn, padded))).value;
+    const trimmedTo = (await ctx.store.get<string>(["strim", info.arn])).value;
+    if ((named && named.at <= ctx.clock.now() - STREAM_RETENTION_MS) || (trimmedTo !== null && padded <= trimmedTo)) {
+      throw new AwsError("TrimmedDataAccessException", "The operation attempted to read past the oldest stream record in a shard.", 400);
+    }
     from = type === "AT_SEQUENCE_NUMBER" ? before(padded) : padded;
   } else {
     if (input.SequenceNumber !== undefined) throw invalid(`Must not specify SequenceNumber when ShardIteratorType is ${type}`);
@@ -191,6 +196,8 @@ export async function getRecords(input: { ShardIterator: string; Limit?: number 
   for (let i = 0; i < trimmed.length; i += 500) {
     const op = ctx.store.atomic();
     for (const k of trimmed.slice(i, i + 500)) op.delete(k);
+    // Remembers how far the shard was trimmed, for TrimmedDataAccessException.
+    op.set(["strim", info.arn], trimmed[Math.min(i + 500, trimmed.length) - 1]![2] as string);
     await op.commit();
   }
   // A closed shard read to its end has no next iterator.

@@ -174,10 +174,13 @@ describe("DynamoDB Streams retention, iterators and TTL on the clock", () => {
     await ddb.send(new PutItemCommand({ TableName: "ret", Item: { pk: { S: "old" }, sk: { N: "1" } } }));
     await clock.advance(23 * HOUR);
     await ddb.send(new PutItemCommand({ TableName: "ret", Item: { pk: { S: "new" }, sk: { N: "1" } } }));
-    expect((await readAll(streams, arn)).records.map((r) => r.dynamodb!.Keys!.pk!.S)).toEqual(["old", "new"]);
+    const before = (await readAll(streams, arn)).records;
+    expect(before.map((r) => r.dynamodb!.Keys!.pk!.S)).toEqual(["old", "new"]);
     await clock.advance(2 * HOUR);
     const { records, shardId } = await readAll(streams, arn);
     expect(records.map((r) => r.dynamodb!.Keys!.pk!.S)).toEqual(["new"]);
+    await expect(streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", SequenceNumber: before[0]!.dynamodb!.SequenceNumber })))
+      .rejects.toMatchObject({ name: "TrimmedDataAccessException" });
     const it = await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
     await clock.advance(16 * 60 * 1000);
     await expect(streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }))).rejects.toMatchObject({ name: "ExpiredIteratorException" });
