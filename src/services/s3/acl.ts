@@ -106,7 +106,9 @@ export function aclFromRequest(input: Record<string, any>, ownerAccount: string,
  * `AccessControlListNotSupported`; with Block Public Access's `BlockPublicAcls` a public canned
  * ACL or grant is `AccessDenied`.
  */
-export function checkAclAllowed(bucketConfig: Record<string, unknown>, input: Record<string, unknown>): void {
+export function checkAclAllowed(bucketConfig: Record<string, unknown>, request: object): void {
+  // Any request shape with ACL members (PutObject, PutObjectAcl, CopyObject, ...).
+  const input = request as Record<string, unknown>;
   const rules = (bucketConfig.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules;
   const enforced = rules?.[0]?.ObjectOwnership === "BucketOwnerEnforced";
   const acl = input.ACL as string | undefined;

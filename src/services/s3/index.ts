@@ -10,6 +10,7 @@
  * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { defineService } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import model from "../../../models/s3.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import { bucketHandlers } from "./buckets.ts";
@@ -21,7 +22,7 @@ import { multipartHandlers } from "./multipart.ts";
 import { objectLockHandlers } from "./object-lock.ts";
 import { s3PostRoute, s3PreRoute } from "./http-hooks.ts";
 
-export default defineService({
+export default defineService<Ops>({
   name: "s3",
   model: model as unknown as ServiceModel,
   skipValidation: true,

@@ -11,7 +11,8 @@
  * API_ListObjects.html, API_ListObjectVersions.html
  */
 import { compareStrings } from "../../store/keys.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { ownerOf } from "./acl.ts";
 import { invalidArgument } from "./errors.ts";
@@ -137,7 +138,7 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
     Delimiter: input.Delimiter !== undefined ? enc(input.Delimiter) : undefined,
     MaxKeys: max,
     CommonPrefixes: page.prefixes.length ? page.prefixes.map((p) => ({ Prefix: enc(p) })) : undefined,
-    EncodingType: url ? "url" : undefined,
+    EncodingType: url ? ("url" as const) : undefined,
     KeyCount: page.contents.length + page.prefixes.length,
     ContinuationToken: input.ContinuationToken,
     NextContinuationToken: page.truncated && page.last !== undefined ? encodeToken(page.last) : undefined,
@@ -165,7 +166,7 @@ async function listV1(input: Record<string, any>, ctx: RequestContext) {
     Delimiter: input.Delimiter !== undefined ? enc(input.Delimiter) : undefined,
     MaxKeys: max,
     CommonPrefixes: page.prefixes.length ? page.prefixes.map((p) => ({ Prefix: enc(p) })) : undefined,
-    EncodingType: url ? "url" : undefined,
+    EncodingType: url ? ("url" as const) : undefined,
   };
 }
 
@@ -263,11 +264,11 @@ async function listVersions(input: Record<string, any>, ctx: RequestContext) {
     Delimiter: input.Delimiter !== undefined ? enc(input.Delimiter) : undefined,
     MaxKeys: max,
     CommonPrefixes: prefixes.length ? prefixes.map((p) => ({ Prefix: enc(p) })) : undefined,
-    EncodingType: url ? "url" : undefined,
+    EncodingType: url ? ("url" as const) : undefined,
   };
 }
 
-export const listingHandlers: Record<string, Handler> = {
+export const listingHandlers: Handlers<Ops> = {
   ListObjectsV2: listV2,
   ListObjects: listV1,
   ListObjectVersions: listVersions,

@@ -16,7 +16,8 @@
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { Key } from "../../store/types.ts";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import {
   checksumMemberName,
@@ -45,6 +46,7 @@ import {
 import { bodyHeaders, prepareUpload, storedContentEncoding, unsupportedAlgorithm } from "./upload-body.ts";
 import { keyEncoder } from "./url-encoding.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 /** Smallest size of every part but the last (5 MiB). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -454,7 +456,8 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
       }
       : {}),
     ...(prefixes.length ? { CommonPrefixes: prefixes.map((p) => ({ Prefix: urlEncode(p) })) } : {}),
-    ...(enc ? { EncodingType: enc } : {}),
+    // keyEncoder refused anything but "url".
+    ...(enc ? { EncodingType: enc as S3.EncodingType } : {}),
   };
 }
 
@@ -505,7 +508,7 @@ async function listParts(input: Record<string, any>, ctx: RequestContext) {
   };
 }
 
-export const multipartHandlers: Record<string, Handler> = {
+export const multipartHandlers: Handlers<Ops> = {
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
   UploadPartCopy: uploadPartCopy,

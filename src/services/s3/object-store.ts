@@ -39,6 +39,7 @@ import type { BlobStore, Key } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
 import type { StoredChecksum } from "./checksums.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 
 /** One stored blob of a version's body, in order. */
@@ -70,7 +71,7 @@ export interface StoredHeaders {
 
 /** Server-side encryption facts echoed on PUT/GET/HEAD. */
 export interface StoredEncryption {
-  ServerSideEncryption?: string;
+  ServerSideEncryption?: S3.ServerSideEncryption;
   SSEKMSKeyId?: string;
   SSEKMSEncryptionContext?: string;
   BucketKeyEnabled?: boolean;
@@ -100,7 +101,7 @@ export interface ObjectVersion {
   /** User metadata (`x-amz-meta-*`), names lower-cased. */
   metadata: Record<string, string>;
   /** Absent means STANDARD (S3 omits the header for STANDARD). */
-  storageClass?: string;
+  storageClass?: S3.StorageClass;
   encryption?: StoredEncryption;
   tags?: { Key: string; Value: string }[];
   /** Stored AccessControlPolicy (Grants, Owner) when an ACL was set. */

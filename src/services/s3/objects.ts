@@ -11,7 +11,8 @@ import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 import { md5 } from "@noble/hashes/legacy.js";
-import type { Handler, RequestContext } from "../types.ts";
+import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { aclForNewObject, aclFromRequest, cannedAcl, checkAclAllowed } from "./acl.ts";
 import { notify, notifyRemoved } from "./notifications.ts";
@@ -27,6 +28,7 @@ import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
 import { checkDeletable, defaultRetention } from "./object-lock.ts";
 import { expirationHeader } from "./lifecycle.ts";
 import { bodyHeaders, prepareUpload, storedContentEncoding, checksumOutput, unsupportedAlgorithm } from "./upload-body.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 const MAX_METADATA_BYTES = 2048;
@@ -46,10 +48,10 @@ export function checkKey(key: string): void {
   }
 }
 
-function checkStorageClass(storageClass: string | undefined): string | undefined {
+function checkStorageClass(storageClass: string | undefined): S3.StorageClass | undefined {
   if (storageClass === undefined) return undefined;
   if (!STORAGE_CLASSES.has(storageClass)) throw new AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400, { fields: { StorageClassRequested: storageClass } });
-  return storageClass === "STANDARD" ? undefined : storageClass;
+  return storageClass === "STANDARD" ? undefined : (storageClass as S3.StorageClass);
 }
 
 function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
@@ -88,10 +90,11 @@ function encryptionFor(bucket: BucketRecord, input: Record<string, any>): Stored
     return { SSECustomerAlgorithm: "AES256", SSECustomerKeyMD5: keyMd5 };
   }
   const rule = (bucket.config.encryption as { Rules?: any[] } | undefined)?.Rules?.[0];
-  const algorithm: string = input.ServerSideEncryption ?? rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "AES256";
-  if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(algorithm)) {
-    throw invalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", algorithm);
+  const requested: string = input.ServerSideEncryption ?? rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "AES256";
+  if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(requested)) {
+    throw invalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", requested);
   }
+  const algorithm = requested as S3.ServerSideEncryption;
   const out: StoredEncryption = { ServerSideEncryption: algorithm };
   if (algorithm !== "AES256") {
     const keyId = input.ServerSideEncryption ? input.SSEKMSKeyId : rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
@@ -373,7 +376,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
-export const objectHandlers: Record<string, Handler> = {
+export const objectHandlers: Handlers<Ops> = {
   async PutObject(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     checkKey(input.Key);
@@ -537,7 +540,7 @@ export const objectHandlers: Record<string, Handler> = {
   async GetObjectAcl(input, ctx) {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
-    const acl = (version.acl as { Owner: unknown; Grants: unknown[] } | undefined) ?? cannedAcl("private", version.owner);
+    const acl = (version.acl as { Owner: S3.Owner; Grants: S3.Grant[] } | undefined) ?? cannedAcl("private", version.owner);
     return { Owner: acl.Owner, Grants: acl.Grants };
   },
 

@@ -27,6 +27,7 @@ import { FormDataError, formBoundary, readFormUntilFile, type FormUntilFile } fr
 import { prepareUpload } from "./upload-body.ts";
 import { notify } from "./notifications.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 /** Fields every policy may leave uncovered (signature material and the policy itself). */
 const EXEMPT = new Set(["policy", "file", "x-amz-signature", "signature", "awsaccesskeyid", "x-amz-security-token"]);
@@ -213,8 +214,9 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
     checksum: digest.checksum,
     headers,
     metadata,
-    ...(storageClass && storageClass !== "STANDARD" ? { storageClass } : {}),
-    ...(sse ? { encryption: { ServerSideEncryption: sse } } : {}),
+    // Stored as the form gave it, as before.
+    ...(storageClass && storageClass !== "STANDARD" ? { storageClass: storageClass as S3.StorageClass } : {}),
+    ...(sse ? { encryption: { ServerSideEncryption: sse as S3.ServerSideEncryption } } : {}),
   });
   notify(ctx, bucket, "ObjectCreated:Post", version);
 

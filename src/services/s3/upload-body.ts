@@ -119,7 +119,9 @@ const UNMODELLED_BODY_HEADERS = ["x-amz-trailer", "x-amz-decoded-content-length"
  * x-amz-checksum-*), the aws-chunked ones no member carries from the HTTP `request` (absent
  * for `ctx.invoke` calls, whose input is all there is).
  */
-export function bodyHeaders(input: BodyMembers, request: Request | undefined): Headers {
+export function bodyHeaders(request_: object, request: Request | undefined): Headers {
+  // PutObject's or UploadPart's input: their body members (checksums by name).
+  const input = request_ as BodyMembers;
   const headers = new Headers();
   if (input.ContentMD5 !== undefined) headers.set("content-md5", input.ContentMD5);
   if (input.ContentEncoding !== undefined) headers.set("content-encoding", input.ContentEncoding);

@@ -20,6 +20,7 @@ import type { RequestContext } from "../types.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import type { ChecksumAlgorithm, ChecksumType, StoredChecksum } from "./checksums.ts";
 import { deleteBodies, type StoredEncryption, type StoredHeaders } from "./object-store.ts";
+import type * as S3 from "../../generated/s3.ts";
 
 export interface UploadRecord {
   uploadId: string;
@@ -34,7 +35,7 @@ export interface UploadRecord {
   checksumType: ChecksumType;
   headers: StoredHeaders;
   metadata: Record<string, string>;
-  storageClass?: string;
+  storageClass?: S3.StorageClass;
   encryption?: StoredEncryption;
   tags?: { Key: string; Value: string }[];
   /** AccessControlPolicy from `x-amz-acl` / `x-amz-grant-*`, applied on completion. */
