@@ -11,6 +11,7 @@ import { sha224, sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ed25519, ed25519ph } from "@noble/curves/ed25519.js";
+import { eddsa } from "@noble/curves/abstract/edwards.js";
 import { ecPkcs8, ecPointFromSpki, ecSpki, ed25519Pkcs8, ed25519Spki, hex, OID } from "./der.ts";
 
 export interface RsaJwk {
@@ -271,6 +272,29 @@ function rsaPrivate(jwk: RsaJwk, m: bigint): bigint {
 
 // --- Signing -------------------------------------------------------------------------------
 
+/** RFC 8032 dom2 with the prehash flag, as Ed25519ph uses. */
+function ed25519Domain(data: Uint8Array, context: Uint8Array, phflag: boolean): Uint8Array {
+  const prefix = new TextEncoder().encode("SigEd25519 no Ed25519 collisions");
+  return concat(prefix, new Uint8Array([phflag ? 1 : 0, context.length]), context, data);
+}
+
+/** Ed25519ph over a SHA-512 digest the caller computed (MessageType DIGEST): prehash is identity. */
+const ed25519phDigest = eddsa(ed25519.Point, sha512, {
+  adjustScalarBytes: (bytes: Uint8Array) => {
+    bytes[0] &= 248;
+    bytes[31] &= 127;
+    bytes[31] |= 64;
+    return bytes;
+  },
+  domain: ed25519Domain,
+  prehash: (digest: Uint8Array) => digest,
+});
+
+function edSigner(algorithm: string, isDigest: boolean) {
+  if (algorithm !== "ED25519_PH_SHA_512") return ed25519;
+  return isDigest ? ed25519phDigest : ed25519ph;
+}
+
 /** The hash a signing algorithm uses, for DIGEST length checks and RAW hashing. */
 export function signingHash(algorithm: string): HashName | "SHA_512_ED" {
   if (algorithm.startsWith("ED25519")) return "SHA_512_ED";
@@ -302,8 +326,7 @@ export function sign(spec: string, material: Material, algorithm: string, messag
     return curve.sign(digest, unb64(material.secret), { prehash: false, format: "der" });
   }
   if (material.kind === "ed25519") {
-    const signer = algorithm === "ED25519_PH_SHA_512" ? ed25519ph : ed25519;
-    return signer.sign(message, unb64(material.secret));
+    return edSigner(algorithm, isDigest).sign(message, unb64(material.secret));
   }
   throw new Error("not a signing key");
 }
@@ -332,8 +355,7 @@ export function verify(spec: string, material: Material, algorithm: string, mess
       return curve.verify(signature, digest, ecPointFromSpki(unb64(material.spki), oid), { prehash: false, format: "der", lowS: false });
     }
     if (material.kind === "ed25519") {
-      const verifier = algorithm === "ED25519_PH_SHA_512" ? ed25519ph : ed25519;
-      return verifier.verify(signature, message, ed25519.getPublicKey(unb64(material.secret)));
+      return edSigner(algorithm, isDigest).verify(signature, message, ed25519.getPublicKey(unb64(material.secret)));
     }
   } catch {
     return false;

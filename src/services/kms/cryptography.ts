@@ -264,9 +264,6 @@ function checkSigning(key: KeyRecord, input: { SigningAlgorithm: string; Message
   if (type === "EXTERNAL_MU") throw validation("MessageType EXTERNAL_MU is only valid with ML_DSA keys.");
   if (type === "DIGEST") {
     if (input.SigningAlgorithm === "ED25519_SHA_512") throw validation("MessageType DIGEST is not supported with signing algorithm ED25519_SHA_512.");
-    if (input.SigningAlgorithm === "ED25519_PH_SHA_512") {
-      throw new AwsError("UnsupportedOperationException", "fetchstack signs ED25519_PH_SHA_512 over RAW messages only.", 400);
-    }
     if (input.Message.length !== digestLength(input.SigningAlgorithm)) {
       throw validation(`Digest is invalid length for algorithm ${input.SigningAlgorithm}.`);
     }

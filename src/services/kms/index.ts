@@ -4,8 +4,8 @@
  *
  * Keys, their material (every version, so old ciphertexts decrypt after rotation), aliases,
  * tags, policies and grants live in the store per account and region (keys.ts). Cryptography is
- * in crypto.ts (WebCrypto and @noble, the same on Node, Deno and workerd). Custom key stores,
- * imported key material and GetKeyLastUsage answer 501 (docs/kms.md).
+ * in crypto.ts (WebCrypto and @noble, the same on Node, Deno and workerd); imported material in
+ * imports.ts. Custom key stores, GetKeyLastUsage and UpdatePrimaryRegion answer 501 (docs/kms.md).
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -13,6 +13,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/kms.json" with { type: "json" };
 import { cryptographyHandlers } from "./cryptography.ts";
 import { grantHandlers } from "./grants.ts";
+import { IMPORTABLE_SPECS, importHandlers } from "./imports.ts";
 import {
   aliasArn, aliasKey, baseKey, DAY, hexId, keyArn, keyKey, keyMetadata, loadKey, newVersion, requireCustomerManaged,
   requireNotPendingDeletion, requireUsable, resolveKey, saveKey, type AliasRecord, type KeyRecord,
@@ -66,6 +67,7 @@ function requireSymmetricAwsKms(key: KeyRecord): void {
 const handlers: Record<string, Handler> = {
   ...cryptographyHandlers,
   ...grantHandlers,
+  ...importHandlers,
 
   async CreateKey(input, ctx) {
     if (input.KeySpec && input.CustomerMasterKeySpec && input.KeySpec !== input.CustomerMasterKeySpec) {
@@ -79,7 +81,9 @@ const handlers: Record<string, Handler> = {
     const origin: string = input.Origin ?? "AWS_KMS";
     if (input.CustomKeyStoreId) throw new AwsError("CustomKeyStoreNotFoundException", `Custom key store ${input.CustomKeyStoreId} does not exist.`, 400);
     if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") throw validation(`Origin ${origin} requires a CustomKeyStoreId.`);
-    if (origin === "EXTERNAL") throw new AwsError("UnsupportedOperationException", "fetchstack does not support imported key material (Origin EXTERNAL).", 400);
+    if (origin === "EXTERNAL" && !IMPORTABLE_SPECS.has(spec)) {
+      throw new AwsError("UnsupportedOperationException", `fetchstack imports key material for symmetric and HMAC keys only, not ${spec}.`, 400);
+    }
     checkPolicy(input.Policy);
     const tags = input.Tags ?? [];
     checkTags(tags);
@@ -95,7 +99,8 @@ const handlers: Record<string, Handler> = {
       ...(input.MultiRegion ? {
         multiRegionConfiguration: { MultiRegionKeyType: "PRIMARY", PrimaryKey: { Arn: keyArn(ctx.accountId, ctx.region, keyId), Region: ctx.region }, ReplicaKeys: [] },
       } : {}),
-      versions: [await newVersion(spec, now)],
+      ...(origin === "EXTERNAL" ? { origin, state: "PendingImport" as const } : {}),
+      versions: origin === "EXTERNAL" ? [] : [await newVersion(spec, now)],
     };
     await saveKey(ctx.store, key);
     return { KeyMetadata: keyMetadata(key) };

@@ -51,6 +51,10 @@ export interface KeyRecord {
   versions: KeyVersion[];
   validTo?: number;
   expirationModel?: string;
+  /** Origin EXTERNAL: the pending GetParametersForImport wrapping key and token. */
+  importParameters?: { wrapping: Material; token: string; validTo: number; algorithm: string };
+  /** Origin EXTERNAL: SHA-256 (base64) of the imported material; re-imports must match. */
+  importedDigest?: string;
 }
 
 export interface AliasRecord {
@@ -124,7 +128,7 @@ export function keyMetadata(key: KeyRecord): Record<string, unknown> {
     MultiRegion: key.multiRegion,
     ...(key.multiRegionConfiguration ? { MultiRegionConfiguration: key.multiRegionConfiguration } : {}),
     ...(key.state === "PendingDeletion" && key.pendingWindowDays ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
-    ...(symmetric && key.versions.length ? { CurrentKeyMaterialId: key.versions[key.versions.length - 1].id } : {}),
+    ...(symmetric && key.versions.length && key.state !== "PendingImport" ? { CurrentKeyMaterialId: key.versions[key.versions.length - 1].id } : {}),
   };
 }
 
@@ -136,6 +140,13 @@ async function catchUp(store: Store, key: KeyRecord, now: number): Promise<KeyRe
   if (key.state === "PendingDeletion" && key.deletionDate !== undefined && key.deletionDate <= now) {
     await deleteKeyNow(store, key.keyId);
     return null;
+  }
+  if (key.origin === "EXTERNAL" && key.validTo !== undefined && key.validTo <= now && key.state !== "PendingDeletion") {
+    // Imported material past its ValidTo date is deleted; the key waits for a new import.
+    const { validTo: _v, ...rest } = key;
+    const expired: KeyRecord = { ...rest, state: "PendingImport" };
+    await store.set(keyKey(key.keyId), expired);
+    return expired;
   }
   if (key.rotation.enabled && key.rotation.nextAt !== undefined && key.rotation.nextAt <= now && key.state !== "PendingDeletion") {
     let next = key.rotation.nextAt;

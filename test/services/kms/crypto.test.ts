@@ -11,7 +11,10 @@ import {
   GenerateRandomCommand, GetPublicKeyCommand, KMSClient, ReEncryptCommand, RotateKeyOnDemandCommand, SignCommand,
   VerifyCommand, VerifyMacCommand, type SigningAlgorithmSpec,
 } from "@aws-sdk/client-kms";
+import { ed25519, ed25519ph } from "@noble/curves/ed25519.js";
+import { DeleteImportedKeyMaterialCommand, DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand } from "@aws-sdk/client-kms";
 import { createEmulator } from "../../../src/emulator.ts";
+import { createManualClock } from "../../../src/clock.ts";
 import { inProcess } from "../../helpers/clients.ts";
 
 let kms: KMSClient;
@@ -234,5 +237,63 @@ describe("HMAC, ECDH and data key pairs", () => {
     const without = await kms.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: keyId, KeyPairSpec: "ECC_NIST_P384" }));
     expect((without as { PrivateKeyPlaintext?: unknown }).PrivateKeyPlaintext).toBeUndefined();
     expect(createPublicKey({ key: Buffer.from(without.PublicKey!), format: "der", type: "spki" }).asymmetricKeyDetails?.namedCurve).toBe("secp384r1");
+  });
+});
+
+describe("Ed25519ph and imported key material", () => {
+  it("ED25519_PH_SHA_512 signs RAW and DIGEST messages that @noble's ed25519ph verifies", async () => {
+    const keyId = await createKey("ECC_NIST_EDWARDS25519", "SIGN_VERIFY");
+    const spki = (await kms.send(new GetPublicKeyCommand({ KeyId: keyId }))).PublicKey!;
+    const publicKey = spki.subarray(spki.length - 32);
+    const message = enc.encode("prehashed");
+    const raw = await kms.send(new SignCommand({ KeyId: keyId, Message: message, SigningAlgorithm: "ED25519_PH_SHA_512" }));
+    expect(ed25519ph.verify(raw.Signature!, message, publicKey)).toBe(true);
+    const digest = createHash("sha512").update(message).digest();
+    const signed = await kms.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ED25519_PH_SHA_512" }));
+    expect(ed25519ph.verify(signed.Signature!, message, publicKey)).toBe(true);
+    const plain = await kms.send(new SignCommand({ KeyId: keyId, Message: message, SigningAlgorithm: "ED25519_SHA_512" }));
+    expect(ed25519.verify(plain.Signature!, message, publicKey)).toBe(true);
+    expect((await errorOf(kms.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ED25519_SHA_512" })))).name).toBe("ValidationException");
+  });
+
+  it("imports symmetric key material wrapped with RSAES_OAEP_SHA_256; ciphertexts decrypt with node:crypto's AES-GCM key; expiry on the clock", async () => {
+    const clock = createManualClock();
+    const client = new KMSClient(inProcess(createEmulator({ clock })));
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Origin: "EXTERNAL" }));
+    expect(KeyMetadata).toMatchObject({ Origin: "EXTERNAL", KeyState: "PendingImport", Enabled: false });
+    const keyId = KeyMetadata!.KeyId!;
+    expect((await errorOf(client.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("x") })))).name).toBe("KMSInvalidStateException");
+    const params = await client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
+    expect(params.ParametersValidTo!.getTime()).toBe(clock.now() + 86_400_000);
+    const material = randomBytes(32);
+    const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(params.PublicKey!), format: "der", type: "spki" }), oaepHash: "sha256", padding: constants.RSA_PKCS1_OAEP_PADDING }, material);
+    const bad = await errorOf(client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: randomBytes(64), EncryptedKeyMaterial: wrapped })));
+    expect(bad.name).toBe("InvalidImportTokenException");
+    const imported = await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: new Date(clock.now() + 3_600_000) }));
+    expect(imported.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
+    const described = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+    expect(described).toMatchObject({ KeyState: "Enabled", ExpirationModel: "KEY_MATERIAL_EXPIRES" });
+    const ciphertext = (await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: enc.encode("imported") }))).CiphertextBlob!;
+    // The blob's tail is IV (12) | ciphertext | tag (16): node:crypto opens it with the material we imported.
+    const body = ciphertext.subarray(ciphertext.length - 12 - 8 - 16);
+    const header = ciphertext.subarray(0, ciphertext.length - body.length);
+    const decipher = createDecipheriv("aes-256-gcm", material, body.subarray(0, 12));
+    decipher.setAAD(Buffer.concat([header, Buffer.from("[]")]));
+    decipher.setAuthTag(body.subarray(body.length - 16));
+    expect(Buffer.concat([decipher.update(body.subarray(12, body.length - 16)), decipher.final()]).toString()).toBe("imported");
+
+    await clock.advance(3_600_000);
+    expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe("PendingImport");
+    const again = await client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_1", WrappingKeySpec: "RSA_3072" }));
+    const pub = createPublicKey({ key: Buffer.from(again.PublicKey!), format: "der", type: "spki" });
+    const other = publicEncrypt({ key: pub, oaepHash: "sha1", padding: constants.RSA_PKCS1_OAEP_PADDING }, randomBytes(32));
+    expect((await errorOf(client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: again.ImportToken, EncryptedKeyMaterial: other })))).name).toBe("IncorrectKeyMaterialException");
+    const same = publicEncrypt({ key: pub, oaepHash: "sha1", padding: constants.RSA_PKCS1_OAEP_PADDING }, material);
+    await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: again.ImportToken, EncryptedKeyMaterial: same }));
+    expect(new TextDecoder().decode((await client.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext)).toBe("imported");
+    await client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    expect((await errorOf(client.send(new DecryptCommand({ CiphertextBlob: ciphertext })))).name).toBe("KMSInvalidStateException");
+    const native = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    expect((await errorOf(client.send(new GetParametersForImportCommand({ KeyId: native, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" })))).name).toBe("UnsupportedOperationException");
   });
 });
