@@ -56,7 +56,9 @@ export async function rotateSecret(input: any, ctx: RequestContext, secret: Secr
   }
   const after = await loadByName(ctx, secret.name);
   if (after && versionWithStage(after, "AWSCURRENT")?.versionId === token) {
-    await saveSecret(ctx, { ...after, rotation: { ...after.rotation, enabled: true, lambdaArn, lastRotatedAt: ctx.clock.now() } });
+    // A finished rotation: the new version is current, and Secrets Manager takes AWSPENDING off it.
+    const versions = after.versions.map((v) => (v.versionId === token ? { ...v, stages: v.stages.filter((s) => s !== "AWSPENDING") } : v));
+    await saveSecret(ctx, { ...after, versions, rotation: { ...after.rotation, enabled: true, lambdaArn, lastRotatedAt: ctx.clock.now() } });
   }
   return { ARN: secret.arn, Name: secret.name, VersionId: token };
 }
