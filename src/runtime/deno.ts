@@ -3,7 +3,7 @@
  */
 import { createEmulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
-import { banner, parseServerOptions, USAGE } from "./options.ts";
+import { banner, emulatorOptions, parseServerOptions, USAGE } from "./options.ts";
 import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
 import { stateCommand } from "./state-cli.ts";
 import type { DenoKvLike } from "../store/deno-kv.ts";
@@ -43,7 +43,7 @@ if (options.dataDir) {
   Deno.mkdirSync(options.dataDir, { recursive: true });
   persistent = await openPersistentState(await Deno.openKv(`${options.dataDir}/${DATA_FILE}`));
 }
-const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials });
+const emulator = createEmulator(emulatorOptions(options, persistent));
 if (options.stateFile) {
   try {
     await loadStateFile(emulator, Deno.readTextFileSync(options.stateFile), options.stateFile);

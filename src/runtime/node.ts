@@ -9,7 +9,7 @@ import { createServer as createHttp2Server } from "node:http2";
 import { Duplex } from "node:stream";
 import { createEmulator, type Emulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
-import { banner, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
+import { banner, emulatorOptions, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
 import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
 import { stateCommand } from "./state-cli.ts";
 import { loadOpenKv } from "./deno-kv-addon.ts";
@@ -114,7 +114,7 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
   }
   // Lambda functions run as child processes of this server (src/runtime/lambda/).
   const lambdaRunner = createNodeLambdaRunner();
-  const emulator = createEmulator({ region: options.region, accountId: options.accountId, services: options.services, store: persistent?.store, blobs: persistent?.blobs, verifySignatures: options.verifySignatures, credentials: options.credentials, lambdaRunner });
+  const emulator = createEmulator({ ...emulatorOptions(options, persistent), lambdaRunner });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
   const main = await listen((request) => emulator.fetch(request), options.port, options.host, lightGlobals);

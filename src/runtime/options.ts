@@ -15,6 +15,8 @@
  */
 import { parseArgs } from "node:util";
 import type { ServiceDefinition } from "../services/types.ts";
+import type { EmulatorOptions } from "../emulator.ts";
+import type { BlobStore, Store } from "../store/types.ts";
 
 export const CLASSIC_PORTS: Record<string, number> = {
   s3: 9000, sns: 9911, sqs: 9324, dynamodb: 8000, lambda: 9001, firehose: 4573, memorydb: 6379,
@@ -151,4 +153,22 @@ export function banner(options: ServerOptions, services: readonly string[], runt
   lines.push(`  health:  ${base}/_fetchstack/health`);
   lines.push(`  try:     aws sts get-caller-identity --endpoint-url ${base}`);
   return lines.join("\n");
+}
+
+/**
+ * The `createEmulator` options a server's command line and environment ask for (region,
+ * account, services, signature verification), on the durable store and blobs opened for
+ * `--data-dir` when there are any (in memory otherwise). One mapping for the Node and Deno
+ * servers; a runtime adds what only it has (the Node server's Lambda runner).
+ */
+export function emulatorOptions(options: ServerOptions, persistent?: { store: Store; blobs: BlobStore }): EmulatorOptions {
+  return {
+    region: options.region,
+    accountId: options.accountId,
+    services: options.services,
+    store: persistent?.store,
+    blobs: persistent?.blobs,
+    verifySignatures: options.verifySignatures,
+    credentials: options.credentials,
+  };
 }
