@@ -5,7 +5,7 @@
  * Keys, their material (every version, so old ciphertexts decrypt after rotation), aliases,
  * tags, policies and grants live in the store per account and region (keys.ts). Cryptography is
  * in crypto.ts (WebCrypto and @noble, the same on Node, Deno and workerd); imported material in
- * imports.ts. Custom key stores, GetKeyLastUsage and UpdatePrimaryRegion answer 501 (docs/kms.md).
+ * imports.ts. Custom key stores and GetKeyLastUsage answer 501 (docs/kms.md).
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -386,6 +386,27 @@ const handlers: Record<string, Handler> = {
     await saveKey(ctx.storeFor(primary.accountId, region), replica);
     await saveKey(store, { ...primary, multiRegionConfiguration: { ...config, ReplicaKeys: replicaKeys } });
     return { ReplicaKeyMetadata: keyMetadata(replica), ReplicaPolicy: replica.policy, ReplicaTags: tags };
+  },
+
+  async UpdatePrimaryRegion(input, ctx) {
+    const { key, store } = await resolveKey(ctx, input.KeyId);
+    if (!key.multiRegion) throw new AwsError("UnsupportedOperationException", `${key.arn} is not a multi-Region key.`, 400);
+    requireNotPendingDeletion(key);
+    const config = key.multiRegionConfiguration as { MultiRegionKeyType: string; PrimaryKey: { Arn: string; Region: string }; ReplicaKeys: { Arn: string; Region: string }[] };
+    if (config.MultiRegionKeyType !== "PRIMARY") throw new AwsError("UnsupportedOperationException", `${key.arn} is not a primary key.`, 400);
+    const region: string = input.PrimaryRegion;
+    const target = config.ReplicaKeys.find((r) => r.Region === region);
+    if (!target) throw new AwsError("NotFoundException", `Key '${keyArn(key.accountId, region, key.keyId)}' does not exist`, 400);
+    // Every copy learns the new primary; the old primary becomes a replica.
+    const primary = { Arn: target.Arn, Region: region };
+    const replicas = [...config.ReplicaKeys.filter((r) => r.Region !== region), { Arn: key.arn, Region: key.region }];
+    for (const copy of [{ Arn: key.arn, Region: key.region }, ...config.ReplicaKeys]) {
+      const copyStore = copy.Region === key.region ? store : ctx.storeFor(key.accountId, copy.Region);
+      const record = await loadKey(copyStore, key.keyId, ctx.clock.now());
+      if (!record) continue;
+      await saveKey(copyStore, { ...record, multiRegionConfiguration: { MultiRegionKeyType: copy.Region === region ? "PRIMARY" : "REPLICA", PrimaryKey: primary, ReplicaKeys: replicas } });
+    }
+    return {};
   },
 };
 

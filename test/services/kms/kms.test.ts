@@ -10,7 +10,7 @@ import {
   GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListGrantsCommand, ListKeyPoliciesCommand,
   ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, ListRetirableGrantsCommand, PutKeyPolicyCommand,
   ReplicateKeyCommand, RetireGrantCommand, RevokeGrantCommand, ScheduleKeyDeletionCommand, TagResourceCommand,
-  UntagResourceCommand, UpdateAliasCommand, UpdateKeyDescriptionCommand,
+  UntagResourceCommand, UpdateAliasCommand, UpdateKeyDescriptionCommand, UpdatePrimaryRegionCommand,
 } from "@aws-sdk/client-kms";
 import { createEmulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
@@ -237,6 +237,11 @@ for (const { name, setup } of transports) {
       expect(out.KeyId).toBe(replica.ReplicaKeyMetadata!.Arn);
       const primary = (await kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata!;
       expect(primary.MultiRegionConfiguration!.ReplicaKeys).toEqual([{ Arn: replica.ReplicaKeyMetadata!.Arn, Region: "eu-west-1" }]);
+      await kms.send(new UpdatePrimaryRegionCommand({ KeyId: KeyMetadata!.KeyId, PrimaryRegion: "eu-west-1" }));
+      const westConfig = (await west.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata!.MultiRegionConfiguration!;
+      expect(westConfig).toEqual({ MultiRegionKeyType: "PRIMARY", PrimaryKey: { Arn: replica.ReplicaKeyMetadata!.Arn, Region: "eu-west-1" }, ReplicaKeys: [{ Arn: KeyMetadata!.Arn, Region: "us-east-1" }] });
+      expect((await kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata!.MultiRegionConfiguration!.MultiRegionKeyType).toBe("REPLICA");
+      expect((await errorOf(kms.send(new UpdatePrimaryRegionCommand({ KeyId: KeyMetadata!.KeyId, PrimaryRegion: "ap-south-1" })))).name).toBe("UnsupportedOperationException");
     });
   });
 }
