@@ -23,7 +23,8 @@ import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
 import type { BoundLambdaRunner, LambdaRunner } from "./lambda-runner.ts";
-import { verifySignature } from "./gateway/sigv4.ts";
+import { defaultSignatureError, verifySignature } from "./gateway/sigv4.ts";
+import { earlyErrorResponse } from "./gateway/early-errors.ts";
 import { createTimerHost } from "./clock.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
@@ -315,46 +316,52 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         form = new URLSearchParams(new TextDecoder().decode(preread));
       }
     } catch (error) {
-      return plainError(error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400), requestId);
+      const failure = error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400);
+      return earlyErrorResponse({ request, url, requestId, isForm, error: failure });
     }
 
     let identified;
     try {
       identified = identifyService(index, { headers: request.headers, url, credentials, pinned: fetchOptions.service, form, hostnames });
     } catch (error) {
-      if (error instanceof UnknownServiceError) return unknownService(error.serviceName, requestId, known);
+      if (error instanceof UnknownServiceError) {
+        return earlyErrorResponse({ request, url, requestId, isForm, error: unknownService(error.serviceName, known) });
+      }
       throw error;
     }
     const service = identified.service;
-    if (!servedNames.has(service.name)) return unknownService(service.name, requestId, known, true);
+    if (!servedNames.has(service.name)) {
+      return earlyErrorResponse({ request, url, requestId, isForm, service, error: unknownService(service.name, known, true) });
+    }
 
-    if (identified.bucket) {
+    if (identified.resource) {
       url = new URL(url);
-      url.pathname = `/${identified.bucket}${url.pathname === "/" ? "/" : url.pathname}`;
+      url.pathname = `/${identified.resource}${url.pathname === "/" ? "/" : url.pathname}`;
     }
     const protocol = detectProtocol(service.model, request.headers, url, isForm);
     let codec: Codec;
     try {
       codec = codecFor(protocol);
     } catch (error) {
-      return plainError(error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501), requestId);
+      const failure = error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501);
+      return earlyErrorResponse({ request, url, requestId, isForm, service, error: failure });
     }
-    const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread });
-    // CORS preflights carry no credentials, and browser POST uploads are signed by their form policy.
-    const unsignedByDesign = service.name === "s3" && (request.method === "OPTIONS" ||
-      (request.method === "POST" && (request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")));
-    if (options.verifySignatures && !unsignedByDesign) {
+    const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread, wire: service.wire });
+    if (options.verifySignatures && !service.acceptsUnsigned?.(incoming)) {
       const failure = await verifySignature({
         method: request.method,
         url: requestUrl,
         headers: request.headers,
-        isS3: service.name === "s3",
-        isJson: protocol === "json" || protocol === "rest-json",
+        pathEncoding: service.signedPathEncoding ?? "encode-again",
         now: clock.now(),
         secretFor: (key) => secretFor(key),
         body: () => incoming.bytes(),
       }).catch((error) => (error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400)));
-      if (failure) return codec.serializeError(incoming, undefined, failure);
+      if (failure) {
+        const error = failure instanceof AwsError ? failure
+          : service.signatureError?.(failure) ?? defaultSignatureError(failure, protocol === "json" || protocol === "rest-json");
+        return codec.serializeError(incoming, undefined, error);
+      }
     }
     const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
     const origin = requestUrl.origin;
@@ -382,18 +389,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
 }
 
-function plainError(error: AwsError, requestId: string): Response {
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>${error.fault}</Type><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-  return new Response(body, { status: error.status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } });
-}
-
-function unknownService(name: string, requestId: string, known: readonly ServiceDefinition[], disabled = false): Response {
+/** 501 NotImplemented for a service fetchstack does not have, or was told not to serve. */
+function unknownService(name: string, known: readonly ServiceDefinition[], disabled = false): AwsError {
   const message = disabled
     ? `Service '${name}' is not enabled in this fetchstack (see --services).`
     : `Service '${name}' is not available in fetchstack. Supported services: ${known.map((s) => s.name).join(", ")}.`;
-  return plainError(new AwsError("NotImplemented", message, 501, { fault: "Receiver" }), requestId);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return new AwsError("NotImplemented", message, 501, { fault: "Receiver" });
 }

@@ -5,10 +5,12 @@
  * 1. a port pinned to one service (`--sqs-port`),
  * 2. `X-Amz-Target` (`DynamoDB_20120810.PutItem`, `AmazonSQS.SendMessage`, ...),
  * 3. the SigV4 credential scope's signing name (header or presigned query),
- * 4. the Host: `<service>.<region>.<host>`, `<service>.<host>`, `<bucket>.s3.<host>`, `<bucket>.<host>`,
+ * 4. the Host: `<service>.<region>.<host>`, `<service>.<host>`, and for services with
+ *    `virtualHostedResources` `<resource>.<endpoint>.<host>` (`<bucket>.s3.<host>`),
  * 5. form `Action` + `Version` (query protocol, signed or not),
  * 6. REST path shapes of REST services (`/2015-03-31/functions/...` is Lambda),
- * 7. otherwise S3 (SigV2, presigned-v2 and unsigned `--no-sign-request` S3 calls land here).
+ * 7. otherwise the service that `receivesUnidentified` (S3: SigV2, presigned-v2 and unsigned
+ *    `--no-sign-request` calls land here).
  *
  * An unknown signing name or target answers 501 naming the service.
  */
@@ -18,8 +20,8 @@ import type { Credentials } from "./credentials.ts";
 export interface Identified {
   service: ServiceDefinition;
   region?: string;
-  /** Virtual-hosted S3: the bucket taken from the Host header. */
-  bucket?: string;
+  /** Virtual-hosted addressing: the resource named in the Host (an S3 bucket), for the path. */
+  resource?: string;
 }
 
 export interface ServiceIndex {
@@ -31,16 +33,22 @@ export interface ServiceIndex {
   byQueryVersion: Map<string, ServiceDefinition[]>;
   /** First literal path segment of REST operations (`2015-03-31`) → service. */
   byRestSegment: Map<string, ServiceDefinition>;
+  /** Services with `virtualHostedResources`. */
+  virtualHosted: ServiceDefinition[];
+  /** The service that `receivesUnidentified`, if any. */
+  fallback?: ServiceDefinition;
 }
 
 export function indexServices(services: readonly ServiceDefinition[]): ServiceIndex {
   const index: ServiceIndex = {
     byName: new Map(), byTargetPrefix: new Map(), bySigningName: new Map(),
-    byEndpointPrefix: new Map(), byQueryVersion: new Map(), byRestSegment: new Map(),
+    byEndpointPrefix: new Map(), byQueryVersion: new Map(), byRestSegment: new Map(), virtualHosted: [],
   };
   for (const service of services) {
     const meta = service.model.metadata;
     index.byName.set(service.name, service);
+    if (service.virtualHostedResources) index.virtualHosted.push(service);
+    if (service.receivesUnidentified) index.fallback ??= service;
     if (meta.targetPrefix) index.byTargetPrefix.set(meta.targetPrefix, service);
     const signing = meta.signingName ?? meta.endpointPrefix;
     index.bySigningName.set(signing, [...(index.bySigningName.get(signing) ?? []), service]);
@@ -98,14 +106,21 @@ function labelsBeforeOwnHost(host: string, hostnames: readonly string[]): string
   return aws ? aws[1].split(".") : [];
 }
 
+/** True when a Host label is `service`'s endpoint label: `s3`, or with a suffix (`s3-us-west-2`, `s3-website`). */
+function isEndpointLabel(service: ServiceDefinition, label: string): boolean {
+  const prefix = service.model.metadata.endpointPrefix;
+  return label === prefix || label.startsWith(prefix + "-");
+}
+
 function fromHost(index: ServiceIndex, labels: string[]): Identified | undefined {
   if (labels.length === 0) return undefined;
-  // <bucket>.s3.<region>? or <bucket>.s3-<region>
-  const s3At = labels.findIndex((l, i) => i > 0 && (l === "s3" || l.startsWith("s3-") || l === "s3-website"));
-  const s3 = index.byName.get("s3");
-  if (s3At > 0 && s3) {
-    const region = labels[s3At + 1] && REGION_RE.test(labels[s3At + 1]) ? labels[s3At + 1] : undefined;
-    return { service: s3, bucket: labels.slice(0, s3At).join("."), region };
+  // <resource>.<endpoint>.<region>? or <resource>.<endpoint>-<region>
+  for (const service of index.virtualHosted) {
+    const at = labels.findIndex((l, i) => i > 0 && isEndpointLabel(service, l));
+    if (at > 0) {
+      const region = labels[at + 1] && REGION_RE.test(labels[at + 1]) ? labels[at + 1] : undefined;
+      return { service, resource: labels.slice(0, at).join("."), region };
+    }
   }
   const first = index.byEndpointPrefix.get(labels[0]) ?? index.byName.get(labels[0]);
   if (first) {
@@ -115,12 +130,16 @@ function fromHost(index: ServiceIndex, labels: string[]): Identified | undefined
   return undefined;
 }
 
-/** Virtual-hosted S3 bucket from the labels before our host: `b.s3.<host>`, `b.s3.<region>.<host>`, `b.<host>`. */
-function s3Bucket(index: ServiceIndex, labels: string[]): string | undefined {
-  if (labels.length === 0) return undefined;
-  const s3At = labels.findIndex((l) => l === "s3" || l.startsWith("s3-"));
-  if (s3At === 0) return undefined;
-  if (s3At > 0) return labels.slice(0, s3At).join(".");
+/**
+ * The resource a Host names for a virtual-hosted service already identified otherwise:
+ * `b.s3.<host>`, `b.s3.<region>.<host>`, `b.<host>`; undefined for services without
+ * `virtualHostedResources` and for hosts that are a service's own name.
+ */
+function hostedResource(service: ServiceDefinition, index: ServiceIndex, labels: string[]): string | undefined {
+  if (!service.virtualHostedResources || labels.length === 0) return undefined;
+  const at = labels.findIndex((l) => isEndpointLabel(service, l));
+  if (at === 0) return undefined;
+  if (at > 0) return labels.slice(0, at).join(".");
   if (index.byEndpointPrefix.has(labels[0])) return undefined;
   return labels.join(".");
 }
@@ -135,7 +154,7 @@ export function identifyService(index: ServiceIndex, input: IdentifyInput): Iden
     const service = index.byName.get(pinned);
     if (service) {
       const hinted = fromHost(index, labels);
-      return { service, bucket: service.name === "s3" ? s3Bucket(index, labels) : undefined, region: hinted?.region };
+      return { service, resource: hostedResource(service, index, labels), region: hinted?.region };
     }
   }
 
@@ -151,7 +170,7 @@ export function identifyService(index: ServiceIndex, input: IdentifyInput): Iden
     const candidates = index.bySigningName.get(credentials.service);
     if (candidates?.length) {
       const service = candidates.length === 1 ? candidates[0] : (candidates.find((c) => !c.model.metadata.targetPrefix || !target) ?? candidates[0]);
-      return { service, bucket: service.name === "s3" ? s3Bucket(index, labels) : undefined };
+      return { service, resource: hostedResource(service, index, labels) };
     }
     throw new UnknownServiceError(credentials.service);
   }
@@ -171,10 +190,9 @@ export function identifyService(index: ServiceIndex, input: IdentifyInput): Iden
   const rest = segment ? index.byRestSegment.get(segment) : undefined;
   if (rest) return { service: rest };
 
-  const s3 = index.byName.get("s3");
-  if (s3) {
-    // Unsigned or SigV2 requests with no other hint: S3, the one service such clients call.
-    return { service: s3, bucket: s3Bucket(index, labels) };
+  if (index.fallback) {
+    // Unsigned or SigV2 requests with no other hint (S3's clients).
+    return { service: index.fallback, resource: hostedResource(index.fallback, index, labels) };
   }
   throw new UnknownServiceError(target ?? credentials?.service ?? "unknown");
 }

@@ -2,7 +2,7 @@
  * The gateway's IncomingRequest: routing facts plus a body that is read at most once, as
  * bytes (bounded by the emulator's limit) or as a stream (for streaming payloads).
  */
-import type { IncomingRequest } from "../protocol/codec.ts";
+import { NO_WIRE_OPTIONS, type IncomingRequest, type WireOptions } from "../protocol/codec.ts";
 import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
 import { AwsError } from "../protocol/errors.ts";
 
@@ -15,6 +15,8 @@ export interface IncomingInit {
   maxBodyBytes: number;
   /** Bytes already read by the gateway (a form body it needed for routing). */
   preread?: Uint8Array;
+  /** The service's wire options (`ServiceDefinition.wire`). */
+  wire?: WireOptions;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -82,6 +84,7 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
     model: init.model,
     protocol: init.protocol,
     requestId: init.requestId,
+    wire: init.wire ?? NO_WIRE_OPTIONS,
     bytes() {
       if (!bytes) {
         if (streamed) throw new Error("request body already consumed as a stream");

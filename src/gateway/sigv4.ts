@@ -4,7 +4,8 @@
  * as AWS does when it differs.
  *
  * Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
- * (canonical request, string to sign, signing key); S3 specifics (single URI encoding,
+ * (canonical request, string to sign, signing key); S3 specifics (single URI encoding, declared
+ * as `ServiceDefinition.signedPathEncoding`; its own error codes, `signatureError`;
  * x-amz-content-sha256) from https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  */
 import { hmac } from "@noble/hashes/hmac.js";
@@ -71,8 +72,11 @@ export function readSignature(headers: Headers, url: URL): SignedParts | null {
   return null;
 }
 
-function canonicalUri(rawPath: string, service: string): string {
-  if (service === "s3") return rawPath || "/";
+/** How the canonical request writes the path: as sent (S3), or each segment URI-encoded once more (everyone else). */
+export type SignedPathEncoding = "as-sent" | "encode-again";
+
+function canonicalUri(rawPath: string, encoding: SignedPathEncoding): string {
+  if (encoding === "as-sent") return rawPath || "/";
   // Other services sign the path URI-encoded once more (each segment of the already-encoded path).
   return (rawPath || "/").split("/").map((segment) => uriEncode(segment)).join("/");
 }
@@ -94,13 +98,16 @@ function canonicalQuery(url: URL, presigned: boolean): string {
 }
 
 /** The signature the request should carry, given the secret key and the body's SHA-256 (hex). */
-export function expectedSignature(method: string, url: URL, headers: Headers, parts: SignedParts, secret: string, payloadHash: string): string {
+export function expectedSignature(
+  method: string, url: URL, headers: Headers, parts: SignedParts, secret: string, payloadHash: string,
+  pathEncoding: SignedPathEncoding,
+): string {
   const canonicalHeaders = parts.signedHeaders
     .map((name) => `${name}:${(headers.get(name) ?? "").trim().replace(/\s+/g, " ")}\n`)
     .join("");
   const canonicalRequest = [
     method.toUpperCase(),
-    canonicalUri(url.pathname, parts.service),
+    canonicalUri(url.pathname, pathEncoding),
     canonicalQuery(url, parts.presigned),
     canonicalHeaders,
     parts.signedHeaders.join(";"),
@@ -123,50 +130,66 @@ export interface VerifyInput {
   method: string;
   url: URL;
   headers: Headers;
-  isS3: boolean;
-  isJson: boolean;
+  /** The service's canonical path rule (`ServiceDefinition.signedPathEncoding`). */
+  pathEncoding: SignedPathEncoding;
   now: number;
   secretFor(accessKeyId: string): Promise<string | null>;
   /** The body, for services whose clients do not send x-amz-content-sha256. */
   body(): Promise<Uint8Array>;
 }
 
+/** Why a request's signature does not verify; the service's (or protocol's) error renders it. */
+export type SignatureFailure =
+  | { kind: "unsigned" }
+  | { kind: "unknown-key"; accessKeyId: string }
+  /** A presigned URL past its `X-Amz-Expires`. */
+  | { kind: "expired"; amzDate: string }
+  /** `X-Amz-Date` missing or more than 15 minutes from the clock. */
+  | { kind: "skewed"; amzDate: string }
+  | { kind: "mismatch"; accessKeyId: string; signature: string };
+
 const MISMATCH = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-/** Null when the request is correctly signed; otherwise the AwsError AWS answers with. */
-export async function verifySignature(input: VerifyInput): Promise<AwsError | null> {
+/** Null when the request is correctly signed; otherwise why not. */
+export async function verifySignature(input: VerifyInput): Promise<SignatureFailure | null> {
   const parts = readSignature(input.headers, input.url);
-  if (!parts) {
-    if (input.isS3) return new AwsError("AccessDenied", "Access Denied", 403);
-    return input.isJson
-      ? new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
-      : new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
-  }
+  if (!parts) return { kind: "unsigned" };
   const secret = await input.secretFor(parts.accessKeyId);
-  if (secret === null) {
-    if (input.isS3) return new AwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403, { fields: { AWSAccessKeyId: parts.accessKeyId } });
-    return input.isJson
-      ? new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
-      : new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
-  }
+  if (secret === null) return { kind: "unknown-key", accessKeyId: parts.accessKeyId };
   const signedAt = parseAmzDate(parts.amzDate);
   if (parts.presigned) {
-    if (!Number.isNaN(signedAt) && input.now > signedAt + (parts.expires ?? 0) * 1000) {
-      return new AwsError("AccessDenied", "Request has expired", 403);
-    }
+    if (!Number.isNaN(signedAt) && input.now > signedAt + (parts.expires ?? 0) * 1000) return { kind: "expired", amzDate: parts.amzDate };
   } else if (Number.isNaN(signedAt) || Math.abs(input.now - signedAt) > 15 * 60 * 1000) {
-    return input.isS3
-      ? new AwsError("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", 403)
-      : new AwsError(input.isJson ? "InvalidSignatureException" : "SignatureDoesNotMatch", `Signature expired: ${parts.amzDate} is now earlier than the allowed window.`, 403);
+    return { kind: "skewed", amzDate: parts.amzDate };
   }
   const declared = input.headers.get("x-amz-content-sha256");
   const payloadHash = parts.presigned
     ? (input.url.searchParams.get("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD")
     : declared ?? bytesToHex(sha256(await input.body()));
-  const expected = expectedSignature(input.method, input.url, input.headers, parts, secret, payloadHash);
+  const expected = expectedSignature(input.method, input.url, input.headers, parts, secret, payloadHash, input.pathEncoding);
   if (expected === parts.signature) return null;
-  if (input.isS3) {
-    return new AwsError("SignatureDoesNotMatch", MISMATCH, 403, { fields: { AWSAccessKeyId: parts.accessKeyId, SignatureProvided: parts.signature } });
+  return { kind: "mismatch", accessKeyId: parts.accessKeyId, signature: parts.signature };
+}
+
+/**
+ * The error AWS's JSON and query services answer a failed signature with (Coral's codes); S3
+ * answers its own (`ServiceDefinition.signatureError`).
+ */
+export function defaultSignatureError(failure: SignatureFailure, json: boolean): AwsError {
+  switch (failure.kind) {
+    case "unsigned":
+      return json
+        ? new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+        : new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+    case "unknown-key":
+      return json
+        ? new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+        : new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+    case "expired":
+      return new AwsError("AccessDenied", "Request has expired", 403);
+    case "skewed":
+      return new AwsError(json ? "InvalidSignatureException" : "SignatureDoesNotMatch", `Signature expired: ${failure.amzDate} is now earlier than the allowed window.`, 403);
+    case "mismatch":
+      return new AwsError(json ? "InvalidSignatureException" : "SignatureDoesNotMatch", MISMATCH, 403);
   }
-  return new AwsError(input.isJson ? "InvalidSignatureException" : "SignatureDoesNotMatch", MISMATCH, 403);
 }

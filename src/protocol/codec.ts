@@ -26,6 +26,8 @@ export interface IncomingRequest {
   readonly protocol: ProtocolId;
   /** Request id (also sent as `x-amzn-RequestId` / `x-amz-request-id`). */
   readonly requestId: string;
+  /** The service's wire options (`ServiceDefinition.wire`; `{}` when it declares none). */
+  readonly wire: WireOptions;
   /** The body as bytes, read once and cached (bounded by the emulator's body limit). */
   bytes(): Promise<Uint8Array>;
   /** The body as text (UTF-8), read once and cached. */
@@ -33,6 +35,47 @@ export interface IncomingRequest {
   /** The body as a stream, for streaming payloads; only if `bytes()`/`text()` were not called. */
   stream(): ReadableStream<Uint8Array> | null;
 }
+
+/**
+ * What a service's wire format needs beyond its model, declared on its ServiceDefinition
+ * (`wire`) and handed to the codec with each request (`IncomingRequest.wire`), so no codec names
+ * a service. Every field is optional; without it the protocol's generic behaviour applies.
+ */
+export interface WireOptions {
+  /**
+   * awsJson: the namespace of `__type` in the service's own error bodies, e.g.
+   * `com.amazonaws.dynamodb.v20120810`. Default `com.amazonaws.<signing name>`.
+   */
+  errorNamespace?: string;
+  /**
+   * awsJson: word SerializationException type errors as the older ("classic") Coral stack does,
+   * `class java.lang.String can not be converted to an Integer` (DynamoDB); default the newer
+   * `STRING_VALUE can not be converted to an Integer`.
+   */
+  classicTypeErrors?: boolean;
+  /** awsJson: send `x-amz-crc32` (CRC32 of the body, decimal) on every response (DynamoDB; botocore checks it). */
+  crc32Header?: boolean;
+  /** restXml: `xmlns` of response bodies when the model's metadata names none (S3's). */
+  xmlNamespace?: string;
+  /** restXml: root element names of output structures by shape name (Smithy `@xmlName`, which botocore's models lack). */
+  xmlRootNames?: Readonly<Record<string, string>>;
+  /**
+   * restXml error body. `"Error"`: `<Error><Code/><Message/>…<RequestId/><HostId/></Error>` (S3);
+   * default `"ErrorResponse"`: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+   */
+  xmlErrorRoot?: "Error" | "ErrorResponse";
+  /**
+   * REST protocols: the error for a header or query value that does not decode as its member's
+   * type (`wireName` is the header or query name). Default: restXml `InvalidParameterValue`,
+   * restJson `SerializationException`.
+   */
+  bindingError?(wireName: string, value: string): AwsError;
+  /** REST protocols: the error for a request no operation's method and path match. Default 404 `UnknownOperationException`. */
+  unmatchedRouteError?(method: string, path: string): AwsError;
+}
+
+/** No wire options: the protocols' generic behaviour. */
+export const NO_WIRE_OPTIONS: WireOptions = Object.freeze({});
 
 export interface ParsedOperation {
   operation: OperationModel;

@@ -4,7 +4,8 @@
  *
  * Request: `POST /`, `X-Amz-Target: {targetPrefix}.{Operation}`, body a JSON object of the input
  * shape (blobs base64, timestamps epoch seconds). Response: the output shape as JSON, with the
- * request's JSON content type and `x-amzn-RequestId` (and `x-amz-crc32` for DynamoDB).
+ * request's JSON content type and `x-amzn-RequestId` (and `x-amz-crc32` where the service's
+ * `WireOptions.crc32Header` asks for it).
  * Errors: `{"__type": "<namespace>#<Code>", "message": ...}` plus the error shape's members,
  * `x-amzn-ErrorType: <Code>`, and for awsQueryCompatible services
  * `x-amzn-query-error: <query code>;<Sender|Receiver>`.
@@ -14,23 +15,13 @@
  * botocore `parsers.py` (BaseJSONParser._do_error_parse) and @aws-sdk/core AwsJsonRpcProtocol.
  */
 import { crc32 } from "./crc32.ts";
-import { HTTP_HEADERS, HTTP_STATUS, type Codec, type IncomingRequest, type ParsedOperation } from "./codec.ts";
+import { HTTP_HEADERS, HTTP_STATUS, NO_WIRE_OPTIONS, type Codec, type IncomingRequest, type ParsedOperation, type WireOptions } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, ShapeType } from "./model.ts";
 import { decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "./shape-values.ts";
 import { bytesToBase64 } from "../encoding/base64.ts";
 
 const leaves = jsonLeaves("json");
-
-/**
- * `__type` namespaces as the services send them. Clients strip everything up to `#`, so only
- * raw-HTTP users see these; DynamoDB's is long documented (dynalite, AWS error docs).
- */
-const SERVICE_NAMESPACES: Record<string, string> = {
-  DynamoDB: "com.amazonaws.dynamodb.v20120810",
-  "DynamoDB Streams": "com.amazonaws.dynamodb.v20120810",
-  SQS: "com.amazonaws.sqs",
-};
 
 /** Framework (Coral) errors that no service model declares, with the namespace AWS sends. */
 const CORAL_NAMESPACES: Record<string, string> = {
@@ -50,23 +41,24 @@ const CORAL_NAMESPACES: Record<string, string> = {
   ServiceUnavailableException: "com.amazon.coral.availability",
 };
 
-/** Services whose Coral stack words type errors the older way (`... can not be converted to an String`). */
-const CLASSIC_TYPE_MESSAGES = new Set(["DynamoDB", "DynamoDB Streams"]);
-
 const JSON_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json"]);
 
-function serviceNamespace(model: ServiceModel): string {
-  const known = SERVICE_NAMESPACES[model.metadata.serviceId];
-  if (known) return known;
+/**
+ * `__type` namespace of a service's own errors: its declared one (`WireOptions.errorNamespace`;
+ * clients strip everything up to `#`, so only raw-HTTP users see it), else
+ * `com.amazonaws.<signing name>`; Coral's for a request no service was found for.
+ */
+function serviceNamespace(model: ServiceModel, wire: WireOptions): string {
+  if (wire.errorNamespace) return wire.errorNamespace;
   const name = (model.metadata.signingName ?? model.metadata.endpointPrefix).replace(/[^A-Za-z0-9]/g, "").toLowerCase();
-  return `com.amazonaws.${name}`;
+  return name ? `com.amazonaws.${name}` : "com.amazon.coral.service";
 }
 
 /** The `__type` value for an error code. */
-export function errorType(model: ServiceModel, code: string): string {
-  if (model.shapes[code]?.exception) return `${serviceNamespace(model)}#${code}`;
+export function errorType(model: ServiceModel, code: string, wire: WireOptions = NO_WIRE_OPTIONS): string {
+  if (model.shapes[code]?.exception) return `${serviceNamespace(model, wire)}#${code}`;
   const coral = CORAL_NAMESPACES[code];
-  return `${coral ?? serviceNamespace(model)}#${code}`;
+  return `${coral ?? serviceNamespace(model, wire)}#${code}`;
 }
 
 /**
@@ -151,8 +143,8 @@ function respond(incoming: IncomingRequest, status: number, body: unknown, heade
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   out["content-type"] = contentType(incoming);
   out["x-amzn-requestid"] = incoming.requestId;
-  // botocore checks x-amz-crc32 on DynamoDB responses when present; DynamoDB always sends it.
-  if (incoming.model.metadata.serviceId === "DynamoDB") out["x-amz-crc32"] = String(crc32(bytes));
+  // botocore checks x-amz-crc32 when present; services that send it declare it.
+  if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32(bytes));
   return new Response(bytes, { status, headers: out });
 }
 
@@ -183,7 +175,7 @@ export const jsonCodec: Codec = {
       const input = decodeValue(model, operation.input, document, leaves) as Record<string, unknown>;
       return { operation, input };
     } catch (e) {
-      if (e instanceof ShapeTypeError) throw serializationError(typeErrorMessage(e, CLASSIC_TYPE_MESSAGES.has(model.metadata.serviceId)));
+      if (e instanceof ShapeTypeError) throw serializationError(typeErrorMessage(e, incoming.wire.classicTypeErrors === true));
       throw e;
     }
   },
@@ -202,7 +194,7 @@ export const jsonCodec: Codec = {
     const members = shape?.members ?? {};
     const messageKey =
       error.code === "SerializationException" || ("Message" in members && !("message" in members)) ? "Message" : "message";
-    const body: Record<string, unknown> = { __type: errorType(model, error.code) };
+    const body: Record<string, unknown> = { __type: errorType(model, error.code, incoming.wire) };
     if (error.message) body[messageKey] = error.message;
     if (Object.keys(error.fields).length > 0) {
       const extra = shape

@@ -73,7 +73,10 @@ export const restJsonCodec: Codec = {
     const { model } = incoming;
     const query = incoming.url.searchParams;
     const match = matchRoute(model, incoming.method, incoming.path, query, incoming.headers);
-    if (!match) throw new AwsError("UnknownOperationException", `No operation matches ${incoming.method} ${incoming.path}.`, 404);
+    if (!match) {
+      throw incoming.wire.unmatchedRouteError?.(incoming.method, incoming.path) ??
+        new AwsError("UnknownOperationException", `No operation matches ${incoming.method} ${incoming.path}.`, 404);
+    }
     const { operation } = match;
     if (!operation.input) return { operation, input: {} };
     const inputShape = model.shapes[operation.input.shape]!;
@@ -81,7 +84,7 @@ export const restJsonCodec: Codec = {
     try {
       input = readBindings(model, "rest-json", inputShape, match.labels, query, incoming.headers);
     } catch (e) {
-      if (e instanceof BindingValueError) throw new AwsError("SerializationException", e.message, 400);
+      if (e instanceof BindingValueError) throw incoming.wire.bindingError?.(e.wireName, e.value) ?? new AwsError("SerializationException", e.message, 400);
       throw e;
     }
     const payloadName = inputShape.payload;

@@ -4,15 +4,16 @@
  *
  * Responses: the payload member (raw blob or string, streams passed through, or a structure as
  * XML), else the body members inside a root element named as AWS names it (S3's
- * `ListBucketResult` etc., from the Smithy model's `xmlName`, which botocore's model lacks).
- * Errors: S3's `<Error><Code/><Message/>…<RequestId/><HostId/></Error>`, other services'
+ * `ListBucketResult` etc.: `WireOptions.xmlRootNames`, from the Smithy model's `xmlName`, which
+ * botocore's model lacks). Errors: `<Error><Code/><Message/>…<RequestId/><HostId/></Error>` for
+ * services whose `WireOptions.xmlErrorRoot` is `"Error"` (S3), else
  * `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
  * HEAD requests and 204/304 responses have no body.
  *
  * Source: https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html;
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
-import type { Codec, IncomingRequest, ParsedOperation } from "./codec.ts";
+import type { Codec, IncomingRequest, ParsedOperation, WireOptions } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { findErrorShape } from "./error-shapes.ts";
@@ -22,57 +23,14 @@ import { ShapeTextError } from "./shape-values.ts";
 import { bytesToBase64 } from "../encoding/base64.ts";
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
-
-/** Root element names of S3 output structures (Smithy `@xmlName`; not in botocore's model). */
-const S3_ROOT_NAMES: Record<string, string> = {
-  CompleteMultipartUploadOutput: "CompleteMultipartUploadResult",
-  CreateMultipartUploadOutput: "InitiateMultipartUploadResult",
-  CreateSessionOutput: "CreateSessionResult",
-  DeleteObjectsOutput: "DeleteResult",
-  GetBucketAccelerateConfigurationOutput: "AccelerateConfiguration",
-  GetBucketAclOutput: "AccessControlPolicy",
-  GetBucketCorsOutput: "CORSConfiguration",
-  GetBucketLifecycleOutput: "LifecycleConfiguration",
-  GetBucketLifecycleConfigurationOutput: "LifecycleConfiguration",
-  GetBucketLocationOutput: "LocationConstraint",
-  GetBucketLoggingOutput: "BucketLoggingStatus",
-  GetBucketRequestPaymentOutput: "RequestPaymentConfiguration",
-  GetBucketTaggingOutput: "Tagging",
-  GetBucketVersioningOutput: "VersioningConfiguration",
-  GetBucketWebsiteOutput: "WebsiteConfiguration",
-  GetObjectAclOutput: "AccessControlPolicy",
-  GetObjectAttributesOutput: "GetObjectAttributesResponse",
-  GetObjectTaggingOutput: "Tagging",
-  ListBucketAnalyticsConfigurationsOutput: "ListBucketAnalyticsConfigurationResult",
-  ListBucketInventoryConfigurationsOutput: "ListInventoryConfigurationsResult",
-  ListBucketMetricsConfigurationsOutput: "ListMetricsConfigurationsResult",
-  ListBucketIntelligentTieringConfigurationsOutput: "ListBucketIntelligentTieringConfigurationsOutput",
-  ListBucketsOutput: "ListAllMyBucketsResult",
-  ListDirectoryBucketsOutput: "ListAllMyDirectoryBucketsResult",
-  ListMultipartUploadsOutput: "ListMultipartUploadsResult",
-  ListObjectsOutput: "ListBucketResult",
-  ListObjectsV2Output: "ListBucketResult",
-  ListObjectVersionsOutput: "ListVersionsResult",
-  ListPartsOutput: "ListPartsResult",
-  NotificationConfiguration: "NotificationConfiguration",
-  NotificationConfigurationDeprecated: "NotificationConfiguration",
-};
-
-function isS3(model: ServiceModel): boolean {
-  return model.metadata.serviceId === "S3";
+/** The `xmlns` of response bodies: the model's, else the one the service declares. */
+function defaultNamespace(model: ServiceModel, wire: WireOptions): string | undefined {
+  return model.metadata.xmlNamespace ?? wire.xmlNamespace;
 }
 
-function defaultNamespace(model: ServiceModel): string | undefined {
-  return model.metadata.xmlNamespace ?? (isS3(model) ? S3_NAMESPACE : undefined);
-}
-
-/** S3 uses InvalidArgument for a header or query value of the wrong type. */
-function bindingError(model: ServiceModel, e: BindingValueError): AwsError {
-  if (isS3(model)) {
-    return new AwsError("InvalidArgument", `Invalid Argument`, 400, { fields: { ArgumentName: e.wireName, ArgumentValue: e.value } });
-  }
-  return new AwsError("InvalidParameterValue", `Invalid value '${e.value}' for ${e.wireName}.`, 400);
+/** A header or query value of the wrong type: the service's error, else InvalidParameterValue. */
+function bindingError(incoming: IncomingRequest, e: BindingValueError): AwsError {
+  return incoming.wire.bindingError?.(e.wireName, e.value) ?? new AwsError("InvalidParameterValue", `Invalid value '${e.value}' for ${e.wireName}.`, 400);
 }
 
 function malformedXml(): AwsError {
@@ -109,22 +67,22 @@ function hostId(requestId: string): string {
   return bytesToBase64(new TextEncoder().encode(`fetchstack/${requestId}/${requestId}`));
 }
 
-function rootNameOf(model: ServiceModel, shapeName: string, shape: Shape): string {
-  return (isS3(model) ? S3_ROOT_NAMES[shapeName] : undefined) ?? shape.locationName ?? shapeName;
+function rootNameOf(wire: WireOptions, shapeName: string, shape: Shape): string {
+  return wire.xmlRootNames?.[shapeName] ?? shape.locationName ?? shapeName;
 }
 
 /** XML documents for `serializeRest`: a root element named as AWS names it, in its namespace. */
 const XML_BODIES: RestBodyWriter = {
   contentType: "application/xml",
-  payload(model, ref, shape, value) {
+  payload(model, ref, shape, value, wire) {
     if (shape.type !== "structure") return null;
-    const root = ref.locationName ?? rootNameOf(model, ref.shape, shape);
-    return XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, value as Record<string, unknown>, ref.xmlNamespace ?? shape.xmlNamespace ?? defaultNamespace(model));
+    const root = ref.locationName ?? rootNameOf(wire, ref.shape, shape);
+    return XML_DECLARATION + serializeRoot(model, "rest-xml", root, shape, value as Record<string, unknown>, ref.xmlNamespace ?? shape.xmlNamespace ?? defaultNamespace(model, wire));
   },
-  members(model, ref, shape, output) {
-    const root = rootNameOf(model, ref.shape, shape);
+  members(model, ref, shape, output, wire) {
+    const root = rootNameOf(wire, ref.shape, shape);
     const members = bodyMembers(shape);
-    const ns = shape.xmlNamespace ?? defaultNamespace(model);
+    const ns = shape.xmlNamespace ?? defaultNamespace(model, wire);
     if (members.length === 1 && members[0]![0] === root) {
       // A root that is its only member's text: S3 GetBucketLocation.
       const [, memberRef] = members[0]!;
@@ -144,8 +102,8 @@ export const restXmlCodec: Codec = {
     const query = incoming.url.searchParams;
     const match = matchRoute(model, incoming.method, incoming.path, query, incoming.headers);
     if (!match) {
-      if (isS3(model)) throw new AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, { fields: { Method: incoming.method, ResourceType: "OBJECT" } });
-      throw new AwsError("UnknownOperationException", `No operation matches ${incoming.method} ${incoming.path}`, 404);
+      throw incoming.wire.unmatchedRouteError?.(incoming.method, incoming.path) ??
+        new AwsError("UnknownOperationException", `No operation matches ${incoming.method} ${incoming.path}`, 404);
     }
     const { operation } = match;
     if (!operation.input) return { operation, input: {} };
@@ -154,7 +112,7 @@ export const restXmlCodec: Codec = {
     try {
       input = readBindings(model, "rest-xml", inputShape, match.labels, query, incoming.headers);
     } catch (e) {
-      if (e instanceof BindingValueError) throw bindingError(model, e);
+      if (e instanceof BindingValueError) throw bindingError(incoming, e);
       throw e;
     }
     const payloadName = inputShape.payload;
@@ -198,10 +156,10 @@ export const restXmlCodec: Codec = {
     const message = escapeXmlText(error.message);
     const requestId = escapeXmlText(incoming.requestId);
     let body: string;
-    if (isS3(model)) {
+    if (incoming.wire.xmlErrorRoot === "Error") {
       body = `${XML_DECLARATION}<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>${requestId}</RequestId><HostId>${hostId(incoming.requestId)}</HostId></Error>`;
     } else {
-      const ns = defaultNamespace(model);
+      const ns = defaultNamespace(model, incoming.wire);
       body = `${XML_DECLARATION}<ErrorResponse${ns ? ` xmlns="${ns}"` : ""}><Error><Type>${error.fault}</Type><Code>${code}</Code><Message>${message}</Message>${extra}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
     }
     headers.set("content-type", "application/xml");

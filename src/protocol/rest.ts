@@ -13,7 +13,7 @@
  * Source: https://smithy.io/2.0/spec/http-bindings.html; botocore `serialize.py`
  * (BaseRestSerializer) and `parsers.py` (BaseRestParser).
  */
-import { HTTP_HEADERS, HTTP_STATUS, type OutputExtras } from "./codec.ts";
+import { HTTP_HEADERS, HTTP_STATUS, type OutputExtras, type WireOptions } from "./codec.ts";
 import type { OperationModel, ProtocolId, ServiceModel, Shape, ShapeRef } from "./model.ts";
 import { formatTimestamp, timestampFormatFor, type TimestampValue } from "./timestamps.ts";
 import { scalarText } from "./xml.ts";
@@ -400,10 +400,10 @@ export function bodyless(method: string, status: number): boolean {
 export interface RestBodyWriter {
   /** Content type of its documents (set unless a header binding already set one). */
   contentType: string;
-  /** The body for a structured payload member (`ref` of shape `shape`), or null for none. */
-  payload(model: ServiceModel, ref: ShapeRef, shape: Shape, value: unknown): string | Uint8Array | null;
-  /** The body for the output's body members (`shapeName`, structure `shape`). */
-  members(model: ServiceModel, ref: ShapeRef, shape: Shape, output: Record<string, unknown>): string | Uint8Array;
+  /** The body for a structured payload member (`ref` of shape `shape`), or null for none. `wire`: the service's options. */
+  payload(model: ServiceModel, ref: ShapeRef, shape: Shape, value: unknown, wire: WireOptions): string | Uint8Array | null;
+  /** The body for the output's body members (`shapeName`, structure `shape`). `wire`: the service's options. */
+  members(model: ServiceModel, ref: ShapeRef, shape: Shape, output: Record<string, unknown>, wire: WireOptions): string | Uint8Array;
 }
 
 const utf8Encoder = new TextEncoder();
@@ -416,7 +416,7 @@ const utf8Encoder = new TextEncoder();
  * adapters send a byte body much faster than a string one.
  */
 export function serializeRest(
-  incoming: { method: string; model: ServiceModel },
+  incoming: { method: string; model: ServiceModel; wire: WireOptions },
   protocol: ProtocolId,
   operation: OperationModel,
   output: unknown,
@@ -441,10 +441,10 @@ export function serializeRest(
       const payloadShape = model.shapes[ref.shape]!;
       const value = out[payloadName];
       if (value !== undefined && value !== null) {
-        body = payloadShape.type === "blob" || payloadShape.type === "string" ? blobBody(value) : typed(writer.payload(model, ref, payloadShape, value));
+        body = payloadShape.type === "blob" || payloadShape.type === "string" ? blobBody(value) : typed(writer.payload(model, ref, payloadShape, value, incoming.wire));
       }
     } else if (bodyMembers(shape).length > 0) {
-      body = typed(writer.members(model, operation.output, shape, out));
+      body = typed(writer.members(model, operation.output, shape, out, incoming.wire));
     }
   }
   if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;

@@ -7,7 +7,8 @@
  * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
  */
 import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
-import type { IncomingRequest } from "../protocol/codec.ts";
+import type { IncomingRequest, WireOptions } from "../protocol/codec.ts";
+import type { SignatureFailure, SignedPathEncoding } from "../gateway/sigv4.ts";
 import type { AwsError } from "../protocol/errors.ts";
 import type { ValidationFailure } from "../protocol/validate.ts";
 import type { BlobStore, Store } from "../store/types.ts";
@@ -183,6 +184,49 @@ export interface ServiceDefinition {
   preRoute?(incoming: IncomingRequest, ctx: RequestContext): Response | undefined | Promise<Response | undefined>;
   /** Optional: adjusts every HTTP response of this service, errors included (S3 CORS headers). */
   postRoute?(incoming: IncomingRequest, response: Response, ctx: RequestContext): Response | Promise<Response>;
+
+  // HTTP-level facts the pipeline applies generically (docs/architecture.md lists them).
+
+  /**
+   * Optional: what the service's wire format needs beyond its model, applied by the codecs:
+   * awsJson `__type` namespace, classic type-error wording and `x-amz-crc32` (DynamoDB); restXml
+   * namespace, root element names, `<Error>` bodies and its codes for bad header values and
+   * unrouted requests (S3). See `WireOptions` in src/protocol/codec.ts.
+   */
+  wire?: WireOptions;
+  /**
+   * Optional: virtual-hosted addressing. The Host may name a resource before the service's
+   * endpoint label (`<bucket>.s3.<host>`, `<bucket>.s3.<region>.<host>`, `<bucket>.s3-<region>.<host>`,
+   * `<bucket>.s3.amazonaws.com`), or before one of the emulator's own host names when the
+   * request is this service's by signature or port (`<bucket>.localhost`). The gateway moves
+   * that name into the path (`/<bucket>/<key>`) before the codec sees it. S3.
+   */
+  virtualHostedResources?: boolean;
+  /**
+   * Optional: receives requests no identification rule matches (no target, signing name,
+   * service host, Action or known REST path): unsigned, SigV2 and presigned-V2 calls, which only
+   * S3 clients send. The first known service that sets it wins.
+   */
+  receivesUnidentified?: boolean;
+  /**
+   * Optional: true for a request this service serves without a signature even when
+   * `verifySignatures` is on (S3: CORS preflights, which browsers never sign; browser POST
+   * uploads, signed by their form policy). Called before the codec; must not read the body.
+   */
+  acceptsUnsigned?(incoming: IncomingRequest): boolean;
+  /**
+   * Optional: how SigV4's canonical request writes the path. `"as-sent"`: the path exactly as the
+   * client sent it (S3); default `"encode-again"`: each segment URI-encoded once more.
+   */
+  signedPathEncoding?: SignedPathEncoding;
+  /**
+   * Optional: the error for a request whose signature does not verify, for a service with its
+   * own codes (S3: AccessDenied, InvalidAccessKeyId, RequestTimeTooSkewed, SignatureDoesNotMatch
+   * with AWSAccessKeyId). Default Coral's by protocol (MissingAuthenticationToken,
+   * UnrecognizedClientException / InvalidClientTokenId, InvalidSignatureException /
+   * SignatureDoesNotMatch).
+   */
+  signatureError?(failure: SignatureFailure): AwsError;
 }
 
 /** What `ServiceDefinition.setup` gets, once per emulator: events, clock, timers and `invoke` (as the default account and region). */

@@ -4,6 +4,7 @@
  */
 import type { IncomingRequest } from "../../src/protocol/codec.ts";
 import type { ProtocolId, ServiceModel } from "../../src/protocol/model.ts";
+import { wireOf } from "./wire.ts";
 
 export function incomingFrom(request: Request, model: ServiceModel, protocol: ProtocolId, requestId = "req-0001"): IncomingRequest {
   const url = new URL(request.url);
@@ -24,6 +25,7 @@ export function incomingFrom(request: Request, model: ServiceModel, protocol: Pr
     model,
     protocol,
     requestId,
+    wire: wireOf(model),
     bytes: readBytes,
     text: () => (text ??= readBytes().then((b) => new TextDecoder().decode(b))),
     stream: () => {

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import type { Codec, IncomingRequest } from "../../src/protocol/codec.ts";
 import { AwsError } from "../../src/protocol/errors.ts";
 import type { OperationModel, ProtocolId, ServiceModel } from "../../src/protocol/model.ts";
+import { wireOf } from "./wire.ts";
 
 const models = new Map<string, ServiceModel>();
 
@@ -32,6 +33,7 @@ export function incomingFrom(request: Request, model: ServiceModel, protocol: Pr
     model,
     protocol,
     requestId,
+    wire: wireOf(model),
     bytes,
     text: async () => new TextDecoder().decode(await bytes()),
     stream: () => request.body,

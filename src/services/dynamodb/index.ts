@@ -32,6 +32,9 @@ import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 export default defineService({
   name: "dynamodb",
   model: model as unknown as ServiceModel,
+  // As DynamoDB answers: its long-documented `__type` namespace, the classic Coral wording of
+  // type errors (recorded by dynalite against the live service) and a CRC32 of every body.
+  wire: { errorNamespace: "com.amazonaws.dynamodb.v20120810", classicTypeErrors: true, crc32Header: true },
   handlers: {
     CreateTable: createTable,
     DescribeTable: describeTable,

@@ -16,6 +16,8 @@ export default defineService<Operations>({
   name: "dynamodbstreams",
   model: model as unknown as ServiceModel,
   storeNamespace: "dynamodb",
+  // DynamoDB's Coral stack: its namespace and classic type-error wording (no x-amz-crc32).
+  wire: { errorNamespace: "com.amazonaws.dynamodb.v20120810", classicTypeErrors: true },
   handlers: {
     ListStreams: listStreams,
     DescribeStream: describeStream,

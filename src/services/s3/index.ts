@@ -21,6 +21,7 @@ import { bucketConfigHandlers } from "./bucket-config.ts";
 import { multipartHandlers } from "./multipart.ts";
 import { objectLockHandlers } from "./object-lock.ts";
 import { s3PostRoute, s3PreRoute } from "./http-hooks.ts";
+import { s3AcceptsUnsigned, s3SignatureError, s3Wire } from "./wire.ts";
 
 export default defineService<Ops>({
   name: "s3",
@@ -28,6 +29,12 @@ export default defineService<Ops>({
   skipValidation: true,
   preRoute: s3PreRoute,
   postRoute: s3PostRoute,
+  wire: s3Wire,
+  virtualHostedResources: true,
+  receivesUnidentified: true,
+  acceptsUnsigned: s3AcceptsUnsigned,
+  signedPathEncoding: "as-sent",
+  signatureError: s3SignatureError,
   handlers: {
     ...bucketHandlers,
     ...versioningHandlers,
