@@ -3,6 +3,7 @@
  * it could not read, a protocol without a codec. They render through the codec of the protocol
  * the request speaks, as every other error does (a JSON client never receives XML):
  *
+ * - `smithy-protocol: rpc-v2-cbor` → Smithy RPC v2 CBOR (a CBOR map with `__type`),
  * - `X-Amz-Target` or an `application/x-amz-json-*` body → awsJson (`{"__type": ...}`),
  * - a form body or `?Action=` → awsQuery (`<ErrorResponse>`),
  * - an `application/json` body → restJson (`x-amzn-ErrorType` header, JSON body),
@@ -27,13 +28,14 @@ function anonymousModel(protocol: ProtocolId): ServiceModel {
 /** The protocol a request speaks, judged from the request alone (no service known). */
 export function protocolOfRequest(headers: Headers, url: URL, isForm: boolean): ProtocolId {
   const contentType = (headers.get("content-type") ?? "").toLowerCase();
-  if (headers.has("x-amz-target") || contentType.startsWith("application/x-amz-json") || headers.get("smithy-protocol") === "rpc-v2-cbor") return "json";
+  if (headers.get("smithy-protocol") === "rpc-v2-cbor") return "smithy-rpc-v2-cbor";
+  if (headers.has("x-amz-target") || contentType.startsWith("application/x-amz-json")) return "json";
   if (isForm || url.searchParams.has("Action")) return "query";
   if (contentType.startsWith("application/json")) return "rest-json";
   return "rest-xml";
 }
 
-/** A codec for `protocol`, else (no codec yet: CBOR, EC2) the closest one that exists. */
+/** A codec for `protocol`, else (no codec yet: EC2) the closest one that exists. */
 function renderingCodec(protocol: ProtocolId, model: ServiceModel): Codec {
   try {
     return codecFor(protocol);

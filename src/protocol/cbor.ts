@@ -35,7 +35,9 @@ const leaves: LeafCodec = {
 
 /** The `__type` namespace: Smithy's `com.amazonaws.<service>` for the model's service id. */
 function errorType(model: ServiceModel, code: string): string {
-  return `com.amazonaws.${model.metadata.serviceId.replace(/\s+/g, "").toLowerCase()}#${code}`;
+  const service = model.metadata.serviceId.replace(/\s+/g, "").toLowerCase();
+  // Errors of no known service (an unknown one) are the framework's.
+  return service ? `com.amazonaws.${service}#${code}` : `com.amazon.coral.service#${code}`;
 }
 
 function serializationError(message = ""): AwsError {

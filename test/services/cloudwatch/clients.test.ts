@@ -108,3 +108,16 @@ for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]
     }, 120_000);
   });
 }
+
+describe("CBOR requests the gateway answers itself", () => {
+  it("an unknown service's CBOR request gets a CBOR NotImplemented", async () => {
+    const res = await fetch(`${server.url}/service/SomeService/operation/DoThing`, {
+      method: "POST",
+      headers: { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor", authorization: "AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/nosuchservice/aws4_request, SignedHeaders=host, Signature=0" },
+      body: new Uint8Array([0xa0]),
+    });
+    expect(res.status).toBe(501);
+    expect(res.headers.get("smithy-protocol")).toBe("rpc-v2-cbor");
+    expect(decoder.decode(new Uint8Array(await res.arrayBuffer()))).toMatchObject({ __type: "com.amazon.coral.service#NotImplemented" });
+  });
+});
