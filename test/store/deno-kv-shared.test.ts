@@ -92,6 +92,7 @@ async function keysOf(kv: DenoKvLike, first: string): Promise<KeyPart[][]> {
 
 const same = (a: unknown, b: Uint8Array) => a instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
 
+// Skipped only where the optional @deno/kv addon cannot load; denoKvSkipReason() prints why.
 describe.skipIf(!!skip)("deno-kv store on a KV shared by several stores", () => {
   const options = (c: { now: () => number }, more: DenoKvStoreOptions = {}): DenoKvStoreOptions => ({ now: c.now, ...more });
 

@@ -45,6 +45,7 @@ if (!skip) {
   runBlobConformance("store blobs on deno-kv, 1 KiB chunks", async () => openStoreBlobStore(await open(), { chunkSize: 1024, chunksPerCommit: 3 }), 1024);
 }
 
+// Skipped only where the optional @deno/kv addon cannot load; denoKvSkipReason() prints why.
 describe.skipIf(!!skip)("deno-kv store beyond Deno KV's limits", () => {
   it("stores values larger than 64 KiB and than one 800 KiB commit, and replaces them", async () => {
     const store = await open();
