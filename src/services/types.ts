@@ -6,6 +6,7 @@
  * `input` and the returned output are plain objects shaped like the model's input and output
  * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
  */
+import type { Principal, PrincipalPolicies } from "../policy/types.ts";
 import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
 import type { IncomingRequest, WireOptions } from "../protocol/codec.ts";
 import type { SignatureFailure, SignedPathEncoding } from "../gateway/sigv4.ts";
@@ -160,6 +161,16 @@ export interface ServiceDefinition {
    * verification; null when the key is not one of this service's.
    */
   resolveSecret?(accessKeyId: string, globalStore: Store): Promise<string | null>;
+  /**
+   * Optional: who owns `accessKeyId`, when this service issued it (IAM user keys, STS session
+   * keys); null otherwise. Used by signature verification's callers and the policy engine.
+   */
+  resolvePrincipal?(accessKeyId: string, globalStore: Store): Promise<Principal | null>;
+  /**
+   * Optional: the identity-based policies, permissions boundary and tags of an IAM principal
+   * (user or role ARN) of `account`; null when this service does not know it (IAM).
+   */
+  principalPolicies?(principalArn: string, account: string, globalStore: Store): Promise<PrincipalPolicies | null>;
   /**
    * Read-only views of what the service did, served as JSON at
    * `GET /_fetchstack/services/<service>/<name>?account=&region=` (e.g. Firehose deliveries).
