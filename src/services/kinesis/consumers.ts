@@ -1,11 +1,11 @@
 /**
- * Enhanced fan-out consumers: registration state (SubscribeToShard's event stream over HTTP/2 is
- * not served; see docs/kinesis.md).
+ * Enhanced fan-out consumers: registration state (their subscriptions: subscribe.ts).
  * Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html
  */
 import type { RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { invalidArgument, limitExceeded, resourceInUse } from "./errors.ts";
+import { notifyStream } from "./signal.ts";
 import { keys, loadStream, parseStreamArn, type StoredStream, type StreamRef } from "./streams.ts";
 
 export interface StoredConsumer {
@@ -80,4 +80,6 @@ export async function findConsumer(
 export async function deregisterConsumer(ctx: RequestContext, input: { StreamARN?: string; ConsumerName?: string; ConsumerARN?: string }): Promise<void> {
   const { ref, stream, consumer } = await findConsumer(ctx, input);
   await ref.store.delete(keys.consumer(ref.name, stream.createdAt, consumer.ConsumerName));
+  // Its subscriptions end (subscribe.ts looks again when woken).
+  notifyStream(ref);
 }

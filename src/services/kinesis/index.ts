@@ -5,7 +5,7 @@
  * Streams, shards, records with AWS's sequence numbers and hash-key routing, iterators with
  * five-minute expiry, retention on the injectable clock, resharding, consumers, tags, resource
  * policies and encryption settings. Status changes (CREATING, UPDATING, DELETING) complete
- * within the request, so waiters see ACTIVE at once. SubscribeToShard is not served (501).
+ * within the request, so waiters see ACTIVE at once. SubscribeToShard streams events (subscribe.ts).
  */
 import { defineService, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -24,6 +24,8 @@ import { withLock } from "../../store/mutex.ts";
 import type { MetricsName, Operations } from "../../generated/kinesis.ts";
 import { listShards } from "./list-shards.ts";
 import { decodeToken, encodeToken } from "./tokens.ts";
+import { serveSubscribeToShard } from "./subscribe.ts";
+import { notifyStream } from "./signal.ts";
 
 const ON_DEMAND_SHARDS = 4;
 const ON_DEMAND_STREAM_LIMIT = 50;
@@ -102,6 +104,8 @@ function summary(stream: StoredStream) {
 export default defineService<Operations>({
   name: "kinesis",
   model: model as unknown as ServiceModel,
+  // SubscribeToShard answers an event stream, which the codecs do not write (subscribe.ts).
+  preRoute: serveSubscribeToShard,
   handlers: {
     async CreateStream(input, ctx) {
       const name: string = input.StreamName;
@@ -154,7 +158,7 @@ export default defineService<Operations>({
         await ref.store.delete(keys.stream(ref.name));
         await ref.store.delete(keys.counter(ref.name));
         await ref.store.delete(keys.policy(stream.StreamARN));
-        for (const prefix of [["record", ref.name, stream.createdAt], keys.consumers(ref.name, stream.createdAt)]) {
+        for (const prefix of [["record", ref.name, stream.createdAt], keys.consumers(ref.name, stream.createdAt), ["lease", ref.name, stream.createdAt]]) {
           for (;;) {
             const batch: (readonly unknown[])[] = [];
             for await (const entry of ref.store.list({ prefix: prefix as never }, { limit: 500 })) batch.push(entry.key);
@@ -165,6 +169,7 @@ export default defineService<Operations>({
           }
         }
       });
+      notifyStream(ref);
       return {};
     },
 
@@ -285,12 +290,16 @@ export default defineService<Operations>({
     },
 
     async SplitShard(input, ctx) {
-      await splitShard(ctx, streamRef(ctx, input), input.ShardToSplit, input.NewStartingHashKey);
+      const ref = streamRef(ctx, input);
+      await splitShard(ctx, ref, input.ShardToSplit, input.NewStartingHashKey);
+      notifyStream(ref);
       return {};
     },
 
     async MergeShards(input, ctx) {
-      await mergeShards(ctx, streamRef(ctx, input), input.ShardToMerge, input.AdjacentShardToMerge);
+      const ref = streamRef(ctx, input);
+      await mergeShards(ctx, ref, input.ShardToMerge, input.AdjacentShardToMerge);
+      notifyStream(ref);
       return {};
     },
 
@@ -298,6 +307,7 @@ export default defineService<Operations>({
       const ref = streamRef(ctx, input);
       const before = openShards(await loadStream(ref)).length;
       const stream = await updateShardCount(ctx, ref, input.TargetShardCount);
+      notifyStream(ref);
       return { StreamName: stream.StreamName, CurrentShardCount: before, TargetShardCount: input.TargetShardCount, StreamARN: stream.StreamARN };
     },
 

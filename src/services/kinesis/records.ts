@@ -9,6 +9,7 @@ import { withLock } from "../../store/mutex.ts";
 import { expiredIterator, invalidArgument, limitExceeded, resourceInUse, shardNotFound, streamNotFound } from "./errors.ts";
 import { hashPartitionKey, parseExplicitHashKey } from "./hash-keys.ts";
 import { formatSequence, parseSequence } from "./sequence.ts";
+import { notifyStream } from "./signal.ts";
 import {
   findShard, keys, loadStream, openShards, type StoredShard, type StoredStream, type StreamCounter, type StreamRef,
 } from "./streams.ts";
@@ -74,7 +75,10 @@ export async function putRecords(ctx: RequestContext, ref: StreamRef, entries: P
         results.push({ ShardId: shard.ShardId, SequenceNumber: formatSequence({ epoch: stream.createdAt, shardIndex: shard.index, counter }) });
       }
       op.set(keys.counter(ref.name), { counter } satisfies StreamCounter);
-      if ((await op.commit()).ok) return { stream, results };
+      if ((await op.commit()).ok) {
+        notifyStream(ref);
+        return { stream, results };
+      }
       if (attempt >= 16) throw limitExceeded("Rate exceeded for stream " + ref.name);
     }
   });
@@ -124,18 +128,18 @@ export interface IteratorInput {
   Timestamp?: Date | number | string;
 }
 
-/** GetShardIterator: where a read starts, as an opaque iterator valid for five minutes. */
-export async function getShardIterator(ctx: RequestContext, ref: StreamRef, input: IteratorInput): Promise<string> {
-  const stream = await loadStream(ref);
-  const shard = findShard(stream, input.ShardId);
-  if (!shard) throw shardNotFound(input.ShardId, ref.name, ref.accountId);
+/**
+ * The counter after which a read of `shard` starts, for a ShardIteratorType (GetShardIterator,
+ * SubscribeToShard's StartingPosition). InvalidArgumentException for inconsistent arguments.
+ */
+export async function startAfter(ref: StreamRef, stream: StoredStream, shard: StoredShard, input: Omit<IteratorInput, "ShardId">, member = "StartingSequenceNumber"): Promise<number> {
   const type = input.ShardIteratorType;
   const needsSequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
   if (needsSequence && input.StartingSequenceNumber === undefined) {
-    throw invalidArgument(`StartingSequenceNumber must be specified for ShardIteratorType ${type}.`);
+    throw invalidArgument(`${member} must be specified for ShardIteratorType ${type}.`);
   }
   if (!needsSequence && input.StartingSequenceNumber !== undefined) {
-    throw invalidArgument(`Request must not have StartingSequenceNumber for ShardIteratorType ${type}.`);
+    throw invalidArgument(`Request must not have ${member} for ShardIteratorType ${type}.`);
   }
   if (type === "AT_TIMESTAMP" && input.Timestamp === undefined) throw invalidArgument("Timestamp must be specified for ShardIteratorType AT_TIMESTAMP.");
   let after: number;
@@ -148,9 +152,9 @@ export async function getShardIterator(ctx: RequestContext, ref: StreamRef, inpu
       break;
     case "AT_SEQUENCE_NUMBER":
     case "AFTER_SEQUENCE_NUMBER": {
-      const parts = parseSequence(input.StartingSequenceNumber!);
+      const parts = parseSequence(input.StartingSequenceNumber!, member);
       if (parts.shardIndex !== shard.index || parts.epoch !== stream.createdAt) {
-        throw invalidArgument(`Invalid StartingSequenceNumber. It encodes shardId-${String(parts.shardIndex).padStart(12, "0")}, while it was used in a call to a shard with ${shard.ShardId}`);
+        throw invalidArgument(`Invalid ${member}. It encodes shardId-${String(parts.shardIndex).padStart(12, "0")}, while it was used in a call to a shard with ${shard.ShardId}`);
       }
       after = type === "AT_SEQUENCE_NUMBER" ? parts.counter - 1 : parts.counter;
       break;
@@ -169,31 +173,54 @@ export async function getShardIterator(ctx: RequestContext, ref: StreamRef, inpu
     default:
       throw invalidArgument(`Invalid ShardIteratorType ${type}.`);
   }
-  return encodeIterator({ a: ref.accountId, r: ref.region, s: ref.name, e: stream.createdAt, sh: shard.ShardId, c: Math.max(after, shard.from), t: ctx.clock.now() });
+  return Math.max(after, shard.from);
 }
 
-/** GetRecords: up to `limit` records after the iterator's position, and where to go next. */
-export async function getRecords(ctx: RequestContext, iterator: string, limit = 10_000) {
-  const state = decodeIterator(iterator);
+/** GetShardIterator: where a read starts, as an opaque iterator valid for five minutes. */
+export async function getShardIterator(ctx: RequestContext, ref: StreamRef, input: IteratorInput): Promise<string> {
+  const stream = await loadStream(ref);
+  const shard = findShard(stream, input.ShardId);
+  if (!shard) throw shardNotFound(input.ShardId, ref.name, ref.accountId);
+  const after = await startAfter(ref, stream, shard, input);
+  return encodeIterator({ a: ref.accountId, r: ref.region, s: ref.name, e: stream.createdAt, sh: shard.ShardId, c: after, t: ctx.clock.now() });
+}
+
+/** A record as GetRecords and SubscribeToShardEvent carry it. */
+export interface OutRecord {
+  SequenceNumber: string;
+  ApproximateArrivalTimestamp: Date;
+  Data: Uint8Array;
+  PartitionKey: string;
+  EncryptionType?: "KMS";
+}
+
+export interface ShardRead {
+  records: OutRecord[];
+  /** Counter of the last record read (or skipped as expired); the next read starts after it. */
+  position: number;
+  /** True when records are left after this read's limits. */
+  more: boolean;
+  /** Milliseconds the last record read is behind now (0 at the tip). */
+  millisBehind: number;
+  /** True for a closed shard read to its end: the reader moves on to `ChildShards`. */
+  finished: boolean;
+}
+
+/**
+ * Reads up to `limit` records (and at most 10 MiB) of `shard` after counter `after`, skipping
+ * and deleting records past the retention period.
+ */
+export async function readShard(ctx: RequestContext, ref: StreamRef, stream: StoredStream, shard: StoredShard, after: number, limit: number): Promise<ShardRead> {
   const now = ctx.clock.now();
-  if (now - state.t > ITERATOR_TTL_MS) {
-    throw expiredIterator(`Iterator expired. The iterator was created at time ${new Date(state.t).toUTCString()} while right now it is ${new Date(now).toUTCString()} which is further in the future than the tolerated delay of ${ITERATOR_TTL_MS} milliseconds.`);
-  }
-  const ref: StreamRef = { name: state.s, accountId: state.a, region: state.r, store: ctx.storeFor(state.a, state.r) };
-  const stream = (await ref.store.get<StoredStream>(keys.stream(ref.name))).value;
-  if (!stream || stream.createdAt !== state.e) throw streamNotFound(ref.name, ref.accountId);
-  if (stream.StreamStatus === "DELETING") throw resourceInUse(`Stream ${ref.name} under account ${ref.accountId} is being deleted.`);
-  const shard = findShard(stream, state.sh);
-  if (!shard) throw shardNotFound(state.sh, ref.name, ref.accountId);
   const oldest = retentionStart(ctx, stream);
   const prefix = keys.records(ref.name, stream.createdAt, shard.ShardId);
-  const records: { SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string; EncryptionType?: "KMS" }[] = [];
-  let position = state.c;
+  const records: OutRecord[] = [];
+  let position = after;
   let bytes = 0;
   let more = false;
   let lastAt: number | undefined;
   const expired: (readonly unknown[])[] = [];
-  for await (const entry of ref.store.list<StoredRecord>({ start: [...prefix, state.c + 1], end: [...prefix, Number.MAX_SAFE_INTEGER] })) {
+  for await (const entry of ref.store.list<StoredRecord>({ start: [...prefix, after + 1], end: [...prefix, Number.MAX_SAFE_INTEGER] })) {
     const counter = entry.key[4] as number;
     if (entry.value.at < oldest) {
       expired.push(entry.key);
@@ -217,24 +244,43 @@ export async function getRecords(ctx: RequestContext, iterator: string, limit = 
   }
   // Records past retention are gone for every reader; removing them here keeps the store bounded.
   for (const key of expired) await ref.store.delete(key as never);
-  // A closed shard takes no more records: once nothing is left after the position, it is done.
-  const closedAndRead = shard.to !== undefined && !more;
-  const millisBehind = more && lastAt !== undefined ? Math.max(0, now - lastAt) : 0;
-  if (closedAndRead) {
-    const children = stream.shards.filter((s) => s.ParentShardId === shard.ShardId || s.AdjacentParentShardId === shard.ShardId);
-    return {
-      Records: records,
-      MillisBehindLatest: millisBehind,
-      ChildShards: children.map((c) => ({
-        ShardId: c.ShardId,
-        ParentShards: [c.ParentShardId, c.AdjacentParentShardId].filter((p): p is string => !!p),
-        HashKeyRange: { StartingHashKey: c.start, EndingHashKey: c.end },
-      })),
-    };
-  }
   return {
-    Records: records,
-    NextShardIterator: encodeIterator({ ...state, c: position, t: now }),
-    MillisBehindLatest: millisBehind,
+    records,
+    position,
+    more,
+    millisBehind: more && lastAt !== undefined ? Math.max(0, now - lastAt) : 0,
+    // A closed shard takes no more records: once nothing is left after the position, it is done.
+    finished: shard.to !== undefined && !more,
+  };
+}
+
+/** The shards a closed shard split or merged into, as GetRecords and SubscribeToShardEvent list them. */
+export function childShards(stream: StoredStream, shard: StoredShard) {
+  return stream.shards.filter((s) => s.ParentShardId === shard.ShardId || s.AdjacentParentShardId === shard.ShardId).map((c) => ({
+    ShardId: c.ShardId,
+    ParentShards: [c.ParentShardId, c.AdjacentParentShardId].filter((p): p is string => !!p),
+    HashKeyRange: { StartingHashKey: c.start, EndingHashKey: c.end },
+  }));
+}
+
+/** GetRecords: up to `limit` records after the iterator's position, and where to go next. */
+export async function getRecords(ctx: RequestContext, iterator: string, limit = 10_000) {
+  const state = decodeIterator(iterator);
+  const now = ctx.clock.now();
+  if (now - state.t > ITERATOR_TTL_MS) {
+    throw expiredIterator(`Iterator expired. The iterator was created at time ${new Date(state.t).toUTCString()} while right now it is ${new Date(now).toUTCString()} which is further in the future than the tolerated delay of ${ITERATOR_TTL_MS} milliseconds.`);
+  }
+  const ref: StreamRef = { name: state.s, accountId: state.a, region: state.r, store: ctx.storeFor(state.a, state.r) };
+  const stream = (await ref.store.get<StoredStream>(keys.stream(ref.name))).value;
+  if (!stream || stream.createdAt !== state.e) throw streamNotFound(ref.name, ref.accountId);
+  if (stream.StreamStatus === "DELETING") throw resourceInUse(`Stream ${ref.name} under account ${ref.accountId} is being deleted.`);
+  const shard = findShard(stream, state.sh);
+  if (!shard) throw shardNotFound(state.sh, ref.name, ref.accountId);
+  const read = await readShard(ctx, ref, stream, shard, state.c, limit);
+  if (read.finished) return { Records: read.records, MillisBehindLatest: read.millisBehind, ChildShards: childShards(stream, shard) };
+  return {
+    Records: read.records,
+    NextShardIterator: encodeIterator({ ...state, c: read.position, t: now }),
+    MillisBehindLatest: read.millisBehind,
   };
 }

@@ -9,7 +9,7 @@
  * Sources: https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html,
  * https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html (message framing)
  */
-import { crc32 } from "@aws-crypto/crc32";
+import { eventMessage } from "../../encoding/event-stream.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
 import type { IncomingRequest } from "../../protocol/codec.ts";
 import type { RequestContext } from "../types.ts";
@@ -17,34 +17,6 @@ import { invokeBuffered } from "./invoke.ts";
 
 const PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/;
 const encoder = new TextEncoder();
-
-/** One event-stream message: prelude, string headers, payload, CRCs. */
-export function eventMessage(headers: Record<string, string>, payload: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    const n = encoder.encode(name);
-    const v = encoder.encode(value);
-    const h = new Uint8Array(1 + n.length + 1 + 2 + v.length);
-    h[0] = n.length;
-    h.set(n, 1);
-    h[1 + n.length] = 7; // string
-    new DataView(h.buffer).setUint16(2 + n.length, v.length);
-    h.set(v, 4 + n.length);
-    parts.push(h);
-  }
-  const headersLength = parts.reduce((sum, p) => sum + p.length, 0);
-  const total = 12 + headersLength + payload.length + 4;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, total);
-  view.setUint32(4, headersLength);
-  view.setUint32(8, crc32(out.subarray(0, 8)));
-  let offset = 12;
-  for (const p of parts) out.set(p, offset), (offset += p.length);
-  out.set(payload, offset);
-  view.setUint32(total - 4, crc32(out.subarray(0, total - 4)));
-  return out;
-}
 
 function event(type: string, contentType: string, payload: Uint8Array): Uint8Array {
   return eventMessage({ ":event-type": type, ":content-type": contentType, ":message-type": "event" }, payload);
