@@ -15,11 +15,13 @@ import { AwsError } from "../../protocol/errors.ts";
 import { encodeKey } from "../../store/keys.ts";
 import type { Key, KeyPart } from "../../store/types.ts";
 import { withLock } from "../../store/mutex.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { findTable, tableKey, tableNameOf, type TableRecord } from "./table-model.ts";
 import { itemPrefix, loadItems, stageHistory, type HistoryEntry } from "./storage.ts";
 import { createTable, describe } from "./tables.ts";
 import { itemSize, type Item } from "./values-adapter.ts";
+import type * as ddb from "../../generated/dynamodb.ts";
+type Ops = ddb.Operations;
 
 interface BackupRecord {
   arn: string;
@@ -49,7 +51,7 @@ function throughput(t: TableRecord["throughput"]) {
   return { ReadCapacityUnits: t.ReadCapacityUnits, WriteCapacityUnits: t.WriteCapacityUnits };
 }
 
-function details(b: BackupRecord, status = "AVAILABLE") {
+function details(b: BackupRecord, status: ddb.BackupStatus = "AVAILABLE"): ddb.BackupDetails {
   return {
     BackupArn: b.arn,
     BackupName: b.name,
@@ -60,7 +62,7 @@ function details(b: BackupRecord, status = "AVAILABLE") {
   };
 }
 
-function description(b: BackupRecord, status?: string) {
+function description(b: BackupRecord, status?: ddb.BackupStatus): ddb.BackupDescription {
   const t = b.table;
   return {
     BackupDetails: details(b, status),
@@ -88,7 +90,7 @@ function description(b: BackupRecord, status?: string) {
   };
 }
 
-export async function createBackup(input: { TableName: string; BackupName: string }, ctx: RequestContext) {
+export async function createBackup(input: InputOf<Ops, "CreateBackup">, ctx: RequestContext): Promise<OutputOf<Ops, "CreateBackup">> {
   const name = tableNameOf(input.TableName);
   const table = await findTable(ctx, name);
   if (!table) throw tableNotFound(name);
@@ -118,11 +120,11 @@ async function requireBackup(ctx: RequestContext, arn: string): Promise<BackupRe
   return b;
 }
 
-export async function describeBackup(input: { BackupArn: string }, ctx: RequestContext) {
+export async function describeBackup(input: InputOf<Ops, "DescribeBackup">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeBackup">> {
   return { BackupDescription: description(await requireBackup(ctx, input.BackupArn)) };
 }
 
-export async function deleteBackup(input: { BackupArn: string }, ctx: RequestContext) {
+export async function deleteBackup(input: InputOf<Ops, "DeleteBackup">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteBackup">> {
   const b = await requireBackup(ctx, input.BackupArn);
   await ctx.store.delete(backupKey(b.arn));
   const keys: Key[] = [];
@@ -135,10 +137,7 @@ export async function deleteBackup(input: { BackupArn: string }, ctx: RequestCon
   return { BackupDescription: description(b, "DELETED") };
 }
 
-export async function listBackups(
-  input: { TableName?: string; Limit?: number; TimeRangeLowerBound?: Date; TimeRangeUpperBound?: Date; ExclusiveStartBackupArn?: string; BackupType?: string },
-  ctx: RequestContext,
-) {
+export async function listBackups(input: InputOf<Ops, "ListBackups">, ctx: RequestContext): Promise<OutputOf<Ops, "ListBackups">> {
   const limit = input.Limit ?? 100;
   const lower = input.TimeRangeLowerBound ? new Date(input.TimeRangeLowerBound).getTime() : -Infinity;
   const upper = input.TimeRangeUpperBound ? new Date(input.TimeRangeUpperBound).getTime() : Infinity;
@@ -160,21 +159,18 @@ export async function listBackups(
   return { BackupSummaries: summaries, ...(more ? { LastEvaluatedBackupArn: summaries[summaries.length - 1]!.BackupArn } : {}) };
 }
 
-interface RestoreOverrides {
-  TargetTableName: string;
-  BillingModeOverride?: "PROVISIONED" | "PAY_PER_REQUEST";
-  GlobalSecondaryIndexOverride?: any[];
-  LocalSecondaryIndexOverride?: any[];
-  ProvisionedThroughputOverride?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
-  OnDemandThroughputOverride?: any;
-  SSESpecificationOverride?: any;
-}
+/** The overrides RestoreTableFromBackup and RestoreTableToPointInTime share. */
+type RestoreOverrides = Pick<
+  InputOf<Ops, "RestoreTableFromBackup">,
+  | "TargetTableName" | "BillingModeOverride" | "GlobalSecondaryIndexOverride" | "LocalSecondaryIndexOverride"
+  | "ProvisionedThroughputOverride" | "OnDemandThroughputOverride" | "SSESpecificationOverride"
+>;
 
 /** Creates the target table of a restore with the source's schema (and the overrides), then loads `items`. */
 async function restoreInto(ctx: RequestContext, source: TableRecord, input: RestoreOverrides, items: Iterable<Item> | AsyncIterable<Item>, summary: NonNullable<TableRecord["restoreSummary"]>) {
   const billing = input.BillingModeOverride ?? source.billingMode;
   const provisioned = billing === "PROVISIONED";
-  const create: any = {
+  const create: InputOf<Ops, "CreateTable"> = {
     TableName: input.TargetTableName,
     AttributeDefinitions: source.AttributeDefinitions,
     KeySchema: source.KeySchema,
@@ -209,7 +205,7 @@ async function restoreInto(ctx: RequestContext, source: TableRecord, input: Rest
 
 export { restoreInto };
 
-export async function restoreTableFromBackup(input: RestoreOverrides & { BackupArn: string }, ctx: RequestContext) {
+export async function restoreTableFromBackup(input: InputOf<Ops, "RestoreTableFromBackup">, ctx: RequestContext): Promise<OutputOf<Ops, "RestoreTableFromBackup">> {
   const b = await requireBackup(ctx, input.BackupArn);
   async function* items() {
     for await (const e of ctx.store.list<Item>({ prefix: ["bitem", b.id] })) yield e.value;
@@ -217,7 +213,7 @@ export async function restoreTableFromBackup(input: RestoreOverrides & { BackupA
   return restoreInto(ctx, b.table, input, items(), { SourceBackupArn: b.arn, SourceTableArn: b.table.arn, RestoreDateTime: ctx.clock.now() });
 }
 
-function pitrDescription(table: TableRecord, now: number) {
+function pitrDescription(table: TableRecord, now: number): ddb.ContinuousBackupsDescription {
   const p = table.pitr;
   return {
     ContinuousBackupsStatus: "ENABLED",
@@ -232,17 +228,14 @@ function pitrDescription(table: TableRecord, now: number) {
   };
 }
 
-export async function describeContinuousBackups(input: { TableName: string }, ctx: RequestContext) {
+export async function describeContinuousBackups(input: InputOf<Ops, "DescribeContinuousBackups">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeContinuousBackups">> {
   const name = tableNameOf(input.TableName);
   const table = await findTable(ctx, name);
   if (!table) throw tableNotFound(name);
   return { ContinuousBackupsDescription: pitrDescription(table, ctx.clock.now()) };
 }
 
-export async function updateContinuousBackups(
-  input: { TableName: string; PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays?: number } },
-  ctx: RequestContext,
-) {
+export async function updateContinuousBackups(input: InputOf<Ops, "UpdateContinuousBackups">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateContinuousBackups">> {
   const name = tableNameOf(input.TableName);
   const spec = input.PointInTimeRecoverySpecification;
   const updated = await withLock(tableLock(ctx, name), async () => {
@@ -284,10 +277,7 @@ export async function updateContinuousBackups(
   return { ContinuousBackupsDescription: pitrDescription(updated, ctx.clock.now()) };
 }
 
-export async function restoreTableToPointInTime(
-  input: RestoreOverrides & { SourceTableArn?: string; SourceTableName?: string; UseLatestRestorableTime?: boolean; RestoreDateTime?: Date },
-  ctx: RequestContext,
-) {
+export async function restoreTableToPointInTime(input: InputOf<Ops, "RestoreTableToPointInTime">, ctx: RequestContext): Promise<OutputOf<Ops, "RestoreTableToPointInTime">> {
   const sourceName = input.SourceTableName ?? (input.SourceTableArn ? tableNameOf(input.SourceTableArn) : undefined);
   if (!sourceName) throw new AwsError("ValidationException", "Either SourceTableArn or SourceTableName must be specified", 400);
   const source = await findTable(ctx, sourceName);

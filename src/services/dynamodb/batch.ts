@@ -10,13 +10,16 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { encodeKey } from "../../store/keys.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { requireTable, type TableRecord } from "./table-model.ts";
 import { checkItem, checkKey, keyOf } from "./item-keys.ts";
 import { itemKey, readItem, writeItem } from "./storage.ts";
-import { addUsage, consumedCapacity, emptyUsage, itemCollectionMetrics, readUnits, writeUsage, type Usage } from "./capacity.ts";
+import {
+  addUsage, consumedCapacity, emptyUsage, itemCollectionMetrics, readUnits, writeUsage, type CollectionMetrics, type Usage,
+} from "./capacity.ts";
 import { Expressions } from "./expr-adapter.ts";
 import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
+import type { ConsumedCapacity, Operations as Ops } from "../../generated/dynamodb.ts";
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
@@ -36,14 +39,14 @@ interface KeysAndAttributes {
   ExpressionAttributeNames?: Record<string, string>;
 }
 
-export async function batchGetItem(input: { RequestItems: Record<string, KeysAndAttributes>; ReturnConsumedCapacity?: string }, ctx: RequestContext) {
+export async function batchGetItem(input: InputOf<Ops, "BatchGetItem">, ctx: RequestContext): Promise<OutputOf<Ops, "BatchGetItem">> {
   const requests = Object.entries(input.RequestItems);
   const total = requests.reduce((n, [, r]) => n + r.Keys.length, 0);
   if (total > 100) throw invalid("Too many items requested for the BatchGetItem call");
   const plans: { name: string; table: TableRecord; request: KeysAndAttributes; projection: ((item: Item) => Item) | null }[] = [];
   for (const [name, request] of requests) {
     const table = await requireTable(ctx, name);
-    const exprs = new Expressions(request as any);
+    const exprs = new Expressions(request);
     const projection = exprs.projection();
     exprs.finish();
     const seen = new Set<string>();
@@ -58,7 +61,7 @@ export async function batchGetItem(input: { RequestItems: Record<string, KeysAnd
   }
   const responses: Record<string, Item[]> = {};
   const unprocessed: Record<string, KeysAndAttributes> = {};
-  const capacity: unknown[] = [];
+  const capacity: ConsumedCapacity[] = [];
   let bytes = 0;
   for (const { name, table, request, projection } of plans) {
     const found: Item[] = [];
@@ -84,10 +87,7 @@ export async function batchGetItem(input: { RequestItems: Record<string, KeysAnd
 
 type WriteRequest = { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
 
-export async function batchWriteItem(
-  input: { RequestItems: Record<string, WriteRequest[]>; ReturnConsumedCapacity?: string; ReturnItemCollectionMetrics?: string },
-  ctx: RequestContext,
-) {
+export async function batchWriteItem(input: InputOf<Ops, "BatchWriteItem">, ctx: RequestContext): Promise<OutputOf<Ops, "BatchWriteItem">> {
   const requests = Object.entries(input.RequestItems);
   const total = requests.reduce((n, [, r]) => n + r.length, 0);
   if (total > 25) throw invalid("Too many items requested for the BatchWriteItem call");
@@ -116,8 +116,8 @@ export async function batchWriteItem(
     }
     plans.push({ name, table, writes });
   }
-  const capacity: unknown[] = [];
-  const metrics: Record<string, unknown[]> = {};
+  const capacity: ConsumedCapacity[] = [];
+  const metrics: Record<string, CollectionMetrics[]> = {};
   for (const { name, table, writes } of plans) {
     let usage = emptyUsage();
     for (const { key, item } of writes) {

@@ -6,6 +6,7 @@
  * item; writes to an index cost by the projected item's size, two writes when its key changes.
  */
 import type { RequestContext } from "../types.ts";
+import type { ConsumedCapacity, ItemCollectionSizeEstimateRange as SizeEstimateRange } from "../../generated/dynamodb.ts";
 import type { Key } from "../../store/types.ts";
 import type { TableRecord } from "./table-model.ts";
 import type { WriteEffect } from "./storage.ts";
@@ -59,7 +60,7 @@ function sum(r: Record<string, number>): number {
 }
 
 /** The ConsumedCapacity member for ReturnConsumedCapacity (undefined for NONE/absent). */
-export function consumedCapacity(mode: string | undefined, table: TableRecord, usage: Usage) {
+export function consumedCapacity(mode: string | undefined, table: TableRecord, usage: Usage): ConsumedCapacity | undefined {
   if (mode !== "TOTAL" && mode !== "INDEXES") return undefined;
   const total = usage.table + sum(usage.gsis) + sum(usage.lsis);
   if (mode === "TOTAL") return { TableName: table.name, CapacityUnits: total };
@@ -80,11 +81,19 @@ export function consumedCapacity(mode: string | undefined, table: TableRecord, u
  * ItemCollectionMetrics for ReturnItemCollectionMetrics=SIZE: only tables with local secondary
  * indexes have item collections. The estimate brackets the partition's size in GB.
  */
-export async function itemCollectionMetrics(ctx: RequestContext, mode: string | undefined, table: TableRecord, item: Item | null, partition: Key) {
+/** ItemCollectionMetrics of one write, or undefined unless asked for and the table has LSIs. */
+export interface CollectionMetrics {
+  ItemCollectionKey: Item;
+  SizeEstimateRangeGB: SizeEstimateRange;
+}
+
+export async function itemCollectionMetrics(
+  ctx: RequestContext, mode: string | undefined, table: TableRecord, item: Item | null, partition: Key,
+): Promise<CollectionMetrics | undefined> {
   if (mode !== "SIZE" || !table.lsis.length || !item) return undefined;
   let bytes = 0;
   for await (const entry of ctx.store.list<Item>({ prefix: partition })) bytes += itemSize(entry.value);
   const gb = bytes / 1024 ** 3;
   const low = Math.floor(gb);
-  return { ItemCollectionKey: { [table.hash]: item[table.hash] }, SizeEstimateRangeGB: [low, low + 1] };
+  return { ItemCollectionKey: { [table.hash]: item[table.hash]! }, SizeEstimateRangeGB: [low, low + 1] };
 }

@@ -13,8 +13,10 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { findIndex, findTable, tableKey, tableNameOf, type TableRecord } from "./table-model.ts";
+import type * as ddb from "../../generated/dynamodb.ts";
+type Ops = ddb.Operations;
 
 function invalid(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
@@ -53,7 +55,7 @@ interface GlobalTableRecord {
 
 const globalKey = (name: string) => ["gtable", name];
 
-function globalDescription(ctx: RequestContext, g: GlobalTableRecord) {
+function globalDescription(ctx: RequestContext, g: GlobalTableRecord): ddb.GlobalTableDescription {
   return {
     ReplicationGroup: g.regions.map((r) => ({ RegionName: r, ReplicaStatus: "ACTIVE" })),
     GlobalTableArn: `arn:aws:dynamodb::${ctx.accountId}:global-table/${g.name}`,
@@ -67,13 +69,13 @@ function globalNotFound(): AwsError {
   return new AwsError("GlobalTableNotFoundException", "Global table not found", 400);
 }
 
-export async function createGlobalTable(input: { GlobalTableName: string; ReplicationGroup: { RegionName: string }[] }, ctx: RequestContext) {
+export async function createGlobalTable(input: InputOf<Ops, "CreateGlobalTable">, ctx: RequestContext): Promise<OutputOf<Ops, "CreateGlobalTable">> {
   const table = await findTable(ctx, input.GlobalTableName);
   if (!table) throw new AwsError("TableNotFoundException", `Table not found: ${input.GlobalTableName}`, 400);
   if (!table.stream.enabled || table.stream.viewType !== "NEW_AND_OLD_IMAGES") {
     throw invalid(`One or more parameter values were invalid: Table ${input.GlobalTableName} should have DynamoDB Streams enabled with StreamViewType set to NEW_AND_OLD_IMAGES`);
   }
-  const record: GlobalTableRecord = { name: input.GlobalTableName, regions: [...new Set(input.ReplicationGroup.map((r) => r.RegionName))], createdAt: ctx.clock.now() };
+  const record: GlobalTableRecord = { name: input.GlobalTableName, regions: [...new Set(input.ReplicationGroup.flatMap((r) => (r.RegionName ? [r.RegionName] : [])))], createdAt: ctx.clock.now() };
   const ok = await ctx.store.atomic().check({ key: globalKey(record.name), versionstamp: null }).set(globalKey(record.name), record).commit();
   if (!ok.ok) throw new AwsError("GlobalTableAlreadyExistsException", "Global table already exists", 400);
   return { GlobalTableDescription: globalDescription(ctx, record) };
@@ -85,11 +87,11 @@ async function requireGlobal(ctx: RequestContext, name: string): Promise<GlobalT
   return g;
 }
 
-export async function describeGlobalTable(input: { GlobalTableName: string }, ctx: RequestContext) {
+export async function describeGlobalTable(input: InputOf<Ops, "DescribeGlobalTable">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeGlobalTable">> {
   return { GlobalTableDescription: globalDescription(ctx, await requireGlobal(ctx, input.GlobalTableName)) };
 }
 
-export async function listGlobalTables(input: { ExclusiveStartGlobalTableName?: string; Limit?: number; RegionName?: string }, ctx: RequestContext) {
+export async function listGlobalTables(input: InputOf<Ops, "ListGlobalTables">, ctx: RequestContext): Promise<OutputOf<Ops, "ListGlobalTables">> {
   const limit = input.Limit ?? 100;
   const out: { GlobalTableName: string; ReplicationGroup: { RegionName: string }[] }[] = [];
   let more = false;
@@ -106,10 +108,7 @@ export async function listGlobalTables(input: { ExclusiveStartGlobalTableName?: 
   return { GlobalTables: out, ...(more ? { LastEvaluatedGlobalTableName: out[out.length - 1]!.GlobalTableName } : {}) };
 }
 
-export async function updateGlobalTable(
-  input: { GlobalTableName: string; ReplicaUpdates: { Create?: { RegionName: string }; Delete?: { RegionName: string } }[] },
-  ctx: RequestContext,
-) {
+export async function updateGlobalTable(input: InputOf<Ops, "UpdateGlobalTable">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateGlobalTable">> {
   const g = await requireGlobal(ctx, input.GlobalTableName);
   const regions = [...g.regions];
   for (const u of input.ReplicaUpdates) {
@@ -127,7 +126,7 @@ export async function updateGlobalTable(
   return { GlobalTableDescription: globalDescription(ctx, next) };
 }
 
-async function globalSettings(ctx: RequestContext, g: GlobalTableRecord) {
+async function globalSettings(ctx: RequestContext, g: GlobalTableRecord): Promise<ddb.DescribeGlobalTableSettingsOutput> {
   const table = await findTable(ctx, g.name);
   const provisioned = table?.billingMode !== "PAY_PER_REQUEST";
   return {
@@ -146,11 +145,11 @@ async function globalSettings(ctx: RequestContext, g: GlobalTableRecord) {
   };
 }
 
-export async function describeGlobalTableSettings(input: { GlobalTableName: string }, ctx: RequestContext) {
+export async function describeGlobalTableSettings(input: InputOf<Ops, "DescribeGlobalTableSettings">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeGlobalTableSettings">> {
   return globalSettings(ctx, await requireGlobal(ctx, input.GlobalTableName));
 }
 
-export async function updateGlobalTableSettings(input: { GlobalTableName: string; GlobalTableBillingMode?: "PROVISIONED" | "PAY_PER_REQUEST"; GlobalTableProvisionedWriteCapacityUnits?: number }, ctx: RequestContext) {
+export async function updateGlobalTableSettings(input: InputOf<Ops, "UpdateGlobalTableSettings">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateGlobalTableSettings">> {
   const g = await requireGlobal(ctx, input.GlobalTableName);
   if (input.GlobalTableBillingMode || input.GlobalTableProvisionedWriteCapacityUnits !== undefined) {
     await changeTable(ctx, g.name, (t) => ({
@@ -166,7 +165,7 @@ export async function updateGlobalTableSettings(input: { GlobalTableName: string
 
 // ---- Replica auto scaling ----
 
-async function autoScaling(ctx: RequestContext, nameOrArn: string) {
+async function autoScaling(ctx: RequestContext, nameOrArn: string): Promise<ddb.DescribeTableReplicaAutoScalingOutput> {
   const table = await requireTableOr(ctx, nameOrArn);
   return {
     TableAutoScalingDescription: {
@@ -177,11 +176,11 @@ async function autoScaling(ctx: RequestContext, nameOrArn: string) {
   };
 }
 
-export function describeTableReplicaAutoScaling(input: { TableName: string }, ctx: RequestContext) {
+export function describeTableReplicaAutoScaling(input: InputOf<Ops, "DescribeTableReplicaAutoScaling">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeTableReplicaAutoScaling">> {
   return autoScaling(ctx, input.TableName);
 }
 
-export function updateTableReplicaAutoScaling(input: { TableName: string }, ctx: RequestContext) {
+export function updateTableReplicaAutoScaling(input: InputOf<Ops, "UpdateTableReplicaAutoScaling">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateTableReplicaAutoScaling">> {
   return autoScaling(ctx, input.TableName);
 }
 
@@ -209,7 +208,8 @@ export function applyReplicaUpdates(
       throw invalid(`One or more parameter values were invalid: Replica does not exist in region ${u.Update.RegionName}`);
     }
   }
-  const withSelf = replicas.length && !replicas.some((r) => r.RegionName === region) ? [{ RegionName: region, ReplicaStatus: "ACTIVE" }, ...replicas] : replicas;
+  const self: (typeof replicas)[number] = { RegionName: region, ReplicaStatus: "ACTIVE" };
+  const withSelf = replicas.length && !replicas.some((r) => r.RegionName === region) ? [self, ...replicas] : replicas;
   return { ...table, replicas: withSelf.length > 1 ? withSelf : [] };
 }
 
@@ -220,10 +220,7 @@ function kinesisArn(arn: string): string {
   return arn;
 }
 
-export async function enableKinesisStreamingDestination(
-  input: { TableName: string; StreamArn: string; EnableKinesisStreamingConfiguration?: { ApproximateCreationDateTimePrecision?: string } },
-  ctx: RequestContext,
-) {
+export async function enableKinesisStreamingDestination(input: InputOf<Ops, "EnableKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "EnableKinesisStreamingDestination">> {
   const arn = kinesisArn(input.StreamArn);
   const precision = input.EnableKinesisStreamingConfiguration?.ApproximateCreationDateTimePrecision ?? "MILLISECOND";
   const table = await changeTable(ctx, input.TableName, (t) => {
@@ -234,7 +231,7 @@ export async function enableKinesisStreamingDestination(
   return { TableName: table.name, StreamArn: arn, DestinationStatus: "ENABLING", EnableKinesisStreamingConfiguration: { ApproximateCreationDateTimePrecision: precision } };
 }
 
-export async function disableKinesisStreamingDestination(input: { TableName: string; StreamArn: string }, ctx: RequestContext) {
+export async function disableKinesisStreamingDestination(input: InputOf<Ops, "DisableKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "DisableKinesisStreamingDestination">> {
   const table = await changeTable(ctx, input.TableName, (t) => {
     const d = (t.kinesis ?? []).find((x) => x.StreamArn === input.StreamArn && x.DestinationStatus === "ACTIVE");
     if (!d) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Kinesis streaming destination ${input.StreamArn} not found for table ${t.name}`, 400);
@@ -243,10 +240,7 @@ export async function disableKinesisStreamingDestination(input: { TableName: str
   return { TableName: table.name, StreamArn: input.StreamArn, DestinationStatus: "DISABLING" };
 }
 
-export async function updateKinesisStreamingDestination(
-  input: { TableName: string; StreamArn: string; UpdateKinesisStreamingConfiguration?: { ApproximateCreationDateTimePrecision?: string } },
-  ctx: RequestContext,
-) {
+export async function updateKinesisStreamingDestination(input: InputOf<Ops, "UpdateKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateKinesisStreamingDestination">> {
   const precision = input.UpdateKinesisStreamingConfiguration?.ApproximateCreationDateTimePrecision;
   if (!precision) throw invalid("UpdateKinesisStreamingConfiguration must be specified");
   const table = await changeTable(ctx, input.TableName, (t) => {
@@ -258,7 +252,7 @@ export async function updateKinesisStreamingDestination(
   return { TableName: table.name, StreamArn: input.StreamArn, DestinationStatus: "UPDATING", UpdateKinesisStreamingConfiguration: { ApproximateCreationDateTimePrecision: precision } };
 }
 
-export async function describeKinesisStreamingDestination(input: { TableName: string }, ctx: RequestContext) {
+export async function describeKinesisStreamingDestination(input: InputOf<Ops, "DescribeKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeKinesisStreamingDestination">> {
   const table = await requireTableOr(ctx, input.TableName);
   return { TableName: table.name, KinesisDataStreamDestinations: table.kinesis ?? [] };
 }
@@ -271,7 +265,7 @@ function rules(table: TableRecord, index?: string): string[] {
   return [base.replace("-PKC-", "-PKT-"), base, ...(keyed ? [base.replace("-PKC-", "-SKC-"), base.replace("-PKC-", "-SKT-")] : [])].map((r) => `${r}-${table.createdAt}`);
 }
 
-export async function describeContributorInsights(input: { TableName: string; IndexName?: string }, ctx: RequestContext) {
+export async function describeContributorInsights(input: InputOf<Ops, "DescribeContributorInsights">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeContributorInsights">> {
   const table = await requireTableOr(ctx, input.TableName);
   if (input.IndexName && !findIndex(table, input.IndexName)) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${input.IndexName} not found`, 400);
   const s = table.insights?.[input.IndexName ?? ""];
@@ -284,7 +278,7 @@ export async function describeContributorInsights(input: { TableName: string; In
   };
 }
 
-export async function updateContributorInsights(input: { TableName: string; IndexName?: string; ContributorInsightsAction: "ENABLE" | "DISABLE"; ContributorInsightsMode?: string }, ctx: RequestContext) {
+export async function updateContributorInsights(input: InputOf<Ops, "UpdateContributorInsights">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateContributorInsights">> {
   const table = await changeTable(ctx, input.TableName, (t) => {
     if (input.IndexName && !findIndex(t, input.IndexName)) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${input.IndexName} not found`, 400);
     const status = input.ContributorInsightsAction === "ENABLE" ? "ENABLED" : "DISABLED";
@@ -299,7 +293,7 @@ export async function updateContributorInsights(input: { TableName: string; Inde
   };
 }
 
-export async function listContributorInsights(input: { TableName?: string; NextToken?: string; MaxResults?: number }, ctx: RequestContext) {
+export async function listContributorInsights(input: InputOf<Ops, "ListContributorInsights">, ctx: RequestContext): Promise<OutputOf<Ops, "ListContributorInsights">> {
   const tables: TableRecord[] = [];
   if (input.TableName) tables.push(await requireTableOr(ctx, input.TableName));
   else for await (const e of ctx.store.list<TableRecord>({ prefix: ["table"] })) tables.push(e.value);
@@ -333,7 +327,7 @@ function policyNotFound(arn: string): AwsError {
   return new AwsError("PolicyNotFoundException", `Resource-based policy not found for the provided ResourceArn: ${arn}`, 400);
 }
 
-export async function putResourcePolicy(input: { ResourceArn: string; Policy: string; ExpectedRevisionId?: string }, ctx: RequestContext) {
+export async function putResourcePolicy(input: InputOf<Ops, "PutResourcePolicy">, ctx: RequestContext): Promise<OutputOf<Ops, "PutResourcePolicy">> {
   await requireResource(ctx, input.ResourceArn);
   try {
     const doc = JSON.parse(input.Policy);
@@ -353,14 +347,14 @@ export async function putResourcePolicy(input: { ResourceArn: string; Policy: st
   });
 }
 
-export async function getResourcePolicy(input: { ResourceArn: string }, ctx: RequestContext) {
+export async function getResourcePolicy(input: InputOf<Ops, "GetResourcePolicy">, ctx: RequestContext): Promise<OutputOf<Ops, "GetResourcePolicy">> {
   await requireResource(ctx, input.ResourceArn);
   const p = (await ctx.store.get<PolicyRecord>(policyKey(input.ResourceArn))).value;
   if (!p) throw policyNotFound(input.ResourceArn);
   return { Policy: p.policy, RevisionId: p.revision };
 }
 
-export async function deleteResourcePolicy(input: { ResourceArn: string; ExpectedRevisionId?: string }, ctx: RequestContext) {
+export async function deleteResourcePolicy(input: InputOf<Ops, "DeleteResourcePolicy">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteResourcePolicy">> {
   await requireResource(ctx, input.ResourceArn);
   const p = (await ctx.store.get<PolicyRecord>(policyKey(input.ResourceArn))).value;
   if (!p) throw policyNotFound(input.ResourceArn);

@@ -12,35 +12,30 @@
  * FAILED with the S3 error). FULL_EXPORT only; ION and ZSTD fail the job with a message.
  */
 import { AwsError } from "../../protocol/errors.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { findTable, tableNameOf, type TableRecord } from "./table-model.ts";
 import { itemsAt, pitrWindow } from "./backups.ts";
 import { createTable } from "./tables.ts";
 import { loadItems } from "./storage.ts";
 import { checkItem } from "./item-keys.ts";
-import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
+import { itemSize, normalizeItem, type AttributeValue, type Item } from "./values-adapter.ts";
+import type * as ddb from "../../generated/dynamodb.ts";
+import { bytesToBase64, decodeBase64 } from "../../encoding/base64.ts";
+type Ops = ddb.Operations;
 
 /** DynamoDB JSON text of an item (binary as base64). */
 function itemJson(item: Item): string {
-  return JSON.stringify(item, (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v));
+  return JSON.stringify(item, (_k, v) => (v instanceof Uint8Array ? bytesToBase64(v) : v));
 }
 
 /** An item from DynamoDB JSON (base64 binary back to bytes). */
-function itemFromJson(value: any): Item {
-  const fix = (av: any): any => {
+function itemFromJson(value: Record<string, unknown>): Item {
+  // Shapes are checked afterwards by normalizeItem; here only binary text becomes bytes.
+  const fix = (node: unknown): AttributeValue => {
+    const av = node as AttributeValue;
     if (!av || typeof av !== "object") return av;
-    if (typeof av.B === "string") return { B: fromBase64(av.B) };
-    if (Array.isArray(av.BS)) return { BS: av.BS.map((b: string) => fromBase64(b)) };
+    if (typeof av.B === "string") return { B: decodeBase64(av.B) };
+    if (Array.isArray(av.BS)) return { BS: av.BS.map((b) => (typeof b === "string" ? decodeBase64(b) : b)) };
     if (av.M) return { M: Object.fromEntries(Object.entries(av.M).map(([k, v]) => [k, fix(v)])) };
     if (av.L) return { L: av.L.map(fix) };
     return av;
@@ -88,16 +83,16 @@ interface ExportRecord {
   S3Bucket: string;
   S3BucketOwner?: string;
   S3Prefix?: string;
-  S3SseAlgorithm?: string;
+  S3SseAlgorithm?: ddb.S3SseAlgorithm;
   FailureCode?: string;
   FailureMessage?: string;
-  ExportFormat: string;
+  ExportFormat: ddb.ExportFormat;
   BilledSizeBytes: number;
   ItemCount: number;
-  ExportType: string;
+  ExportType: ddb.ExportType;
 }
 
-function exportDescription(r: ExportRecord, status = r.ExportStatus) {
+function exportDescription(r: ExportRecord, status = r.ExportStatus): ddb.ExportDescription {
   return {
     ...r,
     ExportStatus: status,
@@ -107,7 +102,7 @@ function exportDescription(r: ExportRecord, status = r.ExportStatus) {
   };
 }
 
-export async function exportTableToPointInTime(input: any, ctx: RequestContext) {
+export async function exportTableToPointInTime(input: InputOf<Ops, "ExportTableToPointInTime">, ctx: RequestContext): Promise<OutputOf<Ops, "ExportTableToPointInTime">> {
   const name = tableNameOf(input.TableArn);
   const table = await findTable(ctx, name);
   if (!table) throw new AwsError("TableNotFoundException", `Table not found: ${name}`, 400);
@@ -169,13 +164,13 @@ export async function exportTableToPointInTime(input: any, ctx: RequestContext) 
   return { ExportDescription: exportDescription(record, "IN_PROGRESS") };
 }
 
-export async function describeExport(input: { ExportArn: string }, ctx: RequestContext) {
+export async function describeExport(input: InputOf<Ops, "DescribeExport">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeExport">> {
   const r = (await ctx.store.get<ExportRecord>(["export", input.ExportArn])).value;
   if (!r) throw new AwsError("ExportNotFoundException", `Export not found: ${input.ExportArn}`, 400);
   return { ExportDescription: exportDescription(r) };
 }
 
-export async function listExports(input: { TableArn?: string; MaxResults?: number; NextToken?: string }, ctx: RequestContext) {
+export async function listExports(input: InputOf<Ops, "ListExports">, ctx: RequestContext): Promise<OutputOf<Ops, "ListExports">> {
   const all: ExportRecord[] = [];
   for await (const e of ctx.store.list<ExportRecord>({ prefix: ["export"] })) {
     if (!input.TableArn || e.value.TableArn === input.TableArn) all.push(e.value);
@@ -197,10 +192,10 @@ interface ImportRecord {
   S3BucketSource: { S3Bucket: string; S3KeyPrefix?: string; S3BucketOwner?: string };
   ErrorCount: number;
   CloudWatchLogGroupArn: string;
-  InputFormat: string;
-  InputFormatOptions?: unknown;
-  InputCompressionType: string;
-  TableCreationParameters: any;
+  InputFormat: ddb.InputFormat;
+  InputFormatOptions?: ddb.InputFormatOptions;
+  InputCompressionType: ddb.InputCompressionType;
+  TableCreationParameters: ddb.TableCreationParameters;
   StartTime: number;
   EndTime: number;
   ProcessedSizeBytes: number;
@@ -210,7 +205,7 @@ interface ImportRecord {
   FailureMessage?: string;
 }
 
-function importDescription(r: ImportRecord, status = r.ImportStatus) {
+function importDescription(r: ImportRecord, status = r.ImportStatus): ddb.ImportTableDescription {
   return { ...r, ImportStatus: status, StartTime: new Date(r.StartTime), ...(status === "IN_PROGRESS" ? { EndTime: undefined } : { EndTime: new Date(r.EndTime) }) };
 }
 
@@ -234,7 +229,9 @@ async function readObjects(ctx: RequestContext, bucket: string, prefix: string |
   const objects: { key: string; body: Uint8Array }[] = [];
   let token: string | undefined;
   do {
-    const page: any = await ctx.invoke("s3", "ListObjectsV2", { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) });
+    const page = await ctx.invoke("s3", "ListObjectsV2", { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }) as {
+      Contents?: { Key: string }[]; IsTruncated?: boolean; NextContinuationToken?: string;
+    };
     for (const o of page.Contents ?? []) {
       if (o.Key.endsWith("/")) continue;
       const got = await ctx.invoke("s3", "GetObject", { Bucket: bucket, Key: o.Key });
@@ -245,7 +242,7 @@ async function readObjects(ctx: RequestContext, bucket: string, prefix: string |
   return objects;
 }
 
-export async function importTable(input: any, ctx: RequestContext) {
+export async function importTable(input: InputOf<Ops, "ImportTable">, ctx: RequestContext): Promise<OutputOf<Ops, "ImportTable">> {
   const params = input.TableCreationParameters;
   const now = ctx.clock.now();
   const tableArn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${params.TableName}`;
@@ -315,7 +312,7 @@ export async function importTable(input: any, ctx: RequestContext) {
             const v = fields[i];
             if (v === undefined || v === "") return;
             const type = table.AttributeDefinitions.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
-            item[name] = type === "N" ? { N: v } : type === "B" ? { B: fromBase64(v) } : { S: v };
+            item[name] = type === "N" ? { N: v } : type === "B" ? { B: decodeBase64(v) } : { S: v };
           });
         } else {
           const parsed = JSON.parse(line);
@@ -325,10 +322,10 @@ export async function importTable(input: any, ctx: RequestContext) {
         record.ProcessedItemCount++;
         item = normalizeItem(item);
         checkItem(table, item);
-        const id = JSON.stringify([item[table.hash], table.range ? item[table.range] : null], (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v));
+        const id = JSON.stringify([item[table.hash], table.range ? item[table.range] : null], (_k, v) => (v instanceof Uint8Array ? bytesToBase64(v) : v));
         if (seen.has(id)) {
           // Later lines with the same key replace earlier ones, as DynamoDB's import does.
-          const at = items.findIndex((x) => JSON.stringify([x[table.hash], table.range ? x[table.range] : null], (_k, v) => (v instanceof Uint8Array ? toBase64(v) : v)) === id);
+          const at = items.findIndex((x) => JSON.stringify([x[table.hash], table.range ? x[table.range] : null], (_k, v) => (v instanceof Uint8Array ? bytesToBase64(v) : v)) === id);
           items.splice(at, 1);
         }
         seen.add(id);
@@ -343,13 +340,13 @@ export async function importTable(input: any, ctx: RequestContext) {
   return { ImportTableDescription: importDescription(record, "IN_PROGRESS") };
 }
 
-export async function describeImport(input: { ImportArn: string }, ctx: RequestContext) {
+export async function describeImport(input: InputOf<Ops, "DescribeImport">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeImport">> {
   const r = (await ctx.store.get<ImportRecord>(["import", input.ImportArn])).value;
   if (!r) throw new AwsError("ImportNotFoundException", `Import not found: ${input.ImportArn}`, 400);
   return { ImportTableDescription: importDescription(r) };
 }
 
-export async function listImports(input: { TableArn?: string; PageSize?: number; NextToken?: string }, ctx: RequestContext) {
+export async function listImports(input: InputOf<Ops, "ListImports">, ctx: RequestContext): Promise<OutputOf<Ops, "ListImports">> {
   const all: ImportRecord[] = [];
   for await (const e of ctx.store.list<ImportRecord>({ prefix: ["import"] })) {
     if (!input.TableArn || e.value.TableArn === input.TableArn) all.push(e.value);

@@ -8,10 +8,10 @@ import {
   applyUpdate, assertAllUsed, assertNotMixed, attributesToGetPaths, conditionFromExpected, conditionFromFilter,
   evaluateCondition, ExpressionTracker, keyConditionFromKeyConditions, parseConditionExpression, parseKeyCondition,
   parseProjectionExpression, parseUpdateExpression, planFromAttributeUpdates, project,
-  type DocumentPath, type ExpressionInput, type KeyCondition as LibKeyCondition,
+  type DocumentPath, type ExpressionInput, type KeyCondition as LibKeyCondition, type LegacyAttributeUpdate, type LegacyCondition,
 } from "./expressions/index.ts";
-import { validateAttributeValue } from "./values/index.ts";
-import type { AttributeValue, Item } from "./values-adapter.ts";
+import { validateAttributeValue, type Item as LibItem } from "./values/index.ts";
+import { asLibItem, asLibValue, type AttributeValue, type Item } from "./values-adapter.ts";
 
 function invalid(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
@@ -28,13 +28,36 @@ export interface KeyCondition {
 
 const KEY_OPS: Record<string, KeyOp> = { EQ: "=", LT: "<", LE: "<=", GT: ">", GE: ">=", BETWEEN: "BETWEEN", BEGINS_WITH: "BEGINS_WITH" };
 
-interface RequestParams {
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, AttributeValue>;
-  [k: string]: unknown;
+/** A legacy condition (Expected, QueryFilter, ScanFilter, KeyConditions entry) as the model gives it. */
+interface ConditionParam {
+  ComparisonOperator?: string;
+  AttributeValueList?: AttributeValue[];
+  Value?: AttributeValue;
+  Exists?: boolean;
 }
 
-const EXPRESSION_PARAMS = ["ConditionExpression", "FilterExpression", "KeyConditionExpression", "ProjectionExpression", "UpdateExpression"];
+/** The expression members of a data-plane request (PutItem, UpdateItem, Query, ... and Get in a transaction). */
+export interface RequestParams {
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+  ConditionExpression?: string;
+  FilterExpression?: string;
+  KeyConditionExpression?: string;
+  ProjectionExpression?: string;
+  UpdateExpression?: string;
+  AttributesToGet?: string[];
+  AttributeUpdates?: Record<string, { Value?: AttributeValue; Action?: string }>;
+  ConditionalOperator?: string;
+  Expected?: Record<string, ConditionParam>;
+  KeyConditions?: Record<string, ConditionParam>;
+  QueryFilter?: Record<string, ConditionParam>;
+  ScanFilter?: Record<string, ConditionParam>;
+}
+
+// The legacy members, validated by the model, in the expression library's types.
+const legacyConditions = (c: Record<string, ConditionParam>) => c as Record<string, LegacyCondition>;
+
+const EXPRESSION_PARAMS: (keyof RequestParams)[] = ["ConditionExpression", "FilterExpression", "KeyConditionExpression", "ProjectionExpression", "UpdateExpression"];
 
 /** Per-request expression state. */
 export class Expressions {
@@ -42,7 +65,7 @@ export class Expressions {
   private readonly tracker = new ExpressionTracker();
 
   constructor(readonly params: RequestParams) {
-    assertNotMixed(params);
+    assertNotMixed({ ...params });
     const usesExpressions = EXPRESSION_PARAMS.some((p) => params[p] != null);
     const names = params.ExpressionAttributeNames;
     const values = params.ExpressionAttributeValues;
@@ -55,28 +78,28 @@ export class Expressions {
     for (const k of Object.keys(names ?? {})) {
       if (!k.startsWith("#")) throw invalid(`ExpressionAttributeNames contains invalid key: Syntax error; key: "${k}"`);
     }
-    const checked: Record<string, AttributeValue> = {};
+    const checked: LibItem = {};
     for (const [k, v] of Object.entries(values ?? {})) {
       if (!k.startsWith(":")) throw invalid(`ExpressionAttributeValues contains invalid key: Syntax error; key: "${k}"`);
       try {
-        checked[k] = validateAttributeValue(v as any) as AttributeValue;
+        checked[k] = validateAttributeValue(asLibValue(v));
       } catch (e) {
         if (e instanceof AwsError) throw invalid(`ExpressionAttributeValues contains invalid value: ${e.message} for key ${k}`);
         throw e;
       }
     }
-    this.input = { names, values: values ? (checked as any) : undefined };
+    this.input = { names, values: values ? checked : undefined };
   }
 
   /** ConditionExpression / FilterExpression (or Expected / QueryFilter / ScanFilter), or null when absent. */
   condition(member: "ConditionExpression" | "FilterExpression"): ItemTest | null {
     const p = this.params;
-    const text = p[member] as string | undefined;
+    const text = p[member];
     let cond;
     if (text != null) cond = parseConditionExpression(text, this.input, this.tracker, member);
-    else if (member === "ConditionExpression" && p.Expected) cond = conditionFromExpected(p.Expected as any, p.ConditionalOperator as string | undefined);
+    else if (member === "ConditionExpression" && p.Expected) cond = conditionFromExpected(legacyConditions(p.Expected), p.ConditionalOperator);
     else if (member === "FilterExpression" && (p.QueryFilter || p.ScanFilter)) {
-      cond = conditionFromFilter((p.QueryFilter ?? p.ScanFilter) as any, p.ConditionalOperator as string | undefined);
+      cond = conditionFromFilter(legacyConditions((p.QueryFilter ?? p.ScanFilter)!), p.ConditionalOperator);
     }
     if (!cond) {
       if (p.ConditionalOperator && !p.Expected && !p.QueryFilter && !p.ScanFilter) {
@@ -85,14 +108,14 @@ export class Expressions {
       return null;
     }
     const c = cond;
-    return (item) => evaluateCondition(c, (item ?? undefined) as any);
+    return (item) => evaluateCondition(c, item ? asLibItem(item) : undefined);
   }
 
   /** The paths ProjectionExpression / AttributesToGet name, or null when absent. */
   projectionPaths(): DocumentPath[] | null {
     const p = this.params;
-    if (p.ProjectionExpression != null) return parseProjectionExpression(p.ProjectionExpression as string, this.input, this.tracker);
-    if (p.AttributesToGet) return attributesToGetPaths(p.AttributesToGet as string[]);
+    if (p.ProjectionExpression != null) return parseProjectionExpression(p.ProjectionExpression, this.input, this.tracker);
+    if (p.AttributesToGet) return attributesToGetPaths(p.AttributesToGet);
     return null;
   }
 
@@ -100,29 +123,29 @@ export class Expressions {
   projection(): ((item: Item) => Item) | null {
     const paths = this.projectionPaths();
     if (!paths) return null;
-    return (item) => project(item as any, paths) as Item;
+    return (item) => project(asLibItem(item), paths);
   }
 
   /** UpdateExpression / AttributeUpdates as an update function; null when absent. */
   update(keyNames: string[]): ((item: Item) => { item: Item; updatedPaths: DocumentPath[] }) | null {
     const p = this.params;
     let plan;
-    if (p.UpdateExpression != null) plan = parseUpdateExpression(p.UpdateExpression as string, this.input, this.tracker);
-    else if (p.AttributeUpdates) plan = planFromAttributeUpdates(p.AttributeUpdates as any);
+    if (p.UpdateExpression != null) plan = parseUpdateExpression(p.UpdateExpression, this.input, this.tracker);
+    else if (p.AttributeUpdates) plan = planFromAttributeUpdates(p.AttributeUpdates as Record<string, LegacyAttributeUpdate>);
     if (!plan) return null;
     const pl = plan;
-    return (item) => applyUpdate(pl, item as any, keyNames) as { item: Item; updatedPaths: DocumentPath[] };
+    return (item) => applyUpdate(pl, asLibItem(item), keyNames);
   }
 
   /** KeyConditionExpression / KeyConditions against the (table or index) key names and types. */
   keyCondition(keys: { hash: string; range?: string; hashType?: "S" | "N" | "B"; rangeType?: "S" | "N" | "B" }): KeyCondition {
     const p = this.params;
     let cond: LibKeyCondition;
-    if (p.KeyConditionExpression != null) cond = parseKeyCondition(p.KeyConditionExpression as string, this.input, this.tracker, keys);
-    else cond = keyConditionFromKeyConditions(p.KeyConditions as any, keys);
+    if (p.KeyConditionExpression != null) cond = parseKeyCondition(p.KeyConditionExpression, this.input, this.tracker, keys);
+    else cond = keyConditionFromKeyConditions(legacyConditions(p.KeyConditions ?? {}), keys);
     return {
-      hash: cond.hash as AttributeValue,
-      ...(cond.range ? { range: { op: KEY_OPS[cond.range.op]!, values: cond.range.values as AttributeValue[] } } : {}),
+      hash: cond.hash,
+      ...(cond.range ? { range: { op: KEY_OPS[cond.range.op]!, values: cond.range.values } } : {}),
     };
   }
 

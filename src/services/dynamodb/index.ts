@@ -5,6 +5,7 @@
  * Storage layout: docs/dynamodb-storage.md; table status: docs/dynamodb-table-status.md.
  */
 import { defineService } from "../types.ts";
+import type { Operations } from "../../generated/dynamodb.ts";
 import model from "../../../models/dynamodb.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import {
@@ -29,7 +30,7 @@ import {
 import { describeExport, describeImport, exportTableToPointInTime, importTable, listExports, listImports } from "./export-import.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 
-export default defineService({
+export default defineService<Operations>({
   name: "dynamodb",
   model: model as unknown as ServiceModel,
   // As DynamoDB answers: its long-documented `__type` namespace, the classic Coral wording of

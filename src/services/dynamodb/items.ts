@@ -5,13 +5,14 @@
  * carrying the current item when ReturnValuesOnConditionCheckFailure is ALL_OLD.
  */
 import { AwsError } from "../../protocol/errors.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { requireTable, type TableRecord } from "./table-model.ts";
 import { checkItem, checkKey, keyOf } from "./item-keys.ts";
 import { itemKey, mutateItem, readItem } from "./storage.ts";
 import { consumedCapacity, emptyUsage, itemCollectionMetrics, readUnits, writeUsage } from "./capacity.ts";
 import { Expressions } from "./expr-adapter.ts";
-import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
+import { itemSize, normalizeItem, type AttributeValue, type Item } from "./values-adapter.ts";
+import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 function invalid(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
@@ -27,7 +28,7 @@ function partitionOf(table: TableRecord, item: Item) {
   return itemKey(table, item).slice(0, 3);
 }
 
-export async function putItem(input: any, ctx: RequestContext) {
+export async function putItem(input: InputOf<Ops, "PutItem">, ctx: RequestContext): Promise<OutputOf<Ops, "PutItem">> {
   const table = await requireTable(ctx, input.TableName);
   const item: Item = normalizeItem(input.Item);
   checkItem(table, item);
@@ -50,7 +51,7 @@ export async function putItem(input: any, ctx: RequestContext) {
   };
 }
 
-export async function getItem(input: any, ctx: RequestContext) {
+export async function getItem(input: InputOf<Ops, "GetItem">, ctx: RequestContext): Promise<OutputOf<Ops, "GetItem">> {
   const table = await requireTable(ctx, input.TableName);
   const keyItem = normalizeItem(input.Key);
   checkKey(table, keyItem);
@@ -66,7 +67,7 @@ export async function getItem(input: any, ctx: RequestContext) {
   };
 }
 
-export async function deleteItem(input: any, ctx: RequestContext) {
+export async function deleteItem(input: InputOf<Ops, "DeleteItem">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteItem">> {
   const table = await requireTable(ctx, input.TableName);
   const keyItem = normalizeItem(input.Key);
   checkKey(table, keyItem);
@@ -104,20 +105,20 @@ export function pickPaths(item: Item | null, paths: (string | number)[][]): Item
   return Object.keys(out).length ? out : undefined;
 }
 
-function copyPath(source: any, rest: (string | number)[], target: any, slot: string | number): void {
+function copyPath(source: AttributeValue | undefined, rest: (string | number)[], target: Record<string | number, AttributeValue>, slot: string | number): void {
   // Builds the same nesting in `target[slot]` holding only the element at `rest`.
   const [head, ...tail] = rest;
-  let child: any;
+  let child: AttributeValue;
   if (typeof head === "number") {
     if (!source?.L || source.L[head] === undefined) return;
     const existing = target[slot]?.L ?? [];
     target[slot] = { L: existing };
-    child = source.L[head];
+    child = source.L[head]!;
     if (!tail.length) {
       existing.push(child);
       return;
     }
-    const holder: any = {};
+    const holder: Record<number, AttributeValue> = {};
     copyPath(child, tail, holder, 0);
     if (holder[0]) existing.push(holder[0]);
     return;
@@ -125,12 +126,12 @@ function copyPath(source: any, rest: (string | number)[], target: any, slot: str
   if (!source?.M || source.M[head!] === undefined) return;
   const m = target[slot]?.M ?? {};
   target[slot] = { M: m };
-  child = source.M[head!];
+  child = source.M[head!]!;
   if (!tail.length) m[head!] = child;
   else copyPath(child, tail, m, head!);
 }
 
-export async function updateItem(input: any, ctx: RequestContext) {
+export async function updateItem(input: InputOf<Ops, "UpdateItem">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateItem">> {
   const table = await requireTable(ctx, input.TableName);
   const keyItem = normalizeItem(input.Key);
   checkKey(table, keyItem);

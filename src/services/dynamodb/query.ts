@@ -12,13 +12,14 @@
 import { AwsError } from "../../protocol/errors.ts";
 import { encodeKeyPart } from "../../store/keys.ts";
 import type { Key, KeyPart, ListSelector } from "../../store/types.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { attributeType, findIndex, requireTable, type IndexRecord, type TableRecord } from "./table-model.ts";
 import { BEYOND, expireItems, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
 import { isExpired } from "./ttl.ts";
 import { consumedCapacity, emptyUsage, readUnits } from "./capacity.ts";
 import { Expressions, type KeyCondition } from "./expr-adapter.ts";
 import { itemSize, keyPart, normalizeItem, type AttributeValue, type Item } from "./values-adapter.ts";
+import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 const PAGE_BYTES = 1024 * 1024;
 const INVALID = "One or more parameter values were invalid: ";
@@ -40,7 +41,10 @@ interface Target {
   range?: string;
 }
 
-async function resolveTarget(ctx: RequestContext, input: any): Promise<Target> {
+/** The members Query and Scan share. */
+type ReadInput = InputOf<Ops, "Query"> | InputOf<Ops, "Scan">;
+
+async function resolveTarget(ctx: RequestContext, input: ReadInput): Promise<Target> {
   const table = await requireTable(ctx, input.TableName);
   if (input.IndexName === undefined) return { table, hash: table.hash, range: table.range };
   const index = findIndex(table, input.IndexName);
@@ -50,7 +54,7 @@ async function resolveTarget(ctx: RequestContext, input: any): Promise<Target> {
 }
 
 /** Select/projection rules shared by Query and Scan. */
-function checkSelect(input: any, target: Target): void {
+function checkSelect(input: ReadInput, target: Target): void {
   const select: string | undefined = input.Select;
   const projecting = input.ProjectionExpression !== undefined || input.AttributesToGet !== undefined;
   if (select === "SPECIFIC_ATTRIBUTES" && !projecting) {
@@ -130,7 +134,7 @@ function beginsWith(value: AttributeValue | undefined, prefix: AttributeValue): 
 async function readPage(
   ctx: RequestContext,
   target: Target,
-  input: any,
+  input: ReadInput,
   exprs: Expressions,
   entries: AsyncIterable<{ key: Key; value: Item }>,
   accept: (item: Item) => "take" | "skip" | "stop",
@@ -188,7 +192,7 @@ async function readPage(
   };
 }
 
-export async function query(input: any, ctx: RequestContext) {
+export async function query(input: InputOf<Ops, "Query">, ctx: RequestContext): Promise<OutputOf<Ops, "Query">> {
   const target = await resolveTarget(ctx, input);
   if (input.KeyConditionExpression === undefined && input.KeyConditions === undefined) {
     throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
@@ -264,13 +268,13 @@ function segmentOf(part: KeyPart, total: number): number {
   return (h >>> 0) % total;
 }
 
-export async function scan(input: any, ctx: RequestContext) {
+export async function scan(input: InputOf<Ops, "Scan">, ctx: RequestContext): Promise<OutputOf<Ops, "Scan">> {
   const target = await resolveTarget(ctx, input);
   checkSelect(input, target);
   const { Segment: segment, TotalSegments: total } = input;
   if (total !== undefined && segment === undefined) throw invalid("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
   if (segment !== undefined && total === undefined) throw invalid("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
-  if (segment !== undefined && segment >= total) {
+  if (segment !== undefined && total !== undefined && segment >= total) {
     throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
   }
   const exprs = new Expressions(input);

@@ -5,6 +5,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import type * as ddb from "../../generated/dynamodb.ts";
 
 export interface KeySchemaElement {
   AttributeName: string;
@@ -38,7 +39,7 @@ export interface IndexRecord {
 
 export interface StreamRecord {
   enabled: boolean;
-  viewType?: string;
+  viewType?: ddb.StreamViewType;
   label?: string;
   arn?: string;
 }
@@ -58,8 +59,8 @@ export interface TableRecord {
   gsis: IndexRecord[];
   lsis: IndexRecord[];
   stream: StreamRecord;
-  sse?: { enabled: boolean; type?: string; kmsKey?: string };
-  tableClass?: string;
+  sse?: { enabled: boolean; type?: ddb.SSEType; kmsKey?: string };
+  tableClass?: ddb.TableClass;
   tableClassUpdatedAt?: number;
   deletionProtection: boolean;
   tags: { Key: string; Value: string }[];
@@ -69,11 +70,11 @@ export interface TableRecord {
   /** Set on tables created by a restore (DescribeTable's RestoreSummary). */
   restoreSummary?: { SourceBackupArn?: string; SourceTableArn?: string; RestoreDateTime: number };
   /** Replicas (global tables version 2019.11.21), as state. */
-  replicas?: { RegionName: string; ReplicaStatus: string; KMSMasterKeyId?: string; ReplicaTableClass?: string }[];
+  replicas?: { RegionName: string; ReplicaStatus: ddb.ReplicaStatus; KMSMasterKeyId?: string; ReplicaTableClass?: ddb.TableClass }[];
   /** Kinesis streaming destinations, as state. */
-  kinesis?: { StreamArn: string; DestinationStatus: string; DestinationStatusDescription?: string; ApproximateCreationDateTimePrecision?: string }[];
+  kinesis?: { StreamArn: string; DestinationStatus: ddb.DestinationStatus; DestinationStatusDescription?: string; ApproximateCreationDateTimePrecision?: ddb.ApproximateCreationDateTimePrecision }[];
   /** Contributor Insights per table ("") and index name. */
-  insights?: Record<string, { status: "ENABLED" | "DISABLED"; at: number; mode?: string }>;
+  insights?: Record<string, { status: "ENABLED" | "DISABLED"; at: number; mode?: ddb.ContributorInsightsMode }>;
   /** Time to Live: the attribute holding epoch seconds, and whether expiry is on. */
   ttl?: { attribute: string; enabled: boolean };
   /** Epoch ms until which DescribeTable reports UPDATING (after UpdateTable). */

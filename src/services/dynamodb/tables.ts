@@ -9,7 +9,9 @@
  * first poll.
  */
 import { AwsError } from "../../protocol/errors.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
+import type * as ddb from "../../generated/dynamodb.ts";
+type Ops = ddb.Operations;
 import { withLock } from "../../store/mutex.ts";
 import {
   checkTableName, findTable, requireTable, tableKey, tableNameOf, tableNotFound,
@@ -45,7 +47,7 @@ function lock(ctx: RequestContext, name: string): string {
   return `dynamodb-table/${ctx.accountId}/${ctx.region}/${name}`;
 }
 
-export async function createTable(input: CreateTableInput & Record<string, any>, ctx: RequestContext) {
+export async function createTable(input: InputOf<Ops, "CreateTable">, ctx: RequestContext): Promise<OutputOf<Ops, "CreateTable">> {
   checkTableName(input.TableName);
   checkCreateTable(input);
   checkTags(input.Tags);
@@ -56,14 +58,14 @@ export async function createTable(input: CreateTableInput & Record<string, any>,
   const now = ctx.clock.now();
   const arn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`;
   const payPerRequest = input.BillingMode === "PAY_PER_REQUEST";
-  const index = (i: any, kind: "GSI" | "LSI"): IndexRecord => ({
+  const index = (i: ddb.GlobalSecondaryIndex | ddb.LocalSecondaryIndex, kind: "GSI" | "LSI"): IndexRecord => ({
     name: i.IndexName,
     kind,
     KeySchema: i.KeySchema,
     ...keyNames(i.KeySchema),
     Projection: i.Projection,
-    ...(kind === "GSI" ? { throughput: throughputOf(i.ProvisionedThroughput) } : {}),
-    ...(i.OnDemandThroughput ? { OnDemandThroughput: i.OnDemandThroughput } : {}),
+    ...("ProvisionedThroughput" in i || kind === "GSI" ? { throughput: throughputOf((i as ddb.GlobalSecondaryIndex).ProvisionedThroughput) } : {}),
+    ...("OnDemandThroughput" in i && i.OnDemandThroughput ? { OnDemandThroughput: i.OnDemandThroughput } : {}),
     arn: `${arn}/index/${i.IndexName}`,
   });
   const stream = input.StreamSpecification?.StreamEnabled
@@ -111,9 +113,9 @@ function throughputDescription(t: Throughput | undefined) {
 }
 
 /** The TableDescription of a table, with live ItemCount and TableSizeBytes. */
-export async function describe(ctx: RequestContext, table: TableRecord, status?: string, counts = true) {
+export async function describe(ctx: RequestContext, table: TableRecord, status?: ddb.TableStatus, counts = true): Promise<ddb.TableDescription> {
   const stats = counts ? await countRange(ctx.store, itemPrefix(table), itemSize) : { count: 0, bytes: 0 };
-  const indexDescription = async (i: IndexRecord) => {
+  const indexDescription = async (i: IndexRecord): Promise<ddb.GlobalSecondaryIndexDescription & ddb.LocalSecondaryIndexDescription> => {
     const s = counts ? await countRange(ctx.store, indexPrefix(table, i), itemSize) : { count: 0, bytes: 0 };
     const base = { IndexName: i.name, KeySchema: i.KeySchema, Projection: i.Projection };
     if (i.kind === "LSI") return { ...base, IndexSizeBytes: s.bytes, ItemCount: s.count, IndexArn: i.arn };
@@ -165,12 +167,12 @@ export async function describe(ctx: RequestContext, table: TableRecord, status?:
   };
 }
 
-export async function describeTable(input: { TableName: string }, ctx: RequestContext) {
+export async function describeTable(input: InputOf<Ops, "DescribeTable">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeTable">> {
   const table = await requireTable(ctx, input.TableName, true);
   return { Table: await describe(ctx, table) };
 }
 
-export async function deleteTable(input: { TableName: string }, ctx: RequestContext) {
+export async function deleteTable(input: InputOf<Ops, "DeleteTable">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteTable">> {
   const name = tableNameOf(input.TableName);
   const table = await withLock(lock(ctx, name), async () => {
     const t = await findTable(ctx, name);
@@ -187,7 +189,7 @@ export async function deleteTable(input: { TableName: string }, ctx: RequestCont
   return { TableDescription: description };
 }
 
-export async function listTables(input: { ExclusiveStartTableName?: string; Limit?: number }, ctx: RequestContext) {
+export async function listTables(input: InputOf<Ops, "ListTables">, ctx: RequestContext): Promise<OutputOf<Ops, "ListTables">> {
   const limit = input.Limit ?? 100;
   const names: string[] = [];
   const selector = input.ExclusiveStartTableName
@@ -206,23 +208,7 @@ export async function listTables(input: { ExclusiveStartTableName?: string; Limi
   return { TableNames: names, ...(more ? { LastEvaluatedTableName: names[names.length - 1] } : {}) };
 }
 
-interface UpdateTableInput {
-  TableName: string;
-  AttributeDefinitions?: TableRecord["AttributeDefinitions"];
-  BillingMode?: "PROVISIONED" | "PAY_PER_REQUEST";
-  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
-  GlobalSecondaryIndexUpdates?: {
-    Create?: { IndexName: string; KeySchema: KeySchemaElement[]; Projection: any; ProvisionedThroughput?: any; OnDemandThroughput?: any };
-    Update?: { IndexName: string; ProvisionedThroughput?: any; OnDemandThroughput?: any };
-    Delete?: { IndexName: string };
-  }[];
-  StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: string };
-  SSESpecification?: { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string };
-  TableClass?: string;
-  DeletionProtectionEnabled?: boolean;
-  OnDemandThroughput?: any;
-  ReplicaUpdates?: Parameters<typeof applyReplicaUpdates>[1];
-}
+type UpdateTableInput = InputOf<Ops, "UpdateTable">;
 
 function sameThroughput(current: Throughput, requested: { ReadCapacityUnits: number; WriteCapacityUnits: number }): boolean {
   return current.ReadCapacityUnits === requested.ReadCapacityUnits && current.WriteCapacityUnits === requested.WriteCapacityUnits;
@@ -240,7 +226,7 @@ function changedThroughput(current: Throughput, requested: { ReadCapacityUnits: 
   };
 }
 
-export async function updateTable(input: UpdateTableInput, ctx: RequestContext) {
+export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateTable">> {
   const name = tableNameOf(input.TableName);
   const backfills: IndexRecord[] = [];
   const drops: IndexRecord[] = [];
@@ -392,7 +378,7 @@ export async function updateTable(input: UpdateTableInput, ctx: RequestContext) 
   return { TableDescription: await describe(ctx, updated, "UPDATING") };
 }
 
-export function describeLimits() {
+export function describeLimits(): OutputOf<Ops, "DescribeLimits"> {
   return {
     AccountMaxReadCapacityUnits: 80000,
     AccountMaxWriteCapacityUnits: 80000,
@@ -401,6 +387,6 @@ export function describeLimits() {
   };
 }
 
-export function describeEndpoints(_input: unknown, ctx: RequestContext) {
+export function describeEndpoints(_input: InputOf<Ops, "DescribeEndpoints">, ctx: RequestContext): OutputOf<Ops, "DescribeEndpoints"> {
   return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }] };
 }

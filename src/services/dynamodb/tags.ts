@@ -4,8 +4,9 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { tableKey, type TableRecord } from "./table-model.ts";
+import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 type Tag = { Key: string; Value: string };
 
@@ -37,7 +38,7 @@ async function mutateTags(ctx: RequestContext, arn: string, fn: (tags: Tag[]) =>
   });
 }
 
-export async function tagResource(input: { ResourceArn: string; Tags: Tag[] }, ctx: RequestContext) {
+export async function tagResource(input: InputOf<Ops, "TagResource">, ctx: RequestContext): Promise<OutputOf<Ops, "TagResource">> {
   checkTags(input.Tags);
   await mutateTags(ctx, input.ResourceArn, (tags) => {
     const out = tags.filter((t) => !input.Tags.some((n) => n.Key === t.Key));
@@ -48,12 +49,12 @@ export async function tagResource(input: { ResourceArn: string; Tags: Tag[] }, c
   return {};
 }
 
-export async function untagResource(input: { ResourceArn: string; TagKeys: string[] }, ctx: RequestContext) {
+export async function untagResource(input: InputOf<Ops, "UntagResource">, ctx: RequestContext): Promise<OutputOf<Ops, "UntagResource">> {
   await mutateTags(ctx, input.ResourceArn, (tags) => tags.filter((t) => !input.TagKeys.includes(t.Key)));
   return {};
 }
 
-export async function listTagsOfResource(input: { ResourceArn: string; NextToken?: string }, ctx: RequestContext) {
+export async function listTagsOfResource(input: InputOf<Ops, "ListTagsOfResource">, ctx: RequestContext): Promise<OutputOf<Ops, "ListTagsOfResource">> {
   const name = tableNameFromArn(ctx, input.ResourceArn);
   const table = (await ctx.store.get<TableRecord>(tableKey(name))).value;
   if (!table) throw notFound(input.ResourceArn);

@@ -18,7 +18,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import { encodeKey } from "../../store/keys.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { KeyPart } from "../../store/types.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { requireTable, type TableRecord } from "./table-model.ts";
 import { checkItem, checkKey, keyOf } from "./item-keys.ts";
 import { changesOf, itemKey, lockName, stageChange, visible } from "./storage.ts";
@@ -27,6 +27,7 @@ import { addUsage, consumedCapacity, emptyUsage, readUnits, writeUsage, type Usa
 import { Expressions } from "./expr-adapter.ts";
 import { conditionFailed } from "./items.ts";
 import { itemSize, normalizeItem, type Item } from "./values-adapter.ts";
+import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 const TOKEN_TTL_MS = 10 * 60 * 1000;
 
@@ -148,20 +149,16 @@ function capacityList(mode: string | undefined, tables: TableRecord[], usages: U
     e.usage = addUsage(e.usage, usages[i]!);
     byTable.set(t.name, e);
   });
-  return [...byTable.values()].map(({ table, usage }) => consumedCapacity(mode, table, usage));
+  return [...byTable.values()].map(({ table, usage }) => consumedCapacity(mode, table, usage)!);
 }
 
-type Tx = {
-  ConditionCheck?: Record<string, any>;
-  Put?: Record<string, any>;
-  Delete?: Record<string, any>;
-  Update?: Record<string, any>;
-};
+type ddbPut = NonNullable<Tx["Put"]>;
+type Tx = InputOf<Ops, "TransactWriteItems">["TransactItems"][number];
 
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => {
     if (v instanceof Uint8Array) return { $b: Array.from(v) };
-    if (v && typeof v === "object" && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+    if (v && typeof v === "object" && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return v;
   });
 }
@@ -172,10 +169,10 @@ async function planWrite(ctx: RequestContext, tx: Tx): Promise<TxAction> {
   const kind = kinds[0]!;
   const params = tx[kind]!;
   const table = await requireTable(ctx, params.TableName);
-  const onFailure = params.ReturnValuesOnConditionCheckFailure as string | undefined;
+  const onFailure = params.ReturnValuesOnConditionCheckFailure;
   const exprs = new Expressions(params);
   if (kind === "Put") {
-    const item = normalizeItem(params.Item);
+    const item = normalizeItem((params as ddbPut).Item);
     checkItem(table, item);
     const condition = exprs.condition("ConditionExpression");
     exprs.finish();
@@ -187,7 +184,7 @@ async function planWrite(ctx: RequestContext, tx: Tx): Promise<TxAction> {
       },
     };
   }
-  const keyItem = normalizeItem(params.Key);
+  const keyItem = normalizeItem((params as Exclude<typeof params, ddbPut>).Key);
   checkKey(table, keyItem);
   const key = itemKey(table, keyItem);
   if (kind === "Update") {
@@ -217,10 +214,7 @@ async function planWrite(ctx: RequestContext, tx: Tx): Promise<TxAction> {
   };
 }
 
-export async function transactWriteItems(
-  input: { TransactItems: Tx[]; ReturnConsumedCapacity?: string; ReturnItemCollectionMetrics?: string; ClientRequestToken?: string },
-  ctx: RequestContext,
-) {
+export async function transactWriteItems(input: InputOf<Ops, "TransactWriteItems">, ctx: RequestContext): Promise<OutputOf<Ops, "TransactWriteItems">> {
   const actions: TxAction[] = [];
   for (const tx of input.TransactItems) actions.push(await planWrite(ctx, tx));
   const execute = async () => {
@@ -264,10 +258,7 @@ export async function withClientToken<T>(
   });
 }
 
-export async function transactGetItems(
-  input: { TransactItems: { Get?: Record<string, any> }[]; ReturnConsumedCapacity?: string },
-  ctx: RequestContext,
-) {
+export async function transactGetItems(input: InputOf<Ops, "TransactGetItems">, ctx: RequestContext): Promise<OutputOf<Ops, "TransactGetItems">> {
   const plans: { table: TableRecord; key: KeyPart[]; projection: ((item: Item) => Item) | null }[] = [];
   const seen = new Set<string>();
   for (const tx of input.TransactItems) {

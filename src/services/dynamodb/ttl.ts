@@ -9,10 +9,11 @@
  * them (storage.ts), with a REMOVE stream record whose userIdentity is the DynamoDB service.
  */
 import { AwsError } from "../../protocol/errors.ts";
-import type { RequestContext } from "../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
 import { findTable, tableKey, tableNameOf, tableNotFound, type TableRecord } from "./table-model.ts";
 import type { Item } from "./values-adapter.ts";
+import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 const FIVE_YEARS_MS = 5 * 365 * 24 * 60 * 60 * 1000;
 
@@ -29,10 +30,7 @@ function invalid(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
 }
 
-export async function updateTimeToLive(
-  input: { TableName: string; TimeToLiveSpecification: { Enabled: boolean; AttributeName: string } },
-  ctx: RequestContext,
-) {
+export async function updateTimeToLive(input: InputOf<Ops, "UpdateTimeToLive">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateTimeToLive">> {
   const name = tableNameOf(input.TableName);
   const spec = input.TimeToLiveSpecification;
   await withLock(`dynamodb-table/${ctx.accountId}/${ctx.region}/${name}`, async () => {
@@ -53,7 +51,7 @@ export async function updateTimeToLive(
   return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
 }
 
-export async function describeTimeToLive(input: { TableName: string }, ctx: RequestContext) {
+export async function describeTimeToLive(input: InputOf<Ops, "DescribeTimeToLive">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeTimeToLive">> {
   const name = tableNameOf(input.TableName);
   const table = await findTable(ctx, name);
   if (!table) throw tableNotFound(name);

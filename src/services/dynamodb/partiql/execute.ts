@@ -16,15 +16,16 @@
 import { AwsError } from "../../../protocol/errors.ts";
 import { encodeKey } from "../../../store/keys.ts";
 import type { Key, KeyPart } from "../../../store/types.ts";
-import type { RequestContext } from "../../types.ts";
+import type { InputOf, OutputOf, RequestContext } from "../../types.ts";
 import { applyUpdate, evaluateCondition, project, type Condition, type DocumentPath } from "../expressions/index.ts";
 import { findIndex, requireTable, type IndexRecord, type TableRecord } from "../table-model.ts";
 import { checkItem, checkKey } from "../item-keys.ts";
 import { indexPrefix, itemKey, itemPrefix, mutateItem, readItem, visible } from "../storage.ts";
 import { conditionFailed, pickPaths } from "../items.ts";
 import { runWriteTransaction, withClientToken, type TxAction } from "../transactions.ts";
-import { itemSize, keyPart, type AttributeValue, type Item } from "../values-adapter.ts";
+import { asLibItem, itemSize, keyPart, type AttributeValue, type Item } from "../values-adapter.ts";
 import { parseStatement, type Statement } from "./parser.ts";
+import type { BatchStatementErrorCodeEnum, Operations as Ops } from "../../../generated/dynamodb.ts";
 
 const PAGE_BYTES = 1024 * 1024;
 
@@ -70,7 +71,7 @@ function keyFromWhere(table: TableRecord, where: Condition | undefined): Item {
 }
 
 function matches(where: Condition | undefined, item: Item | null): boolean {
-  return !where || (item !== null && evaluateCondition(where, item as any));
+  return !where || (item !== null && evaluateCondition(where, asLibItem(item)));
 }
 
 interface ReadPlan {
@@ -130,11 +131,11 @@ function decodeToken(token: string): number {
   throw invalid("Invalid NextToken");
 }
 
-async function select(ctx: RequestContext, st: Extract<Statement, { kind: "select" }>, input: any) {
+async function select(ctx: RequestContext, st: Extract<Statement, { kind: "select" }>, input: InputOf<Ops, "ExecuteStatement">) {
   const table = await requireTable(ctx, st.table);
   const plan = readPlan(table, st, input.ConsistentRead === true);
   const skip = input.NextToken ? decodeToken(input.NextToken) : 0;
-  const limit: number = input.Limit ?? Infinity;
+  const limit = input.Limit ?? Infinity;
   const items: Item[] = [];
   let seen = 0, evaluated = 0, bytes = 0;
   let more = false;
@@ -146,7 +147,7 @@ async function select(ctx: RequestContext, st: Extract<Statement, { kind: "selec
     }
     evaluated++;
     bytes += itemSize(item);
-    if (matches(plan.where, item)) items.push(plan.projection ? (project(item as any, plan.projection) as Item) : item);
+    if (matches(plan.where, item)) items.push(plan.projection ? (project(asLibItem(item), plan.projection)) : item);
   }
   return { Items: items, ...(more ? { NextToken: encodeToken(input.Statement, skip + evaluated) } : {}) };
 }
@@ -168,7 +169,7 @@ async function writeAction(ctx: RequestContext, st: Statement, onFailure: string
       const keyItem = keyFromWhere(table, st.where);
       return { statement: st, table, key: itemKey(table, keyItem), decide: (current) => {
         if (!current || !matches(st.where, current)) throw conditionFailed(current, onFailure);
-        const next = applyUpdate({ actions: st.actions }, current as any, keyNames).item as Item;
+        const next = applyUpdate({ actions: st.actions }, asLibItem(current), keyNames).item as Item;
         checkItem(table, next, true);
         return next;
       } };
@@ -198,7 +199,7 @@ function returned(st: Statement, old: Item | null, next: Item | null): Item | un
   return undefined;
 }
 
-export async function executeStatement(input: any, ctx: RequestContext) {
+export async function executeStatement(input: InputOf<Ops, "ExecuteStatement">, ctx: RequestContext): Promise<OutputOf<Ops, "ExecuteStatement">> {
   const st = parseStatement(input.Statement, input.Parameters ?? []);
   if (st.kind === "select") return select(ctx, st, input);
   const action = await writeAction(ctx, st, input.ReturnValuesOnConditionCheckFailure);
@@ -207,9 +208,9 @@ export async function executeStatement(input: any, ctx: RequestContext) {
   return { Items: attrs ? [attrs] : [] };
 }
 
-function errorCode(e: unknown): { Code: string; Message: string; Item?: Item } {
+function errorCode(e: unknown): { Code: BatchStatementErrorCodeEnum; Message: string; Item?: Item } {
   if (!(e instanceof AwsError)) throw e;
-  const codes: Record<string, string> = {
+  const codes: Record<string, BatchStatementErrorCodeEnum> = {
     ConditionalCheckFailedException: "ConditionalCheckFailed",
     DuplicateItemException: "DuplicateItem",
     ValidationException: "ValidationError",
@@ -224,7 +225,7 @@ function isRead(text: string): boolean {
   return /^\s*select\b/i.test(text);
 }
 
-export async function batchExecuteStatement(input: { Statements: { Statement: string; Parameters?: any[]; ConsistentRead?: boolean; ReturnValuesOnConditionCheckFailure?: string }[] }, ctx: RequestContext) {
+export async function batchExecuteStatement(input: InputOf<Ops, "BatchExecuteStatement">, ctx: RequestContext): Promise<OutputOf<Ops, "BatchExecuteStatement">> {
   const reads = input.Statements.filter((s) => isRead(s.Statement)).length;
   if (reads && reads !== input.Statements.length) throw invalid("Unsupported operation: A batch must contain either only reads or only writes");
   const Responses = [];
@@ -236,7 +237,7 @@ export async function batchExecuteStatement(input: { Statements: { Statement: st
         if (st.index !== undefined) throw invalid("Select statements within BatchExecuteStatement cannot use an index");
         const key = keyFromWhere(table, st.where);
         const item = await readItem(ctx, table, itemKey(table, key));
-        const found = item && matches(st.where, item) ? (st.projection ? (project(item as any, st.projection) as Item) : item) : undefined;
+        const found = item && matches(st.where, item) ? (st.projection ? (project(asLibItem(item), st.projection)) : item) : undefined;
         Responses.push({ TableName: table.name, ...(found ? { Item: found } : {}) });
         continue;
       }
@@ -251,10 +252,7 @@ export async function batchExecuteStatement(input: { Statements: { Statement: st
   return { Responses };
 }
 
-export async function executeTransaction(
-  input: { TransactStatements: { Statement: string; Parameters?: any[]; ReturnValuesOnConditionCheckFailure?: string }[]; ClientRequestToken?: string },
-  ctx: RequestContext,
-) {
+export async function executeTransaction(input: InputOf<Ops, "ExecuteTransaction">, ctx: RequestContext): Promise<OutputOf<Ops, "ExecuteTransaction">> {
   const statements = input.TransactStatements.map((s) => ({ s, st: parseStatement(s.Statement, s.Parameters ?? []) }));
   const reads = statements.filter((x) => x.st.kind === "select").length;
   if (reads && reads !== statements.length) throw invalid("Unsupported operation: A transaction must contain either only reads or only writes");
@@ -276,7 +274,7 @@ export async function executeTransaction(
       Responses: plans.map((p, i) => {
         const item = visible(p.table, entries[i]!.value, now);
         if (!item || !matches(p.st.where, item)) return {};
-        return { Item: p.st.projection ? (project(item as any, p.st.projection) as Item) : item };
+        return { Item: p.st.projection ? (project(asLibItem(item), p.st.projection) as Item) : item };
       }),
     };
   }

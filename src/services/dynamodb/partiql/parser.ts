@@ -18,7 +18,7 @@
 import { AwsError } from "../../../protocol/errors.ts";
 import type { Condition, DocumentPath, Operand, UpdateAction, UpdateValue } from "../expressions/index.ts";
 import { validateAttributeValue } from "../values/index.ts";
-import type { AttributeValue } from "../values-adapter.ts";
+import { asLibValue, type AttributeValue } from "../values-adapter.ts";
 
 export type Returning = "ALL_OLD" | "MODIFIED_OLD" | "ALL_NEW" | "MODIFIED_NEW";
 
@@ -245,7 +245,7 @@ class Parser {
       const value = this.value();
       this.expectPunct(")");
       if (JSON.stringify(target) !== JSON.stringify(path)) throw malformed(`${fn.v} must name the attribute being set`);
-      return { action: fn.v.toLowerCase() === "set_add" ? "ADD" : "DELETE", path, value: value as any };
+      return { action: fn.v.toLowerCase() === "set_add" ? "ADD" : "DELETE", path, value: asLibValue(value) };
     }
     return { action: "SET", path, value: this.updateValue() };
   }
@@ -280,7 +280,7 @@ class Parser {
       return { kind: "if_not_exists", path: p, fallback };
     }
     if (this.startsPath()) return { kind: "path", path: this.path() };
-    return { kind: "value", value: this.value() as any };
+    return { kind: "value", value: asLibValue(this.value()) };
   }
 
   private startsPath(): boolean {
@@ -358,9 +358,9 @@ class Parser {
           const kinds = new Set(members.map((m) => Object.keys(m)[0]));
           if (kinds.size !== 1) throw malformed("Set members must all be of one type");
           const k = [...kinds][0];
-          if (k === "S") return { SS: members.map((m) => m.S) };
-          if (k === "N") return { NS: members.map((m) => m.N) };
-          if (k === "B") return { BS: members.map((m) => m.B) };
+          if (k === "S") return { SS: members.map((m) => m.S!) };
+          if (k === "N") return { NS: members.map((m) => m.N!) };
+          if (k === "B") return { BS: members.map((m) => m.B!) };
           throw malformed("Sets may only hold strings, numbers or binary values");
         }
         break;
@@ -396,7 +396,7 @@ class Parser {
       return { kind: "size", path };
     }
     if (this.startsPath()) return { kind: "path", path: this.path() };
-    return { kind: "value", value: this.value() as any };
+    return { kind: "value", value: asLibValue(this.value()) };
   }
 
   private predicate(): Condition {
@@ -464,7 +464,7 @@ class Parser {
 export function parseStatement(text: string, parameters: AttributeValue[] = []): Statement {
   const checked = parameters.map((p) => {
     try {
-      return validateAttributeValue(p as any) as AttributeValue;
+      return validateAttributeValue(asLibValue(p));
     } catch (e) {
       if (e instanceof AwsError) throw new AwsError("ValidationException", `${e.message}`, 400);
       throw e;
@@ -480,12 +480,12 @@ export function parseStatement(text: string, parameters: AttributeValue[] = []):
 
 /** Number literals in canonical form, as DynamoDB stores them. */
 function normalizeNumbers<T>(statement: T): T {
-  const fix = (v: any): any => {
+  const fix = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(fix);
     if (v instanceof Uint8Array || v === null || typeof v !== "object") return v;
-    if (typeof v.N === "string" && Object.keys(v).length === 1) return validateAttributeValue(v);
-    if (Array.isArray(v.NS) && Object.keys(v).length === 1) return validateAttributeValue(v);
+    const o = v as { N?: unknown; NS?: unknown };
+    if ((typeof o.N === "string" || Array.isArray(o.NS)) && Object.keys(v).length === 1) return validateAttributeValue(asLibValue(o as AttributeValue));
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)]));
   };
-  return fix(statement);
+  return fix(statement) as T;
 }
