@@ -1,12 +1,24 @@
 /**
- * stepfunctions: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * AWS Step Functions over awsJson 1.0 (AWSStepFunctions.*): state machines with versions and
+ * aliases, activities, and executions that run the Amazon States Language (both query
+ * languages) on the emulator's clock, calling fetchstack's services through `ctx.invoke`.
+ * Source: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
+ * Design and limits: docs/stepfunctions.md.
  */
 import { defineService } from "../types.ts";
+import type { Operations } from "../../generated/stepfunctions.ts";
 import model from "../../../models/stepfunctions.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
+import { activityHandlers } from "./activities.ts";
+import { executionHandlers } from "./executions.ts";
+import { machineHandlers } from "./machines.ts";
 
-export default defineService({
+export default defineService<Operations>({
   name: "stepfunctions",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  handlers: {
+    ...machineHandlers,
+    ...activityHandlers,
+    ...executionHandlers,
+  },
 });

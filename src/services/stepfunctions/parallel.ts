@@ -1,0 +1,84 @@
+/**
+ * Parallel states: every branch runs on its own strand (tracked background work), the result is
+ * the array of branch outputs; the first failing branch fails the state (ParallelStateFailed),
+ * subject to Retry and Catch.
+ * Source: https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+ */
+import { StatesError } from "./errors.ts";
+import { applyJsonata, applyTemplate } from "./payload.ts";
+import { withRetryAndCatch } from "./retry.ts";
+import {
+  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, jsonataOutput, type ContainerRunner, type Json, type StateEnv, type StateResult,
+} from "./state-io.ts";
+
+/** Runs strands concurrently (at most `limit` at once, 0 = all), each tracked so settled() sees it; rejects with the first failure. */
+export async function runStrands<T>(env: StateEnv, count: number, limit: number, strand: (i: number) => Promise<T>): Promise<T[]> {
+  const { run } = env;
+  const results: T[] = new Array(count);
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < count && failure === undefined) {
+      const i = next++;
+      try {
+        results[i] = await strand(i);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  const workers = Array.from({ length: limit > 0 ? Math.min(limit, count) : count }, worker);
+  for (const w of workers) run.ctx.waitUntil(w);
+  await run.waitFor(Promise.all(workers));
+  if (failure !== undefined) throw failure;
+  return results;
+}
+
+export async function runParallel(env: StateEnv, runContainer: ContainerRunner): Promise<StateResult> {
+  const { state, run, input } = env;
+  const jsonata = env.scope.language === "JSONata";
+  return withRetryAndCatch(env, "Parallel", async () => {
+    const context = contextObject(run, env.name, env.enteredTime, 0, env.scope);
+    const effective = jsonata ? input : applyPath(env, "InputPath", input, state.InputPath);
+    const branchInput = jsonata
+      ? (state.Arguments !== undefined ? await applyJsonata(state.Arguments, { variables: env.scope.variables, states: { input, context } }, "Arguments", env.where) : input)
+      : (state.Parameters !== undefined ? applyTemplate(state.Parameters, effective, context, env.where, env.scope.variables) : effective);
+    const startedId = run.emit("ParallelStateStarted", env.scope.prev);
+    env.scope.prev = startedId;
+    const branches = state.Branches as Json[];
+    const lasts: number[] = [];
+    let result: unknown[];
+    try {
+      result = await runStrands(env, branches.length, 0, async (i) => {
+        const scope = { language: env.scope.language, variables: { ...env.scope.variables }, prev: startedId };
+        try {
+          return await runContainer(run, branches[i]!, branchInput, scope);
+        } finally {
+          lasts.push(scope.prev);
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof StatesError)) throw e;
+      const d = failureDetails(e);
+      env.scope.prev = run.emit("ParallelStateFailed", Math.max(env.scope.prev, ...lasts));
+      throw new StatesError(d.error ?? "", d.cause ?? "");
+    }
+    env.scope.prev = run.emit("ParallelStateSucceeded", Math.max(env.scope.prev, ...lasts));
+    let output: unknown;
+    let shown: Record<string, string> | undefined;
+    if (jsonata) {
+      const a = await assign(env, state.Assign, result, { result });
+      output = await jsonataOutput(env, state.Output, result, { result });
+      env.scope.variables = a.variables;
+      shown = a.shown;
+    } else {
+      const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, result, context, env.where, env.scope.variables) : result;
+      const a = await assign(env, state.Assign, selected);
+      output = applyPath(env, "OutputPath", applyResultPath(env, input, selected, state.ResultPath), state.OutputPath);
+      env.scope.variables = a.variables;
+      shown = a.shown;
+    }
+    exited(env, "Parallel", output, shown);
+    return { output, next: state.End ? undefined : state.Next };
+  });
+}
