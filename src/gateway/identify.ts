@@ -8,7 +8,8 @@
  * 4. the Host: `<service>.<region>.<host>`, `<service>.<host>`, and for services with
  *    `virtualHostedResources` `<resource>.<endpoint>.<host>` (`<bucket>.s3.<host>`),
  * 5. form `Action` + `Version` (query protocol, signed or not),
- * 6. REST path shapes of REST services (`/2015-03-31/functions/...` is Lambda),
+ * 6. the Smithy RPC v2 path (`/service/GraniteServiceVersion20100801/operation/...` with a
+ *    `smithy-protocol` header), REST path shapes of REST services (`/2015-03-31/functions/...` is Lambda),
  * 7. otherwise the service that `receivesUnidentified` (S3: SigV2, presigned-v2 and unsigned
  *    `--no-sign-request` calls land here).
  *
@@ -185,6 +186,11 @@ export function identifyService(index: ServiceIndex, input: IdentifyInput): Iden
     const service = candidates.find((c) => action in c.model.operations) ?? candidates[0];
     if (service) return { service };
   }
+
+  // Smithy RPC v2: `/service/<service shape>/operation/<Operation>` names the service.
+  const rpcv2 = /^\/service\/([^/]+)\/operation\/[^/]+$/.exec(url.pathname);
+  const byRpcPath = rpcv2 && headers.has("smithy-protocol") ? index.byTargetPrefix.get(rpcv2[1]!) : undefined;
+  if (byRpcPath) return { service: byRpcPath };
 
   const segment = url.pathname.split("/")[1];
   const rest = segment ? index.byRestSegment.get(segment) : undefined;
