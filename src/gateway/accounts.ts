@@ -2,8 +2,9 @@
  * Which account a request belongs to, from its access key id:
  *
  * - a 12-digit access key id *is* the account (`123456789012` → account 123456789012);
- * - an `ASIA…`/`AKIA…` key whose body encodes an account the way AWS encodes it (the keys
- *   fetchstack's STS issues do) → that account, as `sts:GetAccessKeyInfo` reports on AWS;
+ * - an `ASIA…` key, or an `AKIA…` key with bit 47 set, whose body encodes an account the way
+ *   AWS encodes it (the keys fetchstack's STS and IAM issue do) → that account, as
+ *   `sts:GetAccessKeyInfo` reports on AWS;
  * - anything else (`test`, `AKIAIOSFODNN7EXAMPLE`, unsigned) → the default account.
  *
  * AWS encodes the account in bits 7..46 of the base32-decoded key body (after the 4-letter
@@ -46,10 +47,19 @@ export function newAccessKeyId(prefix: string, accountId: string): string {
   return prefix + base32nopad.encode(bytes).slice(0, 16);
 }
 
+/** True when bit 47 of the key body is set: the mark of keys that encode an account (newAccessKeyId sets it). */
+function encodesAccount(accessKeyId: string): boolean {
+  const bytes = base32Decode(accessKeyId.slice(4));
+  return !!bytes && bytes.length >= 6 && (bytes[0] & 0x80) !== 0;
+}
+
 /** The account for an access key id (see the module docs); `defaultAccount` when none is encoded. */
 export function accountFor(accessKeyId: string | null | undefined, defaultAccount: string): string {
   if (!accessKeyId) return defaultAccount;
   if (/^\d{12}$/.test(accessKeyId)) return accessKeyId;
   if (accessKeyId.startsWith("ASIA")) return accountFromAccessKeyId(accessKeyId) ?? defaultAccount;
+  // Long-term keys (IAM's CreateAccessKey) encode their account too; documentation keys such as
+  // AKIAIOSFODNN7EXAMPLE predate the encoding (bit 47 clear) and keep the default account.
+  if (accessKeyId.startsWith("AKIA") && encodesAccount(accessKeyId)) return accountFromAccessKeyId(accessKeyId) ?? defaultAccount;
   return defaultAccount;
 }

@@ -1,12 +1,42 @@
 /**
- * iam: not implemented yet. Every operation of the model answers 501 NotImplemented.
+ * AWS Identity and Access Management over the query protocol (Version 2010-05-08).
+ * Source: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
+ *
+ * IAM is global: state is per account, in no region (common.ts). Users, groups, roles,
+ * managed and inline policies, instance profiles and access keys are state that other parts of
+ * fetchstack read: access keys are real credentials (`resolveSecret`, `resolvePrincipal`) and
+ * the policy engine reads a principal's policies through `principalPolicies`. docs/iam.md.
  */
-import { defineService } from "../types.ts";
-import model from "../../../models/iam.json" with { type: "json" };
+import { defineService, type Handler, type Handlers } from "../types.ts";
+import type { Operations } from "../../generated/iam.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
+import model from "../../../models/iam.json" with { type: "json" };
+import { holderHandlers } from "./holders.ts";
+import { keyHandlers, recordKeyUse } from "./keys.ts";
+import { policyHandlers } from "./policies.ts";
+import { roleHandlers } from "./roles.ts";
+import { userHandlers } from "./users.ts";
+import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
 
-export default defineService({
+const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers];
+
+/** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
+function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {
+  const out: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers as Record<string, Handler>)) {
+    out[name] = async (input, ctx) => {
+      await recordKeyUse(ctx);
+      return handler(input, ctx);
+    };
+  }
+  return out as Handlers<Operations>;
+}
+
+export default defineService<Operations>({
   name: "iam",
   model: model as unknown as ServiceModel,
-  handlers: {},
+  resolveSecret,
+  resolvePrincipal,
+  principalPolicies,
+  handlers: withKeyUse(Object.assign({}, ...tables)),
 });
