@@ -138,7 +138,7 @@ for (const store of STORES) {
 
     it("MalformedPolicyDocument with IAM's messages; sizes limited", async () => {
       const bad = async (doc: string) => (await error(iam.send(new CreatePolicyCommand({ PolicyName: "p", PolicyDocument: doc })))).message;
-      expect(await bad("{")).toBe("This policy contains invalid Json");
+      expect(await bad("{")).toBe("Syntax errors in policy.");
       expect(await bad(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Resource: "*" }] }))).toBe("Policy statement must contain actions.");
       expect(await bad(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*" }] }))).toBe("Policy statement must contain resources.");
       expect(await bad(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] })))
