@@ -84,11 +84,19 @@ export const activityHandlers: Handlers<Ops> = {
     await getActivity(ctx, input.activityArn);
     const deadline = ctx.timers.elapsed() + POLL_MS;
     for (;;) {
+      // Listen before looking, so a task queued in between still wakes this poll.
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      ctx.signal?.addEventListener("abort", onAbort, { once: true });
+      const wait = waitForActivity(input.activityArn, Math.max(0, deadline - ctx.timers.elapsed()), ctx.timers, stop.signal);
       const task = await takeTask(ctx, input.activityArn, input.workerName);
+      if (task) stop.abort();
+      await wait;
+      ctx.signal?.removeEventListener("abort", onAbort);
       if (task) return task;
-      const left = deadline - ctx.timers.elapsed();
-      if (left <= 0 || ctx.signal?.aborted) return {};
-      await waitForActivity(input.activityArn, left, ctx.timers, ctx.signal);
+      if (deadline - ctx.timers.elapsed() <= 0 || ctx.signal?.aborted) {
+        return (await takeTask(ctx, input.activityArn, input.workerName)) ?? {};
+      }
     }
   },
 

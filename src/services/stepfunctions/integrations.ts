@@ -130,6 +130,15 @@ function parsePayload(payload: Uint8Array | undefined): unknown {
   }
 }
 
+/** Services whose API members are camelCase while Step Functions' parameters are PascalCase. */
+const CAMEL_SERVICES = new Set(["stepfunctions", "logs"]);
+
+function rekey(value: unknown, first: (c: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => rekey(v, first));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [first(k[0] ?? "") + k.slice(1), rekey(v, first)]));
+}
+
 /** Invokes a bare Lambda function ARN Task: the output is the function's response payload. */
 export async function invokeLambdaArn(ctx: RequestContext, arn: string, input: unknown): Promise<unknown> {
   let out: Record<string, unknown>;
@@ -161,7 +170,8 @@ export async function callService(ctx: RequestContext, res: TaskResource, params
   }
   let out: Record<string, unknown>;
   try {
-    out = await ctx.invoke(service, operation, input);
+    const sent = CAMEL_SERVICES.has(service) ? (rekey(input, (c) => c.toLowerCase()) as Record<string, unknown>) : input;
+    out = await ctx.invoke(service, operation, sent);
   } catch (error) {
     throw serviceError(res, error);
   }
@@ -179,11 +189,5 @@ export async function callService(ctx: RequestContext, res: TaskResource, params
     throw new StatesError("EventBridge.FailedEntry", "AWS EventBridge failed to process one or more entries. " + JSON.stringify(toJson(out)));
   }
   const json = toJson(out) as Record<string, unknown>;
-  if (service === "stepfunctions" && operation === "StartExecution" && typeof json.startDate === "string") {
-    json.StartDate = json.startDate;
-    json.ExecutionArn = json.executionArn;
-    delete json.startDate;
-    delete json.executionArn;
-  }
-  return json;
+  return CAMEL_SERVICES.has(service) ? rekey(json, (c) => c.toUpperCase()) : json;
 }
