@@ -4,12 +4,17 @@
 //   dist/runtime/sdk.js    `fetchstack/sdk` (in-process AWS SDK request handler)
 //   dist/runtime/node.js   startServer() for embedding the Node server
 //   dist/worker.js         the Workers entry, bundled for Miniflare/workerd
+//   src/console/assets.generated.ts  the web console's script and styles (scripts/build-console.mjs)
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { buildConsole } from "./build-console.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root, target: "es2022" };
+
+// The web console's assets first: the bundles below inline them (src/console/assets.generated.ts).
+await buildConsole({ quiet: true });
 
 await Promise.all([
   build({

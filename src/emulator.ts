@@ -26,6 +26,8 @@ import type { BoundLambdaRunner, LambdaRunner } from "./lambda-runner.ts";
 import { defaultSignatureError, verifySignature } from "./gateway/sigv4.ts";
 import { earlyErrorResponse } from "./gateway/early-errors.ts";
 import { createTimerHost } from "./clock.ts";
+import { createConsoleApi } from "./console/api.ts";
+import { createRequestLog, observeRequest } from "./console/request-log.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
 export const VERSION = "0.1.0";
@@ -68,6 +70,13 @@ export interface EmulatorOptions {
    */
   lambdaRunner?: LambdaRunner;
   logger?: Logger;
+  /**
+   * Serve the web console at `/_fetchstack/ui` and its endpoints (`/_fetchstack/call/...`,
+   * `/_fetchstack/requests...`; docs/console.md). Default true; never on a pinned port.
+   */
+  ui?: boolean;
+  /** Requests the request log keeps (a ring buffer, default 200); 0 or false turns it off. */
+  requestLog?: number | false;
 }
 
 /** Per-request options of `Emulator.fetch`. */
@@ -257,6 +266,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     basePath,
   );
 
+  const requestLogSize = options.requestLog === false ? 0 : options.requestLog ?? 200;
+  const requestLog = requestLogSize > 0 ? createRequestLog(requestLogSize) : undefined;
+  const consoleApi = options.ui === false ? undefined : createConsoleApi({
+    services: served,
+    defaults: { accountId: defaultAccount, region },
+    basePath,
+    invoke: (s, o, i, at) => invoke(s, o, i, { ...systemBase(), ...at }),
+    log: requestLog,
+  });
+
   async function secretFor(accessKeyId: string): Promise<string | null> {
     const configured = options.credentials?.[accessKeyId];
     if (configured !== undefined) return configured;
@@ -298,6 +317,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     if (url.pathname === INTERNAL_PREFIX || url.pathname.startsWith(INTERNAL_PREFIX + "/")) {
       try {
+        const consoleAnswer = fetchOptions.service ? undefined : consoleApi?.handle(request, url.pathname.slice(INTERNAL_PREFIX.length), url);
+        if (consoleAnswer) return await consoleAnswer;
         return await internal.fetch(request);
       } catch (error) {
         logger.error("internal API failed", error);
@@ -375,7 +396,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       accessKeyId: credentials?.accessKeyId ?? null,
       waitUntil: fetchOptions.waitUntil,
     });
-    return dispatch(service, codec, incoming, ctx, logger);
+    if (!requestLog) return dispatch(service, codec, incoming, ctx, logger);
+    return observeRequest(requestLog, incoming, ctx, () => clock.now(), () => dispatch(service, codec, incoming, ctx, logger));
   }
 
   return {

@@ -9,6 +9,8 @@
  *   --<service>-port N  FETCHSTACK_<SERVICE>_PORT  pins a port to one service
  *   --data-dir DIR      FETCHSTACK_DATA_DIR    keep state on disk (DIR/fetchstack.kv)
  *   --state-file FILE   FETCHSTACK_STATE_FILE  start from a state snapshot file
+ *   --no-ui             FETCHSTACK_UI=0        no web console at /_fetchstack/ui
+ *   --request-log N     FETCHSTACK_REQUEST_LOG requests the console's log keeps (default 200, 0: off)
  *   --service-ports     FETCHSTACK_SERVICE_PORTS=1  pins every service to its classic port
  *                       (S3 9000, SNS 9911, SQS 9324, DynamoDB 8000, Lambda 9001,
  *                       Firehose 4573, MemoryDB 6379)
@@ -39,6 +41,10 @@ export interface ServerOptions {
   dataDir?: string;
   /** Snapshot file (docs/state-format.md) whose state replaces the store's at start. */
   stateFile?: string;
+  /** Serve the web console (default true; `--no-ui` turns it off). */
+  ui?: boolean;
+  /** Requests the request log keeps (default 200; 0 turns it off). */
+  requestLog?: number;
   help: boolean;
 }
 
@@ -62,6 +68,8 @@ Options (each also read from the environment variable shown):
   --service-ports      FETCHSTACK_SERVICE_PORTS=1 serve each service on its classic port too
                        (s3 9000, sns 9911, sqs 9324, dynamodb 8000, lambda 9001,
                         firehose 4573, memorydb 6379)
+  --no-ui              FETCHSTACK_UI=0          no web console (default: served at /_fetchstack/ui)
+  --request-log N      FETCHSTACK_REQUEST_LOG   requests the console's live log keeps (default 200, 0: off)
   --verify-signatures  FETCHSTACK_VERIFY_SIGNATURES=1 check SigV4 signatures (off by default)
   --credentials K:S,.. FETCHSTACK_CREDENTIALS   keys accepted when verifying (default test:test)
   -h, --help           show this help
@@ -84,6 +92,13 @@ function parseCredentials(text: string): Record<string, string> {
   return out;
 }
 
+function requestLogSize(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--request-log: not a number of requests: ${value}`);
+  return n;
+}
+
 /** Parses argv (without the program name) and env; throws Error with a usage message on bad input. */
 export function parseServerOptions(argv: string[], env: Record<string, string | undefined>, serviceNames: readonly string[]): ServerOptions {
   const portFlags = Object.fromEntries(serviceNames.map((s) => [`${s}-port`, { type: "string" as const }]));
@@ -100,6 +115,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
       credentials: { type: "string" },
       "data-dir": { type: "string" },
       "state-file": { type: "string" },
+      "no-ui": { type: "boolean" },
+      "request-log": { type: "string" },
       help: { type: "boolean", short: "h" },
       ...portFlags,
     },
@@ -135,6 +152,8 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
     stateFile: (v["state-file"] as string | undefined) ?? (env.FETCHSTACK_STATE_FILE || undefined),
     verifySignatures: v["verify-signatures"] === true || env.FETCHSTACK_VERIFY_SIGNATURES === "1" || env.FETCHSTACK_VERIFY_SIGNATURES === "true",
     credentials: parseCredentials((v.credentials as string | undefined) ?? env.FETCHSTACK_CREDENTIALS ?? "test:test"),
+    ui: !(v["no-ui"] === true || env.FETCHSTACK_UI === "0" || env.FETCHSTACK_UI === "false"),
+    requestLog: requestLogSize((v["request-log"] as string | undefined) ?? env.FETCHSTACK_REQUEST_LOG),
     help: v.help === true,
   };
 }
@@ -151,6 +170,7 @@ export function banner(options: ServerOptions, services: readonly string[], runt
   }
   lines.push(`  state:   ${options.dataDir ? `persistent in ${options.dataDir}` : "in memory"}`);
   lines.push(`  health:  ${base}/_fetchstack/health`);
+  if (options.ui !== false) lines.push(`  console: ${base}/_fetchstack/ui`);
   lines.push(`  try:     aws sts get-caller-identity --endpoint-url ${base}`);
   return lines.join("\n");
 }
@@ -170,5 +190,7 @@ export function emulatorOptions(options: ServerOptions, persistent?: { store: St
     blobs: persistent?.blobs,
     verifySignatures: options.verifySignatures,
     credentials: options.credentials,
+    ui: options.ui,
+    requestLog: options.requestLog,
   };
 }

@@ -17,6 +17,7 @@ import { sendMessage, sendMessageBatch } from "./messages.ts";
 import { cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from "./move-tasks.ts";
 import { addPermission, removePermission } from "./permissions.ts";
 import { parseQueueUrl } from "./queue-url.ts";
+import { peekMessages } from "./peek.ts";
 import {
   createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listDeadLetterSourceQueues, listQueues, listQueueTags, purgeQueue,
   setQueueAttributes, tagQueue, untagQueue,
@@ -69,6 +70,10 @@ export default defineService<Operations>({
   name: "sqs",
   model: withReceiveAttributeNames(model as unknown as ServiceModel),
   validationError,
+  introspection: {
+    /** Messages as stored, without receiving them: `?queue=NAME&limit=N` (src/services/sqs/peek.ts). */
+    messages: (store, params) => peekMessages(store, params),
+  },
   handlers: {
     CreateQueue: (input, ctx) => createQueue(ctx, input),
     DeleteQueue: async (input, ctx) => {
