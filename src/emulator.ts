@@ -28,6 +28,7 @@ import { earlyErrorResponse } from "./gateway/early-errors.ts";
 import { createTimerHost } from "./clock.ts";
 import { createConsoleApi } from "./console/api.ts";
 import { createRequestLog, observeRequest } from "./console/request-log.ts";
+import { Authorizer } from "./gateway/authorize.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
 export const VERSION = "0.1.0";
@@ -60,8 +61,14 @@ export interface EmulatorOptions {
    * fetchstack's STS; a bad signature gets AWS's `SignatureDoesNotMatch`.
    */
   verifySignatures?: boolean;
-  /** Access key id → secret access key, for `verifySignatures`. */
+  /** Access key id → secret access key, for `verifySignatures` (default `{ test: "test" }` with `enforceIam`). */
   credentials?: Readonly<Record<string, string>>;
+  /**
+   * Decide every request with IAM policies, as AWS does (default false; docs/policy.md).
+   * Implies `verifySignatures`; the `credentials` keys are their account's root user, IAM access
+   * keys and STS sessions are who IAM and STS say; denials are AWS's AccessDenied.
+   */
+  enforceIam?: boolean;
   /** Largest non-streaming request body, in bytes (default 100 MiB). */
   maxBodyBytes?: number;
   /**
@@ -161,6 +168,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const logger = options.logger ?? consoleLogger;
   const maxBodyBytes = options.maxBodyBytes ?? 100 * 1024 * 1024;
   const hostnames = options.hostnames ?? DEFAULT_HOSTNAMES;
+  const enforceIam = options.enforceIam === true;
+  const verifySignatures = options.verifySignatures === true || enforceIam;
+  const staticCredentials = options.credentials ?? (enforceIam ? { test: "test" } : undefined);
 
   const { known, served } = selectServices(SERVICES, options.services);
   const index: ServiceIndex = indexServices(known);
@@ -228,8 +238,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const ctx = contextFor(service, base);
     ctx.operation = operationName;
     const output = await runOperation(service, operation, input, ctx);
+    authorizer?.noteOperation(service, operationName);
     return (output ?? {}) as Record<string, unknown>;
   }
+
+  const authorizer = enforceIam
+    ? new Authorizer({
+      services: served,
+      store,
+      clock,
+      rootKeys: new Set(Object.keys(staticCredentials ?? {})),
+      accountFor: (key) => accountFor(key, defaultAccount),
+    })
+    : undefined;
 
   for (const service of served) service.setup?.({ events, clock, timers, lambdaRunner, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
   function systemBase(): CallBase {
@@ -255,6 +276,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       restore: (state, mode) => restore(state as StateSnapshot, mode),
       hasService: (name) => servedNames.has(name),
       introspect: (serviceName, view, params) => {
+        if (serviceName === "iam" && view === "decisions") return Promise.resolve({ enforcing: enforceIam, decisions: authorizer?.decisions() ?? [] });
         const service = served.find((s) => s.name === serviceName);
         const fn = service?.introspection?.[view];
         if (!fn) return undefined;
@@ -277,7 +299,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   async function secretFor(accessKeyId: string): Promise<string | null> {
-    const configured = options.credentials?.[accessKeyId];
+    const configured = staticCredentials?.[accessKeyId];
     if (configured !== undefined) return configured;
     for (const service of served) {
       if (!service.resolveSecret) continue;
@@ -288,6 +310,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   async function reset(service?: string): Promise<void> {
+    authorizer?.clear();
     const names = service ? [service] : known.map((s) => s.name);
     for (const name of names) {
       await clearStore(store, [name]);
@@ -300,6 +323,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   async function restore(state: StateSnapshot, mode: "replace" | "merge" = "replace"): Promise<void> {
+    authorizer?.clear();
     await restoreStore(store, state, { mode, blobs }, []);
   }
 
@@ -368,7 +392,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return earlyErrorResponse({ request, url, requestId, isForm, service, error: failure });
     }
     const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread, wire: service.wire });
-    if (options.verifySignatures && !service.acceptsUnsigned?.(incoming)) {
+    const acceptsUnsigned = service.acceptsUnsigned?.(incoming) === true;
+    if (verifySignatures && !acceptsUnsigned) {
       const failure = await verifySignature({
         method: request.method,
         url: requestUrl,
@@ -378,13 +403,29 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         secretFor: (key) => secretFor(key),
         body: () => incoming.bytes(),
       }).catch((error) => (error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400)));
-      if (failure) {
+      // Enforcing IAM: an unsigned request to a service that takes anonymous callers (S3) is one.
+      const anonymous = failure && !(failure instanceof AwsError) && failure.kind === "unsigned" && enforceIam && service.authorization?.anonymous;
+      if (failure && !anonymous) {
         const error = failure instanceof AwsError ? failure
           : service.signatureError?.(failure) ?? defaultSignatureError(failure, protocol === "json" || protocol === "rest-json");
         return codec.serializeError(incoming, undefined, error);
       }
     }
-    const accountId = accountFor(credentials?.accessKeyId, defaultAccount);
+    let accountId = accountFor(credentials?.accessKeyId, defaultAccount);
+    let authorize: ((operation: string, input: Record<string, unknown>) => Promise<void>) | undefined;
+    if (authorizer && !acceptsUnsigned) {
+      const principal = credentials ? await authorizer.principalFor(credentials.accessKeyId) : null;
+      if (credentials && !principal) {
+        return codec.serializeError(incoming, undefined, defaultSignatureError({ kind: "unknown-key", accessKeyId: credentials.accessKeyId }, protocol === "json" || protocol === "rest-json"));
+      }
+      if (principal) accountId = principal.account;
+      authorize = (operation, input) => authorizer.authorize({
+        service, operation, input, accessKeyId: credentials?.accessKeyId ?? null, account: accountId,
+        region: credentials?.region ?? identified.region ?? region, protocol, requestId,
+        sourceIp: request.headers.get("x-forwarded-for")?.split(",")[0].trim() || "127.0.0.1",
+        secureTransport: requestUrl.protocol === "https:",
+      }, principal);
+    }
     const origin = requestUrl.origin;
     const ctx = contextFor(service, {
       accountId,
@@ -396,8 +437,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       accessKeyId: credentials?.accessKeyId ?? null,
       waitUntil: fetchOptions.waitUntil,
     });
-    if (!requestLog) return dispatch(service, codec, incoming, ctx, logger);
-    return observeRequest(requestLog, incoming, ctx, () => clock.now(), () => dispatch(service, codec, incoming, ctx, logger));
+    const run = async () => {
+      const response = await dispatch(service, codec, incoming, ctx, logger, authorize);
+      if (authorizer && ctx.operation) authorizer.noteOperation(service, ctx.operation);
+      return response;
+    };
+    if (!requestLog) return run();
+    return observeRequest(requestLog, incoming, ctx, () => clock.now(), run);
   }
 
   return {

@@ -9,6 +9,9 @@ import { AwsError, internalFailure, isAwsError, notImplemented } from "../protoc
 import { validateInput, validationMessage } from "../protocol/validate.ts";
 import type { RequestContext, ServiceDefinition } from "../services/types.ts";
 
+/** Decides a parsed request before its handler runs (IAM enforcement); throws AwsError to deny. */
+export type Authorize = (operation: string, input: Record<string, unknown>) => Promise<void>;
+
 export interface Logger {
   error(message: string, error?: unknown): void;
 }
@@ -47,8 +50,9 @@ export async function dispatch(
   incoming: IncomingRequest,
   ctx: RequestContext,
   logger: Logger,
+  authorize?: Authorize,
 ): Promise<Response> {
-  const response = await dispatchParsed(service, codec, incoming, ctx, logger);
+  const response = await dispatchParsed(service, codec, incoming, ctx, logger, authorize);
   if (!service.postRoute) return response;
   try {
     return await service.postRoute(incoming, response, ctx);
@@ -64,6 +68,7 @@ async function dispatchParsed(
   incoming: IncomingRequest,
   ctx: RequestContext,
   logger: Logger,
+  authorize?: Authorize,
 ): Promise<Response> {
   let operation: OperationModel | undefined;
   try {
@@ -74,6 +79,7 @@ async function dispatchParsed(
     const parsed = await codec.parse(incoming);
     operation = parsed.operation;
     ctx.operation = operation.name;
+    if (authorize) await authorize(operation.name, parsed.input);
     const output = await runOperation(service, operation, parsed.input, ctx);
     return codec.serialize(incoming, operation, output ?? {});
   } catch (error) {

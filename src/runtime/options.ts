@@ -35,6 +35,8 @@ export interface ServerOptions {
   servicePorts: Record<string, number>;
   /** Verify SigV4 signatures against `credentials`. */
   verifySignatures: boolean;
+  /** Decide requests with IAM policies (implies `verifySignatures`). */
+  enforceIam?: boolean;
   /** Access key id → secret, from `--credentials AKID:SECRET,...`. */
   credentials: Record<string, string>;
   /** Directory for durable state (docs/persistence.md); in memory when absent. */
@@ -71,6 +73,8 @@ Options (each also read from the environment variable shown):
   --no-ui              FETCHSTACK_UI=0          no web console (default: served at /_fetchstack/ui)
   --request-log N      FETCHSTACK_REQUEST_LOG   requests the console's live log keeps (default 200, 0: off)
   --verify-signatures  FETCHSTACK_VERIFY_SIGNATURES=1 check SigV4 signatures (off by default)
+  --enforce-iam        FETCHSTACK_ENFORCE_IAM=1 decide requests with IAM policies (implies
+                       --verify-signatures; the --credentials keys are the account root)
   --credentials K:S,.. FETCHSTACK_CREDENTIALS   keys accepted when verifying (default test:test)
   -h, --help           show this help
 `;
@@ -112,6 +116,7 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
       services: { type: "string" },
       "service-ports": { type: "boolean" },
       "verify-signatures": { type: "boolean" },
+      "enforce-iam": { type: "boolean" },
       credentials: { type: "string" },
       "data-dir": { type: "string" },
       "state-file": { type: "string" },
@@ -151,6 +156,7 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
     dataDir: (v["data-dir"] as string | undefined) ?? (env.FETCHSTACK_DATA_DIR || undefined),
     stateFile: (v["state-file"] as string | undefined) ?? (env.FETCHSTACK_STATE_FILE || undefined),
     verifySignatures: v["verify-signatures"] === true || env.FETCHSTACK_VERIFY_SIGNATURES === "1" || env.FETCHSTACK_VERIFY_SIGNATURES === "true",
+    enforceIam: v["enforce-iam"] === true || env.FETCHSTACK_ENFORCE_IAM === "1" || env.FETCHSTACK_ENFORCE_IAM === "true",
     credentials: parseCredentials((v.credentials as string | undefined) ?? env.FETCHSTACK_CREDENTIALS ?? "test:test"),
     ui: !(v["no-ui"] === true || env.FETCHSTACK_UI === "0" || env.FETCHSTACK_UI === "false"),
     requestLog: requestLogSize((v["request-log"] as string | undefined) ?? env.FETCHSTACK_REQUEST_LOG),
@@ -189,6 +195,7 @@ export function emulatorOptions(options: ServerOptions, persistent?: { store: St
     store: persistent?.store,
     blobs: persistent?.blobs,
     verifySignatures: options.verifySignatures,
+    enforceIam: options.enforceIam,
     credentials: options.credentials,
     ui: options.ui,
     requestLog: options.requestLog,

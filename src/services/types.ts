@@ -7,6 +7,7 @@
  * shapes. Errors are thrown as `AwsError`. An operation without a handler answers 501.
  */
 import type { Principal, PrincipalPolicies } from "../policy/types.ts";
+import type { AuthorizationMap } from "../policy/authorization.ts";
 import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
 import type { IncomingRequest, WireOptions } from "../protocol/codec.ts";
 import type { SignatureFailure, SignedPathEncoding } from "../gateway/sigv4.ts";
@@ -171,6 +172,11 @@ export interface ServiceDefinition {
    * (user or role ARN) of `account`; null when this service does not know it (IAM).
    */
   principalPolicies?(principalArn: string, account: string, globalStore: Store): Promise<PrincipalPolicies | null>;
+  /**
+   * Optional: the IAM action(s), resource ARN(s) and condition keys of each operation, and the
+   * service's resource-based policies (src/policy/authorization.ts), for `enforceIam`.
+   */
+  authorization?: AuthorizationMap;
   /**
    * Read-only views of what the service did, served as JSON at
    * `GET /_fetchstack/services/<service>/<name>?account=&region=` (e.g. Firehose deliveries).

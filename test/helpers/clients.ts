@@ -35,6 +35,7 @@ export async function startTestServer(options: Partial<EmulatorOptions> & { serv
     services: options.services ? [...options.services] : undefined,
     servicePorts: options.servicePorts ?? {},
     verifySignatures: options.verifySignatures ?? false,
+    enforceIam: options.enforceIam ?? false,
     credentials: { ...(options.credentials ?? { test: "test" }) },
     help: false,
   });

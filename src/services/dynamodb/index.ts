@@ -29,9 +29,11 @@ import {
 } from "./control-plane.ts";
 import { describeExport, describeImport, exportTableToPointInTime, importTable, listExports, listImports } from "./export-import.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
+import { dynamodbAuthorization } from "./authorization.ts";
 
 export default defineService<Operations>({
   name: "dynamodb",
+  authorization: dynamodbAuthorization,
   model: model as unknown as ServiceModel,
   // As DynamoDB answers: its long-documented `__type` namespace, the classic Coral wording of
   // type errors (recorded by dynalite against the live service) and a CRC32 of every body.

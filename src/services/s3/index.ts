@@ -22,6 +22,7 @@ import { multipartHandlers } from "./multipart.ts";
 import { objectLockHandlers } from "./object-lock.ts";
 import { s3PostRoute, s3PreRoute } from "./http-hooks.ts";
 import { s3AcceptsUnsigned, s3SignatureError, s3Wire } from "./wire.ts";
+import { s3Authorization } from "./authorization.ts";
 
 export default defineService<Ops>({
   name: "s3",
@@ -35,6 +36,7 @@ export default defineService<Ops>({
   acceptsUnsigned: s3AcceptsUnsigned,
   signedPathEncoding: "as-sent",
   signatureError: s3SignatureError,
+  authorization: s3Authorization,
   handlers: {
     ...bucketHandlers,
     ...versioningHandlers,

@@ -23,6 +23,7 @@ import {
   setQueueAttributes, tagQueue, untagQueue,
 } from "./queues.ts";
 import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage } from "./receive.ts";
+import { sqsAuthorization } from "./authorization.ts";
 
 /**
  * ReceiveMessage's deprecated AttributeNames still takes message system attribute names
@@ -68,6 +69,7 @@ const q = (ctx: RequestContext, input: { QueueUrl: string }) => parseQueueUrl(ct
 
 export default defineService<Operations>({
   name: "sqs",
+  authorization: sqsAuthorization,
   model: withReceiveAttributeNames(model as unknown as ServiceModel),
   validationError,
   introspection: {

@@ -15,6 +15,7 @@ import model from "../../../models/sts.json" with { type: "json" };
 import { credentialsOutput, issueCredentials, lookupCredentials, uniqueId, type Identity } from "./credentials.ts";
 import { nameQualifier, readSamlAssertion, readWebIdentityToken } from "./tokens.ts";
 import { base64ToUtf8 } from "../../encoding/base64.ts";
+import { stsAuthorization } from "./authorization.ts";
 
 const HOUR = 3600;
 
@@ -117,6 +118,7 @@ async function assumeRole(
 
 export default defineService<Operations>({
   name: "sts",
+  authorization: stsAuthorization,
   model: model as unknown as ServiceModel,
   async resolveSecret(accessKeyId, globalStore) {
     return (await lookupCredentials(globalStore, accessKeyId))?.SecretAccessKey ?? null;
