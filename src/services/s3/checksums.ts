@@ -14,6 +14,7 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { Crc32 } from "@aws-crypto/crc32";
 import { Crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
+import { createCRC32, createCRC64, createMD5, createSHA1, createSHA256, type IHasher } from "hash-wasm";
 import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
@@ -61,10 +62,12 @@ function nobleDigest(hash: typeof md5): StreamingDigest {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Native digests where the runtime offers them. Object bodies are hashed byte by byte on every
-// upload, and the pure-JS MD5 runs at a fraction of native speed, so under Node (and runtimes
-// with Node compatibility) the built-in `crypto` and `zlib.crc32` are used, found by feature
-// detection (`process.getBuiltinModule`, no import), with @noble/@aws-crypto as the fallback.
+// Fast digests on every runtime. Object bodies are hashed byte by byte on every upload (MD5 for
+// the ETag plus a checksum, CRC64NVME when none is asked for), and pure JS runs at a fraction of
+// native speed. Order of preference: Node's built-in `crypto` and `zlib.crc32` where the runtime
+// has them (feature-detected through `process.getBuiltinModule`, no import), then hash-wasm's
+// WebAssembly (Node, Deno; workerd refuses to compile WebAssembly at run time, so the first
+// failure switches to the next), then @noble/@aws-crypto/@aws-sdk in JS.
 
 interface NativeHash {
   update(data: Uint8Array): unknown;
@@ -75,9 +78,16 @@ interface NativeModules {
   crc32?: (data: Uint8Array, value?: number) => number;
 }
 
+/** Which implementations `createDigest` may use: `native` = native, then WASM, then JS. */
+export type DigestBackend = "native" | "wasm" | "portable";
+
+let backend: DigestBackend = "native";
 let native: NativeModules | undefined;
+/** Set once WebAssembly failed to instantiate (workerd): JS from then on. */
+let wasmUnavailable = false;
 
 function nativeModules(): NativeModules {
+  if (backend !== "native") return {};
   if (native) return native;
   native = {};
   try {
@@ -94,9 +104,15 @@ function nativeModules(): NativeModules {
   return native;
 }
 
-/** Turns native digests off or on (tests exercise the portable path with `false`). */
+/** Chooses the digest implementations (tests exercise each; default `native`). */
+export function useDigestBackend(choice: DigestBackend): void {
+  backend = choice;
+  native = undefined;
+}
+
+/** Turns native digests off (portable JS) or on (native, then WASM, then JS). */
 export function useNativeDigests(enabled: boolean): void {
-  native = enabled ? undefined : {};
+  useDigestBackend(enabled ? "native" : "portable");
 }
 
 function nativeHash(createHash: NonNullable<NativeModules["createHash"]>, name: string): StreamingDigest {
@@ -118,13 +134,67 @@ function nativeCrc32(crc32: NonNullable<NativeModules["crc32"]>): StreamingDiges
   };
 }
 
-/** A fresh streaming digest for `algorithm` (or MD5). */
-export function createDigest(algorithm: ChecksumAlgorithm | "MD5"): StreamingDigest {
-  const { createHash, crc32 } = nativeModules();
-  if (createHash && (algorithm === "MD5" || algorithm === "SHA1" || algorithm === "SHA256")) {
-    return nativeHash(createHash, algorithm.toLowerCase());
+type DigestName = ChecksumAlgorithm | "MD5";
+
+const WASM_HASHERS: Record<DigestName, () => Promise<IHasher>> = {
+  MD5: createMD5,
+  SHA1: createSHA1,
+  SHA256: createSHA256,
+  CRC32: () => createCRC32(),
+  CRC32C: () => createCRC32(0x82f63b78),
+  // CRC-64/NVME: reflected polynomial 0xAD93D23594C93659, initial and final XOR all ones.
+  CRC64NVME: () => createCRC64("9a6c9329ac4bc9b5"),
+};
+
+/** Finished WASM hashers kept for the next body (one instance each; instantiation is async). */
+const idle = new Map<DigestName, IHasher[]>();
+const IDLE_PER_ALGORITHM = 16;
+
+/**
+ * A WASM digest. The first of each algorithm instantiates asynchronously: bytes given before
+ * it is ready are kept (references, not copies) and fed in order once it is.
+ */
+function wasmDigest(name: DigestName): StreamingDigest {
+  let hasher = idle.get(name)?.pop();
+  let fallback: StreamingDigest | undefined;
+  let pending: Uint8Array[] = [];
+  let ready: Promise<void> | undefined;
+  if (hasher) hasher.init();
+  else {
+    ready = WASM_HASHERS[name]().then(
+      (h) => {
+        h.init();
+        for (const b of pending) h.update(b);
+        hasher = h;
+      },
+      () => {
+        wasmUnavailable = true;
+        fallback = portableDigest(name);
+        for (const b of pending) fallback.update(b);
+      },
+    ).finally(() => {
+      pending = [];
+    });
   }
-  if (crc32 && algorithm === "CRC32") return nativeCrc32(crc32);
+  return {
+    update(b) {
+      if (hasher) hasher.update(b);
+      else if (fallback) fallback.update(b);
+      else pending.push(b);
+    },
+    async digest() {
+      await ready;
+      if (fallback) return fallback.digest();
+      const h = hasher!;
+      const out = h.digest("binary");
+      const list = idle.get(name) ?? [];
+      if (list.length < IDLE_PER_ALGORITHM) list.push(h), idle.set(name, list);
+      return out;
+    },
+  };
+}
+
+function portableDigest(algorithm: DigestName): StreamingDigest {
   switch (algorithm) {
     case "MD5":
       return nobleDigest(md5);
@@ -141,6 +211,17 @@ export function createDigest(algorithm: ChecksumAlgorithm | "MD5"): StreamingDig
       return { update: (b) => state.update(b), digest: () => state.digest() };
     }
   }
+}
+
+/** A fresh streaming digest for `algorithm` (or MD5): native, else WASM, else JS (see above). */
+export function createDigest(algorithm: DigestName): StreamingDigest {
+  const { createHash, crc32 } = nativeModules();
+  if (createHash && (algorithm === "MD5" || algorithm === "SHA1" || algorithm === "SHA256")) {
+    return nativeHash(createHash, algorithm.toLowerCase());
+  }
+  if (crc32 && algorithm === "CRC32") return nativeCrc32(crc32);
+  if (backend !== "portable" && !wasmUnavailable) return wasmDigest(algorithm);
+  return portableDigest(algorithm);
 }
 
 /** The base64 checksum of `bytes`, as S3 sends it in `x-amz-checksum-*`. */

@@ -10,6 +10,7 @@ import {
   parseAlgorithm,
   supportedChecksumTypes,
   CHECKSUM_ALGORITHMS,
+  useDigestBackend,
   useNativeDigests,
 } from "../../../src/services/s3/checksums.ts";
 
@@ -22,8 +23,8 @@ describe("S3 checksums", () => {
     expect(await checksumBase64("CRC32", enc.encode("hello from boto3 over https\n"))).toBe("73ZvIA==");
   });
 
-  for (const native of [true, false]) it(`computes the published check values of each algorithm (${native ? "native where available" : "portable JS"})`, async () => {
-    useNativeDigests(native);
+  for (const backend of ["native", "wasm", "portable"] as const) it(`computes the published check values of each algorithm (${backend})`, async () => {
+    useDigestBackend(backend);
     const check = enc.encode("123456789");
     const hex = async (alg: (typeof CHECKSUM_ALGORITHMS)[number]) => Buffer.from(await checksumBase64(alg, check), "base64").toString("hex");
     expect(await hex("CRC32")).toBe("cbf43926");
@@ -37,7 +38,8 @@ describe("S3 checksums", () => {
     useNativeDigests(true);
   });
 
-  it("streams: updates in pieces give the one-shot digest", async () => {
+  for (const backend of ["native", "wasm", "portable"] as const) it(`streams: updates in pieces give the one-shot digest (${backend})`, async () => {
+    useDigestBackend(backend);
     const data = enc.encode("x".repeat(10_000) + "y".repeat(777));
     for (const alg of [...CHECKSUM_ALGORITHMS, "MD5"] as const) {
       const d = createDigest(alg);
@@ -49,6 +51,20 @@ describe("S3 checksums", () => {
     const md5 = createDigest("MD5");
     md5.update(data);
     expect(Buffer.from(await md5.digest()).toString("hex")).toBe(createHash("md5").update(data).digest("hex"));
+    useDigestBackend("native");
+  });
+
+  it("WASM digests: a reused instance starts afresh, and bytes given before instantiation are hashed in order", async () => {
+    useDigestBackend("wasm");
+    const parts = [enc.encode("abc"), enc.encode("def"), enc.encode("x".repeat(70_000))];
+    const expected = createHash("md5").update(Buffer.concat(parts)).digest("hex");
+    // Several at once (none idle yet: each instantiates while bytes arrive), then again (reused).
+    for (let round = 0; round < 2; round++) {
+      const digests = Array.from({ length: 3 }, () => createDigest("MD5"));
+      for (const p of parts) for (const d of digests) d.update(p);
+      for (const d of digests) expect(Buffer.from(await d.digest()).toString("hex")).toBe(expected);
+    }
+    useDigestBackend("native");
   });
 
   it("combines part CRCs into the FULL_OBJECT CRC of the whole", async () => {
