@@ -182,14 +182,14 @@ export class Authorizer {
    * `principal` null is an anonymous caller.
    */
   async authorize(req: AuthorizeRequest, principal: Principal | null): Promise<void> {
-    const map = req.service.authorization;
-    if (!map) return;
     const service = req.service;
+    const map = service.authorization ?? defaultMap(service);
     const ns = service.storeNamespace ?? service.name;
     const env: AuthorizationEnv = {
       account: req.account,
       region: req.region,
       partition: "aws",
+      caller: principal?.arn,
       store: prefixStore(this.options.store, [ns, req.account, req.region]),
       globalStore: this.globalStore(service),
       storeFor: (account, region) => prefixStore(this.options.store, [ns, account, region]),
@@ -236,14 +236,31 @@ export class Authorizer {
         reason: decision.reason,
       });
       if (!decision.allowed) {
-        const shown = map.denial?.lowerCaseAction ? { ...request, action: request.action.toLowerCase() } : request;
+        let action = map.denial?.lowerCaseAction ? request.action.toLowerCase() : request.action;
+        if (map.denial?.actionPrefix) action = map.denial.actionPrefix + action.slice(action.indexOf(":"));
         const message = !principal && map.denial?.anonymousMessage
           ? map.denial.anonymousMessage
-          : denialMessage(shown, map.denial?.lowerCaseAction ? { ...decision, reason: decision.reason.replace(request.action, shown.action) } : decision);
+          : denialMessage({ ...request, action }, { ...decision, reason: decision.reason.replace(request.action, action) });
         throw denialError(map, req.protocol, message);
       }
     }
   }
+}
+
+const defaults = new WeakMap<ServiceDefinition, AuthorizationMap>();
+
+/**
+ * A service without a map: `<signing name>:<Operation>` on `*` (AWS's action names are the
+ * operation names for most services), so enforcement never lets an unmapped service through.
+ */
+function defaultMap(service: ServiceDefinition): AuthorizationMap {
+  let map = defaults.get(service);
+  if (!map) {
+    const meta = service.model.metadata as { signingName?: string; endpointPrefix?: string };
+    map = { prefix: meta.signingName ?? meta.endpointPrefix ?? service.name };
+    defaults.set(service, map);
+  }
+  return map;
 }
 
 function accountOfArn(arn: string): string | undefined {

@@ -16,6 +16,8 @@ export interface AuthorizationEnv {
   account: string;
   region: string;
   partition: string;
+  /** The caller's ARN (IAM's self-service operations act on the calling user); absent when anonymous. */
+  caller?: string;
   /** The service's state for this account and region. */
   store: Store;
   /** The service's global state. */
@@ -82,6 +84,8 @@ export interface DenialStyle {
   queryCode?: string;
   /** SQS writes the action in lower case in its messages (`sqs:sendmessage`). */
   lowerCaseAction?: boolean;
+  /** How the message writes the action's service prefix (SNS: `SNS`, as in `SNS:Publish`). */
+  actionPrefix?: string;
   /** Anonymous callers get this message (S3: `Access Denied`). */
   anonymousMessage?: string;
 }

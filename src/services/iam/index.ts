@@ -17,6 +17,7 @@ import { policyHandlers } from "./policies.ts";
 import { roleHandlers } from "./roles.ts";
 import { userHandlers } from "./users.ts";
 import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
+import { iamAuthorization } from "./authorization.ts";
 
 const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers];
 
@@ -38,5 +39,6 @@ export default defineService<Operations>({
   resolveSecret,
   resolvePrincipal,
   principalPolicies,
+  authorization: iamAuthorization,
   handlers: withKeyUse(Object.assign({}, ...tables)),
 });

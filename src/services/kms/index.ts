@@ -20,6 +20,7 @@ import {
 } from "./keys.ts";
 import { page } from "./paging.ts";
 import { SPECS, UNSUPPORTED_SPECS, type KeyUsage } from "./specs.ts";
+import { kmsAuthorization } from "./authorization.ts";
 
 const MAX_TAGS = 50;
 const MAX_ON_DEMAND_ROTATIONS = 10;
@@ -418,6 +419,7 @@ function checkAliasName(name: string): void {
 
 export default defineService({
   name: "kms",
+  authorization: kmsAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
 });

@@ -27,6 +27,7 @@ import { serveStreamingInvoke } from "./stream.ts";
 import { serveFunctionUrl } from "./urls.ts";
 import { codeSigningHandlers } from "./code-signing.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
+import { lambdaAuthorization } from "./authorization.ts";
 
 const FUNCTION_PACKAGE = /^\/2015-03-31\/functions\/([^/]+)\/package$/;
 const LAYER_PACKAGE = /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/package$/;
@@ -70,6 +71,7 @@ const handlers = Object.fromEntries(Object.entries(operations).map(([name, handl
 
 export default defineService<Operations>({
   name: "lambda",
+  authorization: lambdaAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
   preRoute: async (incoming, ctx) =>

@@ -20,6 +20,7 @@ import {
   saveSecret, secretArn, secretKey, versionsToStages, type SecretRecord, type StoredVersion,
 } from "./secrets.ts";
 import { attachStages, removeStage, versionWithStage } from "./versions.ts";
+import { secretsmanagerAuthorization } from "./authorization.ts";
 
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 const MAX_TAGS = 50;
@@ -540,6 +541,7 @@ function replicasFor(ctx: RequestContext, secret: SecretRecord, add: { Region: s
 
 export default defineService({
   name: "secretsmanager",
+  authorization: secretsmanagerAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
 });

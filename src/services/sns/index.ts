@@ -31,11 +31,13 @@ import {
   addPermission, createTopic, deleteTopic, getDataProtectionPolicy, getTopicAttributes, listTagsForResource, listTopics,
   putDataProtectionPolicy, removePermission, setTopicAttributes, tagResource, untagResource,
 } from "./topics.ts";
+import { snsAuthorization } from "./authorization.ts";
 
 const done = (_?: unknown) => ({});
 
 export default defineService<Operations>({
   name: "sns",
+  authorization: snsAuthorization,
   model: model as unknown as ServiceModel,
   introspection: {
     /**

@@ -16,6 +16,7 @@ import {
   parseSelector, selectVersion, validation, type ParamRecord, type ParamVersion,
 } from "./parameters.ts";
 import { DEFAULT_KEY, seal, unseal } from "./secure.ts";
+import { ssmAuthorization } from "./authorization.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -413,6 +414,7 @@ async function taggable(ctx: RequestContext, type: string, id: string): Promise<
 
 export default defineService({
   name: "ssm",
+  authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
 });

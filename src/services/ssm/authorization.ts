@@ -1,0 +1,28 @@
+/**
+ * SSM's IAM actions and resources per operation (`ssm:<Operation>` on the parameter ARN,
+ * `arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>`), for `enforceIam`.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+ */
+import type { AuthorizationEnv, AuthorizationMap, Input } from "../../policy/authorization.ts";
+
+const parameterArn = (name: string, env: AuthorizationEnv) =>
+  name.startsWith("arn:") ? name : `arn:aws:ssm:${env.region}:${env.account}:parameter/${name.replace(/^\//, "")}`;
+const one = (member: string) => (input: Input, env: AuthorizationEnv) => (input[member] ? parameterArn(String(input[member]), env) : undefined);
+const many = (input: Input, env: AuthorizationEnv) => ((input.Names ?? []) as string[]).map((n) => parameterArn(n.split(":")[0], env));
+
+export const ssmAuthorization: AuthorizationMap = {
+  prefix: "ssm",
+  resource: one("Name"),
+  operations: {
+    GetParameter: { resource: (input, env) => (input.Name ? parameterArn(String(input.Name).split(":")[0], env) : undefined) },
+    GetParameters: { resource: many },
+    DeleteParameters: { resource: many },
+    PutParameter: { tags: "Tags", context: { "ssm:Overwrite": (i) => (i.Overwrite ? "true" : "false") } },
+    GetParametersByPath: { resource: one("Path"), context: { "ssm:Recursive": (i) => (i.Recursive ? "true" : "false") } },
+    DescribeParameters: { resource: "*" },
+    LabelParameterVersion: { resource: one("Name") },
+    AddTagsToResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*"), tags: "Tags" },
+    RemoveTagsFromResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*") },
+    ListTagsForResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*") },
+  },
+};
