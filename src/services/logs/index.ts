@@ -14,6 +14,7 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/logs.json" with { type: "json" };
 import type { Operations } from "../../generated/logs.ts";
+import { insightsHandlers } from "./insights.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -105,6 +106,7 @@ export default defineService<Operations>({
   name: "logs",
   model: model as unknown as ServiceModel,
   handlers: {
+    ...insightsHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {

@@ -10,7 +10,7 @@ import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, DescribeLogGroupsCommand,
   DescribeLogStreamsCommand, DescribeMetricFiltersCommand, DescribeSubscriptionFiltersCommand, FilterLogEventsCommand,
   GetLogEventsCommand, ListTagsForResourceCommand, PutLogEventsCommand, PutMetricFilterCommand, PutRetentionPolicyCommand,
-  PutSubscriptionFilterCommand, StartQueryCommand, TagResourceCommand, TestMetricFilterCommand,
+  PutSubscriptionFilterCommand, TagResourceCommand, TestMetricFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
@@ -59,8 +59,6 @@ for (const store of STORES.filter((s) => s.name !== "copying store")) {
       expect([noGroup.name, noGroup.message]).toEqual(["ResourceNotFoundException", "The specified log group does not exist."]);
       await logs.send(new TagResourceCommand({ resourceArn: "arn:aws:logs:us-east-1:000000000000:log-group:/app/web", tags: { team: "a" } }));
       expect((await logs.send(new ListTagsForResourceCommand({ resourceArn: "arn:aws:logs:us-east-1:000000000000:log-group:/app/web" }))).tags).toEqual({ env: "dev", team: "a" });
-      const insights = await fail(logs.send(new StartQueryCommand({ logGroupName: "/app/web", startTime: 0, endTime: 1, queryString: "fields @message" })));
-      expect(insights.$metadata.httpStatusCode).toBe(501);
     });
 
     it("PutLogEvents: order, span and age rules; GetLogEvents pages forward and backward", async () => {
