@@ -81,7 +81,7 @@ describe("enforceIam with IAM users", () => {
     expect([iam.name, iam.$metadata.httpStatusCode]).toEqual(["AccessDenied", 403]);
     expect(iam.message).toBe(`User: ${arn} is not authorized to perform: iam:ListUsers because no identity-based policy allows the iam:ListUsers action`);
     const sns = await rejection(bob.sns.send(new ListTopicsCommand({})));
-    expect([sns.name, sns.$metadata.httpStatusCode]).toEqual(["AuthorizationError", 403]);
+    expect([sns.name, sns.$metadata.httpStatusCode]).toEqual(["AuthorizationErrorException", 403]);
     expect(sns.message).toBe(`User: ${arn} is not authorized to perform: SNS:ListTopics because no identity-based policy allows the SNS:ListTopics action`);
     const kms = await rejection(bob.kms.send(new CreateKeyCommand({})));
     expect([kms.name, kms.$metadata.httpStatusCode]).toEqual(["AccessDeniedException", 400]);

@@ -18,8 +18,9 @@ import { roleHandlers } from "./roles.ts";
 import { userHandlers } from "./users.ts";
 import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
 import { iamAuthorization } from "./authorization.ts";
+import { simulateHandlers } from "./simulate.ts";
 
-const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers];
+const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, simulateHandlers];
 
 /** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
 function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {
