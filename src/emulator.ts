@@ -185,6 +185,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const timers = createTimerHost(clock, (e) => logger.error("background work failed", e));
   const track = (promise: Promise<unknown>) => timers.track(promise);
   const events: EventBus = createEventBus((e) => logger.error("event listener failed", e), track);
+  // Services' in-memory runtime state (RequestContext.runtime), by service and name.
+  const runtimeState = new Map<string, unknown>();
+  const runtimeFor = (service: string) => <T>(name: string, init: () => T): T => {
+    const key = `${service}\u0000${name}`;
+    if (!runtimeState.has(key)) runtimeState.set(key, init());
+    return runtimeState.get(key) as T;
+  };
 
   /**
    * The one context of a call: an HTTP request (`request` and its `protocol` set), a
@@ -216,6 +223,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       baseUrl: base.baseUrl,
       request,
       lambdaRunner,
+      runtime: runtimeFor(service.name),
       // A getter: Node adapters' light Requests build a full Request on first `signal` access.
       get signal() {
         return request?.signal;
@@ -252,7 +260,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     })
     : undefined;
 
-  for (const service of served) service.setup?.({ events, clock, timers, lambdaRunner, invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+  for (const service of served) {
+    service.setup?.({ events, clock, timers, lambdaRunner, runtime: runtimeFor(service.name), invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+  }
   function systemBase(): CallBase {
     return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", accessKeyId: null };
   }

@@ -99,6 +99,13 @@ export interface RequestContext {
   invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Runs Lambda functions' code; absent where the runtime offers no runner (src/lambda-runner.ts). */
   lambdaRunner?: BoundLambdaRunner;
+  /**
+   * This service's in-memory state in this emulator, under `name`: created by `init` on first use,
+   * the same object afterwards, for every account and region (key entries by them). Not persisted
+   * or snapshotted: for what a restart rebuilds, such as which timers are armed (CloudWatch alarms,
+   * Kinesis-sourced Firehose streams, schedules). State that must survive goes in `store`.
+   */
+  runtime<T>(name: string, init: () => T): T;
 }
 
 /**
@@ -253,6 +260,8 @@ export interface ServiceEnvironment {
   timers: Timers;
   invoke: RequestContext["invoke"];
   lambdaRunner?: BoundLambdaRunner;
+  /** The service's in-memory runtime state, as `RequestContext.runtime`. */
+  runtime: RequestContext["runtime"];
 }
 
 /**

@@ -81,3 +81,42 @@ export function writesThrough(commit: (checks: AtomicCheck[], mutations: Mutatio
     atomic: (): AtomicOperation => atomicBuilder(commit),
   };
 }
+
+/** One try of `commitWithRetry`: an operation to commit and what to return if it wins, or `done` to stop without writing. */
+export type CommitAttempt<T> = { op: AtomicOperation; value: T } | { done: T };
+
+export interface CommitRetryOptions {
+  /** Tries after the first when a concurrent write wins (default 16). */
+  retries?: number;
+  /** The error once every try lost (default an Error naming the count); e.g. a service's throttling error. */
+  conflict?: (attempts: number) => Error;
+}
+
+/**
+ * The optimistic write loop, once: `attempt` reads what it needs and returns an operation whose
+ * checks guard those reads (plus its writes); a commit that loses to a concurrent writer is
+ * retried from a fresh read after a short random backoff. `attempt` may run more than once, so
+ * it must have no side effects outside the operation. Resolves to the winning attempt's `value`
+ * and its commit's versionstamp (or `done` and null); throws `conflict(attempts)` when every try
+ * lost, and whatever `attempt` throws.
+ */
+export async function commitWithRetry<T>(
+  attempt: () => Promise<CommitAttempt<T>>,
+  options: CommitRetryOptions = {},
+): Promise<{ value: T; versionstamp: string | null }> {
+  const retries = options.retries ?? 16;
+  for (let i = 0; i <= retries; i++) {
+    if (i > 0) await backoff(i);
+    const next = await attempt();
+    if ("done" in next) return { value: next.done, versionstamp: null };
+    const result = await next.op.commit();
+    if (result.ok) return { value: next.value, versionstamp: result.versionstamp };
+  }
+  throw options.conflict?.(retries + 1) ?? new Error(`commit conflicted ${retries + 1} times`);
+}
+
+// Jitter, not emulator time: it only spreads writers that raced on the same keys.
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

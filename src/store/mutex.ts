@@ -13,6 +13,7 @@
  */
 import { encodeKey } from "./keys.ts";
 import type { Key, MaybeEntry, Store } from "./types.ts";
+import { commitWithRetry } from "./atomic.ts";
 
 const tails = new Map<string, Promise<unknown>>();
 
@@ -86,19 +87,11 @@ export async function update<T>(
   let locks = storeLocks.get(root);
   if (!locks) storeLocks.set(root, (locks = new Map()));
   return chain(locks, encodeKey(rootKey), async () => {
-    const retries = options.retries ?? 16;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await backoff(attempt);
+    const { value, versionstamp } = await commitWithRetry(async () => {
       const entry = await store.get<T>(key);
       const value = await fn(entry.value, entry);
-      const result = await store.atomic().check({ key, versionstamp: entry.versionstamp }).set(key, value).commit();
-      if (result.ok) return { value, versionstamp: result.versionstamp };
-    }
-    throw new UpdateConflictError(key, retries + 1);
+      return { op: store.atomic().check({ key, versionstamp: entry.versionstamp }).set(key, value), value };
+    }, { retries: options.retries, conflict: (attempts) => new UpdateConflictError(key, attempts) });
+    return { value, versionstamp: versionstamp! };
   });
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(100, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,7 +9,7 @@
  * Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
  */
-import type { RequestContext, Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 import type { MetricDataQuery, PutMetricAlarmInput, StateValue } from "../../generated/cloudwatch.ts";
 import { AwsError, isAwsError } from "../../protocol/errors.ts";
 import { aggregate, statistic, type MetricId } from "./metrics.ts";
@@ -62,9 +62,6 @@ export function resourceNotFound(message: string): AwsError {
   return new AwsError("ResourceNotFound", message, 404);
 }
 
-/** Timers armed per emulator (its Timers object) and alarm. */
-const armed = new WeakMap<Timers, Set<string>>();
-
 function armKey(ctx: RequestContext, name: string): string {
   return `${ctx.accountId}/${ctx.region}/${name}`;
 }
@@ -78,8 +75,8 @@ function intervalOf(alarm: StoredAlarm): number {
 /** Arms the alarm's evaluation timer if it is not armed in this emulator. */
 export function arm(ctx: RequestContext, alarm: StoredAlarm): void {
   if (alarm.type !== "MetricAlarm") return;
-  let set = armed.get(ctx.timers);
-  if (!set) armed.set(ctx.timers, (set = new Set()));
+  // Timers armed in this emulator, by account, region and alarm.
+  const set = ctx.runtime("armed-alarms", () => new Set<string>());
   const key = armKey(ctx, alarm.AlarmName);
   if (set.has(key)) return;
   set.add(key);

@@ -19,29 +19,24 @@ import {
   type HistoryItem, type StoredAlarm,
 } from "./alarms.ts";
 import { AwsError } from "../../protocol/errors.ts";
+import { partitionOf as partition } from "../../util/partition.ts";
+import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
 
 const RECENT_MS = 3 * 3_600_000;
 
-function partition(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
 
 function alarmArn(ctx: RequestContext, name: string): string {
   return `arn:${partition(ctx.region)}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${name}`;
 }
 
 function encodeToken(value: number): string {
-  return btoa(JSON.stringify({ o: value }));
+  return encodePageToken({ o: value });
 }
 
 function decodeToken(token: string | undefined): number {
   if (token === undefined) return 0;
-  try {
-    const o = JSON.parse(atob(token)).o;
-    if (Number.isInteger(o) && o >= 0) return o;
-  } catch {
-    // AWS's error below
-  }
+  const o = decodePageToken(token)?.o;
+  if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
   throw new AwsError("InvalidNextToken", "The service returned an invalid NextToken.", 400);
 }
 
@@ -52,10 +47,8 @@ function pageOf<T>(items: T[], token: string | undefined, size: number): { page:
 }
 
 /** Re-arms alarm timers once per emulator and account/region after a restart. */
-const rearmed = new WeakMap<object, Set<string>>();
 async function ensureArmed(ctx: RequestContext): Promise<void> {
-  let set = rearmed.get(ctx.timers);
-  if (!set) rearmed.set(ctx.timers, (set = new Set()));
+  const set = ctx.runtime("rearmed-scopes", () => new Set<string>());
   const key = `${ctx.accountId}/${ctx.region}`;
   if (set.has(key)) return;
   set.add(key);

@@ -4,6 +4,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { Store } from "../../store/types.ts";
+import { partitionOf } from "../../util/partition.ts";
 
 /** Where one account and region's EventBridge state lives (the caller's, or a target bus's). */
 export interface Scope {
@@ -12,9 +13,7 @@ export interface Scope {
   region: string;
 }
 
-export function partitionOf(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf } from "../../util/partition.ts";
 
 export function eventsArn(scope: Pick<Scope, "accountId" | "region">, resource: string): string {
   return `arn:${partitionOf(scope.region)}:events:${scope.region}:${scope.accountId}:${resource}`;

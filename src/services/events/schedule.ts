@@ -9,7 +9,7 @@
  * missed due time, at most 1,000 at once. Timers live in memory, so the first request to an
  * account and region after a start re-arms its stored schedules (`ensureArmed`).
  */
-import type { RequestContext, Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 import { nextFire, parseScheduleExpression } from "../../schedules/cron.ts";
 import { eventTime, type Scope } from "./common.ts";
 import { ruleKey, type StoredRule } from "./rule-store.ts";
@@ -18,17 +18,9 @@ import { putToBus } from "./put-events.ts";
 
 const MAX_CATCH_UP = 1000;
 
-/** Per emulator (keyed by its timers): armed timers by rule, and scopes re-armed since start. */
-const runtime = new WeakMap<object, { cancels: Map<string, () => void>; armedScopes: Set<string> }>();
-
-function timersOf(ctx: RequestContext): Timers | undefined {
-  return ctx.timers;
-}
-
-function runtimeOf(timers: Timers) {
-  let r = runtime.get(timers);
-  if (!r) runtime.set(timers, (r = { cancels: new Map(), armedScopes: new Set() }));
-  return r;
+/** Per emulator: armed timers by rule, and scopes re-armed since start. */
+function runtimeOf(ctx: RequestContext) {
+  return ctx.runtime("rule-schedules", () => ({ cancels: new Map<string, () => void>(), armedScopes: new Set<string>() }));
 }
 
 const timerKey = (ctx: RequestContext, rule: StoredRule) => `${ctx.accountId}/${ctx.region}/${rule.EventBusName}/${rule.Name}`;
@@ -43,9 +35,7 @@ function computeNext(rule: StoredRule, after: number): number | null {
 }
 
 export function disarmRule(ctx: RequestContext, rule: StoredRule): void {
-  const timers = timersOf(ctx);
-  if (!timers) return;
-  const r = runtimeOf(timers);
+  const r = runtimeOf(ctx);
   const key = timerKey(ctx, rule);
   r.cancels.get(key)?.();
   r.cancels.delete(key);
@@ -65,9 +55,9 @@ export async function armRule(ctx: RequestContext, rule: StoredRule): Promise<vo
 }
 
 function setTimer(ctx: RequestContext, rule: StoredRule): void {
-  const timers = timersOf(ctx);
-  if (!timers || rule.NextFire === undefined || !rule.ArmId) return;
-  const r = runtimeOf(timers);
+  if (rule.NextFire === undefined || !rule.ArmId) return;
+  const r = runtimeOf(ctx);
+  const timers = ctx.timers;
   const key = timerKey(ctx, rule);
   r.cancels.get(key)?.();
   const armId = rule.ArmId;
@@ -132,9 +122,7 @@ async function fireOnce(ctx: RequestContext, bus: string, name: string, armId: s
  * (timers do not survive a restart; NextFire in the store does).
  */
 export async function ensureArmed(ctx: RequestContext): Promise<void> {
-  const timers = timersOf(ctx);
-  if (!timers) return;
-  const r = runtimeOf(timers);
+  const r = runtimeOf(ctx);
   const scopeKey = `${ctx.accountId}/${ctx.region}`;
   if (r.armedScopes.has(scopeKey)) return;
   r.armedScopes.add(scopeKey);

@@ -22,6 +22,7 @@ import {
 import type { ModelRecord } from "./streams.ts";
 
 import { listDeliveries } from "./delivery.ts";
+import { partitionOf } from "../../util/partition.ts";
 export { listDeliveries, type DeliveryRecord } from "./delivery.ts";
 
 const MAX_STREAMS = 5000;
@@ -34,7 +35,7 @@ function invalid(message: string): AwsError {
 }
 
 function arnOf(ctx: RequestContext, name: string): string {
-  const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const partition = partitionOf(ctx.region);
   return `arn:${partition}:firehose:${ctx.region}:${ctx.accountId}:deliverystream/${name}`;
 }
 

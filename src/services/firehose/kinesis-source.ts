@@ -6,7 +6,7 @@
  * restart resumes where reading stopped; closed parent shards are read before their children.
  * Source: https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html
  */
-import type { RequestContext, Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 import { isAwsError } from "../../protocol/errors.ts";
 import { appendRecords } from "./buffer.ts";
 import { streamKey, type StoredStream } from "./streams.ts";
@@ -28,7 +28,6 @@ interface ShardInfo {
 }
 
 const checkpointKey = (name: string) => ["kinesis-source", name] as const;
-const polling = new WeakMap<Timers, Set<string>>();
 
 function sourceArn(stream: StoredStream): string | undefined {
   const source = stream.Source as { KinesisStreamSourceDescription?: { KinesisStreamARN?: string } } | undefined;
@@ -43,8 +42,7 @@ function startTime(stream: StoredStream): number {
 
 /** Starts polling the delivery stream's source in this emulator, unless it already is. */
 export function armKinesisSource(ctx: RequestContext, name: string): void {
-  let set = polling.get(ctx.timers);
-  if (!set) polling.set(ctx.timers, (set = new Set()));
+  const set = ctx.runtime("polling-sources", () => new Set<string>());
   const key = `${ctx.accountId}/${ctx.region}/${name}`;
   if (set.has(key)) return;
   set.add(key);
@@ -109,12 +107,9 @@ export async function forgetKinesisSource(ctx: RequestContext, name: string): Pr
   await ctx.store.delete(checkpointKey(name));
 }
 
-const rearmed = new WeakMap<Timers, Set<string>>();
-
 /** After a restart: arms every Kinesis-sourced delivery stream of the account and region once. */
 export async function armAllKinesisSources(ctx: RequestContext): Promise<void> {
-  let set = rearmed.get(ctx.timers);
-  if (!set) rearmed.set(ctx.timers, (set = new Set()));
+  const set = ctx.runtime("rearmed-scopes", () => new Set<string>());
   const key = `${ctx.accountId}/${ctx.region}`;
   if (set.has(key)) return;
   set.add(key);

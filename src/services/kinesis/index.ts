@@ -26,6 +26,8 @@ import { listShards } from "./list-shards.ts";
 import { decodeToken, encodeToken } from "./tokens.ts";
 import { serveSubscribeToShard } from "./subscribe.ts";
 import { notifyStream } from "./signal.ts";
+import { clearStore } from "../../store/snapshot.ts";
+import type { Key } from "../../store/types.ts";
 
 const ON_DEMAND_SHARDS = 4;
 const ON_DEMAND_STREAM_LIMIT = 50;
@@ -159,14 +161,7 @@ export default defineService<Operations>({
         await ref.store.delete(keys.counter(ref.name));
         await ref.store.delete(keys.policy(stream.StreamARN));
         for (const prefix of [["record", ref.name, stream.createdAt], keys.consumers(ref.name, stream.createdAt), ["lease", ref.name, stream.createdAt]]) {
-          for (;;) {
-            const batch: (readonly unknown[])[] = [];
-            for await (const entry of ref.store.list({ prefix: prefix as never }, { limit: 500 })) batch.push(entry.key);
-            if (batch.length === 0) break;
-            let op = ref.store.atomic();
-            for (const key of batch) op = op.delete(key as never);
-            await op.commit();
-          }
+          await clearStore(ref.store, prefix as Key);
         }
       });
       notifyStream(ref);

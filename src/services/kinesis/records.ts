@@ -6,6 +6,7 @@
  */
 import type { RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
+import { commitWithRetry } from "../../store/atomic.ts";
 import { expiredIterator, invalidArgument, limitExceeded, resourceInUse, shardNotFound, streamNotFound } from "./errors.ts";
 import { hashPartitionKey, parseExplicitHashKey } from "./hash-keys.ts";
 import { formatSequence, parseSequence } from "./sequence.ts";
@@ -52,8 +53,7 @@ export async function putRecords(ctx: RequestContext, ref: StreamRef, entries: P
   let total = 0;
   for (const entry of entries) total += entry.Data.byteLength + new TextEncoder().encode(entry.PartitionKey).byteLength;
   if (entries.length > 1 && total > MAX_REQUEST_BYTES) throw invalidArgument(`Records size exceeds ${MAX_REQUEST_BYTES / 1024 / 1024} MB limit`);
-  return withLock(lockName(ref), async () => {
-    for (let attempt = 0; ; attempt++) {
+  const out = await withLock(lockName(ref), async () => (await commitWithRetry(async () => {
       const stream = await loadStream(ref);
       if (stream.StreamStatus === "DELETING" || stream.StreamStatus === "CREATING") throw streamNotFound(ref.name, ref.accountId);
       const limit = stream.MaxRecordSizeInKiB * 1024;
@@ -75,13 +75,10 @@ export async function putRecords(ctx: RequestContext, ref: StreamRef, entries: P
         results.push({ ShardId: shard.ShardId, SequenceNumber: formatSequence({ epoch: stream.createdAt, shardIndex: shard.index, counter }) });
       }
       op.set(keys.counter(ref.name), { counter } satisfies StreamCounter);
-      if ((await op.commit()).ok) {
-        notifyStream(ref);
-        return { stream, results };
-      }
-      if (attempt >= 16) throw limitExceeded("Rate exceeded for stream " + ref.name);
-    }
-  });
+      return { op, value: { stream, results } };
+    }, { conflict: () => limitExceeded("Rate exceeded for stream " + ref.name) })).value);
+  notifyStream(ref);
+  return out;
 }
 
 /** What an iterator remembers: the shard and the counter after which to read. */

@@ -8,6 +8,7 @@
  */
 import type { RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
+import { commitWithRetry } from "../../store/atomic.ts";
 import { invalidArgument, limitExceeded, resourceInUse, shardNotFound } from "./errors.ts";
 import { MAX_HASH_KEY, uniformRanges } from "./hash-keys.ts";
 import { lockName } from "./records.ts";
@@ -17,8 +18,7 @@ import { findShard, keys, loadStream, newShard, openShards, type StoredShard, ty
 export const SHARD_LIMIT = 500;
 
 async function reshard(ctx: RequestContext, ref: StreamRef, change: (stream: StoredStream, counter: number, now: number) => void): Promise<StoredStream> {
-  return withLock(lockName(ref), async () => {
-    for (let attempt = 0; ; attempt++) {
+  return withLock(lockName(ref), async () => (await commitWithRetry(async () => {
       const stream = await loadStream(ref);
       if (stream.StreamStatus !== "ACTIVE") {
         throw resourceInUse(`Stream ${ref.name} under account ${ref.accountId} not ACTIVE, instead in state ${stream.StreamStatus}`);
@@ -27,15 +27,12 @@ async function reshard(ctx: RequestContext, ref: StreamRef, change: (stream: Sto
       const counter = counterEntry.value?.counter ?? 0;
       const next: StoredStream = structuredClone(stream);
       change(next, counter, ctx.clock.now());
-      const ok = await ref.store.atomic()
+      const op = ref.store.atomic()
         .check({ key: keys.counter(ref.name), versionstamp: counterEntry.versionstamp })
         .set(keys.counter(ref.name), { counter } satisfies StreamCounter)
-        .set(keys.stream(ref.name), next)
-        .commit();
-      if (ok.ok) return next;
-      if (attempt >= 16) throw limitExceeded(`Rate exceeded for stream ${ref.name} under account ${ref.accountId}.`);
-    }
-  });
+        .set(keys.stream(ref.name), next);
+      return { op, value: next };
+    }, { conflict: () => limitExceeded(`Rate exceeded for stream ${ref.name} under account ${ref.accountId}.`) })).value);
 }
 
 function close(shard: StoredShard, counter: number, now: number): void {

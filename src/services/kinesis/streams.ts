@@ -8,6 +8,7 @@ import type { Store } from "../../store/types.ts";
 import type { MetricsName } from "../../generated/kinesis.ts";
 import { invalidArgument, streamNotFound } from "./errors.ts";
 import { formatSequence, shardIdOf } from "./sequence.ts";
+import { partitionOf } from "../../util/partition.ts";
 
 export interface StoredShard {
   ShardId: string;
@@ -60,9 +61,7 @@ export const keys = {
   accountSettings: () => ["account-settings"] as const,
 };
 
-export function partitionOf(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf } from "../../util/partition.ts";
 
 export function streamArn(region: string, accountId: string, name: string): string {
   return `arn:${partitionOf(region)}:kinesis:${region}:${accountId}:stream/${name}`;

@@ -1,17 +1,14 @@
 /** Opaque pagination tokens (NextToken) for Kinesis listings. */
 import { invalidArgument } from "./errors.ts";
+import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
 
 export function encodeToken(value: unknown): string {
-  return btoa(JSON.stringify({ v: value }));
+  return encodePageToken({ v: value });
 }
 
 /** Decodes a token of ours; anything else is AWS's InvalidArgumentException. */
 export function decodeToken<T = string>(token: string): T {
-  try {
-    const parsed = JSON.parse(atob(token));
-    if (parsed && typeof parsed === "object" && "v" in parsed) return parsed.v as T;
-  } catch {
-    // AWS's error below
-  }
+  const state = decodePageToken(token);
+  if (state && "v" in state) return state.v as T;
   throw invalidArgument("Invalid NextToken.");
 }

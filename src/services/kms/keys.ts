@@ -10,6 +10,7 @@ import type { RequestContext } from "../types.ts";
 import type { Store } from "../../store/types.ts";
 import { generateMaterial, randomBytes, type Material } from "./crypto.ts";
 import { algorithmsFor, type KeyUsage } from "./specs.ts";
+import { partitionOf as partition } from "../../util/partition.ts";
 
 const DAY = 86_400_000;
 
@@ -67,9 +68,7 @@ export interface AliasRecord {
 export const keyKey = (keyId: string) => ["key", keyId] as const;
 export const aliasKey = (name: string) => ["alias", name] as const;
 
-export function partition(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf as partition } from "../../util/partition.ts";
 
 export function keyArn(accountId: string, region: string, keyId: string): string {
   return `arn:${partition(region)}:kms:${region}:${accountId}:key/${keyId}`;

@@ -6,6 +6,7 @@
  */
 import type { RequestContext } from "../types.ts";
 import { invalidParameter } from "./errors.ts";
+import { partitionOf } from "../../util/partition.ts";
 
 export interface FunctionRef {
   name: string;
@@ -13,9 +14,7 @@ export interface FunctionRef {
   qualifier?: string;
 }
 
-export function partitionOf(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf } from "../../util/partition.ts";
 
 export function functionArn(ctx: Pick<RequestContext, "region" | "accountId">, name: string, qualifier?: string): string {
   return `arn:${partitionOf(ctx.region)}:lambda:${ctx.region}:${ctx.accountId}:function:${name}${qualifier ? `:${qualifier}` : ""}`;

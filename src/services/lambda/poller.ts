@@ -13,7 +13,7 @@
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
-import type { RequestContext, Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 import { esmKey, sourceKind, type StoredMapping } from "./state.ts";
 import { invokeForMapping } from "./invoke.ts";
 import { pollStream, STREAM_POLL_INTERVAL_MS } from "./stream-poller.ts";
@@ -21,12 +21,8 @@ import { pollStream, STREAM_POLL_INTERVAL_MS } from "./stream-poller.ts";
 export const POLL_INTERVAL_MS = 1000;
 
 /** Per emulator: the mapping UUIDs with a poll loop running or scheduled. */
-const armed = new WeakMap<Timers, Set<string>>();
-
 function armedSet(ctx: RequestContext): Set<string> {
-  let set = armed.get(ctx.timers);
-  if (!set) armed.set(ctx.timers, (set = new Set()));
-  return set;
+  return ctx.runtime("armed-mappings", () => new Set<string>());
 }
 
 /** Starts the poll loop of an enabled SQS mapping unless one runs already. */

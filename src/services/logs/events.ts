@@ -8,6 +8,7 @@
 import { gzipSync } from "fflate";
 import type { RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
+import { commitWithRetry } from "../../store/atomic.ts";
 import { extractValue, FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
 import {
   decodeToken, encodeToken, invalidParameter, keys, loadGroup, loadStream, retentionCutoff,
@@ -72,10 +73,13 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       accepted.push({ index, event });
     }
   });
-  const stored = await withLock(`logs/${ctx.accountId}/${ctx.region}/${groupName}/${streamName}`, async () => {
-    for (;;) {
+  const stored = await withLock(`logs/${ctx.accountId}/${ctx.region}/${groupName}/${streamName}`, async () => (await commitWithRetry<{ timestamp: number; seq: number; message: string }[]>(async () => {
       const entry = await ctx.store.get<StoredStream>(keys.stream(groupName, streamName));
-      if (!entry.value) return loadStream(ctx, groupName, streamName).then(() => []);
+      // A missing stream throws ResourceNotFoundException here.
+      if (!entry.value) {
+        await loadStream(ctx, groupName, streamName);
+        return { done: [] };
+      }
       const stream: StoredStream = { ...entry.value };
       const op = ctx.store.atomic().check({ key: keys.stream(groupName, streamName), versionstamp: entry.versionstamp });
       const out: { timestamp: number; seq: number; message: string }[] = [];
@@ -89,9 +93,8 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       }
       if (accepted.length > 0) stream.lastIngestionTime = now;
       op.set(keys.stream(groupName, streamName), stream);
-      if ((await op.commit()).ok) return out;
-    }
-  });
+      return { op, value: out };
+    })).value);
   if (stored.length > 0) {
     ctx.waitUntil(deliverToSubscriptions(ctx, group, streamName, stored));
     ctx.waitUntil(publishMetrics(ctx, group, stored));

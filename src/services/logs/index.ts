@@ -21,6 +21,8 @@ import {
   alreadyExists, decodeToken, encodeToken, groupArn, groupNameOf, invalidParameter, keys, limitExceeded, loadGroup,
   partitionOf, resourceNotFound, retentionCutoff, type StoredFilter, type StoredGroup, type StoredStream,
 } from "./state.ts";
+import { clearStore } from "../../store/snapshot.ts";
+import type { Key } from "../../store/types.ts";
 
 /** Retention periods AWS accepts, in days. */
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
@@ -57,15 +59,8 @@ async function groupBytes(ctx: RequestContext, name: string): Promise<number> {
   return bytes;
 }
 
-async function deletePrefix(ctx: RequestContext, prefix: readonly unknown[]): Promise<void> {
-  for (;;) {
-    const batch: (readonly unknown[])[] = [];
-    for await (const entry of ctx.store.list({ prefix: prefix as never }, { limit: 500 })) batch.push(entry.key);
-    if (batch.length === 0) return;
-    let op = ctx.store.atomic();
-    for (const key of batch) op = op.delete(key as never);
-    await op.commit();
-  }
+async function deletePrefix(ctx: RequestContext, prefix: Key): Promise<void> {
+  await clearStore(ctx.store, prefix);
 }
 
 function page<T>(items: T[], token: string | undefined, limit: number, keyOf: (item: T) => string): { items: T[]; nextToken?: string } {

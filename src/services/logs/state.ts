@@ -6,6 +6,8 @@
  */
 import type { RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
+import { partitionOf } from "../../util/partition.ts";
+import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
 
 export interface StoredGroup {
   logGroupName: string;
@@ -68,9 +70,7 @@ export const keys = {
   queryDefinitions: () => ["query-definition"] as const,
 };
 
-export function partitionOf(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf } from "../../util/partition.ts";
 
 export function groupArn(ctx: RequestContext, name: string): string {
   return `arn:${partitionOf(ctx.region)}:logs:${ctx.region}:${ctx.accountId}:log-group:${name}`;
@@ -110,13 +110,11 @@ export function retentionCutoff(ctx: RequestContext, group: StoredGroup): number
 }
 
 export function encodeToken(value: unknown): string {
-  return btoa(JSON.stringify(value));
+  return encodePageToken({ v: value });
 }
 
 export function decodeToken<T>(token: string): T {
-  try {
-    return JSON.parse(atob(token)) as T;
-  } catch {
-    throw invalidParameter("The specified nextToken is invalid.");
-  }
+  const state = decodePageToken(token);
+  if (state && "v" in state) return state.v as T;
+  throw invalidParameter("The specified nextToken is invalid.");
 }

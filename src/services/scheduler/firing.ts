@@ -14,7 +14,7 @@
  * (ArmId); each firing moves NextFire first (versioned write), so each due time fires once, and
  * late timers or a restart catch up on every missed time (at most 1,000 at once).
  */
-import type { RequestContext, Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 import { nextFire, parseScheduleExpression, type ScheduleExpression } from "../../schedules/cron.ts";
 import { invokeTarget, type ScheduleTarget } from "./targets.ts";
 import type { ScheduleState } from "../../generated/scheduler.ts";
@@ -44,12 +44,9 @@ export interface StoredSchedule {
 export const scheduleKey = (group: string, name: string) => ["schedule", group, name];
 const MAX_CATCH_UP = 1000;
 
-const runtime = new WeakMap<object, { cancels: Map<string, () => void>; armedScopes: Set<string> }>();
-
-function runtimeOf(timers: Timers) {
-  let r = runtime.get(timers);
-  if (!r) runtime.set(timers, (r = { cancels: new Map(), armedScopes: new Set() }));
-  return r;
+/** Per emulator: armed timers by schedule, and scopes re-armed since start. */
+function runtimeOf(ctx: RequestContext) {
+  return ctx.runtime("schedules", () => ({ cancels: new Map<string, () => void>(), armedScopes: new Set<string>() }));
 }
 
 const timerKey = (ctx: RequestContext, s: { GroupName: string; Name: string }) => `${ctx.accountId}/${ctx.region}/${s.GroupName}/${s.Name}`;
@@ -90,7 +87,7 @@ function nextDue(s: StoredSchedule, due: number): number | null {
 }
 
 export function disarm(ctx: RequestContext, s: { GroupName: string; Name: string }): void {
-  const r = runtimeOf(ctx.timers);
+  const r = runtimeOf(ctx);
   const key = timerKey(ctx, s);
   r.cancels.get(key)?.();
   r.cancels.delete(key);
@@ -120,7 +117,7 @@ export function arm(ctx: RequestContext, s: StoredSchedule): void {
     ctx.waitUntil(fire(ctx, s.GroupName, s.Name, armId));
     return;
   }
-  runtimeOf(ctx.timers).cancels.set(timerKey(ctx, s), ctx.timers.setTimer(wait, () => fire(ctx, s.GroupName, s.Name, armId)));
+  runtimeOf(ctx).cancels.set(timerKey(ctx, s), ctx.timers.setTimer(wait, () => fire(ctx, s.GroupName, s.Name, armId)));
 }
 
 async function fire(ctx: RequestContext, group: string, name: string, armId: string): Promise<void> {
@@ -160,7 +157,7 @@ async function fireOnce(ctx: RequestContext, group: string, name: string, armId:
 
 /** Re-arms this account and region's stored schedules once per emulator (timers do not survive a restart). */
 export async function ensureArmed(ctx: RequestContext): Promise<void> {
-  const r = runtimeOf(ctx.timers);
+  const r = runtimeOf(ctx);
   const scopeKey = `${ctx.accountId}/${ctx.region}`;
   if (r.armedScopes.has(scopeKey)) return;
   r.armedScopes.add(scopeKey);

@@ -14,6 +14,7 @@ import model from "../../../models/scheduler.json" with { type: "json" };
 import { checkTimeZone, parseScheduleExpression, ScheduleExpressionError } from "../../schedules/cron.ts";
 import { arm, disarm, ensureArmed, prepare, scheduleKey, type StoredSchedule } from "./firing.ts";
 import type { InvocationRecord } from "./targets.ts";
+import { partitionOf as partition } from "../../util/partition.ts";
 
 interface StoredGroup {
   Name: string;
@@ -30,9 +31,6 @@ const validation = (message: string) => new AwsError("ValidationException", mess
 const notFound = (message: string) => new AwsError("ResourceNotFoundException", message, 404);
 const conflict = (message: string) => new AwsError("ConflictException", message, 409);
 
-function partition(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
 const arnOf = (ctx: RequestContext, resource: string) => `arn:${partition(ctx.region)}:scheduler:${ctx.region}:${ctx.accountId}:${resource}`;
 const groupKey = (name: string) => ["group", name];
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));

@@ -6,6 +6,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import { partitionOf as partition } from "../../util/partition.ts";
 
 export const DAY = 86_400_000;
 
@@ -51,9 +52,7 @@ export interface SecretRecord {
 
 export const secretKey = (name: string) => ["secret", name] as const;
 
-export function partition(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export { partitionOf as partition } from "../../util/partition.ts";
 
 const SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

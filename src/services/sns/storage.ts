@@ -15,6 +15,7 @@
  */
 import type { Store } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
+import { clearStore } from "../../store/snapshot.ts";
 
 export interface TopicRecord {
   name: string;
@@ -85,7 +86,5 @@ export async function listSubscriptions(store: Store, topicName: string): Promis
 
 /** Deletes every key under a prefix. */
 export async function deletePrefix(store: Store, prefix: readonly (string | number)[]): Promise<void> {
-  const found = [];
-  for await (const entry of store.list({ prefix })) found.push(entry.key);
-  for (const key of found) await store.delete(key);
+  await clearStore(store, [...prefix]);
 }

@@ -6,6 +6,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import { partitionOf } from "../../util/partition.ts";
 
 export interface StoredPolicy {
   PolicyText: string;
@@ -46,7 +47,7 @@ export function validation(message: string): AwsError {
 }
 
 export function parameterArn(ctx: RequestContext, name: string): string {
-  const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const partition = partitionOf(ctx.region);
   return `arn:${partition}:ssm:${ctx.region}:${ctx.accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
 }
 

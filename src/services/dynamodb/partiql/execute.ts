@@ -26,6 +26,7 @@ import { runWriteTransaction, withClientToken, type TxAction } from "../transact
 import { asLibItem, itemSize, keyPart, type AttributeValue, type Item } from "../values-adapter.ts";
 import { parseStatement, type Statement } from "./parser.ts";
 import type { BatchStatementErrorCodeEnum, Operations as Ops } from "../../../generated/dynamodb.ts";
+import { decodePageToken, encodePageToken } from "../../../encoding/page-token.ts";
 
 const PAGE_BYTES = 1024 * 1024;
 
@@ -118,16 +119,12 @@ async function* candidates(ctx: RequestContext, plan: ReadPlan): AsyncIterable<I
 }
 
 function encodeToken(statement: string, offset: number): string {
-  return btoa(JSON.stringify({ s: statement.length, o: offset }));
+  return encodePageToken({ s: statement.length, o: offset });
 }
 
 function decodeToken(token: string): number {
-  try {
-    const v = JSON.parse(atob(token));
-    if (typeof v.o === "number") return v.o;
-  } catch {
-    // fall through
-  }
+  const o = decodePageToken(token)?.o;
+  if (typeof o === "number") return o;
   throw invalid("Invalid NextToken");
 }
 
