@@ -38,12 +38,18 @@ export interface ServiceIndex {
   virtualHosted: ServiceDefinition[];
   /** The service that `receivesUnidentified`, if any. */
   fallback?: ServiceDefinition;
+  /**
+   * Static host prefixes of operations (`sync-`, `stream-`): SDKs put them before the endpoint's
+   * host, so `sync-localhost` is read as `localhost`.
+   */
+  hostPrefixes: Set<string>;
 }
 
 export function indexServices(services: readonly ServiceDefinition[]): ServiceIndex {
   const index: ServiceIndex = {
     byName: new Map(), byTargetPrefix: new Map(), bySigningName: new Map(),
     byEndpointPrefix: new Map(), byQueryVersion: new Map(), byRestSegment: new Map(), virtualHosted: [],
+    hostPrefixes: new Set(),
   };
   for (const service of services) {
     const meta = service.model.metadata;
@@ -54,6 +60,10 @@ export function indexServices(services: readonly ServiceDefinition[]): ServiceIn
     const signing = meta.signingName ?? meta.endpointPrefix;
     index.bySigningName.set(signing, [...(index.bySigningName.get(signing) ?? []), service]);
     if (!index.byEndpointPrefix.has(meta.endpointPrefix)) index.byEndpointPrefix.set(meta.endpointPrefix, service);
+    for (const op of Object.values(service.model.operations)) {
+      const prefix = op.endpoint?.hostPrefix;
+      if (prefix && !prefix.includes("{")) index.hostPrefixes.add(prefix.toLowerCase());
+    }
     const protocols = meta.protocols ?? [meta.protocol];
     if (protocols.includes("query") || service.model.legacyQuery) {
       index.byQueryVersion.set(meta.apiVersion, [...(index.byQueryVersion.get(meta.apiVersion) ?? []), service]);
@@ -89,8 +99,10 @@ export interface IdentifyInput {
   hostnames: readonly string[];
 }
 
-function hostParts(url: URL, headers: Headers): string {
-  return (headers.get("host") ?? url.host).replace(/:\d+$/, "").toLowerCase();
+function hostParts(url: URL, headers: Headers, prefixes: Set<string>): string {
+  const host = (headers.get("host") ?? url.host).replace(/:\d+$/, "").toLowerCase();
+  for (const prefix of prefixes) if (host.startsWith(prefix) && host.length > prefix.length) return host.slice(prefix.length);
+  return host;
 }
 
 /**
@@ -148,7 +160,7 @@ function hostedResource(service: ServiceDefinition, index: ServiceIndex, labels:
 /** Identifies the service (and region hints) of a request; throws UnknownServiceError. */
 export function identifyService(index: ServiceIndex, input: IdentifyInput): Identified {
   const { headers, url, credentials, pinned, form } = input;
-  const host = hostParts(url, headers);
+  const host = hostParts(url, headers, index.hostPrefixes);
   const labels = labelsBeforeOwnHost(host, input.hostnames);
 
   if (pinned) {
