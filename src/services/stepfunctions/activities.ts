@@ -40,7 +40,7 @@ async function takeTask(ctx: RequestContext, activityArn: string, workerName: st
     const rec = (await ctx.store.get<StoredToken>(keys.token(entry.value.token))).value;
     if (!rec || rec.status !== "PENDING") continue;
     await ctx.store.set(keys.token(rec.token), { ...rec, workerName: workerName ?? "", heartbeat: ctx.clock.now() });
-    wakeToken(rec.token);
+    wakeToken(ctx, rec.token);
     return { taskToken: entry.value.token, input: entry.value.input };
   }
   return undefined;
@@ -88,7 +88,7 @@ export const activityHandlers: Handlers<Ops> = {
       const stop = new AbortController();
       const onAbort = () => stop.abort();
       ctx.signal?.addEventListener("abort", onAbort, { once: true });
-      const wait = waitForActivity(input.activityArn, Math.max(0, deadline - ctx.timers.elapsed()), ctx.timers, stop.signal);
+      const wait = waitForActivity(ctx, input.activityArn, Math.max(0, deadline - ctx.timers.elapsed()), stop.signal);
       const task = await takeTask(ctx, input.activityArn, input.workerName);
       if (task) stop.abort();
       await wait;
@@ -104,7 +104,7 @@ export const activityHandlers: Handlers<Ops> = {
     const rec = await getToken(ctx, input.taskToken);
     parseJsonInput(input.output, "InvalidOutput");
     await ctx.store.set(keys.token(rec.token), { ...rec, status: "SUCCEEDED", output: input.output });
-    wakeToken(rec.token);
+    wakeToken(ctx, rec.token);
     return {};
   },
 
@@ -113,14 +113,14 @@ export const activityHandlers: Handlers<Ops> = {
     await ctx.store.set(keys.token(rec.token), {
       ...rec, status: "FAILED", ...(input.error !== undefined ? { error: input.error } : {}), ...(input.cause !== undefined ? { cause: input.cause } : {}),
     });
-    wakeToken(rec.token);
+    wakeToken(ctx, rec.token);
     return {};
   },
 
   async SendTaskHeartbeat(input, ctx) {
     const rec = await getToken(ctx, input.taskToken);
     await ctx.store.set(keys.token(rec.token), { ...rec, heartbeat: ctx.clock.now() });
-    wakeToken(rec.token);
+    wakeToken(ctx, rec.token);
     return {};
   },
 };

@@ -3,11 +3,13 @@
  * (bounded by 60 s of emulator time); a newly scheduled activity task notifies it. A wake-up
  * only makes the poller look again, so a spurious one is harmless.
  */
-import type { Timers } from "../types.ts";
+import type { RequestContext } from "../types.ts";
 
-const waiters = new Map<string, Set<() => void>>();
+type Waiters = Map<string, Set<() => void>>;
+const waitersOf = (ctx: Pick<RequestContext, "runtime">): Waiters => ctx.runtime("activity-waiters", () => new Map());
 
-export function notifyActivity(activityArn: string): void {
+export function notifyActivity(ctx: Pick<RequestContext, "runtime">, activityArn: string): void {
+  const waiters = waitersOf(ctx);
   const set = waiters.get(activityArn);
   if (!set) return;
   waiters.delete(activityArn);
@@ -15,7 +17,9 @@ export function notifyActivity(activityArn: string): void {
 }
 
 /** Resolves on the next notification, after `ms` of emulator time, or when `abort` fires. */
-export function waitForActivity(activityArn: string, ms: number, timers: Timers, abort?: AbortSignal): Promise<void> {
+export function waitForActivity(ctx: Pick<RequestContext, "runtime" | "timers">, activityArn: string, ms: number, abort?: AbortSignal): Promise<void> {
+  const waiters = waitersOf(ctx);
+  const timers = ctx.timers;
   const stop = new AbortController();
   let set = waiters.get(activityArn);
   if (!set) waiters.set(activityArn, (set = new Set()));

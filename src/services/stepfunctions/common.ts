@@ -4,10 +4,11 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
+import { partitionOf } from "../../util/partition.ts";
 
 export const err = (code: string, message: string, fields?: Record<string, unknown>) => new AwsError(code, message, 400, fields ? { fields } : {});
 
-export const partitionOf = (region: string) => region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 
 export function arn(ctx: Pick<RequestContext, "region" | "accountId">, kind: string, rest: string): string {
   return `arn:${partitionOf(ctx.region)}:states:${ctx.region}:${ctx.accountId}:${kind}:${rest}`;
@@ -177,18 +178,10 @@ export function page<T>(items: T[], maxResults: number | undefined, nextToken: s
   const size = maxResults && maxResults > 0 ? Math.min(maxResults, 1000) : 100;
   let start = 0;
   if (nextToken !== undefined) {
-    const m = /^sfn-page:(\d+)$/.exec(atobSafe(nextToken));
-    if (!m) throw err("InvalidToken", `Invalid Token: '${nextToken}'`);
-    start = Number(m[1]);
+    const at = decodePageToken(nextToken)?.start;
+    if (typeof at !== "number" || !Number.isInteger(at) || at < 0) throw err("InvalidToken", `Invalid Token: '${nextToken}'`);
+    start = at;
   }
   const slice = items.slice(start, start + size);
-  return start + size < items.length ? { items: slice, nextToken: btoa(`sfn-page:${start + size}`) } : { items: slice };
-}
-
-function atobSafe(s: string): string {
-  try {
-    return atob(s);
-  } catch {
-    return "";
-  }
+  return start + size < items.length ? { items: slice, nextToken: encodePageToken({ start: start + size }) } : { items: slice };
 }

@@ -210,7 +210,7 @@ export const executionHandlers: Handlers<Ops> = {
     const e = await getExecution(ctx, input.executionArn);
     if (e.type === "EXPRESS") throw err("ValidationException", "This operation is not supported by this type of state machine");
     if (e.status === "RUNNING") {
-      const run = runById(e.runId);
+      const run = runById(ctx, e.runId);
       if (run) await stopRun(run, "ABORTED", input.error, input.cause);
       else {
         // No run in this process (restarted): close the record and write the event directly.
@@ -227,7 +227,7 @@ export const executionHandlers: Handlers<Ops> = {
   async GetExecutionHistory(input, ctx) {
     const e = await getExecution(ctx, input.executionArn);
     if (e.type === "EXPRESS") throw err("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
-    const run = runById(e.runId);
+    const run = runById(ctx, e.runId);
     if (run) await run.flush();
     const events: HistoryRecord[] = [];
     for await (const entry of ctx.store.list<HistoryRecord>({ prefix: ["event", e.arn] })) events.push(entry.value);

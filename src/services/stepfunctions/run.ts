@@ -16,17 +16,22 @@ export interface HistoryRecord {
   [details: string]: unknown;
 }
 
-/** In-process handles of running executions by run id (random), so StopExecution and task tokens can wake them. */
-const runs = new Map<string, Run>();
-/** Wake-ups of waits on a task token (SendTask*, GetActivityTask), by token. */
-const tokenWaiters = new Map<string, () => void>();
-
-export function runById(runId: string): Run | undefined {
-  return runs.get(runId);
+/** This emulator's running executions by run id, and wake-ups of waits on task tokens (in memory: `ctx.runtime`). */
+interface Handles {
+  runs: Map<string, Run>;
+  tokenWaiters: Map<string, () => void>;
 }
 
-export function wakeToken(token: string): void {
-  tokenWaiters.get(token)?.();
+const handles = (ctx: Pick<RequestContext, "runtime">): Handles => ctx.runtime("runs", () => ({ runs: new Map(), tokenWaiters: new Map() }));
+
+/** The run of `runId` in this emulator, if it is running here. */
+export function runById(ctx: Pick<RequestContext, "runtime">, runId: string): Run | undefined {
+  return handles(ctx).runs.get(runId);
+}
+
+/** Wakes the wait on `token` (SendTask*, an activity worker taking the task). */
+export function wakeToken(ctx: Pick<RequestContext, "runtime">, token: string): void {
+  handles(ctx).tokenWaiters.get(token)?.();
 }
 
 /** Longest single timer: real setTimeout overflows past 2^31-1 ms. */
@@ -48,7 +53,7 @@ export class Run {
 
   constructor(readonly ctx: RequestContext, readonly exec: StoredExecution, firstId = 1) {
     this.nextId = firstId;
-    runs.set(exec.runId, this);
+    handles(ctx).runs.set(exec.runId, this);
   }
 
   get eventCount(): number {
@@ -92,12 +97,13 @@ export class Run {
   /** Waits until `wake(token)` is called, `ms` passes, or the run stops; true when woken. */
   async waitForToken(token: string, ms: number): Promise<boolean> {
     const woke = new AbortController();
-    tokenWaiters.set(token, () => woke.abort());
+    const waiters = handles(this.ctx).tokenWaiters;
+    waiters.set(token, () => woke.abort());
     try {
       await this.sleep(ms, woke.signal);
       return woke.signal.aborted;
     } finally {
-      tokenWaiters.delete(token);
+      waiters.delete(token);
     }
   }
 
@@ -114,7 +120,7 @@ export class Run {
 
   release(): void {
     this.cancelTimeout();
-    runs.delete(this.exec.runId);
+    handles(this.ctx).runs.delete(this.exec.runId);
     this.settle();
   }
 }

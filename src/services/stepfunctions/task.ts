@@ -193,7 +193,7 @@ async function waitForChild(run: Run, submitted: unknown, parsed: boolean, timeo
   const read = async () => (await run.ctx.store.get<StoredExecution>(keys.execution(arn))).value!;
   let child = await read();
   if (child.status === "RUNNING") {
-    const handle = runById(child.runId);
+    const handle = runById(run.ctx, child.runId);
     if (handle) {
       const stop = new AbortController();
       const timer = run.sleep(timeoutMs, stop.signal).then(() => "timeout" as const, () => "stopped" as const);
@@ -229,7 +229,7 @@ async function runActivity(env: StateEnv, res: TaskResource, params: unknown, ti
   await saveToken(run, { token, executionArn: run.exec.arn, runId: run.exec.runId, status: "PENDING", activityArn: res.arn });
   const seq = `${String(run.ctx.clock.now()).padStart(15, "0")}-${crypto.randomUUID()}`;
   await run.ctx.store.set(keys.activityTask(res.arn, seq), { token, input: json(params) });
-  notifyActivity(res.arn);
+  notifyActivity(run.ctx, res.arn);
   let timer: number | undefined;
   try {
     const out = await waitForToken(run, token, (timeout ?? DEFAULT_TIMEOUT) * 1000, heartbeat, (worker) => {
