@@ -5,8 +5,9 @@
  * Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Operations.html
  *
  * Alarms evaluate on the emulator clock and publish to SNS (alarms.ts). Metric streams and
- * anomaly detectors are stored configuration (streams deliver nothing yet); insight rules,
- * alarm mute rules, OTel enrichment and widget images answer 501.
+ * anomaly detectors are stored configuration (streams deliver nothing yet); insight rules report
+ * from Logs events (insight-rules.ts); alarm mute rules, OTel enrichment and widget images
+ * answer 501.
  */
 import { defineService, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -20,30 +21,15 @@ import {
 } from "./alarms.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { partitionOf as partition } from "../../util/partition.ts";
-import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
+import { pageOf } from "./paging.ts";
+import { anomalyDetectorHandlers } from "./anomaly-detectors.ts";
+import { insightRuleHandlers } from "./insight-rules.ts";
 
 const RECENT_MS = 3 * 3_600_000;
 
 
 function alarmArn(ctx: RequestContext, name: string): string {
   return `arn:${partition(ctx.region)}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${name}`;
-}
-
-function encodeToken(value: number): string {
-  return encodePageToken({ o: value });
-}
-
-function decodeToken(token: string | undefined): number {
-  if (token === undefined) return 0;
-  const o = decodePageToken(token)?.o;
-  if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
-  throw new AwsError("InvalidNextToken", "The service returned an invalid NextToken.", 400);
-}
-
-function pageOf<T>(items: T[], token: string | undefined, size: number): { page: T[]; NextToken?: string } {
-  const offset = decodeToken(token);
-  const page = items.slice(offset, offset + size);
-  return { page, ...(offset + size < items.length ? { NextToken: encodeToken(offset + size) } : {}) };
 }
 
 /** Re-arms alarm timers once per emulator and account/region after a restart. */
@@ -140,6 +126,11 @@ async function taggable(ctx: RequestContext, arn: string): Promise<{ key: readon
     const found = (await ctx.store.get<{ tags: Tag[] }>(["metric-stream", stream[1]!])).value;
     if (found) return { key: ["metric-stream", stream[1]!], value: found };
   }
+  const rule = /:insight-rule\/(.+)$/.exec(arn);
+  if (rule) {
+    const found = (await ctx.store.get<{ tags: Tag[] }>(["insight-rule", rule[1]!])).value;
+    if (found) return { key: ["insight-rule", rule[1]!], value: found };
+  }
   throw resourceNotFound(`Unknown resource ${arn}.`);
 }
 
@@ -163,6 +154,8 @@ export default defineService<Operations>({
   name: "cloudwatch",
   model: model as unknown as ServiceModel,
   handlers: {
+    ...anomalyDetectorHandlers,
+    ...insightRuleHandlers,
     async PutMetricData(input, ctx) {
       await ensureArmed(ctx);
       if (input.EntityMetricData?.length) {
