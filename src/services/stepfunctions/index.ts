@@ -12,6 +12,7 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import { activityHandlers } from "./activities.ts";
 import { executionHandlers } from "./executions.ts";
 import { machineHandlers } from "./machines.ts";
+import { testStateHandlers } from "./test-state.ts";
 
 export default defineService<Operations>({
   name: "stepfunctions",
@@ -20,5 +21,6 @@ export default defineService<Operations>({
     ...machineHandlers,
     ...activityHandlers,
     ...executionHandlers,
+    ...testStateHandlers,
   },
 });

@@ -36,7 +36,7 @@ export async function runContainer(run: Run, container: Json, input: unknown, sc
   }
 }
 
-async function runState(run: Run, name: string, state: Json, input: unknown, scope: Scope): Promise<StateResult> {
+export async function runState(run: Run, name: string, state: Json, input: unknown, scope: Scope): Promise<StateResult> {
   const type: string = state.Type;
   const enteredTime = run.ctx.clock.now();
   const enteredId = run.emit(`${type}StateEntered`, scope.prev, { stateEnteredEventDetails: { name, input: json(input), inputDetails: DETAILS } });

@@ -46,22 +46,24 @@ export async function withRetryAndCatch(env: StateEnv, type: string, attempt: (r
       }
       const catcher = catchers.find((c) => errorMatches(c.ErrorEquals, e.error));
       if (!catcher) throw e;
-      const errorOutput = { Error: e.error, Cause: e.causeText };
-      let output: unknown;
-      let shown: Record<string, string> | undefined;
-      if (env.scope.language === "JSONata") {
-        const a = await assign(env, catcher.Assign, errorOutput, { errorOutput });
-        output = await jsonataOutput(env, catcher.Output, errorOutput, { errorOutput });
-        env.scope.variables = a.variables;
-        shown = a.shown;
-      } else {
-        const a = await assign(env, catcher.Assign, errorOutput);
-        output = applyResultPath(env, env.input, errorOutput, catcher.ResultPath ?? "$");
-        env.scope.variables = a.variables;
-        shown = a.shown;
-      }
+      const { output, shown } = await catchOutput(env, catcher, e);
       exited(env, type, output, shown);
       return { output, next: catcher.Next };
     }
   }
+}
+
+/** A catcher's output (ResultPath or Output) and Assign for error `e`; updates the scope's variables. */
+export async function catchOutput(env: StateEnv, catcher: Json, e: StatesError): Promise<{ output: unknown; shown?: Record<string, string> }> {
+  const errorOutput = { Error: e.error, Cause: e.causeText };
+  if (env.scope.language === "JSONata") {
+    const a = await assign(env, catcher.Assign, errorOutput, { errorOutput });
+    const output = await jsonataOutput(env, catcher.Output, errorOutput, { errorOutput });
+    env.scope.variables = a.variables;
+    return { output, shown: a.shown };
+  }
+  const a = await assign(env, catcher.Assign, errorOutput);
+  const output = applyResultPath(env, env.input, errorOutput, catcher.ResultPath ?? "$");
+  env.scope.variables = a.variables;
+  return { output, shown: a.shown };
 }

@@ -51,9 +51,13 @@ export class Run {
   /** Resolves when the run has written its terminal event. */
   readonly done = new Promise<void>((resolve) => (this.settle = resolve));
 
-  constructor(readonly ctx: RequestContext, readonly exec: StoredExecution, firstId = 1) {
+  /** TestState: events kept here instead of the store, and the task's mocked outcome. */
+  transient?: { events: HistoryRecord[]; mock?: { result?: string; errorOutput?: { error?: string; cause?: string } } };
+
+  constructor(readonly ctx: RequestContext, readonly exec: StoredExecution, firstId = 1, transient?: Run["transient"]) {
     this.nextId = firstId;
-    handles(ctx).runs.set(exec.runId, this);
+    this.transient = transient;
+    if (!transient) handles(ctx).runs.set(exec.runId, this);
   }
 
   get eventCount(): number {
@@ -65,6 +69,10 @@ export class Run {
     if (this.finished) return previousEventId;
     const id = this.nextId++;
     const event: HistoryRecord = { timestamp: this.ctx.clock.now(), type, id, previousEventId, ...details };
+    if (this.transient) {
+      this.transient.events.push(event);
+      return id;
+    }
     const write = this.ctx.store.set(keys.event(this.exec.arn, id), event);
     this.writes = this.writes.then(() => write);
     return id;

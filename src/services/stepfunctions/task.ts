@@ -58,8 +58,16 @@ async function seconds(env: StateEnv, field: string, pathField: string, effectiv
   return value;
 }
 
+/** TestState's mock: the task's result or error instead of a call. */
+async function mocked(run: Run): Promise<unknown> {
+  const mock = run.transient!.mock!;
+  if (mock.errorOutput) throw new StatesError(mock.errorOutput.error ?? "", mock.errorOutput.cause ?? "");
+  return JSON.parse(mock.result ?? "null");
+}
+
 async function attempt(env: StateEnv, res: TaskResource, retryCount: number): Promise<StateResult> {
   const { run, state, input } = env;
+  const mock = run.transient?.mock !== undefined;
   const jsonata = env.scope.language === "JSONata";
   const token = res.pattern === "token" ? newToken() : undefined;
   const context = contextObject(run, env.name, env.enteredTime, retryCount, env.scope, token);
@@ -82,7 +90,7 @@ async function attempt(env: StateEnv, res: TaskResource, retryCount: number): Pr
     });
     env.scope.prev = run.emit("LambdaFunctionStarted", env.scope.prev);
     try {
-      result = await withTimeout(run, invokeLambdaArn(run.ctx, res.arn, params), timeout);
+      result = mock ? await mocked(run) : await withTimeout(run, invokeLambdaArn(run.ctx, res.arn, params), timeout);
     } catch (e) {
       if (!(e instanceof StatesError)) throw e;
       const kind = e.error === "States.Timeout" ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed";
@@ -92,7 +100,7 @@ async function attempt(env: StateEnv, res: TaskResource, retryCount: number): Pr
     }
     env.scope.prev = run.emit("LambdaFunctionSucceeded", env.scope.prev, { lambdaFunctionSucceededEventDetails: { output: json(result), outputDetails: DETAILS } });
   } else if (res.kind === "activity") {
-    result = await runActivity(env, res, params, timeout, heartbeat);
+    result = mock ? await mocked(run) : await runActivity(env, res, params, timeout, heartbeat);
   } else {
     env.scope.prev = run.emit("TaskScheduled", env.scope.prev, {
       taskScheduledEventDetails: {
@@ -104,8 +112,8 @@ async function attempt(env: StateEnv, res: TaskResource, retryCount: number): Pr
     try {
       if (token) await saveToken(run, { token, executionArn: run.exec.arn, runId: run.exec.runId, status: "PENDING" });
       const started = run.ctx.clock.now();
-      const submitted = await withTimeout(run, callService(run.ctx, res, params), timeout);
-      if (res.pattern === "request") result = submitted;
+      const submitted = mock ? await mocked(run) : await withTimeout(run, callService(run.ctx, res, params), timeout);
+      if (res.pattern === "request" || mock) result = submitted;
       else {
         env.scope.prev = run.emit("TaskSubmitted", env.scope.prev, { taskSubmittedEventDetails: detailsOf({ output: json(submitted), outputDetails: DETAILS }) });
         const left = Math.max(0, started + timeoutMs - run.ctx.clock.now());
