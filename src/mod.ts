@@ -34,3 +34,7 @@ export type { ManualClock, Timers } from "./clock.ts";
 export { createMemoryStore } from "./store/memory.ts";
 export { createCopyingStore } from "./store/copying.ts";
 export { createMemoryBlobStore } from "./store/blobs.ts";
+export { openDenoKvStore } from "./store/deno-kv.ts";
+export type { DenoKvLike, DenoKvStore, DenoKvStoreOptions } from "./store/deno-kv.ts";
+export { openStoreBlobStore } from "./store/store-blobs.ts";
+export type { StoreBlobOptions } from "./store/store-blobs.ts";
