@@ -27,7 +27,7 @@ import { defaultSignatureError, verifySignature } from "./gateway/sigv4.ts";
 import { earlyErrorResponse } from "./gateway/early-errors.ts";
 import { createTimerHost } from "./clock.ts";
 import { createConsoleApi } from "./console/api.ts";
-import { createRequestLog, observeRequest } from "./console/request-log.ts";
+import { createRequestLog, observeRequest, type RequestRecord } from "./console/request-log.ts";
 import { Authorizer } from "./gateway/authorize.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
@@ -84,6 +84,13 @@ export interface EmulatorOptions {
   ui?: boolean;
   /** Requests the request log keeps (a ring buffer, default 200); 0 or false turns it off. */
   requestLog?: number | false;
+  /**
+   * Hears every answered AWS API request (service, operation, status, latency in ms, account,
+   * region; the request log's record), e.g. to print a line per request (`--log requests`).
+   * With `bodies: true` records also carry the first 64 KiB of both bodies (`--log debug`).
+   * Works with `requestLog: 0` too (then the log keeps only the latest record).
+   */
+  onRequest?: { listener: (record: RequestRecord) => void; bodies?: boolean };
 }
 
 /** Per-request options of `Emulator.fetch`. */
@@ -299,7 +306,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   );
 
   const requestLogSize = options.requestLog === false ? 0 : options.requestLog ?? 200;
-  const requestLog = requestLogSize > 0 ? createRequestLog(requestLogSize) : undefined;
+  // The one observer of answered requests: the console's live log and `onRequest` listen to it.
+  const requestLog = requestLogSize > 0 || options.onRequest ? createRequestLog(Math.max(1, requestLogSize)) : undefined;
+  if (options.onRequest) requestLog!.subscribe(options.onRequest.listener, { bodies: options.onRequest.bodies === true });
   const consoleApi = options.ui === false ? undefined : createConsoleApi({
     services: served,
     defaults: { accountId: defaultAccount, region },

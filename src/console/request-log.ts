@@ -45,13 +45,17 @@ export interface CapturedBody {
 }
 
 export interface RequestLog {
-  /** True while at least one subscriber is attached. */
+  /** True while at least one subscriber that wants bodies is attached (bodies are captured then). */
   readonly listening: boolean;
   /** Oldest first. */
   entries(): RequestRecord[];
   get(id: number): RequestRecord | undefined;
-  /** Calls `listener` with every record added from now on; returns the unsubscribe function. */
-  subscribe(listener: (record: RequestRecord) => void): () => void;
+  /**
+   * Calls `listener` with every record added from now on; returns the unsubscribe function.
+   * `bodies: false`: the listener needs no bodies (a one-line request log), so it does not make
+   * the log capture them.
+   */
+  subscribe(listener: (record: RequestRecord) => void, options?: { bodies?: boolean }): () => void;
   add(record: Omit<RequestRecord, "id">): RequestRecord;
 }
 
@@ -61,18 +65,25 @@ export function createRequestLog(size: number): RequestLog {
   const ring: RequestRecord[] = [];
   let next = 1;
   const listeners = new Set<(record: RequestRecord) => void>();
+  const bodyless = new Set<(record: RequestRecord) => void>();
   return {
     get listening() {
-      return listeners.size > 0;
+      return listeners.size > bodyless.size;
     },
     entries: () => ring.slice(),
     get(id) {
       const first = ring[0];
       return first ? ring[id - first.id] : undefined;
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    subscribe(listener, options) {
+      // A function may be subscribed once; wrapping keeps two subscriptions of one apart.
+      const entry = (record: RequestRecord) => listener(record);
+      listeners.add(entry);
+      if (options?.bodies === false) bodyless.add(entry);
+      return () => {
+        listeners.delete(entry);
+        bodyless.delete(entry);
+      };
     },
     add(fields) {
       const record = { id: next++, ...fields };
@@ -83,6 +94,7 @@ export function createRequestLog(size: number): RequestLog {
           listener(record);
         } catch {
           listeners.delete(listener);
+          bodyless.delete(listener);
         }
       }
       return record;

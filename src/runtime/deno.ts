@@ -10,6 +10,7 @@ import type { DenoKvLike } from "../store/deno-kv.ts";
 
 declare const Deno: {
   args: string[];
+  stdout: { isTerminal(): boolean };
   env: { toObject(): Record<string, string> };
   exit(code: number): never;
   version: { deno: string };
@@ -34,6 +35,8 @@ if (options.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
+// A line per request when someone watches the terminal, quiet when piped (as under Node).
+options.log ??= Deno.stdout.isTerminal() ? "requests" : "off";
 let persistent: PersistentState | undefined;
 if (options.dataDir) {
   if (!Deno.openKv) {

@@ -153,6 +153,8 @@ export async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  // A line per request when someone watches the terminal, as dev servers do; quiet when piped.
+  options.log ??= process.stdout.isTTY ? "requests" : "off";
   const running = await startServer(options, { lightGlobals: true }).catch((error: NodeJS.ErrnoException) => {
     console.error(`fetchstack: cannot start: ${error.message}`);
     process.exit(1);

@@ -11,6 +11,8 @@
  *   --state-file FILE   FETCHSTACK_STATE_FILE  start from a state snapshot file
  *   --no-ui             FETCHSTACK_UI=0        no web console at /_fetchstack/ui
  *   --request-log N     FETCHSTACK_REQUEST_LOG requests the console's log keeps (default 200, 0: off)
+ *   --log LEVEL         FETCHSTACK_LOG         print requests: off, requests (a line each), debug (+ bodies);
+ *                                              default requests on a terminal, off otherwise
  *   --service-ports     FETCHSTACK_SERVICE_PORTS=1  pins every service to its classic port
  *                       (S3 9000, SNS 9911, SQS 9324, DynamoDB 8000, Lambda 9001,
  *                       Firehose 4573, MemoryDB 6379)
@@ -19,6 +21,7 @@ import { parseArgs } from "node:util";
 import type { ServiceDefinition } from "../services/types.ts";
 import type { EmulatorOptions } from "../emulator.ts";
 import type { BlobStore, Store } from "../store/types.ts";
+import { LOG_LEVELS, requestPrinter, type LogLevel } from "./request-printer.ts";
 
 export const CLASSIC_PORTS: Record<string, number> = {
   s3: 9000, sns: 9911, sqs: 9324, dynamodb: 8000, lambda: 9001, firehose: 4573, memorydb: 6379,
@@ -47,6 +50,8 @@ export interface ServerOptions {
   ui?: boolean;
   /** Requests the request log keeps (default 200; 0 turns it off). */
   requestLog?: number;
+  /** What to print per request (src/runtime/request-printer.ts); undefined: the runtime's default. */
+  log?: LogLevel;
   help: boolean;
 }
 
@@ -72,6 +77,9 @@ Options (each also read from the environment variable shown):
                         firehose 4573, memorydb 6379)
   --no-ui              FETCHSTACK_UI=0          no web console (default: served at /_fetchstack/ui)
   --request-log N      FETCHSTACK_REQUEST_LOG   requests the console's live log keeps (default 200, 0: off)
+  --log LEVEL          FETCHSTACK_LOG           print each request: off, requests (one line:
+                       time, service, operation, status, ms, account, region) or debug (with
+                       bodies); default requests when the output is a terminal, else off
   --verify-signatures  FETCHSTACK_VERIFY_SIGNATURES=1 check SigV4 signatures (off by default)
   --enforce-iam        FETCHSTACK_ENFORCE_IAM=1 decide requests with IAM policies (implies
                        --verify-signatures; the --credentials keys are the account root)
@@ -103,6 +111,12 @@ function requestLogSize(value: string | undefined): number | undefined {
   return n;
 }
 
+function logLevel(value: string | undefined): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new Error(`--log: expected ${LOG_LEVELS.join(", ")}, got '${value}'`);
+  return value as LogLevel;
+}
+
 /** Parses argv (without the program name) and env; throws Error with a usage message on bad input. */
 export function parseServerOptions(argv: string[], env: Record<string, string | undefined>, serviceNames: readonly string[]): ServerOptions {
   const portFlags = Object.fromEntries(serviceNames.map((s) => [`${s}-port`, { type: "string" as const }]));
@@ -122,6 +136,7 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
       "state-file": { type: "string" },
       "no-ui": { type: "boolean" },
       "request-log": { type: "string" },
+      log: { type: "string" },
       help: { type: "boolean", short: "h" },
       ...portFlags,
     },
@@ -160,6 +175,7 @@ export function parseServerOptions(argv: string[], env: Record<string, string | 
     credentials: parseCredentials((v.credentials as string | undefined) ?? env.FETCHSTACK_CREDENTIALS ?? "test:test"),
     ui: !(v["no-ui"] === true || env.FETCHSTACK_UI === "0" || env.FETCHSTACK_UI === "false"),
     requestLog: requestLogSize((v["request-log"] as string | undefined) ?? env.FETCHSTACK_REQUEST_LOG),
+    log: logLevel((v.log as string | undefined) ?? (env.FETCHSTACK_LOG || undefined)),
     help: v.help === true,
   };
 }
@@ -199,5 +215,6 @@ export function emulatorOptions(options: ServerOptions, persistent?: { store: St
     credentials: options.credentials,
     ui: options.ui,
     requestLog: options.requestLog,
+    onRequest: requestPrinter(options.log, (line) => console.log(line)),
   };
 }
