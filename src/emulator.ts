@@ -18,7 +18,7 @@ import { readCredentials } from "./gateway/credentials.ts";
 import { accountFor } from "./gateway/accounts.ts";
 import { identifyService, indexServices, UnknownServiceError, type ServiceIndex } from "./gateway/identify.ts";
 import { detectProtocol, isFormContentType } from "./gateway/protocol.ts";
-import { createIncoming, readRequestBody } from "./gateway/incoming.ts";
+import { createIncoming, inflateRequestBody, readRequestBody } from "./gateway/incoming.ts";
 import { dispatch, runOperation, type Logger } from "./gateway/dispatch.ts";
 import { createInternalApi, INTERNAL_PREFIX } from "./internal/api.ts";
 import { createEventBus } from "./events.ts";
@@ -376,7 +376,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     try {
       // A form body is small and needed for routing (Action + Version), so it is read here once.
       if (isForm && !request.headers.has("x-amz-target")) {
-        preread = await readRequestBody(request, maxBodyBytes);
+        // Form bodies are the query protocol's, never data: a gzip one (CloudWatch PutMetricData
+        // with requestcompression) is inflated before routing reads its Action.
+        preread = inflateRequestBody(await readRequestBody(request, maxBodyBytes), request.headers);
         form = new URLSearchParams(new TextDecoder().decode(preread));
       }
     } catch (error) {

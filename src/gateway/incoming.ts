@@ -5,6 +5,7 @@
 import { NO_WIRE_OPTIONS, type IncomingRequest, type WireOptions } from "../protocol/codec.ts";
 import type { ProtocolId, ServiceModel } from "../protocol/model.ts";
 import { AwsError } from "../protocol/errors.ts";
+import { gunzip, isGzipEncoded } from "../encoding/gzip.ts";
 
 export interface IncomingInit {
   request: Request;
@@ -17,6 +18,32 @@ export interface IncomingInit {
   preread?: Uint8Array;
   /** The service's wire options (`ServiceDefinition.wire`). */
   wire?: WireOptions;
+}
+
+const compressing = new WeakMap<ServiceModel, boolean>();
+
+/** True when some operation of `model` takes compressed request bodies (`requestcompression`). */
+export function takesCompressedBodies(model: ServiceModel): boolean {
+  let known = compressing.get(model);
+  if (known === undefined) {
+    known = Object.values(model.operations).some((op) => op.requestcompression !== undefined);
+    compressing.set(model, known);
+  }
+  return known;
+}
+
+/**
+ * A body the client compressed, inflated (`Content-Encoding: gzip`). Only for services whose
+ * model has `requestcompression` operations: elsewhere (S3) Content-Encoding describes the data
+ * and the bytes are kept as sent. Throws SerializationException (400) for bytes that are not gzip.
+ */
+export function inflateRequestBody(bytes: Uint8Array, headers: Headers): Uint8Array {
+  if (!isGzipEncoded(headers)) return bytes;
+  try {
+    return gunzip(bytes);
+  } catch {
+    throw new AwsError("SerializationException", "The request body is not valid gzip.", 400);
+  }
 }
 
 const EMPTY = new Uint8Array(0);
@@ -71,6 +98,7 @@ export async function readRequestBody(request: Request, limit: number): Promise<
 }
 
 export function createIncoming(init: IncomingInit): IncomingRequest {
+  const inflate = takesCompressedBodies(init.model);
   let bytes: Promise<Uint8Array> | undefined = init.preread ? Promise.resolve(init.preread) : undefined;
   let text: Promise<string> | undefined;
   let streamed = false;
@@ -89,6 +117,7 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
       if (!bytes) {
         if (streamed) throw new Error("request body already consumed as a stream");
         bytes = readRequestBody(request, init.maxBodyBytes);
+        if (inflate) bytes = bytes.then((b) => inflateRequestBody(b, request.headers));
       }
       return bytes;
     },

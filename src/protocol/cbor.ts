@@ -4,7 +4,8 @@
  * Request: `POST {prefix}/service/{ServiceName}/operation/{Operation}` with
  * `smithy-protocol: rpc-v2-cbor` and a CBOR map of the input shape (blobs as byte strings,
  * timestamps as tag 1 epoch seconds); a body compressed per the operation's
- * `requestcompression` trait (`Content-Encoding: gzip`) is inflated first. Response: the output
+ * `requestcompression` trait (`Content-Encoding: gzip`) arrives inflated (the gateway's
+ * `IncomingRequest.bytes()` does it for every protocol). Response: the output
  * shape as CBOR with `smithy-protocol: rpc-v2-cbor` and `content-type: application/cbor`.
  * Errors: a CBOR map `{ "__type": "<namespace>#<Code>", "message": ... }` plus the error shape's
  * members, and for awsQueryCompatible services `x-amzn-query-error: <query code>;<fault>`.
@@ -53,25 +54,6 @@ function operationOf(incoming: IncomingRequest): OperationModel {
   return incoming.model.operations[m[2]!]!;
 }
 
-async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** The request body, inflated when the client compressed it as the operation allows. */
-async function bodyOf(incoming: IncomingRequest, operation: OperationModel): Promise<Uint8Array> {
-  const bytes = await incoming.bytes();
-  const encoding = (incoming.headers.get("content-encoding") ?? "").toLowerCase().trim();
-  if (encoding === "gzip" && (operation as { requestcompression?: unknown }).requestcompression) {
-    try {
-      return await inflate(bytes);
-    } catch {
-      throw serializationError("The request body is not valid gzip.");
-    }
-  }
-  return bytes;
-}
-
 function respond(incoming: IncomingRequest, status: number, body: Uint8Array | null, headers: Record<string, string>): Response {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
@@ -90,7 +72,7 @@ export const cborCodec: Codec = {
 
   async parse(incoming: IncomingRequest): Promise<ParsedOperation> {
     const operation = operationOf(incoming);
-    const bytes = await bodyOf(incoming, operation);
+    const bytes = await incoming.bytes();
     let document: unknown = {};
     if (bytes.byteLength > 0) {
       try {

@@ -55,6 +55,12 @@ export interface WireOptions {
   classicTypeErrors?: boolean;
   /** awsJson: send `x-amz-crc32` (CRC32 of the body, decimal) on every response (DynamoDB; botocore checks it). */
   crc32Header?: boolean;
+  /**
+   * awsJson: gzip response bodies for clients that send `Accept-Encoding: gzip`
+   * (`Content-Encoding: gzip`; `x-amz-crc32` is then the CRC32 of the compressed bytes, as
+   * DynamoDB sends it and its SDKs check it).
+   */
+  gzipResponses?: boolean;
   /** restXml: `xmlns` of response bodies when the model's metadata names none (S3's). */
   xmlNamespace?: string;
   /** restXml: root element names of output structures by shape name (Smithy `@xmlName`, which botocore's models lack). */

@@ -15,6 +15,7 @@
  * botocore `parsers.py` (BaseJSONParser._do_error_parse) and @aws-sdk/core AwsJsonRpcProtocol.
  */
 import { crc32 } from "./crc32.ts";
+import { acceptsGzip, gzip } from "../encoding/gzip.ts";
 import { HTTP_HEADERS, HTTP_STATUS, NO_WIRE_OPTIONS, type Codec, type IncomingRequest, type ParsedOperation, type WireOptions } from "./codec.ts";
 import { AwsError } from "./errors.ts";
 import type { OperationModel, ServiceModel, ShapeType } from "./model.ts";
@@ -143,9 +144,14 @@ function respond(incoming: IncomingRequest, status: number, body: unknown, heade
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   out["content-type"] = contentType(incoming);
   out["x-amzn-requestid"] = incoming.requestId;
-  // botocore checks x-amz-crc32 when present; services that send it declare it.
-  if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32(bytes));
-  return new Response(bytes, { status, headers: out });
+  let sent: Uint8Array = bytes;
+  if (incoming.wire.gzipResponses && acceptsGzip(incoming.headers)) {
+    sent = gzip(bytes);
+    out["content-encoding"] = "gzip";
+  }
+  // botocore checks x-amz-crc32 when present (over the bytes as sent); services that send it declare it.
+  if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32(sent));
+  return new Response(sent as BodyInit, { status, headers: out });
 }
 
 /** JSON-safe copy of error fields the model does not describe (bytes as base64). */

@@ -36,8 +36,9 @@ export default defineService<Operations>({
   authorization: dynamodbAuthorization,
   model: model as unknown as ServiceModel,
   // As DynamoDB answers: its long-documented `__type` namespace, the classic Coral wording of
-  // type errors (recorded by dynalite against the live service) and a CRC32 of every body.
-  wire: { errorNamespace: "com.amazonaws.dynamodb.v20120810", classicTypeErrors: true, crc32Header: true },
+  // type errors (recorded by dynalite against the live service), a CRC32 of every body, and
+  // gzip bodies for clients that accept them (the CRC32 then covers the compressed bytes).
+  wire: { errorNamespace: "com.amazonaws.dynamodb.v20120810", classicTypeErrors: true, crc32Header: true, gzipResponses: true },
   handlers: {
     CreateTable: createTable,
     DescribeTable: describeTable,
