@@ -6,6 +6,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
 import type * as ddb from "../../generated/dynamodb.ts";
+import type { TableSse } from "./sse.ts";
 
 export interface KeySchemaElement {
   AttributeName: string;
@@ -59,7 +60,7 @@ export interface TableRecord {
   gsis: IndexRecord[];
   lsis: IndexRecord[];
   stream: StreamRecord;
-  sse?: { enabled: boolean; type?: ddb.SSEType; kmsKey?: string };
+  sse?: TableSse;
   tableClass?: ddb.TableClass;
   tableClassUpdatedAt?: number;
   deletionProtection: boolean;

@@ -23,6 +23,7 @@ import { itemSize } from "./values-adapter.ts";
 import { checkTags } from "./tags.ts";
 import { disableStream, stageStreamInfo } from "./streams.ts";
 import { applyReplicaUpdates } from "./control-plane.ts";
+import { keyAccess, resolveSse } from "./sse.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
 
@@ -71,6 +72,7 @@ export async function createTable(input: InputOf<Ops, "CreateTable">, ctx: Reque
   const stream = input.StreamSpecification?.StreamEnabled
     ? { enabled: true, viewType: input.StreamSpecification.StreamViewType, label: streamLabel(now), arn: `${arn}/stream/${streamLabel(now)}` }
     : { enabled: false };
+  const sse = input.SSESpecification ? await resolveSse(ctx, input.SSESpecification) : undefined;
   const table: TableRecord = {
     id: uuid(),
     name,
@@ -85,9 +87,7 @@ export async function createTable(input: InputOf<Ops, "CreateTable">, ctx: Reque
     gsis: (input.GlobalSecondaryIndexes ?? []).map((i) => index(i, "GSI")),
     lsis: (input.LocalSecondaryIndexes ?? []).map((i) => index(i, "LSI")),
     stream,
-    ...(input.SSESpecification?.Enabled
-      ? { sse: { enabled: true, type: input.SSESpecification.SSEType ?? "KMS", kmsKey: input.SSESpecification.KMSMasterKeyId } }
-      : {}),
+    ...(sse ? { sse } : {}),
     ...(input.TableClass ? { tableClass: input.TableClass } : {}),
     deletionProtection: input.DeletionProtectionEnabled ?? false,
     tags: input.Tags ?? [],
@@ -130,11 +130,13 @@ export async function describe(ctx: RequestContext, table: TableRecord, status?:
     };
   };
   const kmsKey = table.sse?.kmsKey;
+  const access = status === undefined ? await keyAccess(ctx, table.sse) : undefined;
+  const inaccessible = access !== undefined && !access.accessible;
   return {
     AttributeDefinitions: table.AttributeDefinitions,
     TableName: table.name,
     KeySchema: table.KeySchema,
-    TableStatus: status ?? (table.updatingUntil && table.updatingUntil > ctx.clock.now() ? "UPDATING" : "ACTIVE"),
+    TableStatus: status ?? (inaccessible ? "INACCESSIBLE_ENCRYPTION_CREDENTIALS" : undefined) ?? (table.updatingUntil && table.updatingUntil > ctx.clock.now() ? "UPDATING" : "ACTIVE"),
     CreationDateTime: new Date(table.createdAt),
     ProvisionedThroughput: throughputDescription(table.throughput),
     TableSizeBytes: stats.bytes,
@@ -154,6 +156,7 @@ export async function describe(ctx: RequestContext, table: TableRecord, status?:
           Status: "ENABLED",
           SSEType: "KMS",
           KMSMasterKeyArn: kmsKey?.startsWith("arn:") ? kmsKey : `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${kmsKey ?? table.id}`,
+          ...(inaccessible ? { InaccessibleEncryptionDateTime: new Date(table.sse?.inaccessibleSince ?? ctx.clock.now()) } : {}),
         },
       }
       : {}),
@@ -169,7 +172,19 @@ export async function describe(ctx: RequestContext, table: TableRecord, status?:
 
 export async function describeTable(input: InputOf<Ops, "DescribeTable">, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeTable">> {
   const table = await requireTable(ctx, input.TableName, true);
-  return { Table: await describe(ctx, table) };
+  const description = await describe(ctx, table);
+  // Remember when the key was first found unusable (InaccessibleEncryptionDateTime), or forget it.
+  const inaccessible = description.TableStatus === "INACCESSIBLE_ENCRYPTION_CREDENTIALS";
+  if (table.sse && inaccessible !== (table.sse.inaccessibleSince !== undefined)) {
+    await withLock(lock(ctx, table.name), async () => {
+      const current = await findTable(ctx, table.name);
+      if (!current?.sse) return;
+      const { inaccessibleSince: _, ...rest } = current.sse;
+      const since = (description.SSEDescription as { InaccessibleEncryptionDateTime?: Date } | undefined)?.InaccessibleEncryptionDateTime?.getTime();
+      await ctx.store.set(tableKey(table.name), { ...current, sse: inaccessible ? { ...rest, inaccessibleSince: since } : rest });
+    });
+  }
+  return { Table: description };
 }
 
 export async function deleteTable(input: InputOf<Ops, "DeleteTable">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteTable">> {
@@ -339,8 +354,7 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
     }
     if (input.SSESpecification) {
       changed = true;
-      const s = input.SSESpecification;
-      t.sse = s.Enabled === false ? undefined : { enabled: true, type: s.SSEType ?? "KMS", kmsKey: s.KMSMasterKeyId ?? table.sse?.kmsKey };
+      t.sse = await resolveSse(ctx, input.SSESpecification, table.sse);
     }
     if (input.TableClass && input.TableClass !== table.tableClass) {
       changed = true;

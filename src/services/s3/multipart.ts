@@ -33,12 +33,13 @@ import {
 } from "./checksums.ts";
 import { parseCopySource, parseCopySourceRange, resolveCopySource } from "./copy-source.ts";
 import { checkCopySourceConditions } from "./conditions.ts";
-import { deleteBodies, getHead, openBody, storeBody, writeObject, etagMatches, type BodySegment, type PartInfo, type StoredEncryption, type StoredHeaders } from "./object-store.ts";
+import { deleteBodies, getHead, openBody, storeBody, writeObject, etagMatches, type BodySegment, type PartInfo, type StoredHeaders } from "./object-store.ts";
 import { aclForNewObject, ownerOf } from "./acl.ts";
 import { checkKey } from "./objects.ts";
 import { parseTaggingHeader } from "./tagging.ts";
 import { accessControlListNotSupported, invalidRequest, malformedXml } from "./errors.ts";
 import { notify } from "./notifications.ts";
+import { encryptionFor, encryptionOutput, unsealForRead, unsealKey } from "./encryption.ts";
 import {
   abortRuleFor, dropUpload, expiredByLifecycle, listPartRecords, newUploadId, noSuchUpload, partKey, partPrefix, requireUpload, uploadKey, uploadLock, uploadPrefix,
   type PartRecord, type UploadRecord,
@@ -60,14 +61,6 @@ function checkPartNumber(partNumber: unknown): number {
     });
   }
   return n;
-}
-
-function encryptionOf(input: Record<string, any>): StoredEncryption | undefined {
-  const e: StoredEncryption = {};
-  for (const m of ["ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled", "SSECustomerAlgorithm", "SSECustomerKeyMD5"] as const) {
-    if (input[m] !== undefined) (e as Record<string, unknown>)[m] = input[m];
-  }
-  return Object.keys(e).length ? e : undefined;
 }
 
 /** The checksum output member (`ChecksumCRC32: ...`) for a checksum the client asked for. */
@@ -126,7 +119,7 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
     headers,
     metadata: Object.fromEntries(Object.entries((input.Metadata ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
     ...(input.StorageClass && input.StorageClass !== "STANDARD" ? { storageClass: input.StorageClass } : {}),
-    ...(encryptionOf(input) ? { encryption: encryptionOf(input) } : {}),
+    encryption: await encryptionFor(ctx, bucket, input.Key, input),
     ...(tags?.length ? { tags } : {}),
     ...(acl ? { acl } : {}),
   };
@@ -138,7 +131,7 @@ async function createMultipartUpload(input: Record<string, any>, ctx: RequestCon
     Key: upload.key,
     UploadId: upload.uploadId,
     ...(algorithm ? { ChecksumAlgorithm: algorithm, ChecksumType: checksumType } : {}),
-    ...(upload.encryption ?? {}),
+    ...encryptionOutput(upload.encryption, true),
   };
 }
 
@@ -162,6 +155,7 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
+  await unsealKey(ctx, upload.bucket, upload.key, upload.encryption);
   const body = input.Body instanceof ReadableStream || input.Body instanceof Uint8Array ? input.Body : null;
   const { stream, result } = prepareUpload(bodyHeaders(input, ctx.request), body, { algorithm: upload.algorithm, type: upload.checksumType });
   let segment: BodySegment;
@@ -189,7 +183,7 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
   return {
     ETag: digest.etag,
     ...(upload.algorithm || digest.checksumRequested ? checksumMember(digest.checksum) : {}),
-    ...(upload.encryption ?? {}),
+    ...encryptionOutput(upload.encryption),
   };
 }
 
@@ -200,6 +194,8 @@ async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
   const source = parseCopySource(input.CopySource);
   const version = await resolveCopySource(ctx, source);
   checkCopySourceConditions(version, input);
+  await unsealForRead(ctx, source.bucket, version);
+  await unsealKey(ctx, upload.bucket, upload.key, upload.encryption);
   const range = parseCopySourceRange(input.CopySourceRange, version.size);
   const size = range ? range.end - range.start + 1 : version.size;
   const { stream, result } = prepareUpload(new Headers({ "content-length": String(size) }), openBody(ctx, version, range), {
@@ -213,7 +209,7 @@ async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
   return {
     ...(source.versionId !== undefined || version.versionId !== "null" ? { CopySourceVersionId: version.versionId } : {}),
     CopyPartResult: { ETag: digest.etag, LastModified: new Date(now), ...(upload.algorithm ? checksumMember(digest.checksum) : {}) },
-    ...(upload.encryption ?? {}),
+    ...encryptionOutput(upload.encryption),
   };
 }
 
@@ -251,6 +247,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
     if (input.ChecksumType !== undefined && input.ChecksumType !== upload.checksumType) {
       throw invalidRequest(`The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.`);
     }
+    await unsealKey(ctx, upload.bucket, upload.key, upload.encryption);
     const stored = new Map((await listPartRecords(ctx, uploadId)).map((p) => [p.partNumber, p]));
     const chosen: PartRecord[] = [];
     let previous = 0;
@@ -363,7 +360,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
       ETag: etag,
       ...(checksum ? { ...checksumMember(checksum), ChecksumType: checksum.type } : {}),
       ...(version.versionId !== "null" ? { VersionId: version.versionId } : {}),
-      ...(upload.encryption ?? {}),
+      ...encryptionOutput(upload.encryption),
     };
   });
 }

@@ -77,6 +77,8 @@ export interface StoredEncryption {
   BucketKeyEnabled?: boolean;
   SSECustomerAlgorithm?: string;
   SSECustomerKeyMD5?: string;
+  /** SSE-KMS: the data key KMS generated for the object, encrypted under the key (base64). */
+  kmsDataKey?: string;
 }
 
 export interface ObjectVersion {

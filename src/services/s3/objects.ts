@@ -9,8 +9,7 @@
 import { parseCopySource } from "./copy-source.ts";
 import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
-import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
-import { md5 } from "@noble/hashes/legacy.js";
+import { bytesToBase64 } from "../../encoding/base64.ts";
 import type { Handler, Handlers, RequestContext } from "../types.ts";
 import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
@@ -20,6 +19,7 @@ import { checksumMemberName, createDigest, parseAlgorithm, type StoredChecksum }
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { checkCopySourceConditions, checkReadConditions, resolveRange, type ByteRange } from "./conditions.ts";
 import { invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
+import { checkCustomerKey, encryptionFor, encryptionOutput, unsealForRead } from "./encryption.ts";
 import {
   deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
@@ -66,74 +66,6 @@ function checkMetadata(metadata: Record<string, string> | undefined): Record<str
     throw new AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400, { fields: { Size: String(bytes), MaxSizeAllowed: String(MAX_METADATA_BYTES) } });
   }
   return out;
-}
-
-function kmsKeyArn(bucket: BucketRecord, keyId?: string): string {
-  if (keyId?.startsWith("arn:")) return keyId;
-  return `arn:aws:kms:${bucket.region}:${bucket.owner}:key/${keyId ?? "aws-s3-managed-key"}`;
-}
-
-/** The encryption a new object gets: the request's, else the bucket default (SSE-S3). */
-function encryptionFor(bucket: BucketRecord, input: Record<string, any>): StoredEncryption {
-  if (input.SSECustomerAlgorithm !== undefined || input.SSECustomerKey !== undefined) {
-    if (input.SSECustomerAlgorithm !== "AES256") {
-      throw invalidArgument("The encryption request that you specified is not valid. The valid value is AES256.", "x-amz-server-side-encryption-customer-algorithm", input.SSECustomerAlgorithm);
-    }
-    const key = base64ToBytes(String(input.SSECustomerKey ?? ""));
-    if (typeof key === "string" || key.length !== 32) {
-      throw invalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption-customer-key", "");
-    }
-    const keyMd5 = bytesToBase64(md5(key));
-    if (input.SSECustomerKeyMD5 !== undefined && input.SSECustomerKeyMD5 !== keyMd5) {
-      throw invalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", "x-amz-server-side-encryption-customer-key-MD5", "");
-    }
-    return { SSECustomerAlgorithm: "AES256", SSECustomerKeyMD5: keyMd5 };
-  }
-  const rule = (bucket.config.encryption as { Rules?: any[] } | undefined)?.Rules?.[0];
-  const requested: string = input.ServerSideEncryption ?? rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "AES256";
-  if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(requested)) {
-    throw invalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", requested);
-  }
-  const algorithm = requested as S3.ServerSideEncryption;
-  const out: StoredEncryption = { ServerSideEncryption: algorithm };
-  if (algorithm !== "AES256") {
-    const keyId = input.ServerSideEncryption ? input.SSEKMSKeyId : rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
-    out.SSEKMSKeyId = kmsKeyArn(bucket, keyId ?? input.SSEKMSKeyId);
-    const bucketKey = input.BucketKeyEnabled ?? rule?.BucketKeyEnabled;
-    if (bucketKey) out.BucketKeyEnabled = true;
-    if (input.SSEKMSEncryptionContext) out.SSEKMSEncryptionContext = input.SSEKMSEncryptionContext;
-  } else if (input.SSEKMSKeyId !== undefined) {
-    throw invalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms", "x-amz-server-side-encryption-aws-kms-key-id", input.SSEKMSKeyId);
-  }
-  return out;
-}
-
-function encryptionOutput(e: StoredEncryption | undefined): Record<string, unknown> {
-  if (!e) return {};
-  return {
-    ServerSideEncryption: e.ServerSideEncryption,
-    SSEKMSKeyId: e.SSEKMSKeyId,
-    BucketKeyEnabled: e.BucketKeyEnabled,
-    SSECustomerAlgorithm: e.SSECustomerAlgorithm,
-    SSECustomerKeyMD5: e.SSECustomerKeyMD5,
-  };
-}
-
-/** SSE-C objects need the same key on every read. */
-function checkCustomerKey(version: ObjectVersion, input: Record<string, any>, prefix = ""): void {
-  const stored = version.encryption?.SSECustomerKeyMD5;
-  const given = input[`${prefix}SSECustomerKey`];
-  if (!stored) {
-    if (given !== undefined) throw invalidRequest("The encryption parameters are not applicable to this object.");
-    return;
-  }
-  if (given === undefined) {
-    throw invalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
-  }
-  const bytes = base64ToBytes(String(given));
-  if (typeof bytes === "string" || bytesToBase64(md5(bytes)) !== stored) {
-    throw new AwsError("AccessDenied", "Access Denied", 403);
-  }
 }
 
 function standardHeaders(input: Record<string, any>): StoredHeaders {
@@ -211,6 +143,7 @@ async function readObject(input: Record<string, any>, ctx: RequestContext, metho
   const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, method);
   checkCustomerKey(version, input);
   checkReadConditions(version, input);
+  if (method === "GET") await unsealForRead(ctx, bucket.name, version);
   const restored = version.restore !== undefined && version.restore.expiry > ctx.clock.now();
   if (method === "GET" && ARCHIVED.has(version.storageClass ?? "") && !restored) {
     throw new AwsError("InvalidObjectState", "The operation is not valid for the object's storage class", 403, { fields: { StorageClass: version.storageClass } });
@@ -318,6 +251,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
   }
   checkCustomerKey(source, input, "CopySource");
   checkCopySourceConditions(source, input);
+  await unsealForRead(ctx, srcBucket.name, source);
   if (ARCHIVED.has(source.storageClass ?? "")) {
     throw new AwsError("InvalidObjectState", "The source object of the COPY action is not in the active tier and is only stored in Amazon S3 Glacier.", 403, { fields: { StorageClass: source.storageClass } });
   }
@@ -343,6 +277,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
   const replace = metadataDirective === "REPLACE";
   const tags = taggingDirective === "REPLACE" ? parseTaggingHeader(input.Tagging ?? "") : source.tags;
   const condition = writeCondition(input);
+  const encryption = await encryptionFor(ctx, bucket, input.Key, input);
   const copied = await copyBody(ctx, bucket.name, source, algorithm);
   const init: NewObject = {
     key: input.Key,
@@ -354,7 +289,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     headers: replace ? standardHeaders(input) : { ...source.headers, WebsiteRedirectLocation: input.WebsiteRedirectLocation ?? source.headers.WebsiteRedirectLocation },
     metadata: replace ? checkMetadata(input.Metadata) : source.metadata,
     storageClass: input.StorageClass !== undefined ? storageClass : sameObject ? source.storageClass : undefined,
-    encryption: encryptionFor(bucket, input),
+    encryption,
     tags: tags?.length ? tags : undefined,
     objectLock: objectLockFrom(input, bucket, ctx.clock.now()),
   };
@@ -369,7 +304,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     Expiration: expirationHeader(bucket, version),
     CopySourceVersionId: srcBucket.versioning ? source.versionId : undefined,
     VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
-    ...encryptionOutput(version.encryption),
+    ...encryptionOutput(version.encryption, true),
   };
 }
 
@@ -391,7 +326,7 @@ export const objectHandlers: Handlers<Ops> = {
     const tags = parseTaggingHeader(input.Tagging);
     checkAclAllowed(bucket.config, input);
     const acl = aclForNewObject(input, ctx.accountId, bucket.owner);
-    const encryption = encryptionFor(bucket, input);
+    const encryption = await encryptionFor(ctx, bucket, input.Key, input);
     const condition = writeCondition(input);
     const upload = prepareUpload(headers, input.Body ?? null);
     let segment;
@@ -427,7 +362,7 @@ export const objectHandlers: Handlers<Ops> = {
       ETag: version.etag,
       Expiration: expirationHeader(bucket, version),
       VersionId: bucket.versioning === "Enabled" ? version.versionId : undefined,
-      ...encryptionOutput(version.encryption),
+      ...encryptionOutput(version.encryption, true),
       ...(digest.checksumRequested ? checksumMembers(version.checksum) : {}),
     };
   },

@@ -26,6 +26,7 @@ import { deleteBodies, storeBody, writeObject, type StoredHeaders } from "./obje
 import { FormDataError, formBoundary, readFormUntilFile, type FormUntilFile } from "./form-data.ts";
 import { prepareUpload } from "./upload-body.ts";
 import { notify } from "./notifications.ts";
+import { encryptionFor } from "./encryption.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
 import type * as S3 from "../../generated/s3.ts";
 
@@ -186,6 +187,20 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
   const metadata: Record<string, string> = {};
   for (const [name, value] of fields) if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
 
+  let encryption;
+  try {
+    const sseField = fields.get("x-amz-server-side-encryption");
+    encryption = await encryptionFor(ctx, bucket, key, {
+      ServerSideEncryption: sseField,
+      SSEKMSKeyId: fields.get("x-amz-server-side-encryption-aws-kms-key-id"),
+      SSEKMSEncryptionContext: fields.get("x-amz-server-side-encryption-context"),
+      BucketKeyEnabled: fields.has("x-amz-server-side-encryption-bucket-key-enabled") ? fields.get("x-amz-server-side-encryption-bucket-key-enabled") === "true" : undefined,
+    });
+  } catch (e) {
+    await file.stream.cancel().catch(() => {});
+    throw e;
+  }
+
   const checksumHeaders = new Headers();
   for (const [name, value] of fields) if (name.startsWith("x-amz-checksum-") || name === "content-md5") checksumHeaders.set(name, value);
   const { stream, result } = prepareUpload(checksumHeaders, file.stream);
@@ -204,7 +219,6 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
     throw e;
   }
   const storageClass = fields.get("x-amz-storage-class");
-  const sse = fields.get("x-amz-server-side-encryption");
   const version = await writeObject(ctx, bucket, {
     key,
     owner: ctx.accountId,
@@ -216,7 +230,7 @@ export async function handlePostUpload(requestHeaders: Headers, body: ReadableSt
     metadata,
     // Stored as the form gave it, as before.
     ...(storageClass && storageClass !== "STANDARD" ? { storageClass: storageClass as S3.StorageClass } : {}),
-    ...(sse ? { encryption: { ServerSideEncryption: sse as S3.ServerSideEncryption } } : {}),
+    encryption,
   });
   notify(ctx, bucket, "ObjectCreated:Post", version);
 

@@ -16,6 +16,7 @@ import { sequenceNumberOf } from "./redrive.ts";
 import { notifyQueue } from "./signal.ts";
 import { keys, loadQueue, lockName, nextSeq, store, type Dedup, type QueueRecord, type StoredMessage } from "./storage.ts";
 import { checkBatch, runBatch } from "./batch.ts";
+import { dataKeyForSend } from "./kms.ts";
 
 export interface AttributeValueInput {
   DataType?: string;
@@ -203,7 +204,9 @@ export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: Prep
 export async function sendMessage(ctx: RequestContext, ref: QueueRef, input: SendInput): Promise<SendResult> {
   const queue = await loadQueue(ctx, ref);
   if (!queue) throw queueDoesNotExist(ctx);
-  const [result] = await storeSends(ctx, ref, [prepareSend(ctx, queue, input, false)]);
+  const prepared = prepareSend(ctx, queue, input, false);
+  await dataKeyForSend(ctx, queue);
+  const [result] = await storeSends(ctx, ref, [prepared]);
   return result!;
 }
 
@@ -227,6 +230,7 @@ export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entri
   // FIFO parameter errors fail the whole request, as on AWS.
   const fifoParameter = (e: AwsError) => queue.fifo && /MessageGroupId|ContentBasedDeduplication|DelaySeconds/.test(e.message);
   const { done: ready, Failed } = await runBatch(entries, (entry) => prepareSend(ctx, queue, entry, true), fifoParameter);
+  if (ready.length) await dataKeyForSend(ctx, queue);
   const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.result)) : [];
   return {
     Successful: results.map((r, i) => ({ Id: ready[i]!.entry.Id, ...r })),

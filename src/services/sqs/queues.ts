@@ -75,6 +75,7 @@ export async function deleteQueue(ctx: RequestContext, ref: QueueRef): Promise<v
     const s = store(ctx, ref);
     await s.delete(keys.queue(ref));
     await s.delete(keys.counter(ref));
+    await s.delete(keys.dataKey(ref));
     await deleteAll(s, [keys.messages(ref), keys.visibility(ref), keys.groups(ref), keys.dedups(ref), keys.attempts(ref)]);
     await s.set(keys.deleted(ref), Math.floor(ctx.clock.now()));
   });

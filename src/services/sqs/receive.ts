@@ -16,6 +16,7 @@ import { deadLetter, redrivePolicyOf } from "./redrive.ts";
 import { notifyQueue, waitForQueue } from "./signal.ts";
 import { keys, loadQueue, lockName, removeMessage, store, type QueueRecord, type StoredMessage } from "./storage.ts";
 import { advanceMoveTasks } from "./move-tasks.ts";
+import { dataKeyForReceive } from "./kms.ts";
 
 export interface ReceiveInput {
   AttributeNames?: string[];
@@ -221,6 +222,7 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
   rangeCheck("WaitTimeSeconds", input.WaitTimeSeconds, 0, 20, "Must be >= 0 and <= 20, if provided.");
   const initial = await loadQueue(ctx, ref);
   if (!initial) throw queueDoesNotExist(ctx);
+  await dataKeyForReceive(ctx, initial);
   await advanceMoveTasks(ctx, ref.account, ref.region);
   const max = input.MaxNumberOfMessages ?? 1;
   const wait = input.WaitTimeSeconds ?? Number(initial.attributes.ReceiveMessageWaitTimeSeconds);

@@ -91,6 +91,8 @@ export const keys = {
   attempts: (q: QueueRef): Key => ["a", q.name],
   /** When a queue of this name was last deleted (epoch ms), for QueueDeletedRecently. */
   deleted: (q: QueueRef): Key => ["x", q.name],
+  /** The SSE-KMS data key in use (kms.ts). */
+  dataKey: (q: QueueRef): Key => ["k", q.name],
   task: (id: string): Key => ["t", id],
   tasks: (): Key => ["t"],
 };
