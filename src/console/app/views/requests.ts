@@ -38,7 +38,7 @@ export async function requests(el: HTMLElement, _path: string[], query: URLSearc
     return !q || `${e.service} ${e.operation} ${e.method} ${e.path} ${e.requestId} ${e.account} ${e.region} ${e.status}`.toLowerCase().includes(q);
   };
   const row = (e: Entry) => h("tr", { class: `open s${String(e.status)[0]}`, "data-id": e.id, "data-service": e.service, "data-operation": e.operation, onclick: () => open(e) },
-    h("td", null, when(e.time)), h("td", null, e.service), h("td", null, e.operation || h("em", null, "(none)")),
+    h("td", { title: when(e.time) }, new Date(e.time).toISOString().slice(11, 23)), h("td", null, e.service), h("td", null, e.operation || h("em", null, "(none)")),
     h("td", { class: "num" }, e.status), h("td", { class: "num" }, `${e.latencyMs} ms`), h("td", null, e.account), h("td", null, e.region),
     h("td", { class: "path" }, `${e.method} ${e.path}`));
   const redraw = () => {
@@ -62,7 +62,7 @@ export async function requests(el: HTMLElement, _path: string[], query: URLSearc
   fill(el, h("h1", null, "Requests ", live),
     h("div", { class: "toolbar filters" }, serviceSel, statusSel, search, h("button", { type: "button", onclick: () => { entries.length = 0; redraw(); } }, "Clear")),
     h("div", { class: "split" },
-      h("table", { "data-name": "requests" }, h("thead", null, h("tr", null, ["time", "service", "operation", "status", "latency", "account", "region", "request"].map((t) => h("th", null, t)))), tbody),
+      h("div", { class: "scroll" }, h("table", { "data-name": "requests", class: "compact" }, h("thead", null, h("tr", null, ["time (UTC)", "service", "operation", "status", "latency", "account", "region", "request"].map((t) => h("th", null, t)))), tbody)),
       detail));
 
   const source = new EventSource(`${INTERNAL}/requests/stream`);
