@@ -111,6 +111,7 @@ async function start(ctx: RequestContext, input: { stateMachineArn: string; name
   const written = await ctx.store.atomic().check({ key: keys.execution(execArn), versionstamp: null }).set(keys.execution(execArn), exec).commit();
   if (!written.ok) throw err("ExecutionAlreadyExists", `Execution Already Exists: '${execArn}'`);
   const run = new Run(ctx, exec);
+  run.childRunner = runExecution;
   return { exec, run, data };
 }
 
@@ -261,6 +262,7 @@ export const executionHandlers: Handlers<Ops> = {
     delete reopened.output;
     await ctx.store.set(keys.execution(e.arn), reopened);
     const run = new Run(ctx, reopened, e.events + 1);
+    run.childRunner = runExecution;
     run.emit("ExecutionRedriven", e.events, { executionRedrivenEventDetails: { redriveCount: reopened.redriveCount } });
     ctx.waitUntil(redrive(run, e));
     return { redriveDate: new Date(redriveDate) };

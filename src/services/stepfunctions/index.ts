@@ -10,6 +10,7 @@ import type { Operations } from "../../generated/stepfunctions.ts";
 import model from "../../../models/stepfunctions.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import { activityHandlers } from "./activities.ts";
+import { mapRunHandlers } from "./distributed.ts";
 import { executionHandlers } from "./executions.ts";
 import { machineHandlers } from "./machines.ts";
 import { testStateHandlers } from "./test-state.ts";
@@ -22,5 +23,6 @@ export default defineService<Operations>({
     ...activityHandlers,
     ...executionHandlers,
     ...testStateHandlers,
+    ...mapRunHandlers,
   },
 });

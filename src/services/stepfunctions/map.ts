@@ -5,6 +5,7 @@
  * Source: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
  */
 import { StatesError } from "./errors.ts";
+import { runDistributed } from "./distributed.ts";
 import { runStrands } from "./parallel.ts";
 import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
@@ -20,7 +21,8 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
   return withRetryAndCatch(env, "Map", async () => {
     const context = contextObject(run, env.name, env.enteredTime, 0, env.scope);
     const effective = jsonata ? input : applyPath(env, "InputPath", input, state.InputPath);
-    const items = jsonata
+    const distributed = processor.ProcessorConfig?.Mode === "DISTRIBUTED";
+    const items = distributed && state.ItemReader ? [] : jsonata
       ? (state.Items !== undefined ? await fieldValue(env, "Items", state.Items) : input)
       : applyPath(env, "ItemsPath", effective, state.ItemsPath ?? "$");
     if (!Array.isArray(items)) {
@@ -30,6 +32,10 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
       : state.MaxConcurrencyPath !== undefined ? applyPath(env, "MaxConcurrencyPath", effective, state.MaxConcurrencyPath) : 0;
     const limit = typeof limitValue === "number" && limitValue >= 0 ? Math.floor(limitValue) : 0;
     const selector = state.ItemSelector ?? state.Parameters;
+    if (distributed) {
+      const result = await runDistributed(env, processor, state.ItemReader ? undefined : items, effective, limit);
+      return finish(env, context, result);
+    }
     const startedId = run.emit("MapStateStarted", env.scope.prev, { mapStateStartedEventDetails: { length: items.length } });
     env.scope.prev = startedId;
     const lasts: number[] = [];
@@ -64,6 +70,15 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
       throw new StatesError(d.error ?? "", d.cause ?? "");
     }
     env.scope.prev = run.emit("MapStateSucceeded", Math.max(env.scope.prev, ...lasts));
+    return finish(env, context, result);
+  });
+}
+
+/** The Map's result array through ResultSelector/ResultPath/OutputPath or Output, and MapStateExited. */
+async function finish(env: StateEnv, context: Json, result: unknown[]): Promise<StateResult> {
+  const { state, input } = env;
+  const jsonata = env.scope.language === "JSONata";
+  {
     let output: unknown;
     let shown: Record<string, string> | undefined;
     if (jsonata) {
@@ -80,5 +95,5 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
     }
     exited(env, "Map", output, shown);
     return { output, next: state.End ? undefined : state.Next };
-  });
+  }
 }

@@ -51,6 +51,8 @@ export class Run {
   /** Resolves when the run has written its terminal event. */
   readonly done = new Promise<void>((resolve) => (this.settle = resolve));
 
+  /** Runs a child execution to its end (distributed Map); set by executions.ts, inherited by children. */
+  childRunner?: (child: Run, input: unknown) => Promise<void>;
   /** TestState: events kept here instead of the store, and the task's mocked outcome. */
   transient?: { events: HistoryRecord[]; mock?: { result?: string; errorOutput?: { error?: string; cause?: string } } };
 
