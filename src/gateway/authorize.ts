@@ -17,7 +17,8 @@
  */
 import { checksFor, type AuthorizationEnv, type AuthorizationMap, type Input, type ResourcePolicyInfo } from "../policy/authorization.ts";
 import { statementsOf } from "../policy/document.ts";
-import { denialMessage, evaluate, type AuthorizationRequest, type Decision, type StatementRef } from "../policy/evaluate.ts";
+import { denialMessage, evaluate, type AuthorizationRequest, type Decision, type PolicySet, type StatementRef } from "../policy/evaluate.ts";
+import { ConditionContext } from "../policy/context.ts";
 import { requestContext } from "../policy/request-context.ts";
 import type { NamedPolicy, PolicyDocument, Principal, PrincipalPolicies } from "../policy/types.ts";
 import type { ProtocolId } from "../protocol/model.ts";
@@ -28,7 +29,8 @@ import { prefixStore } from "../store/prefixed.ts";
 
 /** One logged decision (`GET /_fetchstack/services/iam/decisions`). */
 export interface DecisionLogEntry {
-  time: string;
+  /** ISO 8601 (epoch ms while in the ring). */
+  time: string | number;
   requestId: string;
   service: string;
   operation: string;
@@ -80,6 +82,8 @@ export class Authorizer {
   private readonly principals = new Map<string, Principal | null>();
   private readonly policies = new Map<string, PrincipalPolicies | null>();
   private readonly resources = new Map<string, ResourcePolicyInfo | typeof NONE>();
+  /** Decisions of condition-free policy sets, which depend on nothing but principal, action and resource. */
+  private readonly decided = new Map<string, Decision>();
   private readonly log: DecisionLogEntry[] = [];
   private logStart = 0;
   private readonly identityServices: readonly ServiceDefinition[];
@@ -152,20 +156,26 @@ export class Authorizer {
     if (service.resolvePrincipal || service.principalPolicies) {
       this.principals.clear();
       this.policies.clear();
+      this.decided.clear();
     }
     // Trust policies live with IAM, bucket policies with S3...: a change anywhere drops them all.
-    if (service.authorization?.resourcePolicy || service.principalPolicies) this.resources.clear();
+    if (service.authorization?.resourcePolicy || service.principalPolicies) {
+      this.resources.clear();
+      this.decided.clear();
+    }
   }
 
   clear(): void {
     this.principals.clear();
     this.policies.clear();
     this.resources.clear();
+    this.decided.clear();
   }
 
   /** The decision ring, oldest first (at most `logSize`). */
   decisions(): DecisionLogEntry[] {
-    return [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)];
+    return [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)]
+      .map((e) => ({ ...e, time: typeof e.time === "number" ? new Date(e.time).toISOString() : e.time }));
   }
 
   private record(entry: DecisionLogEntry): void {
@@ -204,27 +214,37 @@ export class Authorizer {
     for (const check of checks) {
       const info = await this.resourceInfo(check.resource);
       const resourcePolicy = resourcePolicyOf(info, check.resource, principal);
-      const extra: Record<string, string | string[]> = { ...check.context };
-      for (const [k, v] of Object.entries(info?.tags ?? {})) extra[`aws:ResourceTag/${k}`] = v;
-      if (info?.account) extra["aws:ResourceAccount"] = info.account;
-      const request: AuthorizationRequest = {
-        principal,
-        action: check.action,
-        resource: check.resource,
-        resourceAccount: info?.account ?? accountOfArn(check.resource),
-        context: requestContext({
-          principal, principalPolicies, now, sourceIp: req.sourceIp, secureTransport: req.secureTransport, region: req.region, extra,
-        }),
-      };
-      const decision = evaluate(request, {
+      const set: PolicySet = {
         identityPolicies: principalPolicies?.identityPolicies ?? [],
         permissionsBoundary: principalPolicies?.permissionsBoundary,
         sessionPolicies: principal?.sessionPolicies,
         resourcePolicy,
         resourcePolicyRequired: info?.required,
-      });
+      };
+      const request: AuthorizationRequest = {
+        principal,
+        action: check.action,
+        resource: check.resource,
+        resourceAccount: info?.account ?? accountOfArn(check.resource),
+        context: EMPTY_CONTEXT,
+      };
+      const cacheKey = conditionFree(set) ? `${req.accessKeyId ?? ""}\n${principal?.arn ?? ""}\n${check.action}\n${check.resource}` : undefined;
+      let decision = cacheKey === undefined ? undefined : this.decided.get(cacheKey);
+      if (!decision) {
+        const extra: Record<string, string | string[]> = { ...check.context };
+        for (const [k, v] of Object.entries(info?.tags ?? {})) extra[`aws:ResourceTag/${k}`] = v;
+        if (info?.account) extra["aws:ResourceAccount"] = info.account;
+        request.context = requestContext({
+          principal, principalPolicies, now, sourceIp: req.sourceIp, secureTransport: req.secureTransport, region: req.region, extra,
+        });
+        decision = evaluate(request, set);
+        if (cacheKey !== undefined) {
+          if (this.decided.size >= 10_000) this.decided.clear();
+          this.decided.set(cacheKey, decision);
+        }
+      }
       this.record({
-        time: new Date(now).toISOString(),
+        time: now,
         requestId: req.requestId,
         service: service.name,
         operation: req.operation,
@@ -261,6 +281,24 @@ function defaultMap(service: ServiceDefinition): AuthorizationMap {
     defaults.set(service, map);
   }
   return map;
+}
+
+const EMPTY_CONTEXT = new ConditionContext();
+const conditionFreeDocs = new WeakMap<PolicyDocument, boolean>();
+
+/** Whether no statement of the set has a Condition (its decision then depends on no request context). */
+function conditionFree(set: PolicySet): boolean {
+  const docs = [...set.identityPolicies, ...(set.sessionPolicies ?? []), set.permissionsBoundary, set.resourcePolicy];
+  for (const p of docs) {
+    if (!p) continue;
+    let free = conditionFreeDocs.get(p.document);
+    if (free === undefined) {
+      free = statementsOf(p.document).every((s) => s.Condition === undefined);
+      conditionFreeDocs.set(p.document, free);
+    }
+    if (!free) return false;
+  }
+  return true;
 }
 
 function accountOfArn(arn: string): string | undefined {

@@ -117,7 +117,8 @@ export interface AuthorizationCheck {
 
 async function expandResource(spec: ResourceSpec | undefined, input: Input, env: AuthorizationEnv): Promise<string[]> {
   if (spec === undefined) return ["*"];
-  const raw = typeof spec === "function" ? await spec(input, env) : spec;
+  let raw = typeof spec === "function" ? spec(input, env) : spec;
+  if (raw instanceof Promise) raw = await raw;
   if (raw === undefined) return ["*"];
   const list = typeof raw === "string" ? [raw] : [...raw];
   const out: string[] = [];
@@ -138,7 +139,8 @@ async function expandResource(spec: ResourceSpec | undefined, input: Input, env:
 
 async function expandContext(specs: Readonly<Record<string, ContextSpec>> | undefined, input: Input, env: AuthorizationEnv, into: Record<string, ContextValue>): Promise<void> {
   for (const [key, spec] of Object.entries(specs ?? {})) {
-    const v = typeof spec === "function" ? await spec(input, env) : input[spec];
+    let v = typeof spec === "function" ? spec(input, env) : input[spec];
+    if (v instanceof Promise) v = await v;
     if (v === undefined || v === null) continue;
     into[key] = Array.isArray(v) ? v.map(String) : String(v);
   }
