@@ -37,6 +37,11 @@ function malformedXml(): AwsError {
   return new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400);
 }
 
+/** An element name without its namespace prefix (`s3:Tagging` → `Tagging`). */
+function localName(name: string): string {
+  return name.slice(name.indexOf(":") + 1);
+}
+
 async function readXmlBody(incoming: IncomingRequest) {
   const text = await incoming.text();
   if (text.trim() === "") return undefined;
@@ -127,6 +132,9 @@ export const restXmlCodec: Codec = {
         if (text !== "") input[payloadName] = text;
       } else {
         const root = await readXmlBody(incoming);
+        // A document under another root element (`<Wrong><TagSet/></Wrong>` for PutBucketTagging)
+        // does not validate against the schema: S3 answers MalformedXML, not a silent success.
+        if (root && ref.locationName && localName(root.name) !== ref.locationName) throw malformedXml();
         if (root) input[payloadName] = decodeBody(model, ref, root);
       }
     } else if (bodyMembers(inputShape).length > 0) {
