@@ -20,6 +20,9 @@ import { decodeValue, encodeValue, jsonLeaves, ShapeTypeError } from "../protoco
 import type { RequestLog, RequestRecord } from "./request-log.ts";
 import { consolePage } from "./page.ts";
 
+/** Interval of the request stream's keep-alive comments. */
+const HEARTBEAT_MS = 10_000;
+
 /** Largest streaming output member `call` reads into its JSON answer. */
 export const CALL_STREAM_LIMIT = 16 * 1024 * 1024;
 
@@ -89,12 +92,17 @@ function eventStream(log: RequestLog, request: Request): Response {
   const after = Number(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? 0) || 0;
   const encoder = new TextEncoder();
   let unsubscribe: (() => void) | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    unsubscribe?.();
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (record: RequestRecord) => {
         // A client that stopped reading without closing: drop it rather than buffer forever.
         if ((controller.desiredSize ?? 0) < -1000) {
-          unsubscribe?.();
+          stop();
           controller.close();
           return;
         }
@@ -103,8 +111,17 @@ function eventStream(log: RequestLog, request: Request): Response {
       controller.enqueue(encoder.encode(": fetchstack request log\nretry: 2000\n\n"));
       for (const record of log.entries()) if (record.id > after) send(record);
       unsubscribe = log.subscribe(send);
+      // A comment line now and then: proxies keep the connection, and workerd does not take a
+      // stream that waits on other requests' events for a hung one.
+      heartbeat = setInterval(() => {
+        try {
+          controller.enqueue(encoder.encode(": ping\n\n"));
+        } catch {
+          stop();
+        }
+      }, HEARTBEAT_MS);
       request.signal?.addEventListener("abort", () => {
-        unsubscribe?.();
+        stop();
         try {
           controller.close();
         } catch {
@@ -113,7 +130,7 @@ function eventStream(log: RequestLog, request: Request): Response {
       });
     },
     cancel() {
-      unsubscribe?.();
+      stop();
     },
   });
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" } });
