@@ -149,6 +149,8 @@ interface CallBase {
   request?: Request;
   /** The request's wire protocol; default the model's. */
   protocol?: ProtocolId;
+  /** The service calling through `ctx.invoke` (becomes `ctx.caller.service`). */
+  viaService?: string;
 }
 
 const DEFAULT_HOSTNAMES = ["localhost", "localhost.localstack.cloud", "127.0.0.1"];
@@ -214,7 +216,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       accountId: base.accountId,
       region: base.region,
       requestId: base.requestId,
-      caller: { accessKeyId: base.accessKeyId, accountId: base.accountId },
+      caller: { accessKeyId: base.accessKeyId, accountId: base.accountId, ...(base.viaService ? { service: base.viaService } : {}) },
       store: prefixStore(store, [namespace, base.accountId, base.region]),
       globalStore: prefixStore(store, [namespace, "global"]),
       storeFor: (accountId, region) => prefixStore(store, [namespace, accountId, region]),
@@ -240,7 +242,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       invoke: (serviceName, operationName, input) =>
         invoke(serviceName, operationName, input, {
           accountId: base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
-          accessKeyId: base.accessKeyId, waitUntil: base.waitUntil,
+          accessKeyId: base.accessKeyId, waitUntil: base.waitUntil, viaService: service.name,
         }),
     };
   };

@@ -30,6 +30,12 @@ export interface EventBus {
 export interface Caller {
   accessKeyId: string | null;
   accountId: string;
+  /**
+   * The service whose handler made this call through `ctx.invoke` (its name, e.g. `"s3"`);
+   * absent for clients' requests. Lets a service accept what only AWS services may send (an
+   * `aws.<service>` event source).
+   */
+  service?: string;
 }
 
 /**

@@ -94,7 +94,8 @@ export const putEventsHandlers: Handlers<Operations> = {
         fail("MalformedDetail", "Detail is malformed.");
         continue;
       }
-      if (/^aws\./.test(entry.Source)) {
+      // Only AWS services send `aws.*` events: one calling through ctx.invoke, with its own source.
+      if (/^aws\./.test(entry.Source) && !(ctx.caller.service && entry.Source === `aws.${ctx.caller.service}`)) {
         fail("NotAuthorizedForSourceException", "Not authorized for the source.");
         continue;
       }

@@ -6,6 +6,8 @@
  * the response (`ctx.waitUntil`). Delivery failures are not the writer's: they are dropped, as
  * S3 drops events it cannot deliver.
  *
+ * With `EventBridgeConfiguration`, every event also goes to the default event bus (eventbridge.ts).
+ *
  * Limits: the destination is called in the writer's region (fetchstack's SQS resolves a queue
  * URL in the request's region).
  *
@@ -17,6 +19,9 @@ import type { RequestContext } from "../types.ts";
 import type { BucketRecord } from "./bucket-store.ts";
 import { canonicalUserId } from "./acl.ts";
 import { encodeRfc3986Path } from "../../encoding/uri.ts";
+import { notifyEventBridge, type NotifiedObject, type ObjectEventName } from "./eventbridge.ts";
+
+export type { NotifiedObject, ObjectEventName };
 
 interface FilterRule {
   Name?: string;
@@ -31,22 +36,6 @@ interface DestinationConfig {
   TopicArn?: string;
   LambdaFunctionArn?: string;
 }
-
-export interface NotifiedObject {
-  key: string;
-  size?: number;
-  etag?: string;
-  versionId?: string;
-}
-
-/** The event names the handlers send (without the `s3:` prefix). */
-export type ObjectEventName =
-  | "ObjectCreated:Put"
-  | "ObjectCreated:Post"
-  | "ObjectCreated:Copy"
-  | "ObjectCreated:CompleteMultipartUpload"
-  | "ObjectRemoved:Delete"
-  | "ObjectRemoved:DeleteMarkerCreated";
 
 function eventMatches(patterns: string[] | undefined, eventName: string): boolean {
   const full = `s3:${eventName}`;
@@ -72,12 +61,16 @@ function eventKey(key: string): string {
 
 let sequence = 0;
 
-function message(ctx: RequestContext, bucket: BucketRecord, eventName: string, object: NotifiedObject, configurationId: string) {
+function nextSequencer(ctx: RequestContext): string {
+  return (ctx.clock.now() * 1000 + (sequence++ % 1000)).toString(16).toUpperCase().padStart(16, "0");
+}
+
+function message(ctx: RequestContext, bucket: BucketRecord, eventName: string, object: NotifiedObject, configurationId: string, sequencer: string) {
   const obj: Record<string, unknown> = { key: eventKey(object.key) };
   if (object.size !== undefined) obj.size = object.size;
   if (object.etag) obj.eTag = object.etag.replace(/^"|"$/g, "");
   if (object.versionId && object.versionId !== "null") obj.versionId = object.versionId;
-  obj.sequencer = (ctx.clock.now() * 1000 + (sequence++ % 1000)).toString(16).toUpperCase().padStart(16, "0");
+  obj.sequencer = sequencer;
   return {
     Records: [{
       eventVersion: "2.1",
@@ -116,10 +109,12 @@ async function deliver(ctx: RequestContext, config: DestinationConfig, body: str
 export function notify(ctx: RequestContext, bucket: BucketRecord, eventName: ObjectEventName, object: NotifiedObject): void {
   const n = bucket.config.notification as Record<string, DestinationConfig[] | undefined> | undefined;
   if (!n) return;
+  const sequencer = nextSequencer(ctx);
+  if (n.EventBridgeConfiguration) notifyEventBridge(ctx, bucket, eventName, object, sequencer);
   const configs = [...(n.QueueConfigurations ?? []), ...(n.TopicConfigurations ?? []), ...(n.LambdaFunctionConfigurations ?? [])];
   for (const config of configs) {
     if (!eventMatches(config.Events, eventName) || !filterMatches(config, object.key)) continue;
-    const body = JSON.stringify(message(ctx, bucket, eventName, object, config.Id ?? ""));
+    const body = JSON.stringify(message(ctx, bucket, eventName, object, config.Id ?? "", sequencer));
     ctx.waitUntil(deliver(ctx, config, body).catch(() => {}));
   }
 }
