@@ -14,7 +14,7 @@ import { runMap } from "./map.ts";
 import { runParallel } from "./parallel.ts";
 import { runTask } from "./task.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, DETAILS, exited, FailStateError, fieldValue, json, jsonataOutput, runtimeError,
+  applyPath, applyResultPath, assign, contextObject, DETAILS, exited, FailStateError, fieldValue, json, jsonataOutput, runtimeError, StrandAborted,
   type Json, type Language, type Scope, type StateEnv, type StateResult,
 } from "./state-io.ts";
 
@@ -24,6 +24,7 @@ export async function runContainer(run: Run, container: Json, input: unknown, sc
   let data = input;
   for (;;) {
     run.check();
+    if (scope.cancel?.aborted) throw new StrandAborted();
     const state = container.States[name] as Json;
     const language: Language = state.QueryLanguage ?? scope.language;
     const stateScope: Scope = language === scope.language ? scope : { ...scope, language };
@@ -150,7 +151,8 @@ async function runWait(env: StateEnv): Promise<StateResult> {
   }
   const a = await assign(env, state.Assign, effective);
   const output = jsonata ? await jsonataOutput(env, state.Output, input) : applyPath(env, "OutputPath", effective, state.OutputPath);
-  if (until > now) await run.sleep(until - now);
+  if (until > now) await run.sleep(until - now, env.scope.cancel);
+  if (env.scope.cancel?.aborted) throw new StrandAborted();
   run.check();
   env.scope.variables = a.variables;
   exited(env, "Wait", output, a.shown);

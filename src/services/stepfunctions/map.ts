@@ -10,7 +10,7 @@ import { runStrands } from "./parallel.ts";
 import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, fieldValue, json, jsonataOutput, runtimeError,
+  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, fieldValue, json, jsonataOutput, runtimeError, StrandAborted,
   type ContainerRunner, type Json, type Scope, type StateEnv, type StateResult,
 } from "./state-io.ts";
 
@@ -41,9 +41,9 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
     const lasts: number[] = [];
     let result: unknown[];
     try {
-      result = await runStrands(env, items.length, limit, async (index) => {
+      result = await runStrands(env, items.length, limit, async (index, cancel) => {
         const mapItem = { Index: index, Value: items[index] };
-        const scope: Scope = { language: env.scope.language, variables: { ...env.scope.variables }, mapItem, prev: startedId };
+        const scope: Scope = { language: env.scope.language, variables: { ...env.scope.variables }, mapItem, prev: startedId, cancel };
         const itemContext = { ...context, Map: { Item: mapItem } };
         let itemInput: unknown = items[index];
         if (selector !== undefined) {
@@ -58,6 +58,7 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
           return out;
         } catch (e) {
           if (e instanceof StatesError) scope.prev = run.emit("MapIterationFailed", scope.prev, { mapIterationFailedEventDetails: { name: env.name, index } });
+          if (e instanceof StrandAborted) scope.prev = run.emit("MapIterationAborted", scope.prev, { mapIterationAbortedEventDetails: { name: env.name, index } });
           throw e;
         } finally {
           lasts.push(scope.prev);

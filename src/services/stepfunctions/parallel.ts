@@ -8,22 +8,29 @@ import { StatesError } from "./errors.ts";
 import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, jsonataOutput, type ContainerRunner, type Json, type StateEnv, type StateResult,
+  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, jsonataOutput, StrandAborted, type ContainerRunner, type Json, type StateEnv, type StateResult,
 } from "./state-io.ts";
 
 /** Runs strands concurrently (at most `limit` at once, 0 = all), each tracked so settled() sees it; rejects with the first failure. */
-export async function runStrands<T>(env: StateEnv, count: number, limit: number, strand: (i: number) => Promise<T>): Promise<T[]> {
+export async function runStrands<T>(env: StateEnv, count: number, limit: number, strand: (i: number, cancel: AbortSignal) => Promise<T>): Promise<T[]> {
   const { run } = env;
   const results: T[] = new Array(count);
   let next = 0;
   let failure: unknown;
+  // The first failure stops the siblings (and is passed down to nested strands).
+  const cancel = new AbortController();
+  const parent = env.scope.cancel;
+  if (parent?.aborted) cancel.abort();
+  else parent?.addEventListener("abort", () => cancel.abort(), { once: true });
   const worker = async () => {
-    while (next < count && failure === undefined) {
+    while (next < count && failure === undefined && !cancel.signal.aborted) {
       const i = next++;
       try {
-        results[i] = await strand(i);
+        results[i] = await strand(i, cancel.signal);
       } catch (e) {
+        if (e instanceof StrandAborted) continue;
         failure ??= e;
+        cancel.abort();
       }
     }
   };
@@ -31,6 +38,7 @@ export async function runStrands<T>(env: StateEnv, count: number, limit: number,
   for (const w of workers) run.ctx.waitUntil(w);
   await run.waitFor(Promise.all(workers));
   if (failure !== undefined) throw failure;
+  if (cancel.signal.aborted) throw new StrandAborted();
   return results;
 }
 
@@ -49,8 +57,8 @@ export async function runParallel(env: StateEnv, runContainer: ContainerRunner):
     const lasts: number[] = [];
     let result: unknown[];
     try {
-      result = await runStrands(env, branches.length, 0, async (i) => {
-        const scope = { language: env.scope.language, variables: { ...env.scope.variables }, prev: startedId };
+      result = await runStrands(env, branches.length, 0, async (i, cancel) => {
+        const scope = { language: env.scope.language, variables: { ...env.scope.variables }, prev: startedId, cancel };
         try {
           return await runContainer(run, branches[i]!, branchInput, scope);
         } finally {

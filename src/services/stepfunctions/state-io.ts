@@ -17,6 +17,15 @@ export interface Scope {
   /** `$$.Map.Item` inside a Map iteration. */
   mapItem?: { Index: number; Value: unknown };
   prev: number;
+  /** Aborted when a sibling strand failed (Parallel, Map): this strand stops at its next state or wait. */
+  cancel?: AbortSignal;
+}
+
+/** A strand stopped because a sibling failed; not an error of the execution. */
+export class StrandAborted extends Error {
+  constructor() {
+    super("aborted: a sibling strand failed");
+  }
 }
 
 export interface StateResult {

@@ -161,6 +161,31 @@ const CASES: Case[] = [
       "PassStateEntered", "PassStateExited", "ExecutionSucceeded"],
   },
   {
+    name: "a failing Parallel branch stops its waiting sibling at once",
+    definition: { StartAt: "P", States: {
+      P: { Type: "Parallel", Branches: [
+        { StartAt: "Slow", States: { Slow: { Type: "Wait", Seconds: 3600, Next: "Never" }, Never: pass() } },
+        { StartAt: "Boom", States: { Boom: { Type: "Fail", Error: "Boom" } } },
+      ], End: true },
+    } },
+    status: "FAILED", error: "Boom",
+    events: ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted", "WaitStateEntered", "FailStateEntered", "ParallelStateFailed", "ExecutionFailed"],
+  },
+  {
+    name: "a failing Map iteration aborts the others (MapIterationAborted)",
+    definition: { StartAt: "M", States: {
+      M: { Type: "Map", ItemProcessor: { StartAt: "C", States: {
+        C: { Type: "Choice", Choices: [{ Variable: "$", NumericEquals: 0, Next: "Bad" }], Default: "Wait" },
+        Bad: { Type: "Fail", Error: "Zero" },
+        Wait: { Type: "Wait", Seconds: 600, End: true },
+      } }, End: true },
+    } },
+    input: [1, 0],
+    status: "FAILED", error: "Zero",
+    events: ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapIterationStarted", "ChoiceStateEntered", "MapIterationStarted", "ChoiceStateEntered",
+      "ChoiceStateExited", "ChoiceStateExited", "WaitStateEntered", "FailStateEntered", "MapIterationFailed", "MapIterationAborted", "MapStateFailed", "ExecutionFailed"],
+  },
+  {
     name: "Map retried on failure then caught",
     definition: { StartAt: "M", States: {
       M: { Type: "Map", ItemProcessor: { StartAt: "F", States: { F: { Type: "Fail", Error: "Item.Failed" } } },
