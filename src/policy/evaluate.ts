@@ -16,7 +16,7 @@
 import type { ConditionContext } from "./context.ts";
 import { conditionsHold } from "./conditions.ts";
 import { asList, statementsOf } from "./document.ts";
-import { actionMatches, resourceMatches } from "./match.ts";
+import { compileGlob, compileResource, resourceMatches, splitArn } from "./match.ts";
 import type { NamedPolicy, Principal, PolicyStatement } from "./types.ts";
 import { substitute } from "./variables.ts";
 
@@ -110,21 +110,52 @@ interface Applies {
   principal?: PrincipalMatch;
 }
 
-function statementApplies(s: PolicyStatement, req: AuthorizationRequest, resourcePolicy: boolean, useVariables: boolean): Applies {
-  if (s.Action !== undefined) {
-    if (!asList(s.Action).some((a) => actionMatches(a, req.action))) return { applies: false };
-  } else if (s.NotAction !== undefined) {
-    if (asList(s.NotAction).some((a) => actionMatches(a, req.action))) return { applies: false };
+/** A statement prepared for matching: actions and variable-free resources compiled once per document. */
+interface Compiled {
+  s: PolicyStatement;
+  actions?: ((a: string) => boolean)[];
+  notActions?: ((a: string) => boolean)[];
+  resources?: ResourceMatcher[];
+  notResources?: ResourceMatcher[];
+}
+type ResourceMatcher = { fixed: (resource: string, parts: string[] | null) => boolean } | { pattern: string };
+
+const compiledDocs = new WeakMap<object, { variables: boolean; statements: Compiled[] }>();
+
+function compile(policy: NamedPolicy): Compiled[] {
+  const variables = policy.document.Version === "2012-10-17";
+  const cached = compiledDocs.get(policy.document);
+  if (cached && cached.variables === variables) return cached.statements;
+  const resource = (p: string): ResourceMatcher => (variables && p.includes("${") ? { pattern: p } : { fixed: compileResource(p) });
+  const statements = statementsOf(policy.document).map((s): Compiled => ({
+    s,
+    ...(s.Action !== undefined ? { actions: asList(s.Action).map((a) => compileGlob(a, true)) } : {}),
+    ...(s.NotAction !== undefined ? { notActions: asList(s.NotAction).map((a) => compileGlob(a, true)) } : {}),
+    ...(s.Resource !== undefined ? { resources: asList(s.Resource).map(resource) } : {}),
+    ...(s.NotResource !== undefined ? { notResources: asList(s.NotResource).map(resource) } : {}),
+  }));
+  compiledDocs.set(policy.document, { variables, statements });
+  return statements;
+}
+
+function statementApplies(c: Compiled, req: AuthorizationRequest, parts: string[] | null, resourcePolicy: boolean, useVariables: boolean): Applies {
+  const s = c.s;
+  const action = req.action;
+  if (c.actions) {
+    if (!c.actions.some((m) => m(action))) return { applies: false };
+  } else if (c.notActions) {
+    if (c.notActions.some((m) => m(action))) return { applies: false };
   } else return { applies: false };
 
-  const resourceHit = (patterns: string[]) => patterns.some((p) => {
-    const sub = useVariables ? substitute(p, req.context, true) : p;
+  const resourceHit = (matchers: ResourceMatcher[]) => matchers.some((m) => {
+    if ("fixed" in m) return m.fixed(req.resource, parts);
+    const sub = substitute(m.pattern, req.context, true);
     return sub !== null && resourceMatches(sub, req.resource);
   });
-  if (s.Resource !== undefined) {
-    if (!resourceHit(asList(s.Resource))) return { applies: false };
-  } else if (s.NotResource !== undefined) {
-    if (resourceHit(asList(s.NotResource))) return { applies: false };
+  if (c.resources) {
+    if (!resourceHit(c.resources)) return { applies: false };
+  } else if (c.notResources) {
+    if (resourceHit(c.notResources)) return { applies: false };
   } else if (!resourcePolicy) return { applies: false };
 
   let principal: PrincipalMatch = null;
@@ -137,7 +168,7 @@ function statementApplies(s: PolicyStatement, req: AuthorizationRequest, resourc
       principal = "direct";
     } else return { applies: false };
   }
-  if (!conditionsHold(s.Condition, req.context, useVariables)) return { applies: false };
+  if (s.Condition && !conditionsHold(s.Condition, req.context, useVariables)) return { applies: false };
   return { applies: true, principal };
 }
 
@@ -146,10 +177,11 @@ interface PolicyMatches {
   denies: StatementRef[];
 }
 
-function evaluatePolicy(policy: NamedPolicy, type: PolicyType, req: AuthorizationRequest, into: PolicyMatches, matched: StatementRef[]): void {
+function evaluatePolicy(policy: NamedPolicy, type: PolicyType, req: AuthorizationRequest, parts: string[] | null, into: PolicyMatches, matched: StatementRef[]): void {
   const useVariables = policy.document.Version === "2012-10-17";
-  statementsOf(policy.document).forEach((s, index) => {
-    const r = statementApplies(s, req, type === "resource-based", useVariables);
+  compile(policy).forEach((c, index) => {
+    const s = c.s;
+    const r = statementApplies(c, req, parts, type === "resource-based", useVariables);
     if (!r.applies) return;
     const ref: StatementRef = { source: policy.source, policyType: type, index, effect: s.Effect, ...(s.Sid ? { sid: s.Sid } : {}) };
     matched.push(ref);
@@ -171,12 +203,13 @@ export function evaluate(req: AuthorizationRequest, policies: PolicySet): Decisi
   const session: PolicyMatches = { allows: [], denies: [] };
   const resource: PolicyMatches = { allows: [], denies: [] };
   const p = req.principal;
+  const parts = req.resource === "*" ? null : splitArn(req.resource);
   if (p) {
-    for (const policy of policies.identityPolicies) evaluatePolicy(policy, "identity-based", req, identity, matched);
-    if (policies.permissionsBoundary) evaluatePolicy(policies.permissionsBoundary, "permissions boundary", req, boundary, matched);
-    for (const policy of policies.sessionPolicies ?? []) evaluatePolicy(policy, "session", req, session, matched);
+    for (const policy of policies.identityPolicies) evaluatePolicy(policy, "identity-based", req, parts, identity, matched);
+    if (policies.permissionsBoundary) evaluatePolicy(policies.permissionsBoundary, "permissions boundary", req, parts, boundary, matched);
+    for (const policy of policies.sessionPolicies ?? []) evaluatePolicy(policy, "session", req, parts, session, matched);
   }
-  if (policies.resourcePolicy) evaluatePolicy(policies.resourcePolicy, "resource-based", req, resource, matched);
+  if (policies.resourcePolicy) evaluatePolicy(policies.resourcePolicy, "resource-based", req, parts, resource, matched);
 
   const deny = [...identity.denies, ...resource.denies, ...boundary.denies, ...session.denies][0];
   if (deny) {

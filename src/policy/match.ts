@@ -68,3 +68,35 @@ export function resourceMatches(pattern: string, resource: string): boolean {
   // A Resource with fewer than six segments (`arn:aws:sns:*`) globs over the whole ARN.
   return splitArn(pattern) ? arnMatches(pattern, resource) : globMatch(pattern, resource);
 }
+
+/** A compiled matcher of one pattern: exact (case-folded when asked), `*`, or a glob RegExp. */
+export function compileGlob(pattern: string, ignoreCase: boolean): (value: string) => boolean {
+  if (pattern === "*") return () => true;
+  if (!pattern.includes("*") && !pattern.includes("?")) {
+    const exact = /[\uE000-\uE002]/.test(pattern) ? unmark(pattern) : pattern;
+    if (!ignoreCase) return (v) => v === exact;
+    const folded = exact.toLowerCase();
+    return (v) => v.length === folded.length && v.toLowerCase() === folded;
+  }
+  const re = globRegExp(pattern, ignoreCase);
+  return (v) => re.test(v);
+}
+
+/**
+ * A compiled Resource pattern (no policy variables in it): `resourceMatches` with the pattern's
+ * segments prepared once. `parts` is `splitArn(resource)`, computed once per request.
+ */
+export function compileResource(pattern: string): (resource: string, parts: string[] | null) => boolean {
+  if (pattern === "*") return () => true;
+  const p = splitArn(pattern);
+  if (!p) {
+    const whole = compileGlob(pattern, false);
+    return (resource) => resource !== "*" && whole(resource);
+  }
+  const segments = p.map((seg) => compileGlob(seg, false));
+  return (resource, parts) => {
+    if (resource === "*" || !parts) return false;
+    for (let i = 0; i < 6; i++) if (!segments[i](parts[i])) return false;
+    return true;
+  };
+}
