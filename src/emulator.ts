@@ -239,9 +239,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
       // The called service gets the caller's account, region and origin, not its request
       // (whose headers, such as Content-Length, describe another operation's body).
-      invoke: (serviceName, operationName, input) =>
+      invoke: (serviceName, operationName, input, target) =>
         invoke(serviceName, operationName, input, {
-          accountId: base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
+          accountId: target?.accountId ?? base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
           accessKeyId: base.accessKeyId, waitUntil: base.waitUntil, viaService: service.name,
         }),
     };

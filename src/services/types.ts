@@ -100,9 +100,10 @@ export interface RequestContext {
    * Calls another service's operation through the gateway's dispatch (no direct imports):
    * `input` is validated against that service's model and its handler's output object is
    * returned. Throws AwsError as that service would, NotImplemented (501) when the service is not
-   * served, InvalidAction for an operation its model lacks.
+   * served, InvalidAction for an operation its model lacks. `target.accountId` calls into another
+   * account (STS reading a role of the account it is assumed in); default the caller's.
    */
-  invoke(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  invoke(service: string, operation: string, input: Record<string, unknown>, target?: { accountId?: string }): Promise<Record<string, unknown>>;
   /** Runs Lambda functions' code; absent where the runtime offers no runner (src/lambda-runner.ts). */
   lambdaRunner?: BoundLambdaRunner;
   /**

@@ -145,6 +145,9 @@ describe("internal API", () => {
 
   it("state snapshot, reset and restore round-trip", async () => {
     const local = createEmulator();
+    // STS checks with IAM that the role exists.
+    const trust = encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }));
+    await local.fetch(form(`Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=${trust}`, { authorization: auth("iam", "us-east-1", "111122223333") }));
     const assume = form("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::111122223333:role/r&RoleSessionName=abc", { authorization: auth("sts") });
     const body = await (await local.fetch(assume)).text();
     const key = /<AccessKeyId>(\w+)<\/AccessKeyId>/.exec(body)![1];

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { createEmulator } from "../../src/emulator.ts";
 import { createRequestHandler } from "../../src/runtime/sdk.ts";
@@ -13,7 +14,8 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 
-const credentials = { test: "test", AKIAIOSFODNN7EXAMPLE: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const credentials = { test: "test", AKIAIOSFODNN7EXAMPLE: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "111122223333": "owner" };
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] });
 
 describe("SigV4 verification", () => {
   const emulator = createEmulator({ verifySignatures: true, credentials });
@@ -23,6 +25,9 @@ describe("SigV4 verification", () => {
 
   it("accepts correctly signed requests, including STS temporary credentials", async () => {
     expect((await sts("test", "test").send(new GetCallerIdentityCommand({}))).Account).toBe("000000000000");
+    // STS checks with IAM that the role exists.
+    const iam = new IAMClient({ region: "us-east-1", credentials: { accessKeyId: "111122223333", secretAccessKey: "owner" }, requestHandler: handler as never });
+    await iam.send(new CreateRoleCommand({ RoleName: "r", AssumeRolePolicyDocument: TRUST }));
     const role = await sts("AKIAIOSFODNN7EXAMPLE", credentials.AKIAIOSFODNN7EXAMPLE).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111122223333:role/r", RoleSessionName: "signed" }));
     const c = role.Credentials!;
     const me = await sts(c.AccessKeyId!, c.SecretAccessKey!, c.SessionToken).send(new GetCallerIdentityCommand({}));

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -39,6 +40,9 @@ describe("worker with Workers KV state (Miniflare)", () => {
       const health = (await (await mf.dispatchFetch(`${endpoint}/_fetchstack/health`)).json()) as { store: string };
       expect(health.store).toBe("workers-kv");
       const sts = new STSClient({ region: "us-east-1", endpoint, credentials });
+      // STS checks with IAM that the role exists.
+      await new IAMClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "111122223333", secretAccessKey: "x" } })
+        .send(new CreateRoleCommand({ RoleName: "kv", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }));
       const c = (await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111122223333:role/kv", RoleSessionName: "kv" }))).Credentials!;
       saved = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
       const s3 = new S3Client({ region: "us-east-1", endpoint, credentials, forcePathStyle: true });

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -52,6 +53,9 @@ describe("worker with Durable Object state (Miniflare)", () => {
       expect(new Set(received).size).toBe(received.length);
 
       const sts = new STSClient({ region: "us-east-1", endpoint, credentials });
+      // STS checks with IAM that the role exists.
+      await new IAMClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "111122223333", secretAccessKey: "x" } })
+        .send(new CreateRoleCommand({ RoleName: "mf", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }));
       const c = (await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111122223333:role/mf", RoleSessionName: "persisted" }))).Credentials!;
       saved = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
     } finally {

@@ -5,6 +5,7 @@
  * half-written (each stored thing has exactly the content its write sent).
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -60,6 +61,10 @@ export async function setUp(endpoint: string): Promise<{ services: ServiceName[]
   const skipped: Record<string, string> = {};
   let queueUrl: string | undefined;
   await c.sts.send(new GetCallerIdentityCommand({}));
+  // STS checks with IAM that the role exists (created once; a restarted run finds it).
+  const iam = new IAMClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "111122223333", secretAccessKey: "x" }, maxAttempts: 1 });
+  await iam.send(new CreateRoleCommand({ RoleName: "crash", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }))
+    .catch((e: Error) => { if (e.name !== "EntityAlreadyExistsException") throw e; });
   try {
     queueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl;
     services.push("sqs");

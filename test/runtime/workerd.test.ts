@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetCallerIdentityCommand, AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { Miniflare } from "miniflare";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -25,6 +26,9 @@ describe("workerd via Miniflare", () => {
   it("answers STS to the JS SDK", async () => {
     const sts = new STSClient({ region: "us-east-1", endpoint: url.origin, credentials });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe("000000000000");
+    // STS checks with IAM that the role exists.
+    const iam = new IAMClient({ region: "us-east-1", endpoint: url.origin, credentials: { accessKeyId: "111122223333", secretAccessKey: "x" } });
+    await iam.send(new CreateRoleCommand({ RoleName: "w", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }) }));
     const role = await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111122223333:role/w", RoleSessionName: "workerd" }));
     const c = role.Credentials!;
     const asRole = new STSClient({ region: "us-east-1", endpoint: url.origin, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });

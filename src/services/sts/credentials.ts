@@ -4,6 +4,7 @@
  * tell their account from the key alone and `GetAccessKeyInfo` reports it.
  */
 import { newAccessKeyId } from "../../gateway/accounts.ts";
+import type { NamedPolicy, Principal } from "../../policy/types.ts";
 import type { Store } from "../../store/types.ts";
 import { bytesToBase64 } from "../../encoding/base64.ts";
 
@@ -12,8 +13,18 @@ export interface Identity {
   Account: string;
   Arn: string;
   UserId: string;
-  /** How the credentials were obtained (role chaining and GetSessionToken rules depend on it). */
-  kind: "root" | "assumed-role" | "federated-user" | "session" | "root-task";
+  /** How the credentials were obtained (role chaining and GetSessionToken rules depend on it); `user`: an IAM user's long-term key. */
+  kind: "root" | "user" | "assumed-role" | "federated-user" | "session" | "root-task";
+  /** The IAM user or role whose policies apply (the role's ARN with its path for a role session). */
+  principalArn?: string;
+  /** Session policies passed when the session was made (documents, with where they came from). */
+  sessionPolicies?: NamedPolicy[];
+  /** Session tags (Tags of AssumeRole, and transitive tags carried over by role chaining). */
+  sessionTags?: Record<string, string>;
+  /** Keys names of `sessionTags` that pass on to chained role sessions. */
+  transitiveTagKeys?: string[];
+  /** Request-context keys the session carries (`aws:SourceIdentity`, `aws:FederatedProvider`, ...). */
+  contextKeys?: Record<string, string | string[]>;
 }
 
 export interface IssuedCredentials {
@@ -67,5 +78,19 @@ export function credentialsOutput(issued: IssuedCredentials) {
     SecretAccessKey: issued.SecretAccessKey,
     SessionToken: issued.SessionToken,
     Expiration: new Date(issued.Expiration),
+  };
+}
+
+/** The Principal (src/policy/types.ts) of a set of credentials STS issued. */
+export function principalOf(identity: Identity): Principal {
+  return {
+    account: identity.Account,
+    arn: identity.Arn,
+    userId: identity.UserId,
+    principalArn: identity.principalArn,
+    kind: identity.kind === "root-task" ? "root" : identity.kind,
+    sessionPolicies: identity.sessionPolicies,
+    sessionTags: identity.sessionTags,
+    contextKeys: identity.contextKeys,
   };
 }

@@ -12,7 +12,9 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { accountFromAccessKeyId } from "../../gateway/accounts.ts";
 import model from "../../../models/sts.json" with { type: "json" };
-import { credentialsOutput, issueCredentials, lookupCredentials, uniqueId, type Identity } from "./credentials.ts";
+import { credentialsOutput, issueCredentials, lookupCredentials, principalOf, uniqueId, type Identity } from "./credentials.ts";
+import { findRole, identityOfIamKey, managedSessionPolicies } from "./iam-lookup.ts";
+import type { NamedPolicy, PolicyDocument } from "../../policy/types.ts";
 import { nameQualifier, readSamlAssertion, readWebIdentityToken } from "./tokens.ts";
 import { base64ToUtf8 } from "../../encoding/base64.ts";
 import { stsAuthorization } from "./authorization.ts";
@@ -29,6 +31,10 @@ async function callerIdentity(ctx: RequestContext): Promise<Identity> {
         throw new AwsError("ExpiredTokenException", "The security token included in the request is expired", 400);
       }
       return issued.identity;
+    }
+    if (key.startsWith("AKIA")) {
+      const user = await identityOfIamKey(ctx, key);
+      if (user) return user;
     }
   }
   return { Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root`, UserId: ctx.accountId, kind: "root" };
@@ -96,18 +102,54 @@ function checkTags(tags: { Key: string; Value: string }[] | undefined, transitiv
   }
 }
 
+interface SessionRequest {
+  Policy?: string;
+  PolicyArns?: { arn?: string }[];
+  Tags?: { Key: string; Value: string }[];
+  TransitiveTagKeys?: string[];
+  SourceIdentity?: string;
+}
+
+/**
+ * Issues a role session after checking, through IAM, that the role exists (AWS answers a
+ * missing role with AccessDenied, naming the caller) and that the duration fits its
+ * MaxSessionDuration. The session carries the role's ARN, session policies and tags.
+ */
 async function assumeRole(
   ctx: RequestContext,
   role: RoleArn,
+  roleArn: string,
   sessionName: string,
   durationSeconds: number,
+  request: SessionRequest,
+  denied: () => AwsError,
+  caller?: Identity,
+  contextKeys: Record<string, string | string[]> = {},
 ) {
-  const roleId = uniqueId("AROA");
+  const found = await findRole(ctx, role.account, role.name, roleArn);
+  if (found === null) throw denied();
+  if (found && durationSeconds > found.MaxSessionDuration) {
+    throw new AwsError("ValidationError", `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 400);
+  }
+  const roleId = found?.RoleId ?? uniqueId("AROA");
+  const sessionPolicies: NamedPolicy[] = [];
+  if (request.Policy) sessionPolicies.push({ source: "session policy", document: JSON.parse(request.Policy) as PolicyDocument });
+  const arns = (request.PolicyArns ?? []).map((p) => String(p.arn ?? ""));
+  if (arns.length) sessionPolicies.push(...(await managedSessionPolicies(ctx, role.account, arns)));
+  // Role chaining passes the caller's transitive session tags on (they cannot be overridden).
+  const inherited = Object.fromEntries((caller?.transitiveTagKeys ?? []).map((k) => [k, caller!.sessionTags?.[k] ?? ""]));
+  const tags = { ...Object.fromEntries((request.Tags ?? []).map((t) => [t.Key, t.Value])), ...inherited };
   const identity: Identity = {
     Account: role.account,
     Arn: `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/${sessionName}`,
     UserId: `${roleId}:${sessionName}`,
     kind: "assumed-role",
+    principalArn: found?.Arn ?? roleArn,
+    ...(sessionPolicies.length ? { sessionPolicies } : {}),
+    ...(Object.keys(tags).length ? { sessionTags: tags } : {}),
+    ...(request.TransitiveTagKeys?.length || caller?.transitiveTagKeys?.length
+      ? { transitiveTagKeys: [...new Set([...(request.TransitiveTagKeys ?? []), ...(caller?.transitiveTagKeys ?? [])])] } : {}),
+    ...(request.SourceIdentity ? { contextKeys: { ...contextKeys, "aws:SourceIdentity": request.SourceIdentity } } : Object.keys(contextKeys).length ? { contextKeys } : {}),
   };
   const issued = await issueCredentials(ctx.globalStore, identity, ctx.clock.now() + durationSeconds * 1000);
   return {
@@ -122,6 +164,11 @@ export default defineService<Operations>({
   model: model as unknown as ServiceModel,
   async resolveSecret(accessKeyId, globalStore) {
     return (await lookupCredentials(globalStore, accessKeyId))?.SecretAccessKey ?? null;
+  },
+  /** The session behind credentials STS issued (expiry is the caller's to check: STS answers ExpiredToken). */
+  async resolvePrincipal(accessKeyId, globalStore) {
+    const issued = await lookupCredentials(globalStore, accessKeyId);
+    return issued ? principalOf(issued.identity) : null;
   },
   handlers: {
     async GetCallerIdentity(_input, ctx) {
@@ -142,7 +189,8 @@ export default defineService<Operations>({
       checkPolicy(input.Policy);
       checkTags(input.Tags, input.TransitiveTagKeys);
       const packed = packedPolicySize(input);
-      const result = await assumeRole(ctx, role, input.RoleSessionName, duration);
+      const denied = () => new AwsError("AccessDenied", `User: ${caller.Arn} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`, 403);
+      const result = await assumeRole(ctx, role, input.RoleArn, input.RoleSessionName, duration, input, denied, caller);
       return { ...result, PackedPolicySize: packed, SourceIdentity: input.SourceIdentity };
     },
 
@@ -151,7 +199,10 @@ export default defineService<Operations>({
       const claims = readWebIdentityToken(input.WebIdentityToken, ctx.clock.now());
       checkPolicy(input.Policy);
       const packed = packedPolicySize(input);
-      const result = await assumeRole(ctx, role, input.RoleSessionName, input.DurationSeconds ?? HOUR);
+      const denied = () => new AwsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403);
+      const result = await assumeRole(ctx, role, input.RoleArn, input.RoleSessionName, input.DurationSeconds ?? HOUR, input, denied, undefined, {
+        "aws:FederatedProvider": input.ProviderId ?? claims.iss,
+      });
       return {
         ...result,
         SubjectFromWebIdentityToken: claims.sub,
@@ -174,7 +225,10 @@ export default defineService<Operations>({
       const sessionName = claims.roleSessionName ?? claims.subject;
       if (!sessionName) throw new AwsError("InvalidIdentityTokenException", "Missing RoleSessionName attribute", 400);
       const duration = input.DurationSeconds ?? claims.sessionDuration ?? HOUR;
-      const result = await assumeRole(ctx, role, sessionName, duration);
+      const denied = () => new AwsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML", 403);
+      const result = await assumeRole(ctx, role, input.RoleArn, sessionName, duration, input, denied, undefined, {
+        "aws:FederatedProvider": input.PrincipalArn,
+      });
       return {
         ...result,
         Subject: claims.subject,
@@ -188,7 +242,7 @@ export default defineService<Operations>({
 
     async GetSessionToken(input, ctx) {
       const caller = await callerIdentity(ctx);
-      if (caller.kind !== "root") {
+      if (caller.kind !== "root" && caller.kind !== "user") {
         throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
       }
       if ((input.SerialNumber && !input.TokenCode) || (!input.SerialNumber && input.TokenCode)) {
@@ -202,18 +256,25 @@ export default defineService<Operations>({
 
     async GetFederationToken(input, ctx) {
       const caller = await callerIdentity(ctx);
-      if (caller.kind !== "root") {
+      if (caller.kind !== "root" && caller.kind !== "user") {
         throw new AwsError("AccessDenied", "Cannot call GetFederationToken with session credentials", 403);
       }
       checkPolicy(input.Policy);
       checkTags(input.Tags);
       const packed = packedPolicySize(input);
       const duration = Math.min(input.DurationSeconds ?? 12 * HOUR, caller.kind === "root" ? HOUR : 36 * HOUR);
+      const sessionPolicies: NamedPolicy[] = input.Policy ? [{ source: "session policy", document: JSON.parse(input.Policy) as PolicyDocument }] : [];
+      const arns = (input.PolicyArns ?? []).map((p) => String(p.arn ?? ""));
+      if (arns.length) sessionPolicies.push(...(await managedSessionPolicies(ctx, caller.Account, arns)));
       const identity: Identity = {
         Account: caller.Account,
         Arn: `arn:aws:sts::${caller.Account}:federated-user/${input.Name}`,
         UserId: `${caller.Account}:${input.Name}`,
         kind: "federated-user",
+        // A federated user has the calling IAM user's permissions, capped by the session policies.
+        principalArn: caller.principalArn,
+        sessionPolicies,
+        ...(input.Tags?.length ? { sessionTags: Object.fromEntries(input.Tags.map((t) => [t.Key, t.Value])) } : {}),
       };
       const issued = await issueCredentials(ctx.globalStore, identity, ctx.clock.now() + duration * 1000);
       return {

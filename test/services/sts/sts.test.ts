@@ -7,6 +7,7 @@ import {
   DecodeAuthorizationMessageCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand,
   GetFederationTokenCommand, GetSessionTokenCommand, GetWebIdentityTokenCommand, STSClient,
 } from "@aws-sdk/client-sts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createRequestHandler } from "../../../src/runtime/sdk.ts";
 import { STORES, startTestServer, TEST_CREDENTIALS } from "../../helpers/clients.ts";
@@ -35,7 +36,10 @@ function samlResponse(sessionName: string): string {
   return btoa(xml);
 }
 
-type Transport = { name: string; client: (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => STSClient };
+type Transport = { name: string; client: (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => STSClient; iam: IAMClient };
+
+/** The role the tests assume: STS checks with IAM that it exists. */
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] });
 
 const clock = { t: Date.parse("2026-11-22T00:00:00Z"), now() { return this.t; } };
 
@@ -47,7 +51,11 @@ for (const store of STORES) {
       const emulator: Emulator = createEmulator({ store: store.make(), clock });
       const handler = createRequestHandler(emulator);
       return {
-        transport: { name: "in-process", client: (credentials = TEST_CREDENTIALS) => new STSClient({ region: "us-east-1", credentials, requestHandler: handler }) },
+        transport: {
+          name: "in-process",
+          client: (credentials = TEST_CREDENTIALS) => new STSClient({ region: "us-east-1", credentials, requestHandler: handler }),
+          iam: new IAMClient({ region: "us-east-1", credentials: { accessKeyId: "111122223333", secretAccessKey: "x" }, requestHandler: handler }),
+        },
         close: async () => {},
       };
     },
@@ -58,7 +66,11 @@ transports.push({
   async setup() {
     const server = await startTestServer();
     return {
-      transport: { name: "http", client: (credentials = TEST_CREDENTIALS) => new STSClient({ region: "us-east-1", credentials, endpoint: server.url }) },
+      transport: {
+        name: "http",
+        client: (credentials = TEST_CREDENTIALS) => new STSClient({ region: "us-east-1", credentials, endpoint: server.url }),
+        iam: new IAMClient({ region: "us-east-1", credentials: { accessKeyId: "111122223333", secretAccessKey: "x" }, endpoint: server.url }),
+      },
       close: () => server.close(),
     };
   },
@@ -70,6 +82,7 @@ for (const { name, setup } of transports) {
     let close: () => Promise<void>;
     beforeAll(async () => {
       ({ transport: t, close } = await setup());
+      await t.iam.send(new CreateRoleCommand({ RoleName: "deployer", Path: "/service/", AssumeRolePolicyDocument: TRUST, MaxSessionDuration: 43200 }));
     });
     afterAll(() => close());
 
