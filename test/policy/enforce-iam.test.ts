@@ -13,6 +13,8 @@ import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator, type Emulator } from "../../src/emulator.ts";
 import { createRequestHandler } from "../../src/runtime/sdk.ts";
 import { TEST_CREDENTIALS } from "../helpers/clients.ts";
@@ -32,6 +34,8 @@ function clients(emulator: Emulator, credentials: Creds = TEST_CREDENTIALS) {
     ssm: new SSMClient(config),
     lambda: new LambdaClient(config),
     sts: new STSClient(config),
+    kinesis: new KinesisClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }
 
@@ -141,5 +145,26 @@ describe("enforceIam with IAM users", () => {
     await root.secrets.send(new CreateSecretCommand({ Name: "db", SecretString: "pw" }));
     await root.ssm.send(new PutParameterCommand({ Name: "/app/p", Value: "v", Type: "String" }));
     expect((await frank.ssm.send(new GetParameterCommand({ Name: "/app/p" }))).Parameter?.Value).toBe("v");
+  });
+
+  it("Kinesis and CloudWatch Logs check their stream and log group ARNs", async () => {
+    const root = clients(emulator);
+    await root.kinesis.send(new CreateStreamCommand({ StreamName: "clicks", ShardCount: 1 }));
+    await root.kinesis.send(new CreateStreamCommand({ StreamName: "other", ShardCount: 1 }));
+    await root.logs.send(new CreateLogGroupCommand({ logGroupName: "app" }));
+    await root.logs.send(new CreateLogStreamCommand({ logGroupName: "app", logStreamName: "s" }));
+    const writer = clients(emulator, await newUser(emulator, "writer"));
+    await root.iam.send(new PutUserPolicyCommand({
+      UserName: "writer", PolicyName: "w",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [
+        { Effect: "Allow", Action: "kinesis:PutRecord", Resource: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/clicks` },
+        { Effect: "Allow", Action: "logs:PutLogEvents", Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:app:*` },
+      ] }),
+    }));
+    await writer.kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "p", Data: new Uint8Array([1]) }));
+    const other = await rejection(writer.kinesis.send(new PutRecordCommand({ StreamName: "other", PartitionKey: "p", Data: new Uint8Array([1]) })));
+    expect(other.name).toBe("AccessDeniedException");
+    expect(other.message).toContain(`kinesis:PutRecord on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other`);
+    await writer.logs.send(new PutLogEventsCommand({ logGroupName: "app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "m" }] }));
   });
 });

@@ -23,6 +23,7 @@ import type { ModelRecord } from "./streams.ts";
 
 import { listDeliveries } from "./delivery.ts";
 import { partitionOf } from "../../util/partition.ts";
+import { firehoseAuthorization } from "./authorization.ts";
 export { listDeliveries, type DeliveryRecord } from "./delivery.ts";
 
 const MAX_STREAMS = 5000;
@@ -328,6 +329,7 @@ function withDueFlushes(table: Handlers<Ops>): Handlers<Ops> {
 
 export default defineService<Ops>({
   name: "firehose",
+  authorization: firehoseAuthorization,
   model: model as unknown as ServiceModel,
   introspection: {
     /** Every delivery attempt (objects written, failures), oldest first; `?stream=` filters. */

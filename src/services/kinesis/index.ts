@@ -28,6 +28,7 @@ import { serveSubscribeToShard } from "./subscribe.ts";
 import { notifyStream } from "./signal.ts";
 import { clearStore } from "../../store/snapshot.ts";
 import type { Key } from "../../store/types.ts";
+import { kinesisAuthorization } from "./authorization.ts";
 
 const ON_DEMAND_SHARDS = 4;
 const ON_DEMAND_STREAM_LIMIT = 50;
@@ -105,6 +106,7 @@ function summary(stream: StoredStream) {
 
 export default defineService<Operations>({
   name: "kinesis",
+  authorization: kinesisAuthorization,
   model: model as unknown as ServiceModel,
   // SubscribeToShard answers an event stream, which the codecs do not write (subscribe.ts).
   preRoute: serveSubscribeToShard,

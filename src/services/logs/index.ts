@@ -23,6 +23,7 @@ import {
 } from "./state.ts";
 import { clearStore } from "../../store/snapshot.ts";
 import type { Key } from "../../store/types.ts";
+import { logsAuthorization } from "./authorization.ts";
 
 /** Retention periods AWS accepts, in days. */
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
@@ -99,6 +100,7 @@ async function filters(ctx: RequestContext, prefix: readonly unknown[]): Promise
 
 export default defineService<Operations>({
   name: "logs",
+  authorization: logsAuthorization,
   model: model as unknown as ServiceModel,
   handlers: {
     ...insightsHandlers,

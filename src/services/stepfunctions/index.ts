@@ -14,9 +14,11 @@ import { mapRunHandlers } from "./distributed.ts";
 import { executionHandlers } from "./executions.ts";
 import { machineHandlers } from "./machines.ts";
 import { testStateHandlers } from "./test-state.ts";
+import { stepfunctionsAuthorization } from "./authorization.ts";
 
 export default defineService<Operations>({
   name: "stepfunctions",
+  authorization: stepfunctionsAuthorization,
   model: model as unknown as ServiceModel,
   handlers: {
     ...machineHandlers,
