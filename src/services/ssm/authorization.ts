@@ -10,6 +10,10 @@ const parameterArn = (name: string, env: AuthorizationEnv) =>
 const one = (member: string) => (input: Input, env: AuthorizationEnv) => (input[member] ? parameterArn(String(input[member]), env) : undefined);
 const many = (input: Input, env: AuthorizationEnv) => ((input.Names ?? []) as string[]).map((n) => parameterArn(n.split(":")[0], env));
 
+const documentArn = (member: string) => (input: Input, env: AuthorizationEnv) =>
+  input[member] ? `arn:aws:ssm:${env.region}:${env.account}:document/${String(input[member])}` : undefined;
+const onDocument = { resource: documentArn("Name") };
+
 export const ssmAuthorization: AuthorizationMap = {
   prefix: "ssm",
   resource: one("Name"),
@@ -24,5 +28,14 @@ export const ssmAuthorization: AuthorizationMap = {
     AddTagsToResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*"), tags: "Tags" },
     RemoveTagsFromResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*") },
     ListTagsForResource: { resource: (i, env) => (i.ResourceType === "Parameter" ? parameterArn(String(i.ResourceId), env) : "*") },
+    CreateDocument: { ...onDocument, tags: "Tags" },
+    GetDocument: onDocument,
+    DescribeDocument: onDocument,
+    UpdateDocument: onDocument,
+    UpdateDocumentDefaultVersion: onDocument,
+    DeleteDocument: onDocument,
+    ListDocumentVersions: onDocument,
+    ListDocuments: { resource: "*" },
+    SendCommand: { resource: documentArn("DocumentName") },
   },
 };

@@ -4,8 +4,9 @@
  *
  * Parameters with versions, labels, tiers, data types, allowed patterns and policies
  * (parameters.ts); SecureString values encrypted with real KMS keys through ctx.invoke
- * (secure.ts); tags on parameters. SSM's other operations (documents, automation, run command,
- * inventory, patching, ...) have no handler and answer 501 (docs/ssm.md).
+ * (secure.ts); tags on parameters. Documents as state, SendCommand answering InvalidInstanceId
+ * (documents.ts). SSM's other operations (automation, inventory, patching, ...) have no handler
+ * and answer 501 (docs/ssm.md).
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -17,6 +18,7 @@ import {
 } from "./parameters.ts";
 import { DEFAULT_KEY, seal, unseal } from "./secure.ts";
 import { ssmAuthorization } from "./authorization.ts";
+import { documentHandlers } from "./documents.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -416,5 +418,5 @@ export default defineService({
   name: "ssm",
   authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
-  handlers,
+  handlers: { ...handlers, ...documentHandlers },
 });

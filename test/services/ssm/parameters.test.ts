@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand,
   GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand,
-  ListDocumentsCommand, ListTagsForResourceCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
+  ListCommandsCommand, ListTagsForResourceCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
   UnlabelParameterVersionCommand,
 } from "@aws-sdk/client-ssm";
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -198,7 +198,7 @@ for (const { name, setup } of transports) {
     });
 
     it("operations outside Parameter Store answer 501", async () => {
-      const e = await errorOf(ssm.send(new ListDocumentsCommand({})));
+      const e = await errorOf(ssm.send(new ListCommandsCommand({})));
       expect(e.$metadata.httpStatusCode).toBe(501);
     });
   });
