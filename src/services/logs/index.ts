@@ -15,6 +15,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/logs.json" with { type: "json" };
 import type { Operations } from "../../generated/logs.ts";
 import { insightsHandlers } from "./insights.ts";
+import { exportTaskHandlers } from "./export-tasks.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -104,6 +105,7 @@ export default defineService<Operations>({
   model: model as unknown as ServiceModel,
   handlers: {
     ...insightsHandlers,
+    ...exportTaskHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {
