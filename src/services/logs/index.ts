@@ -16,6 +16,7 @@ import model from "../../../models/logs.json" with { type: "json" };
 import type { Operations } from "../../generated/logs.ts";
 import { insightsHandlers } from "./insights.ts";
 import { exportTaskHandlers } from "./export-tasks.ts";
+import { deliveryHandlers } from "./deliveries.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -106,6 +107,7 @@ export default defineService<Operations>({
   handlers: {
     ...insightsHandlers,
     ...exportTaskHandlers,
+    ...deliveryHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {
