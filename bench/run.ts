@@ -233,9 +233,16 @@ async function main(): Promise<void> {
         await send(emulatorUrl, setup);
         if (moto && c.moto) await send(motoUrl, setup).catch(() => {});
       }
-      const local = await inProcess((r) => emulator.fetch(r), () => toRequest("http://127.0.0.1:4566", c.request()));
-      const http = await overHttp(emulatorUrl, c);
-      const viaMoto = moto && c.moto ? await overHttp(motoUrl, c).catch(() => undefined) : undefined;
+      // A case that reads what the server answered (an iterator) gets its request per server.
+      const prepared = async (call: (r: BenchRequest) => Promise<Response>): Promise<BenchCase> =>
+        c.prepare ? { ...c, request: await c.prepare(async (r) => (await call(r)).json()) } : c;
+      // Prepared before measuring: an idle keep-alive connection would be closed by then.
+      const localCase = await prepared((r) => emulator.fetch(toRequest("http://127.0.0.1:4566", r)));
+      const httpCase = await prepared((r) => fetch(toRequest(emulatorUrl, r)));
+      const motoCase = moto && c.moto ? await prepared((r) => fetch(toRequest(motoUrl, r))).catch(() => undefined) : undefined;
+      const local = await inProcess((r) => emulator.fetch(r), () => toRequest("http://127.0.0.1:4566", localCase.request()));
+      const http = await overHttp(emulatorUrl, httpCase);
+      const viaMoto = motoCase ? await overHttp(motoUrl, motoCase).catch(() => undefined) : undefined;
       console.log(`${c.name.padEnd(30)} in-process ${fmt(local)}  = ${(local.rps / ceilingInProcess.rps).toFixed(2)} × ceiling`);
       console.log(`${"".padEnd(30)} HTTP       ${fmt(http)}  = ${(http.rps / ceilingHttp.rps).toFixed(2)} × ceiling`);
       if (viaMoto) console.log(`${"".padEnd(30)} moto HTTP  ${fmt(viaMoto)}  → fetchstack ${(http.rps / viaMoto.rps).toFixed(1)} × moto's throughput`);

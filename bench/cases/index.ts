@@ -6,5 +6,6 @@ import { sqsCases } from "./sqs.ts";
 import { s3Cases } from "./s3.ts";
 import { firehoseCases } from "./firehose.ts";
 import { snsCases } from "./sns.ts";
+import { kinesisCases } from "./kinesis.ts";
 
-export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases, ...s3Cases, ...firehoseCases, ...snsCases];
+export const CASES: BenchCase[] = [...stsCases, ...dynamodbCases, ...sqsCases, ...s3Cases, ...firehoseCases, ...snsCases, ...kinesisCases];

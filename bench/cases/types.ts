@@ -19,6 +19,12 @@ export interface BenchCase {
   setup?: BenchRequest[];
   /** The request measured. Called once per request, so it may vary (unique ids). */
   request(): BenchRequest;
+  /**
+   * Optional, after `setup`, once per server measured: builds the measured request from what
+   * that server answered (`call` returns the parsed JSON body), e.g. a shard iterator. Replaces
+   * `request` for that server.
+   */
+  prepare?(call: (r: BenchRequest) => Promise<unknown>): Promise<() => BenchRequest>;
   /** Whether moto can answer this case (compared only then). */
   moto?: boolean;
 }
