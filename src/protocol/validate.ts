@@ -74,6 +74,12 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
     case "list": {
       if (!Array.isArray(value)) return;
       checkSize(shape, value.length, value, path, out);
+      // A null element of a non-sparse list (a JSON or CBOR client can send one) is Coral's "must not be null".
+      if (!shape.sparse && value.includes(null)) {
+        value.forEach((item, i) => {
+          if (item === null) out.push({ path: `${join(path, String(i + 1))}.member`, value: "null", constraint: "Member must not be null" });
+        });
+      }
       const memberShape = shape.member && model.shapes[shape.member.shape];
       if (!memberShape || !needsWalk(model, memberShape)) return;
       for (let i = 0; i < value.length; i++) {
@@ -87,6 +93,11 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
       checkSize(shape, keys.length, value, path, out);
+      if (!shape.sparse) {
+        for (const key of keys) {
+          if (record[key] === null) out.push({ path: `${join(path, key)}.member`, value: "null", constraint: "Member must not be null" });
+        }
+      }
       const valueShape = shape.value && model.shapes[shape.value.shape];
       if (!valueShape || !needsWalk(model, valueShape)) return;
       for (const key of keys) {

@@ -20,4 +20,23 @@ describe("fuzz regressions", () => {
     const error = cbor.decode(new Uint8Array(await response.arrayBuffer())) as { __type: string };
     expect(error.__type).toBe("com.amazonaws.cloudwatch#ValidationException");
   });
+
+  it("a null element of a list or map in a JSON body is a ValidationException, not a 500 (SSM GetParameters, CloudWatch PutMetricData)", async () => {
+    const emulator = createEmulator();
+    const json = (target: string, body: unknown, version = "1.1") => emulator.fetch(new Request("http://localhost:4566/", {
+      method: "POST",
+      headers: { "x-amz-target": target, "content-type": `application/x-amz-json-${version}` },
+      body: JSON.stringify(body),
+    }));
+    const ssm = await json("AmazonSSM.GetParameters", { Names: ["a", null] });
+    expect(ssm.status).toBe(400);
+    const body = (await ssm.json()) as { __type: string; Message?: string; message?: string };
+    expect(body.__type).toBe("com.amazonaws.ssm#ValidationException");
+    expect(body.Message ?? body.message).toBe("1 validation error detected: Value null at 'names.2.member' failed to satisfy constraint: Member must not be null");
+    const cw = await json("GraniteServiceVersion20100801.PutMetricData", { Namespace: "n", MetricData: [null] }, "1.0");
+    expect(cw.status).toBe(400);
+    expect(((await cw.json()) as { message: string }).message).toContain("Value null at 'metricData.1.member' failed to satisfy constraint: Member must not be null");
+    const tags = await json("AmazonSSM.AddTagsToResource", { ResourceType: "Parameter", ResourceId: "p", Tags: [{ Key: "k", Value: "v" }] });
+    expect(tags.status).not.toBe(500);
+  });
 });
