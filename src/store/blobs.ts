@@ -6,6 +6,7 @@
  */
 import type { BlobStore } from "./types.ts";
 import { clampBlobRange } from "../util/byte-range.ts";
+import { flatString } from "./keys.ts";
 
 interface Blob {
   chunks: Uint8Array[];
@@ -46,7 +47,8 @@ export function createMemoryBlobStore(): BlobStore {
           reader.releaseLock();
         }
       }
-      blobs.set(key, { chunks, offsets, size });
+      // Exact-length copies: arrays grown by push keep spare capacity for the blob's lifetime.
+      blobs.set(blobs.has(key) ? key : flatString(key), { chunks: chunks.slice(), offsets: offsets.slice(), size });
       return { size };
     },
 

@@ -164,6 +164,16 @@ export function encodeKeyPart(part: KeyPart): string {
 }
 
 /**
+ * A flat copy of `text`. V8 keeps `a + b` (and template literals, `padStart`) as a tree of
+ * cons strings, about 32 bytes a node, until something flattens it; a store keeps its keys for
+ * their lifetime, so the memory stores flatten the keys they insert.
+ */
+export function flatString(text: string): string {
+  // Shorter strings are always built flat; `join` of two parts allocates one flat string.
+  return text.length < 13 ? text : [text.charAt(0), text.slice(1)].join("");
+}
+
+/**
  * Encodes a key to a string that is injective and order-preserving under JS string comparison
  * (`<`), usable as a Map key. Throws TypeError on an invalid key part.
  */
@@ -171,9 +181,11 @@ export function encodeKey(key: Key): string {
   if (!Array.isArray(key)) throw new TypeError("key must be an array");
   // Single-part string keys are the common case; skip the loop.
   if (key.length === 1) return encodeKeyPart(key[0]);
-  let out = "";
-  for (let i = 0; i < key.length; i++) out += encodeKeyPart(key[i]);
-  return out;
+  // Joined, not `+=`: concatenation leaves a tree of V8 cons strings (~32 bytes a node, about
+  // fifteen for a five-part key) that a store keeping the key would hold for its lifetime.
+  const parts = new Array<string>(key.length);
+  for (let i = 0; i < key.length; i++) parts[i] = encodeKeyPart(key[i]);
+  return parts.join("");
 }
 
 /** Throws TypeError unless `key` is a non-empty array of valid key parts (Deno KV's rule for writes). */

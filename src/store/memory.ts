@@ -4,7 +4,7 @@
  * copying store catches those that do not). Semantics follow Deno KV
  * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
  */
-import { assertWritableKey, encodeKey, isEncodedUnder, prefixRange } from "./keys.ts";
+import { assertWritableKey, encodeKey, flatString, isEncodedUnder, prefixRange } from "./keys.ts";
 import { atomicBuilder } from "./atomic.ts";
 import { SortedStrings } from "./sorted-list.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
@@ -60,11 +60,16 @@ export function createMemoryStore(): MemoryStore {
   const index = new SortedStrings();
   let version = 0;
 
-  // 20 hex digits like Deno KV; a counter stays exact to 2^53.
-  const nextVersionstamp = (): string => (++version).toString(16).padStart(20, "0");
+  // 20 hex digits like Deno KV; a counter stays exact to 2^53. Built flat (see flatString).
+  const ZEROS = "00000000000000000000";
+  const nextVersionstamp = (): string => {
+    const hex = (++version).toString(16);
+    return hex.length >= 20 ? hex : [ZEROS.slice(hex.length), hex].join("");
+  };
 
   const write = (encoded: string, key: Key, value: unknown, versionstamp: string): void => {
-    if (!map.has(encoded)) index.insert(encoded);
+    // A new key is kept flat (the Map and the index share it); an existing one keeps its string.
+    if (!map.has(encoded)) index.insert((encoded = flatString(encoded)));
     map.set(encoded, { key, value, versionstamp });
   };
   const remove = (encoded: string): void => {

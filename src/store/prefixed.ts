@@ -12,13 +12,14 @@ export function prefixStore(store: Store, prefix: Key): Store {
   if (prefix.length === 0) return store;
   const p = prefix.slice();
   const n = p.length;
+  // `concat` allocates the exact length; `[...p, ...key]` leaves spare capacity that a stored key keeps.
   const add = (key: Key): Key => {
     if (!Array.isArray(key)) throw new TypeError("key must be an array");
-    return [...p, ...key];
+    return p.concat(key);
   };
   const addWritable = (key: Key): Key => {
     assertWritableKey(key);
-    return [...p, ...key];
+    return p.concat(key);
   };
   const strip = <E extends MaybeEntry<unknown>>(e: E, key: Key): E => ({ key, value: e.value, versionstamp: e.versionstamp }) as E;
 

@@ -1,0 +1,171 @@
+/**
+ * Memory footprint (issue 22): resident memory of the Node server (`node dist/cli.js`) idle,
+ * then after 10,000 S3 objects and 10,000 DynamoDB items of 1 KiB each (~20 MiB of data), then
+ * after deleting them all. RSS is read from /proc/<pid>/status (VmRSS and VmHWM), after a
+ * settling pause; the server is asked to collect garbage first when it was started with
+ * `--expose-gc` (the script starts it so).
+ *
+ *   npm run build && npx tsx bench/memory.ts          # MEMORY_COUNT=10000 by default
+ *   MEMORY_INPROCESS=1 npx tsx --expose-gc bench/memory.ts   # heap breakdown in this process
+ *
+ * In-process mode loads the same data through `emulator.fetch` and prints
+ * `process.memoryUsage()` (heap used, external/array buffers) to tell JS objects from bytes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "undici";
+import { createEmulator } from "../src/emulator.ts";
+import { sigv4 } from "./cases/types.ts";
+
+const COUNT = Number(process.env.MEMORY_COUNT ?? 10_000);
+const SIZE = 1024;
+const CONCURRENCY = 16;
+const MiB = 1024 * 1024;
+
+interface Req {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const dynamo = (operation: string, body: unknown): Req => ({
+  method: "POST",
+  path: "/",
+  headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${operation}`, authorization: sigv4("dynamodb"), "x-amz-date": "20261122T000000Z" },
+  body: JSON.stringify(body),
+});
+
+const s3 = (method: string, path: string, body?: string): Req => ({
+  method,
+  path,
+  headers: { authorization: sigv4("s3"), "x-amz-date": "20261122T000000Z", "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...(body ? { "content-type": "application/octet-stream" } : {}) },
+  body,
+});
+
+/** A distinct 1 KiB text per index (so no two values share storage by accident). */
+function payload(i: number): string {
+  const head = `item-${i}-`;
+  return head + "x".repeat(SIZE - head.length);
+}
+
+function setup(): Req[] {
+  return [
+    s3("PUT", "/memory-bench"),
+    dynamo("CreateTable", {
+      TableName: "memory", BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    }),
+  ];
+}
+
+/** MEMORY_ONLY=s3 or =dynamodb loads one service (to tell their shares apart). */
+const ONLY = process.env.MEMORY_ONLY;
+
+function load(i: number): Req[] {
+  const both = [
+    s3("PUT", `/memory-bench/object-${i}?x-id=PutObject`, payload(i)),
+    // 1 KiB of attribute value (the key and name add a few bytes).
+    dynamo("PutItem", { TableName: "memory", Item: { pk: { S: `item-${i}` }, data: { S: payload(i) } } }),
+  ];
+  return ONLY === "s3" ? both.slice(0, 1) : ONLY === "dynamodb" ? both.slice(1) : both;
+}
+
+function unload(i: number): Req[] {
+  return [s3("DELETE", `/memory-bench/object-${i}?x-id=DeleteObject`), dynamo("DeleteItem", { TableName: "memory", Key: { pk: { S: `item-${i}` } } })];
+}
+
+async function runAll(send: (r: Req) => Promise<number>, make: (i: number) => Req[]): Promise<void> {
+  let next = 0;
+  let failures = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < COUNT) {
+      const i = next++;
+      for (const r of make(i)) if ((await send(r)) >= 300) failures++;
+    }
+  }));
+  if (failures) console.warn(`  ${failures} requests failed`);
+}
+
+function procStatus(pid: number): { rss: number; hwm: number } {
+  const text = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+const fmt = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+async function overHttp(): Promise<void> {
+  const port = 46000 + Math.floor(Math.random() * 3000);
+  const server: ChildProcess = spawn("node", ["--expose-gc", "dist/cli.js", "--port", String(port), "--no-ui"], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let text = "";
+    const onData = (d: Buffer) => {
+      text += d.toString();
+      if (/fetchstack on Node/.test(text)) resolve();
+    };
+    server.stdout!.on("data", onData);
+    server.stderr!.on("data", onData);
+    server.once("exit", (code) => reject(new Error(`server exited ${code}: ${text}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const dispatcher = new Agent({ connections: CONCURRENCY });
+  const send = async (r: Req) => {
+    const response = await httpRequest(url + r.path, { method: r.method as never, headers: r.headers, body: r.body, dispatcher });
+    await response.body.arrayBuffer();
+    return response.statusCode;
+  };
+  // The server collects garbage on this internal request only if it exposes gc; else the pause lets it settle.
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return procStatus(server.pid!);
+  };
+  try {
+    const idle = await settle();
+    for (const r of setup()) await send(r);
+    const t0 = performance.now();
+    await runAll(send, load);
+    const loadMs = performance.now() - t0;
+    const loaded = await settle();
+    await runAll(send, unload);
+    const emptied = await settle();
+    console.log(`Node server (node dist/cli.js), ${COUNT} S3 objects + ${COUNT} DynamoDB items of ${SIZE} bytes (${fmt(2 * COUNT * SIZE)} of data), loaded in ${(loadMs / 1000).toFixed(1)} s`);
+    console.log(`  RSS idle    ${fmt(idle.rss)}`);
+    console.log(`  RSS loaded  ${fmt(loaded.rss)}  (peak ${fmt(loaded.hwm)}; loaded - idle = ${fmt(loaded.rss - idle.rss)}, ${((loaded.rss - idle.rss) / (2 * COUNT * SIZE)).toFixed(1)}x the data)`);
+    console.log(`  RSS emptied ${fmt(emptied.rss)}  (after deleting everything)`);
+  } finally {
+    await dispatcher.close();
+    server.kill("SIGTERM");
+  }
+}
+
+async function inProcess(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const emulator = createEmulator();
+  const send = async (r: Req) => {
+    const response = await emulator.fetch(new Request(`http://127.0.0.1:4566${r.path}`, { method: r.method, headers: r.headers, body: r.body }));
+    await response.arrayBuffer();
+    return response.status;
+  };
+  const measure = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return process.memoryUsage();
+  };
+  for (const r of setup()) await send(r);
+  const idle = await measure();
+  await runAll(send, load);
+  const loaded = await measure();
+  const row = (name: string, m: NodeJS.MemoryUsage) => console.log(`  ${name.padEnd(7)} rss ${fmt(m.rss)}  heapUsed ${fmt(m.heapUsed)}  external ${fmt(m.external)}  arrayBuffers ${fmt(m.arrayBuffers)}`);
+  console.log(`in-process, ${COUNT} S3 objects + ${COUNT} DynamoDB items of ${SIZE} bytes${gc ? "" : " (no --expose-gc: figures include garbage)"}`);
+  row("idle", idle);
+  row("loaded", loaded);
+  console.log(`  per object+item: heap ${((loaded.heapUsed - idle.heapUsed) / COUNT).toFixed(0)} B, buffers ${((loaded.arrayBuffers - idle.arrayBuffers) / COUNT).toFixed(0)} B (data ${2 * SIZE} B)`);
+}
+
+if (process.env.MEMORY_INPROCESS) await inProcess();
+else await overHttp();
+process.exit(0);
