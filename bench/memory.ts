@@ -1,12 +1,12 @@
 /**
  * Memory footprint (issue 22): resident memory of the Node server (`node dist/cli.js`) idle,
  * then after 10,000 S3 objects and 10,000 DynamoDB items of 1 KiB each (~20 MiB of data), then
- * after deleting them all. RSS is read from /proc/<pid>/status (VmRSS and VmHWM), after a
- * settling pause; the server is asked to collect garbage first when it was started with
- * `--expose-gc` (the script starts it so).
+ * after deleting them all. RSS is read from /proc/<pid>/status (VmRSS and VmHWM) after a full
+ * garbage collection (the server runs as bench/memory-server.mjs: the CLI plus a SIGUSR2 → gc).
  *
  *   npm run build && npx tsx bench/memory.ts          # MEMORY_COUNT=10000 by default
- *   MEMORY_INPROCESS=1 npx tsx --expose-gc bench/memory.ts   # heap breakdown in this process
+ *   MEMORY_NODE_FLAGS="--max-semi-space-size=2" npx tsx bench/memory.ts   # server Node flags
+ *   MEMORY_INPROCESS=1 node --expose-gc --import tsx bench/memory.ts   # heap breakdown in this process
  *
  * In-process mode loads the same data through `emulator.fetch` and prints
  * `process.memoryUsage()` (heap used, external/array buffers) to tell JS objects from bytes.
@@ -98,7 +98,7 @@ const fmt = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 
 async function overHttp(): Promise<void> {
   const port = 46000 + Math.floor(Math.random() * 3000);
-  const server: ChildProcess = spawn("node", ["--expose-gc", "dist/cli.js", "--port", String(port), "--no-ui"], { stdio: ["ignore", "pipe", "pipe"] });
+  const server: ChildProcess = spawn("node", ["--expose-gc", ...(process.env.MEMORY_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "bench/memory-server.mjs", "--port", String(port), "--no-ui"], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let text = "";
     const onData = (d: Buffer) => {
@@ -116,9 +116,18 @@ async function overHttp(): Promise<void> {
     await response.body.arrayBuffer();
     return response.statusCode;
   };
-  // The server collects garbage on this internal request only if it exposes gc; else the pause lets it settle.
+  // A pause, then a full collection in the server (SIGUSR2, see bench/memory-server.mjs), then a pause.
   const settle = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const collected = new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        if (d.toString().includes("gc done")) server.stdout!.off("data", onData), resolve();
+      };
+      server.stdout!.on("data", onData);
+    });
+    server.kill("SIGUSR2");
+    await collected;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     return procStatus(server.pid!);
   };
   try {
@@ -159,10 +168,13 @@ async function inProcess(): Promise<void> {
   const idle = await measure();
   await runAll(send, load);
   const loaded = await measure();
+  await runAll(send, unload);
+  const emptied = await measure();
   const row = (name: string, m: NodeJS.MemoryUsage) => console.log(`  ${name.padEnd(7)} rss ${fmt(m.rss)}  heapUsed ${fmt(m.heapUsed)}  external ${fmt(m.external)}  arrayBuffers ${fmt(m.arrayBuffers)}`);
   console.log(`in-process, ${COUNT} S3 objects + ${COUNT} DynamoDB items of ${SIZE} bytes${gc ? "" : " (no --expose-gc: figures include garbage)"}`);
   row("idle", idle);
   row("loaded", loaded);
+  row("emptied", emptied);
   console.log(`  per object+item: heap ${((loaded.heapUsed - idle.heapUsed) / COUNT).toFixed(0)} B, buffers ${((loaded.arrayBuffers - idle.arrayBuffers) / COUNT).toFixed(0)} B (data ${2 * SIZE} B)`);
 }
 

@@ -61,6 +61,14 @@ export const s3Cases: BenchCase[] = [
     request: () => s3("PUT", `/bench-bucket/put-1m-${n++ % 100}?x-id=PutObject`, MIB, MIB_CHECKSUM),
   },
   {
+    // No checksum named (curl, older SDKs, moto's own clients): S3 computes CRC64NVME anyway.
+    name: "s3.PutObject 1 MiB (no checksum)",
+    service: "s3",
+    moto: true,
+    setup: [createBucket],
+    request: () => s3("PUT", `/bench-bucket/put-1m-${n++ % 100}?x-id=PutObject`, MIB),
+  },
+  {
     name: "s3.GetObject 1 MiB",
     service: "s3",
     moto: true,
