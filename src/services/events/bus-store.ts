@@ -46,18 +46,22 @@ export async function listBuses(scope: Scope): Promise<StoredBus[]> {
 export function mayPutEvents(bus: StoredBus, owner: string, account: string): boolean {
   if (account === owner) return true;
   if (!bus.Policy) return false;
-  let doc: any;
+  /** The parts of an IAM policy statement this check reads. */
+  type Statement = { Effect?: string; Action?: string | string[]; Principal?: "*" | { AWS?: string | string[] } } | null;
+  let doc: { Statement?: Statement | Statement[] } | null;
   try {
     doc = JSON.parse(bus.Policy);
   } catch {
     return false;
   }
+  if (!doc || typeof doc !== "object") return false;
   const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  return statements.some((s: any) => {
+  return statements.some((s) => {
     if (!s || s.Effect !== "Allow") return false;
     const actions = [s.Action].flat();
-    if (!actions.some((a: string) => a === "events:PutEvents" || a === "events:*" || a === "*")) return false;
+    if (!actions.some((a) => a === "events:PutEvents" || a === "events:*" || a === "*")) return false;
     const principal = s.Principal === "*" ? "*" : s.Principal?.AWS;
+    if (principal === undefined) return false;
     return [principal].flat().some((p: string) => p === "*" || p === account || p === `arn:aws:iam::${account}:root`);
   });
 }

@@ -88,7 +88,7 @@ const testHandlers: Handlers<Operations> = {
       if (error instanceof EventPatternError) throw new AwsError("InvalidEventPatternException", error.message, 400);
       throw error;
     }
-    let event: any;
+    let event: Record<string, unknown> | null;
     try {
       event = JSON.parse(input.Event);
     } catch {

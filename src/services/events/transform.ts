@@ -43,10 +43,10 @@ export function checkJsonPath(path: string): boolean {
 export function selectPath(value: unknown, path: string): unknown {
   const steps = parseJsonPath(path);
   if (!steps) return undefined;
-  let current: any = value;
+  let current: unknown = value;
   for (const step of steps) {
     if (current === null || typeof current !== "object") return undefined;
-    current = current[step as any];
+    current = (current as Record<string | number, unknown>)[step as string | number];
   }
   return current;
 }
