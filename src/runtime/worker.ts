@@ -1,7 +1,8 @@
 /**
  * Cloudflare Workers entry point (`npx wrangler dev`, Miniflare, or deployed): the worker's
  * `fetch` is the emulator's. Configuration comes from `wrangler.toml` vars:
- * FETCHSTACK_REGION, FETCHSTACK_ACCOUNT_ID, FETCHSTACK_SERVICES.
+ * FETCHSTACK_REGION, FETCHSTACK_ACCOUNT_ID, FETCHSTACK_SERVICES, FETCHSTACK_UI ("0": no web
+ * console), FETCHSTACK_REQUEST_LOG (requests the console's log keeps; "0": off).
  *
  * State: with a Durable Object binding `STATE` (class `FetchstackStateObject`, exported here;
  * wrangler.toml declares it), every service's state and blobs live in SQLite-backed Durable
@@ -24,6 +25,8 @@ interface Env {
   FETCHSTACK_REGION?: string;
   FETCHSTACK_ACCOUNT_ID?: string;
   FETCHSTACK_SERVICES?: string;
+  FETCHSTACK_UI?: string;
+  FETCHSTACK_REQUEST_LOG?: string;
   STATE?: DurableObjectNamespaceLike;
   /** "kv": state in the `STATE_KV` Workers KV namespace (default: Durable Objects, see above). */
   FETCHSTACK_STORE?: string;
@@ -46,6 +49,8 @@ export default {
         services: env.FETCHSTACK_SERVICES ? env.FETCHSTACK_SERVICES.split(",").map((s) => s.trim()) : undefined,
         store,
         blobs,
+        ui: env.FETCHSTACK_UI !== "0" && env.FETCHSTACK_UI !== "false",
+        requestLog: env.FETCHSTACK_REQUEST_LOG ? Math.max(0, Number(env.FETCHSTACK_REQUEST_LOG) || 0) : undefined,
       });
     }
     return emulator.fetch(request, { waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });

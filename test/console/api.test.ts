@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { S3Client, CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createEmulator, inProcess, startTestServer } from "../helpers/clients.ts";
+import { banner, parseServerOptions } from "../../src/runtime/options.ts";
 
 const call = (emulator: ReturnType<typeof createEmulator>, service: string, operation: string, input: unknown, query = "") =>
   emulator.fetch(new Request(`http://localhost:4566/_fetchstack/call/${service}/${operation}${query}`, { method: "POST", body: JSON.stringify(input) }));
@@ -125,6 +126,19 @@ describe("console endpoints", () => {
 
     const off = createEmulator({ requestLog: 0 });
     expect((await off.fetch(new Request("http://localhost:4566/_fetchstack/requests"))).status).toBe(404);
+  });
+});
+
+describe("console flags", () => {
+  it("--no-ui and --request-log (and their environment variables) reach the emulator's options", () => {
+    const on = parseServerOptions([], {}, ["sqs"]);
+    expect([on.ui, on.requestLog]).toEqual([true, undefined]);
+    expect(banner(on, ["sqs"], "Node", { main: 4566, pinned: {} })).toContain("console: http://127.0.0.1:4566/_fetchstack/ui");
+    const off = parseServerOptions(["--no-ui", "--request-log", "0"], {}, ["sqs"]);
+    expect([off.ui, off.requestLog]).toEqual([false, 0]);
+    expect(banner(off, ["sqs"], "Node", { main: 4566, pinned: {} })).not.toContain("_fetchstack/ui");
+    expect(parseServerOptions([], { FETCHSTACK_UI: "0", FETCHSTACK_REQUEST_LOG: "50" }, ["sqs"])).toMatchObject({ ui: false, requestLog: 50 });
+    expect(() => parseServerOptions(["--request-log", "many"], {}, ["sqs"])).toThrow(/--request-log/);
   });
 });
 

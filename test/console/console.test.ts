@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { S3Client, CreateBucketCommand, PutObjectCommand, HeadObjectCommand, PutBucketVersioningCommand, GetObjectCommand } from "@aws-sdk/client-s3";
-import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, ListQueuesCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, CreateTableCommand, PutItemCommand, GetItemCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { overHttp, startTestServer } from "../helpers/clients.ts";
 import { chromium, launch, openPage, route, rows, settle, statusText } from "./browser.ts";
@@ -154,6 +154,21 @@ describe.skipIf(!chromium.path)("web console in Chromium", () => {
     });
     await waitStatus("Deleted queue orders");
     expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).not.toContain(QueueUrl);
+  });
+
+  it("SQS: a dead-letter queue's messages are redriven to their source from the console", async () => {
+    const { QueueUrl: dlqUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs-dlq" }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+    const { QueueUrl: jobsUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs", Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: 1 }) } }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: "poison" }));
+    // Received once, then past maxReceiveCount: the next receive moves it to the DLQ.
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: jobsUrl, VisibilityTimeout: 0 }));
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: jobsUrl, VisibilityTimeout: 0 }));
+    await route(page, "#/sqs/jobs-dlq");
+    expect((await rows(page, "messages")).map((r) => r[1])).toEqual(["poison"]);
+    await click("[data-action=redrive]");
+    await waitStatus("Started move task");
+    await expect.poll(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: jobsUrl, VisibilityTimeout: 0 }))).Messages?.[0]?.Body, { timeout: 15_000 }).toBe("poison");
   });
 
   it("DynamoDB: schema and indexes, Scan/Query with pages, items edited and deleted in DynamoDB JSON", async () => {
