@@ -212,7 +212,10 @@ export class Authorizer {
     }
     const now = this.options.clock.now();
     for (const check of checks) {
-      const info = await this.resourceInfo(check.resource);
+      let info = await this.resourceInfo(check.resource);
+      if (info?.forActions && !info.forActions.some((a) => check.action.toLowerCase().startsWith(a.toLowerCase()))) {
+        info = { account: info.account, tags: info.tags };
+      }
       const resourcePolicy = resourcePolicyOf(info, check.resource, principal);
       const set: PolicySet = {
         identityPolicies: principalPolicies?.identityPolicies ?? [],

@@ -68,6 +68,8 @@ export interface ResourcePolicyInfo {
   account?: string;
   /** KMS: only what the key policy grants (to the caller, or to its account) is allowed. */
   required?: boolean;
+  /** The policy governs only actions starting with these (a role's trust policy: `sts:AssumeRole`, `sts:TagSession`...). */
+  forActions?: readonly string[];
   /**
    * S3 Block Public Access `RestrictPublicBuckets` (account or bucket): a public policy grants
    * only principals of the bucket's account.

@@ -12,7 +12,8 @@ import { CreateKeyCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator, type Emulator } from "../../src/emulator.ts";
@@ -166,5 +167,28 @@ describe("enforceIam with IAM users", () => {
     expect(other.name).toBe("AccessDeniedException");
     expect(other.message).toContain(`kinesis:PutRecord on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other`);
     await writer.logs.send(new PutLogEventsCommand({ logGroupName: "app", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "m" }] }));
+  });
+
+  it("a role assumed through its trust policy gets exactly its policies", async () => {
+    const root = clients(emulator);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/reader`;
+    await root.iam.send(new CreateRoleCommand({
+      RoleName: "reader",
+      AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/gina` }, Action: "sts:AssumeRole" }] }),
+    }));
+    await root.iam.send(new AttachRolePolicyCommand({ RoleName: "reader", PolicyArn: S3_READ }));
+    // gina has no policy of her own: the trust policy naming her is enough in the same account.
+    const gina = clients(emulator, await newUser(emulator, "gina"));
+    const hank = clients(emulator, await newUser(emulator, "hank", "arn:aws:iam::aws:policy/AdministratorAccess"));
+    const { Credentials } = await gina.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1" }));
+    // hank may call sts:AssumeRole, but the trust policy does not name him: the role's account owns the decision.
+    const denied = await rejection(hank.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s2" })));
+    expect(denied.name).toBe("AccessDenied");
+    expect(denied.$metadata.httpStatusCode).toBe(403);
+    const session = clients(emulator, { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! } as Creds);
+    expect(await (await session.s3.send(new GetObjectCommand({ Bucket: "data", Key: "a.txt" }))).Body?.transformToString()).toBe("A");
+    const put = await rejection(session.s3.send(new PutObjectCommand({ Bucket: "data", Key: "x", Body: "x" })));
+    expect(put.message).toBe(`User: arn:aws:sts::${ACCOUNT}:assumed-role/reader/s1 is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::data/x because no identity-based policy allows the s3:PutObject action`);
+    expect((await rejection(session.sqs.send(new ListQueuesCommand({})))).name).toBe("AccessDenied");
   });
 });

@@ -112,6 +112,7 @@ export const iamAuthorization: AuthorizationMap = {
         policy = decodeURIComponent(policy);
       } catch { /* as stored */ }
     }
-    return { policy, source: `trust policy of ${arn}`, account: m[1], tags: Object.fromEntries(record.Tags.map((t) => [t.Key, t.Value])) };
+    // A role's trust policy must allow whoever assumes it, even in its own account.
+    return { policy, source: `trust policy of ${arn}`, account: m[1], required: true, forActions: ["sts:"], tags: Object.fromEntries(record.Tags.map((t) => [t.Key, t.Value])) };
   },
 };
