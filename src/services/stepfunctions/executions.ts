@@ -160,7 +160,11 @@ export const executionHandlers: Handlers<Ops> = {
   },
 
   async DescribeExecution(input, ctx) {
-    return describe(await getExecution(ctx, input.executionArn));
+    const described = describe(await getExecution(ctx, input.executionArn));
+    if (input.includedData !== "METADATA_ONLY") return described;
+    // METADATA_ONLY: no input or output (and no details about them).
+    const { input: _i, inputDetails: _id, output: _o, outputDetails: _od, ...metadata } = described as typeof described & { output?: string; outputDetails?: unknown };
+    return metadata;
   },
 
   async DescribeStateMachineForExecution(input, ctx) {

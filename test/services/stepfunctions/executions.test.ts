@@ -308,6 +308,10 @@ for (const store of STORES) {
       expect(rest.events!.map((e) => e.id)).toEqual([1]);
       const bare = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, includeExecutionData: false }));
       expect(bare.events![1]!.stateEnteredEventDetails).toEqual({ name: "A" });
+      const meta = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn, includedData: "METADATA_ONLY" }));
+      expect(meta.status).toBe("SUCCEEDED");
+      expect(meta.input).toBeUndefined();
+      expect(meta.output).toBeUndefined();
       const sm = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: started.executionArn }));
       expect(sm).toMatchObject({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: "A", States: { A: pass({ Result: "r" }) } }) });
     });
