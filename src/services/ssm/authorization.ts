@@ -12,6 +12,8 @@ const many = (input: Input, env: AuthorizationEnv) => ((input.Names ?? []) as st
 
 const documentArn = (member: string) => (input: Input, env: AuthorizationEnv) =>
   input[member] ? `arn:aws:ssm:${env.region}:${env.account}:document/${String(input[member])}` : undefined;
+const windowArn = (input: Input, env: AuthorizationEnv) =>
+  input.WindowId ? `arn:aws:ssm:${env.region}:${env.account}:maintenancewindow/${String(input.WindowId)}` : undefined;
 const onDocument = { resource: documentArn("Name") };
 
 export const ssmAuthorization: AuthorizationMap = {
@@ -37,5 +39,10 @@ export const ssmAuthorization: AuthorizationMap = {
     ListDocumentVersions: onDocument,
     ListDocuments: { resource: "*" },
     SendCommand: { resource: documentArn("DocumentName") },
+    CreateMaintenanceWindow: { resource: "*", tags: "Tags" },
+    DescribeMaintenanceWindows: { resource: "*" },
+    GetMaintenanceWindow: { resource: windowArn },
+    UpdateMaintenanceWindow: { resource: windowArn },
+    DeleteMaintenanceWindow: { resource: windowArn },
   },
 };

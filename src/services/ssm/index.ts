@@ -5,7 +5,7 @@
  * Parameters with versions, labels, tiers, data types, allowed patterns and policies
  * (parameters.ts); SecureString values encrypted with real KMS keys through ctx.invoke
  * (secure.ts); tags on parameters. Documents as state, SendCommand answering InvalidInstanceId
- * (documents.ts). SSM's other operations (automation, inventory, patching, ...) have no handler
+ * (documents.ts); maintenance windows as state (maintenance-windows.ts). SSM's other operations (automation, inventory, patching, ...) have no handler
  * and answer 501 (docs/ssm.md).
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
@@ -19,6 +19,7 @@ import {
 import { DEFAULT_KEY, seal, unseal } from "./secure.ts";
 import { ssmAuthorization } from "./authorization.ts";
 import { documentHandlers } from "./documents.ts";
+import { maintenanceWindowHandlers } from "./maintenance-windows.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -418,5 +419,5 @@ export default defineService({
   name: "ssm",
   authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
-  handlers: { ...handlers, ...documentHandlers },
+  handlers: { ...handlers, ...documentHandlers, ...maintenanceWindowHandlers },
 });
