@@ -151,7 +151,8 @@ export const maintenanceWindowHandlers: Record<string, Handler> = {
     next.modifiedAt = ctx.clock.now();
     check(next);
     await ctx.store.set(windowKey(w.WindowId), next);
-    return view(ctx, next);
+    const { NextExecutionTime: _, ...out } = view(ctx, next);
+    return out;
   },
 
   async DeleteMaintenanceWindow(input, ctx) {
