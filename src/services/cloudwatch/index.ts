@@ -6,8 +6,8 @@
  *
  * Alarms evaluate on the emulator clock and publish to SNS (alarms.ts). Metric streams and
  * anomaly detectors are stored configuration (streams deliver nothing yet); insight rules report
- * from Logs events (insight-rules.ts); alarm mute rules, OTel enrichment and widget images
- * answer 501.
+ * from Logs events (insight-rules.ts); alarm mute rules are state (mute-rules.ts); OTel
+ * enrichment and widget images answer 501.
  */
 import { defineService, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -24,6 +24,7 @@ import { partitionOf as partition } from "../../util/partition.ts";
 import { pageOf } from "./paging.ts";
 import { anomalyDetectorHandlers } from "./anomaly-detectors.ts";
 import { insightRuleHandlers } from "./insight-rules.ts";
+import { muteRuleHandlers } from "./mute-rules.ts";
 
 const RECENT_MS = 3 * 3_600_000;
 
@@ -156,6 +157,7 @@ export default defineService<Operations>({
   handlers: {
     ...anomalyDetectorHandlers,
     ...insightRuleHandlers,
+    ...muteRuleHandlers,
     async PutMetricData(input, ctx) {
       await ensureArmed(ctx);
       if (input.EntityMetricData?.length) {

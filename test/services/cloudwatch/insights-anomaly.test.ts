@@ -8,11 +8,12 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   CloudWatchClient, DeleteAnomalyDetectorCommand, DeleteInsightRulesCommand, DescribeAnomalyDetectorsCommand, DescribeInsightRulesCommand,
   DisableInsightRulesCommand, EnableInsightRulesCommand, GetInsightRuleReportCommand, GetMetricWidgetImageCommand, ListTagsForResourceCommand,
-  PutAnomalyDetectorCommand, PutInsightRuleCommand,
+  PutAnomalyDetectorCommand, PutInsightRuleCommand, PutAlarmMuteRuleCommand, GetAlarmMuteRuleCommand, ListAlarmMuteRulesCommand,
+  DeleteAlarmMuteRuleCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
-import { createManualClock } from "../../../src/clock.ts";
+import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
 
 const START = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -29,10 +30,12 @@ async function fail(promise: Promise<unknown>): Promise<any> {
 for (const store of STORES.filter((s) => s.name !== "deno-kv store")) {
   describe(`CloudWatch anomaly detectors and insight rules, in-process, ${store.name}`, () => {
     let emulator: Emulator;
+    let clock: ManualClock;
     let cw: CloudWatchClient;
     let logs: CloudWatchLogsClient;
     beforeEach(() => {
-      emulator = createEmulator({ store: store.make(), clock: createManualClock(START + 3_600_000) });
+      clock = createManualClock(START + 3_600_000);
+      emulator = createEmulator({ store: store.make(), clock });
       cw = new CloudWatchClient(inProcess(emulator));
       logs = new CloudWatchLogsClient(inProcess(emulator));
     });
@@ -157,6 +160,31 @@ for (const store of STORES.filter((s) => s.name !== "deno-kv store")) {
       await cw.send(new DisableInsightRulesCommand({ RuleNames: ["errors"] }));
       const off = await cw.send(new GetInsightRuleReportCommand({ RuleName: "errors", StartTime: new Date(START), EndTime: new Date(START + 120_000), Period: 60 }));
       expect(off).toMatchObject({ AggregateValue: 0, Contributors: [] });
+    });
+
+    it("alarm mute rules: put, get with status on the clock, list by alarm and status, delete", async () => {
+      await cw.send(new PutAlarmMuteRuleCommand({
+        Name: "nightly", Rule: { Schedule: { Expression: "cron(0 2 * * ? *)", Duration: "PT4H" } }, MuteTargets: { AlarmNames: ["cpu"] },
+        ExpireDate: new Date(START + 2 * 3_600_000),
+      }));
+      await cw.send(new PutAlarmMuteRuleCommand({
+        Name: "deploy", Rule: { Schedule: { Expression: "at(2026-12-01T14:00:00)", Duration: "PT30M" } }, MuteTargets: { AlarmNames: ["cpu", "disk"] },
+      }));
+      const nightly = await cw.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: "nightly" }));
+      expect(nightly).toMatchObject({
+        Name: "nightly", AlarmMuteRuleArn: "arn:aws:cloudwatch:us-east-1:000000000000:alarm-mute-rule:nightly",
+        Rule: { Schedule: { Expression: "cron(0 2 * * ? *)", Duration: "PT4H" } }, MuteTargets: { AlarmNames: ["cpu"] }, Status: "ACTIVE", MuteType: "RECURRING",
+      });
+      expect((await cw.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: "deploy" }))).Status).toBe("SCHEDULED");
+      expect((await cw.send(new ListAlarmMuteRulesCommand({ AlarmName: "disk" }))).AlarmMuteRuleSummaries!.map((r) => r.MuteType)).toEqual(["ONE_TIME"]);
+      await clock.advance(3_600_000 + 60_000); // 14:01: the one-time window is open, the recurring rule expired at 14:00
+      expect((await cw.send(new ListAlarmMuteRulesCommand({ Statuses: ["ACTIVE"] }))).AlarmMuteRuleSummaries!.map((r) => r.AlarmMuteRuleArn!.split(":").pop())).toEqual(["deploy"]);
+      expect((await cw.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: "nightly" }))).Status).toBe("EXPIRED");
+      await cw.send(new DeleteAlarmMuteRuleCommand({ AlarmMuteRuleName: "nightly" }));
+      const gone = await fail(cw.send(new GetAlarmMuteRuleCommand({ AlarmMuteRuleName: "nightly" })));
+      expect([gone.name, gone.$metadata.httpStatusCode]).toEqual(["ResourceNotFoundException", 404]);
+      const bad = await fail(cw.send(new PutAlarmMuteRuleCommand({ Name: "x", Rule: { Schedule: { Expression: "rate(1 hour)", Duration: "PT1H" } } })));
+      expect(bad.name).toBe("InvalidParameterValueException");
     });
 
     it("GetMetricWidgetImage is not served (501)", async () => {
