@@ -11,16 +11,18 @@ import { defineService, type Handler, type Handlers } from "../types.ts";
 import type { Operations } from "../../generated/iam.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/iam.json" with { type: "json" };
+import { accountHandlers } from "./account.ts";
 import { holderHandlers } from "./holders.ts";
 import { keyHandlers, recordKeyUse } from "./keys.ts";
 import { policyHandlers } from "./policies.ts";
+import { providerHandlers } from "./providers.ts";
 import { roleHandlers } from "./roles.ts";
 import { userHandlers } from "./users.ts";
 import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
 import { iamAuthorization } from "./authorization.ts";
 import { simulateHandlers } from "./simulate.ts";
 
-const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, simulateHandlers];
+const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, simulateHandlers];
 
 /** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
 function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {
