@@ -1,0 +1,81 @@
+/**
+ * IAM through real clients against the Node server: boto3 (which URL-decodes policy documents
+ * and reads IAM's wire error codes) and the AWS CLI v1 and v2 (awsQuery, `--endpoint-url`).
+ * Suites skip, with the reason printed, only where a client is absent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCli, boto3, clientEnv, python, run } from "../../helpers/external.ts";
+import { startTestServer } from "../../helpers/clients.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+if (!python.version) console.warn(`skipping boto3 IAM suite: ${python.reason}`);
+describe.skipIf(!python.version)("boto3", () => {
+  it("users, policies (documents decoded by botocore), wire error codes, a created key as credentials", async () => {
+    const out = await boto3(server.url, `
+iam = boto3.client("iam", endpoint_url=ENDPOINT, region_name="us-east-1")
+doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+iam.create_user(UserName="bo", Path="/py/")
+iam.put_user_policy(UserName="bo", PolicyName="q", PolicyDocument=json.dumps(doc))
+got = iam.get_user_policy(UserName="bo", PolicyName="q")["PolicyDocument"]
+arn = iam.create_policy(PolicyName="qp", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
+version = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"]
+errors = []
+try:
+    iam.get_user(UserName="nobody")
+except botocore.exceptions.ClientError as e:
+    errors.append([e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+try:
+    iam.create_policy(PolicyName="bad", PolicyDocument="{}")
+except botocore.exceptions.ClientError as e:
+    errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+key = iam.create_access_key(UserName="bo")["AccessKey"]
+sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+me = sts.get_caller_identity()
+sqs = boto3.client("sqs", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+url = sqs.create_queue(QueueName="bo-queue")["QueueUrl"]
+print(json.dumps({"got": got, "version": version, "errors": errors, "arn": me["Arn"], "url": url}))
+`);
+    const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:*", Resource: "*" }] };
+    expect(out.got).toEqual(doc);
+    expect(out.version).toEqual(doc);
+    expect(out.errors).toEqual([
+      ["NoSuchEntity", "The user with name nobody cannot be found.", 404],
+      ["MalformedPolicyDocument", 400],
+    ]);
+    expect(out.arn).toBe("arn:aws:iam::000000000000:user/py/bo");
+    expect(out.url).toContain("/000000000000/bo-queue");
+  }, 60_000);
+});
+
+for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
+  if (!cli) console.warn(`skipping ${label} IAM suite: not installed`);
+  describe.skipIf(!cli)(label, () => {
+    const aws = async (...args: string[]) => {
+      const result = await run(cli!, ["iam", ...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());
+      return result;
+    };
+    it("create-role, get-role, list-attached-role-policies, an error", async () => {
+      const name = `cli-${label.endsWith("v1") ? "one" : "two"}`;
+      const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+      const created = await aws("create-role", "--role-name", name, "--assume-role-policy-document", trust);
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout).Role.Arn).toBe(`arn:aws:iam::000000000000:role/${name}`);
+      const attached = await aws("attach-role-policy", "--role-name", name, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+      expect(attached.code, attached.stderr).toBe(0);
+      const listed = JSON.parse((await aws("list-attached-role-policies", "--role-name", name)).stdout);
+      expect(listed.AttachedPolicies).toEqual([{ PolicyName: "AWSLambdaBasicExecutionRole", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }]);
+      const role = JSON.parse((await aws("get-role", "--role-name", name)).stdout).Role;
+      // Both CLIs decode the URL-encoded trust policy into a JSON object.
+      expect(role.AssumeRolePolicyDocument).toEqual(JSON.parse(trust));
+      const missing = await aws("get-role", "--role-name", "nope");
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain("(NoSuchEntity)");
+      expect(missing.stderr).toContain("The role with name nope cannot be found.");
+    }, 120_000);
+  });
+}
