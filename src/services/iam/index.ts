@@ -17,12 +17,13 @@ import { keyHandlers, recordKeyUse } from "./keys.ts";
 import { policyHandlers } from "./policies.ts";
 import { providerHandlers } from "./providers.ts";
 import { roleHandlers } from "./roles.ts";
+import { sshKeyHandlers } from "./ssh-keys.ts";
 import { userHandlers } from "./users.ts";
 import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
 import { iamAuthorization } from "./authorization.ts";
 import { simulateHandlers } from "./simulate.ts";
 
-const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, simulateHandlers];
+const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, sshKeyHandlers, simulateHandlers];
 
 /** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
 function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {

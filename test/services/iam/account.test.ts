@@ -12,6 +12,8 @@ import {
   IAMClient, ListAccountAliasesCommand, ListOpenIDConnectProvidersCommand, ListSAMLProvidersCommand, PutUserPolicyCommand,
   AddClientIDToOpenIDConnectProviderCommand, UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
+import { DeleteSSHPublicKeyCommand, GetSSHPublicKeyCommand, ListSSHPublicKeysCommand, UpdateSSHPublicKeyCommand, UploadSSHPublicKeyCommand } from "@aws-sdk/client-iam";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { createEmulator } from "../../../src/emulator.ts";
 import { inProcess } from "../../helpers/clients.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
@@ -118,5 +120,24 @@ describe("IAM account, in-process", () => {
     expect(got.SAMLMetadataDocument).toBe(METADATA);
     expect(got.ValidUntil).toEqual(new Date("2030-01-01T00:00:00Z"));
     expect((await iam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList!.map((p) => p.Arn)).toEqual([saml.SAMLProviderArn]);
+  });
+
+  it("SSH public keys: upload (MD5 fingerprint of the key blob), duplicates refused, status, delete", async () => {
+    await iam.send(new CreateUserCommand({ UserName: "alice" }));
+    const der = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "der" });
+    const raw = der.subarray(der.length - 32);
+    const name = Buffer.from("ssh-ed25519");
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, name.length]), name, Buffer.from([0, 0, 0, 32]), raw]);
+    const body = `ssh-ed25519 ${blob.toString("base64")} alice@laptop`;
+    const key = (await iam.send(new UploadSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyBody: body }))).SSHPublicKey!;
+    expect(key.SSHPublicKeyId).toMatch(/^APKA/);
+    expect(key.Fingerprint).toBe(createHash("md5").update(blob).digest("hex").match(/../g)!.join(":"));
+    await expect(iam.send(new UploadSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyBody: body }))).rejects.toMatchObject({ name: "DuplicateSSHPublicKeyException" });
+    await expect(iam.send(new UploadSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyBody: "not a key" }))).rejects.toMatchObject({ name: "UnrecognizedPublicKeyEncodingException" });
+    await iam.send(new UpdateSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyId: key.SSHPublicKeyId, Status: "Inactive" }));
+    expect((await iam.send(new GetSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyId: key.SSHPublicKeyId, Encoding: "SSH" }))).SSHPublicKey!.Status).toBe("Inactive");
+    expect((await iam.send(new ListSSHPublicKeysCommand({ UserName: "alice" }))).SSHPublicKeys).toHaveLength(1);
+    await iam.send(new DeleteSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyId: key.SSHPublicKeyId }));
+    await expect(iam.send(new GetSSHPublicKeyCommand({ UserName: "alice", SSHPublicKeyId: key.SSHPublicKeyId, Encoding: "SSH" }))).rejects.toMatchObject({ name: "NoSuchEntityException" });
   });
 });
