@@ -10,6 +10,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import { decodeBase64 } from "../../encoding/base64.ts";
 import { date, limitExceeded, noSuchEntity, paginate, putRecord, scopeOf, uniqueId } from "./common.ts";
 import { loadUser, type SshKeyRecord, type UserRecord } from "./records.ts";
+import { namedOrCaller } from "./users.ts";
 
 const MAX_KEYS = 5;
 
@@ -62,7 +63,8 @@ export const sshKeyHandlers: Handlers<Operations> = {
   },
 
   async ListSSHPublicKeys(input, ctx) {
-    const user = await loadUser(scopeOf(ctx), input.UserName ?? "");
+    // Without UserName: the signing IAM user's keys.
+    const user = await namedOrCaller(ctx, input.UserName);
     const page = paginate(user.SshKeys.map((k) => ({ UserName: user.UserName, SSHPublicKeyId: k.SSHPublicKeyId, Status: k.Status, UploadDate: date(k.UploadDate) })), input.Marker, input.MaxItems);
     return { SSHPublicKeys: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
