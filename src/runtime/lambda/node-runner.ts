@@ -14,7 +14,7 @@
  * `idleMs`. Timeouts are wall-clock: the code really runs.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { EmulatorAccess, LambdaRunner, LambdaRunRequest, LambdaRunResult } from "../../lambda-runner.ts";
@@ -24,7 +24,10 @@ import { Environment, type SpawnSpec } from "./environment.ts";
 import { sha256Hex, unpack } from "./packages.ts";
 
 export interface NodeLambdaRunnerOptions {
-  /** Where packages are unpacked (default: `<os tmpdir>/fetchstack-lambda`). */
+  /**
+   * Where packages are unpacked (default: `<os tmpdir>/fetchstack-lambda-<hash>`, one per host
+   * SDK location, so two checkouts on one machine never share a `node_modules` link).
+   */
   workDir?: string;
   /** Node binary for `nodejs*` runtimes (default: this process's). */
   node?: string;
@@ -57,6 +60,22 @@ function findSdkModules(): string | undefined {
   }
 }
 
+/**
+ * Points `link` at `sdk`. A link left by an earlier run that points elsewhere (a checkout since
+ * deleted) is replaced; a real directory a user put there is left alone.
+ */
+function linkSdk(link: string, sdk: string): void {
+  try {
+    const stat = lstatSync(link, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink() && readlinkSync(link) !== sdk) unlinkSync(link);
+    else if (stat) return;
+    symlinkSync(sdk, link, "dir");
+  } catch (error) {
+    // Another runner linked it at the same moment.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST" && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
 function logStreamName(version: string): string {
   const d = new Date();
   const day = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${String(d.getUTCDate()).padStart(2, "0")}`;
@@ -65,13 +84,13 @@ function logStreamName(version: string): string {
 }
 
 export function createNodeLambdaRunner(options: NodeLambdaRunnerOptions = {}): LambdaRunner {
-  const root = options.workDir ?? join(tmpdir(), "fetchstack-lambda");
+  const sdk = findSdkModules();
+  const root = options.workDir ?? join(tmpdir(), `fetchstack-lambda-${sha256Hex(new TextEncoder().encode(sdk ?? "")).slice(0, 12)}`);
   const node = options.node ?? process.execPath;
   const maxEnvironments = options.maxEnvironments ?? 32;
   const idleMs = options.idleMs ?? 60_000;
   let python: boolean | undefined;
   let prepared = false;
-  const sdk = findSdkModules();
   const environments = new Set<Environment>();
   const waiters: (() => void)[] = [];
   let reaper: ReturnType<typeof setInterval> | undefined;
@@ -83,13 +102,7 @@ export function createNodeLambdaRunner(options: NodeLambdaRunnerOptions = {}): L
     writeFileSync(join(root, "runtime", "bootstrap-python.py"), PYTHON_BOOTSTRAP);
     // ESM imports ignore NODE_PATH: a node_modules above every task root makes the SDK
     // importable as in the managed runtime.
-    if (sdk && !existsSync(join(root, "node_modules"))) {
-      try {
-        symlinkSync(sdk, join(root, "node_modules"), "dir");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-    }
+    if (sdk) linkSdk(join(root, "node_modules"), sdk);
     prepared = true;
   }
 

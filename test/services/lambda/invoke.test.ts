@@ -285,3 +285,29 @@ describe("Lambda Invoke without a runner", () => {
     expect(error.message).toContain("fetchstack cannot run function code in this runtime");
   });
 });
+
+describe("Lambda Invoke (Node runner's work directory)", () => {
+  it("replaces a node_modules link left by a checkout that no longer exists", async () => {
+    const { mkdtempSync, symlinkSync, readlinkSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const workDir = mkdtempSync(join(tmpdir(), "fetchstack-lambda-test-"));
+    symlinkSync(join(workDir, "deleted-checkout", "node_modules"), join(workDir, "node_modules"), "dir");
+    const stale = createNodeLambdaRunner({ workDir, idleMs: 1_000 });
+    try {
+      const emulator = createEmulator({ lambdaRunner: stale });
+      const lambda = new LambdaClient(inProcess(emulator));
+      await lambda.send(new CreateFunctionCommand({
+        FunctionName: "sdk-user", Runtime: "nodejs20.x", Role: ROLE, Handler: "index.handler",
+        Code: { ZipFile: zip({ "index.mjs": `import { SQSClient } from "@aws-sdk/client-sqs";\nexport const handler = async () => typeof SQSClient;` }) },
+      }));
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "sdk-user" }));
+      expect(out.FunctionError, text(out.Payload)).toBeUndefined();
+      expect(JSON.parse(text(out.Payload))).toBe("function");
+      expect(readlinkSync(join(workDir, "node_modules"))).not.toContain("deleted-checkout");
+    } finally {
+      await stale.close();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
