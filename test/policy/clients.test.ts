@@ -27,6 +27,7 @@ afterAll(() => server?.close());
 
 const asUser = () => ({ AWS_ACCESS_KEY_ID: user.AccessKeyId, AWS_SECRET_ACCESS_KEY: user.SecretAccessKey });
 
+// Skipped only when python3 with boto3 is absent; the reason is in the suite's name.
 describe.skipIf(!python.version)(`boto3 (${python.reason || python.version})`, () => {
   it("the read-only user reads, is denied a put and SQS with AWS's errors", async () => {
     const out = await boto3(server.url, `
@@ -85,6 +86,7 @@ print(json.dumps([[x["EvalActionName"], x["EvalDecision"]] for x in r["Evaluatio
 
 const clis = [["v1", awsCli.v1 ? ["python3", ["-m", "awscli"]] : null], ["v2", awsCli.v2 ? [awsCli.v2, []] : null]] as const;
 for (const [version, cli] of clis) {
+  // Skipped only when this AWS CLI (or python3 with boto3) is absent; the suite's name says which.
   describe.skipIf(!cli || !python.version)(`AWS CLI ${version}${cli ? "" : " (not installed)"}`, () => {
     const aws = (args: string[], env: Record<string, string> = {}) =>
       run(cli![0] as string, [...(cli![1] as readonly string[]), "--endpoint-url", server.url, ...args], clientEnv(env));

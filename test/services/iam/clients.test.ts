@@ -14,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 IAM suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3", () => {
   it("users, policies (documents decoded by botocore), wire error codes, a created key as credentials", async () => {
     const out = await boto3(server.url, `
@@ -54,6 +55,7 @@ print(json.dumps({"got": got, "version": version, "errors": errors, "arn": me["A
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} IAM suite: not installed`);
+  // Skipped only when this AWS CLI is absent; the reason is printed.
   describe.skipIf(!cli)(label, () => {
     const aws = async (...args: string[]) => {
       const result = await run(cli!, ["iam", ...args, "--endpoint-url", server.url, "--output", "json"], clientEnv());

@@ -160,6 +160,7 @@ describe("S3 SSE-KMS with KMS keys", () => {
 });
 
 if (!python.version) console.warn(`skipping boto3 SSE-KMS suite: ${python.reason}`);
+// Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3", () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   beforeAll(async () => {
