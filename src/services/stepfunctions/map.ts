@@ -10,7 +10,7 @@ import { runStrands } from "./parallel.ts";
 import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, fieldValue, json, jsonataOutput, runtimeError, StrandAborted,
+  finishState, applyPath, contextObject, failureDetails, fieldValue, json, runtimeError, StrandAborted,
   type ContainerRunner, type Json, type Scope, type StateEnv, type StateResult,
 } from "./state-io.ts";
 
@@ -77,24 +77,5 @@ export async function runMap(env: StateEnv, runContainer: ContainerRunner): Prom
 
 /** The Map's result array through ResultSelector/ResultPath/OutputPath or Output, and MapStateExited. */
 async function finish(env: StateEnv, context: Json, result: unknown[]): Promise<StateResult> {
-  const { state, input } = env;
-  const jsonata = env.scope.language === "JSONata";
-  {
-    let output: unknown;
-    let shown: Record<string, string> | undefined;
-    if (jsonata) {
-      const a = await assign(env, state.Assign, result, { result });
-      output = await jsonataOutput(env, state.Output, result, { result });
-      env.scope.variables = a.variables;
-      shown = a.shown;
-    } else {
-      const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, result, context, env.where, env.scope.variables) : result;
-      const a = await assign(env, state.Assign, selected);
-      output = applyPath(env, "OutputPath", applyResultPath(env, input, selected, state.ResultPath), state.OutputPath);
-      env.scope.variables = a.variables;
-      shown = a.shown;
-    }
-    exited(env, "Map", output, shown);
-    return { output, next: state.End ? undefined : state.Next };
-  }
+  return finishState(env, "Map", result, context);
 }

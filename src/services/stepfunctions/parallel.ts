@@ -8,7 +8,7 @@ import { StatesError } from "./errors.ts";
 import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, exited, failureDetails, jsonataOutput, StrandAborted, type ContainerRunner, type Json, type StateEnv, type StateResult,
+  finishState, applyPath, contextObject, failureDetails, StrandAborted, type ContainerRunner, type Json, type StateEnv, type StateResult,
 } from "./state-io.ts";
 
 /** Runs strands concurrently (at most `limit` at once, 0 = all), each tracked so settled() sees it; rejects with the first failure. */
@@ -72,21 +72,6 @@ export async function runParallel(env: StateEnv, runContainer: ContainerRunner):
       throw new StatesError(d.error ?? "", d.cause ?? "");
     }
     env.scope.prev = run.emit("ParallelStateSucceeded", Math.max(env.scope.prev, ...lasts));
-    let output: unknown;
-    let shown: Record<string, string> | undefined;
-    if (jsonata) {
-      const a = await assign(env, state.Assign, result, { result });
-      output = await jsonataOutput(env, state.Output, result, { result });
-      env.scope.variables = a.variables;
-      shown = a.shown;
-    } else {
-      const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, result, context, env.where, env.scope.variables) : result;
-      const a = await assign(env, state.Assign, selected);
-      output = applyPath(env, "OutputPath", applyResultPath(env, input, selected, state.ResultPath), state.OutputPath);
-      env.scope.variables = a.variables;
-      shown = a.shown;
-    }
-    exited(env, "Parallel", output, shown);
-    return { output, next: state.End ? undefined : state.Next };
+    return finishState(env, "Parallel", result, context);
   });
 }

@@ -134,6 +134,28 @@ export function exited(env: StateEnv, type: string, output: unknown, shown?: Rec
   });
 }
 
+/**
+ * A Task's, Parallel's or Map's result through the state's output fields (JSONata: `Assign`,
+ * `Output`; JSONPath: ResultSelector, `Assign`, ResultPath, OutputPath), then
+ * `<type>StateExited`; returns the state's output and where it goes next.
+ */
+export async function finishState(env: StateEnv, type: string, result: unknown, context: Json): Promise<StateResult> {
+  const { state, input } = env;
+  let output: unknown;
+  let a: Awaited<ReturnType<typeof assign>>;
+  if (env.scope.language === "JSONata") {
+    a = await assign(env, state.Assign, result, { result });
+    output = await jsonataOutput(env, state.Output, result, { result });
+  } else {
+    const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, result, context, env.where, env.scope.variables) : result;
+    a = await assign(env, state.Assign, selected);
+    output = applyPath(env, "OutputPath", applyResultPath(env, input, selected, state.ResultPath), state.OutputPath);
+  }
+  env.scope.variables = a.variables;
+  exited(env, type, output, a.shown);
+  return { output, next: state.End ? undefined : state.Next };
+}
+
 /** A Fail state's error: carries error and cause as given (either may be absent). */
 export class FailStateError extends StatesError {
   constructor(readonly failError: string | undefined, readonly failCause: string | undefined) {

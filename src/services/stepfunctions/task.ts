@@ -12,7 +12,7 @@ import { applyJsonata, applyTemplate } from "./payload.ts";
 import { withRetryAndCatch } from "./retry.ts";
 import { runById, type Run } from "./run.ts";
 import {
-  applyPath, applyResultPath, assign, contextObject, DETAILS, exited, fieldValue, json, jsonataOutput, jsonataScope, runtimeError,
+  finishState, applyPath, contextObject, DETAILS, fieldValue, json, runtimeError,
   type StateEnv, type StateResult,
 } from "./state-io.ts";
 import { notifyActivity } from "./activity-signal.ts";
@@ -130,23 +130,7 @@ async function attempt(env: StateEnv, res: TaskResource, retryCount: number): Pr
     env.scope.prev = run.emit("TaskSucceeded", env.scope.prev, { taskSucceededEventDetails: detailsOf({ output: json(result), outputDetails: DETAILS }) });
   }
 
-  let output: unknown;
-  let shown: Record<string, string> | undefined;
-  if (jsonata) {
-    const a = await assign(env, state.Assign, result, { result });
-    output = await jsonataOutput(env, state.Output, result, { result });
-    env.scope.variables = a.variables;
-    shown = a.shown;
-  } else {
-    const selected = state.ResultSelector !== undefined ? applyTemplate(state.ResultSelector, result, context, env.where, env.scope.variables) : result;
-    const a = await assign(env, state.Assign, selected);
-    output = applyPath(env, "OutputPath", applyResultPath(env, input, selected, state.ResultPath), state.OutputPath);
-    env.scope.variables = a.variables;
-    shown = a.shown;
-  }
-  void jsonataScope;
-  exited(env, "Task", output, shown);
-  return { output, next: state.End ? undefined : state.Next };
+  return finishState(env, "Task", result, context);
 }
 
 /** Races `work` against TimeoutSeconds (States.Timeout); the work is tracked so settled() waits for it. */
