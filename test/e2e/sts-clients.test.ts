@@ -5,10 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCli, boto3, clientEnv, python, run } from "../helpers/external.ts";
 import { startTestServer } from "../helpers/clients.ts";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
+  // AssumeRole needs the role to exist; a 12-digit access key id acts in that account.
+  const iam = new IAMClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "111122223333", secretAccessKey: "test" } });
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] });
+  for (const RoleName of ["app", "cli"]) await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust, MaxSessionDuration: 43200 }));
 });
 afterAll(() => server?.close());
 
