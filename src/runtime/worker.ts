@@ -53,9 +53,31 @@ export default {
         requestLog: env.FETCHSTACK_REQUEST_LOG ? Math.max(0, Number(env.FETCHSTACK_REQUEST_LOG) || 0) : undefined,
       });
     }
-    return emulator.fetch(request, { waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });
+    return emulator.fetch(withoutAcceptEncoding(request), { waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined }).then(passEncodedBody);
   },
 };
+
+/**
+ * The Workers runtime sets `Accept-Encoding` itself and compresses answers for the client as
+ * the client asked; a service must not gzip on that header's word (DynamoDB would answer gzip
+ * to a client that never asked for it).
+ */
+function withoutAcceptEncoding(request: Request): Request {
+  if (!request.headers.has("accept-encoding")) return request;
+  const headers = new Headers(request.headers);
+  headers.delete("accept-encoding");
+  return new Request(request, { headers });
+}
+
+/**
+ * Workers compress a body themselves when the Response says `Content-Encoding: gzip`; ours is
+ * already encoded (DynamoDB's gzip answers, S3 objects stored gzip'd), so it must pass as is.
+ */
+function passEncodedBody(response: Response): Response {
+  if (!response.headers.has("content-encoding")) return response;
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers, encodeBody: "manual" };
+  return new Response(response.body, init as ResponseInit);
+}
 
 /** Workers KV values may hold 25 MiB: blobs go in 1 MiB chunks (fewer writes than 60 KiB ones). */
 const KV_BLOB_CHUNK = 1024 * 1024;
