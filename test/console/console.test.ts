@@ -205,7 +205,10 @@ describe.skipIf(!chromium.path)("web console in Chromium", () => {
     await page.$eval("form[data-form=query] input[name=key]", (el) => ((el as HTMLInputElement).value = "email = :e"));
     await page.$eval("form[data-form=query] input[name=values]", (el) => ((el as HTMLInputElement).value = '{":e":{"S":"u4@example.com"}}'));
     await page.click("form[data-form=query] button[type=submit]");
+    // The page before ended "Query: 1 item(s)." too: wait for the index's answer itself.
+    await page.waitForFunction(() => document.querySelector("table[data-name=items] tbody tr")?.textContent?.includes("u4@example.com"));
     await waitStatus("Query: 1 item(s).");
+    expect(await rows(page, "items")).toHaveLength(1);
     expect((await rows(page, "items"))[0]!.slice(0, 3)).toEqual(["team-b", "4", "u4@example.com"]);
 
     // Edit the item in DynamoDB JSON.
