@@ -56,6 +56,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the npm package", () => {
   it("installs with production dependencies only and imports as ESM", async (t) => {
+    // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
     if (installError) return t.skip(installError);
     writeFileSync(join(project, "main.mjs"), `
       import { createEmulator, defineService, openDenoKvStore, VERSION } from "fetchstack";
@@ -78,6 +79,7 @@ describe("the npm package", () => {
   }, 120_000);
 
   it("type-checks a TypeScript user against the declarations", async (t) => {
+    // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
     if (installError) return t.skip(installError);
     writeFileSync(join(project, "app.ts"), `
       import { createEmulator, defineService, type Emulator, type sqs } from "fetchstack";
@@ -100,6 +102,7 @@ describe("the npm package", () => {
   }, 180_000);
 
   it("runs its bin: npx fetchstack --help, and --port 0 answers", async (t) => {
+    // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
     if (installError) return t.skip(installError);
     const help = await exec("npx", ["--no-install", "fetchstack", "--help"], { cwd: project });
     expect(help.code).toBe(0);
