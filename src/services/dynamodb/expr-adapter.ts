@@ -24,7 +24,13 @@ export type KeyOp = "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "BEGINS_WITH";
 export interface KeyCondition {
   hash: AttributeValue;
   range?: { op: KeyOp; values: AttributeValue[] };
+  /** Multi-attribute GSI keys: every partition value, the `=` sort values before `range`, and `range`'s attribute. */
+  hashValues?: AttributeValue[];
+  rangePrefix?: AttributeValue[];
+  rangeAttr?: string;
 }
+
+type KeyType = "S" | "N" | "B";
 
 const KEY_OPS: Record<string, KeyOp> = { EQ: "=", LT: "<", LE: "<=", GT: ">", GE: ">=", BETWEEN: "BETWEEN", BEGINS_WITH: "BEGINS_WITH" };
 
@@ -138,7 +144,10 @@ export class Expressions {
   }
 
   /** KeyConditionExpression / KeyConditions against the (table or index) key names and types. */
-  keyCondition(keys: { hash: string; range?: string; hashType?: "S" | "N" | "B"; rangeType?: "S" | "N" | "B" }): KeyCondition {
+  keyCondition(keys: {
+    hash: string; range?: string; hashType?: KeyType; rangeType?: KeyType;
+    hashes?: { name: string; type?: KeyType }[]; ranges?: { name: string; type?: KeyType }[];
+  }): KeyCondition {
     const p = this.params;
     let cond: LibKeyCondition;
     if (p.KeyConditionExpression != null) cond = parseKeyCondition(p.KeyConditionExpression, this.input, this.tracker, keys);
@@ -146,6 +155,9 @@ export class Expressions {
     return {
       hash: cond.hash,
       ...(cond.range ? { range: { op: KEY_OPS[cond.range.op]!, values: cond.range.values } } : {}),
+      ...(cond.hashValues ? { hashValues: cond.hashValues } : {}),
+      ...(cond.rangePrefix ? { rangePrefix: cond.rangePrefix } : {}),
+      ...(cond.rangeAttr ? { rangeAttr: cond.rangeAttr } : {}),
     };
   }
 

@@ -5,7 +5,7 @@
  * values; at most 400 KB.
  */
 import { AwsError } from "../../protocol/errors.ts";
-import { allIndexes, attributeType, type TableRecord } from "./table-model.ts";
+import { allIndexes, attributeType, indexKeyNames, type TableRecord } from "./table-model.ts";
 import { itemSize, type AttributeValue, type Item } from "./values-adapter.ts";
 
 export const MAX_ITEM_SIZE = 400 * 1024;
@@ -55,7 +55,7 @@ export function checkItem(table: TableRecord, item: Item, forUpdate = false): vo
     if (empty) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${empty} value. Key: ${name}`);
   }
   for (const index of allIndexes(table)) {
-    for (const name of index.range ? [index.hash, index.range] : [index.hash]) {
+    for (const name of indexKeyNames(index)) {
       const v = item[name];
       if (!v) continue;
       const expected = attributeType(table, name);

@@ -13,7 +13,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import { encodeKeyPart } from "../../store/keys.ts";
 import type { Key, KeyPart, ListSelector } from "../../store/types.ts";
 import type { InputOf, OutputOf, RequestContext } from "../types.ts";
-import { attributeType, findIndex, requireTable, type IndexRecord, type TableRecord } from "./table-model.ts";
+import { attributeType, findIndex, hashKeys, indexKeyNames, rangeKeys, requireTable, type IndexRecord, type TableRecord } from "./table-model.ts";
 import { BEYOND, expireItems, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
 import { isExpired } from "./ttl.ts";
 import { consumedCapacity, emptyUsage, readUnits } from "./capacity.ts";
@@ -39,6 +39,9 @@ interface Target {
   /** Key names of what is read (the index's, or the table's). */
   hash: string;
   range?: string;
+  /** Every partition and sort attribute of what is read (more than one each on a multi-attribute GSI). */
+  hashes: string[];
+  ranges: string[];
 }
 
 /** The members Query and Scan share. */
@@ -46,11 +49,11 @@ type ReadInput = InputOf<Ops, "Query"> | InputOf<Ops, "Scan">;
 
 async function resolveTarget(ctx: RequestContext, input: ReadInput): Promise<Target> {
   const table = await requireTable(ctx, input.TableName);
-  if (input.IndexName === undefined) return { table, hash: table.hash, range: table.range };
+  if (input.IndexName === undefined) return { table, hash: table.hash, range: table.range, hashes: [table.hash], ranges: table.range ? [table.range] : [] };
   const index = findIndex(table, input.IndexName);
   if (!index) throw invalid(`The table does not have the specified index: ${input.IndexName}`);
   if (index.kind === "GSI" && input.ConsistentRead) throw invalid("Consistent reads are not supported on global secondary indexes");
-  return { table, index, hash: index.hash, range: index.range };
+  return { table, index, hash: index.hash, range: index.range, hashes: hashKeys(index), ranges: rangeKeys(index) };
 }
 
 /** Select/projection rules shared by Query and Scan. */
@@ -77,7 +80,7 @@ function pagingKeyNames(target: Target): string[] {
   const names = [target.table.hash];
   if (target.table.range) names.push(target.table.range);
   if (target.index) {
-    for (const n of [target.index.hash, target.index.range]) if (n && !names.includes(n)) names.push(n);
+    for (const n of indexKeyNames(target.index)) if (!names.includes(n)) names.push(n);
   }
   return names;
 }
@@ -99,8 +102,7 @@ function startStoreKey(target: Target, raw: Item): KeyPart[] {
   for (const n of names) if (typeOf(start[n]!) !== attributeType(target.table, n)) throw bad();
   const { table, index } = target;
   if (!index) return itemKey(table, start);
-  const key: KeyPart[] = ["index", table.id, index.name, keyPart(start[index.hash]!)];
-  if (index.range) key.push(keyPart(start[index.range]!));
+  const key: KeyPart[] = ["index", table.id, index.name, ...indexKeyNames(index).map((n) => keyPart(start[n]!))];
   key.push(keyPart(start[table.hash]!));
   if (table.range) key.push(keyPart(start[table.range]!));
   return key;
@@ -200,15 +202,24 @@ export async function query(input: InputOf<Ops, "Query">, ctx: RequestContext): 
   checkSelect(input, target);
   const exprs = new Expressions(input);
   const { table, index } = target;
+  const typed = (name: string) => ({ name, type: attributeType(table, name) });
   const cond: KeyCondition = exprs.keyCondition({
     hash: target.hash, hashType: attributeType(table, target.hash),
     ...(target.range ? { range: target.range, rangeType: attributeType(table, target.range) } : {}),
+    hashes: target.hashes.map(typed), ranges: target.ranges.map(typed),
   });
+  // The sort attribute the range condition is on (a later one on a multi-attribute key).
+  const rangeName = cond.rangeAttr ?? target.range;
   if (typeOf(cond.hash) !== attributeType(table, target.hash)) throw invalid(`${INVALID}Condition parameter type does not match schema type`);
   for (const v of cond.range?.values ?? []) {
-    if (typeOf(v) !== attributeType(table, target.range!)) throw invalid(`${INVALID}Condition parameter type does not match schema type`);
+    if (typeOf(v) !== attributeType(table, rangeName!)) throw invalid(`${INVALID}Condition parameter type does not match schema type`);
   }
-  const partition: Key = [...(index ? indexPrefix(table, index) : itemPrefix(table)), keyPart(cond.hash)];
+  // Multi-attribute keys: every partition value, then the sort values compared with `=`.
+  const partition: Key = [
+    ...(index ? indexPrefix(table, index) : itemPrefix(table)),
+    ...(cond.hashValues ?? [cond.hash]).map(keyPart),
+    ...(cond.rangePrefix ?? []).map(keyPart),
+  ];
   let start: Key | undefined, end: Key | undefined;
   const r = cond.range;
   if (r) {
@@ -230,13 +241,13 @@ export async function query(input: InputOf<Ops, "Query">, ctx: RequestContext): 
   const forward = input.ScanIndexForward !== false;
   if (input.ExclusiveStartKey) {
     const esk = startStoreKey(target, input.ExclusiveStartKey);
-    if (encodeKeyPart(keyPart(input.ExclusiveStartKey[target.hash])) !== encodeKeyPart(keyPart(cond.hash))) {
+    const outside = target.hashes.some((h, i) => encodeKeyPart(keyPart(input.ExclusiveStartKey![h])) !== encodeKeyPart(keyPart((cond.hashValues ?? [cond.hash])[i]!)));
+    if (outside) {
       throw invalid("The provided starting key is outside query boundaries based on provided conditions");
     }
     if (forward) start = [...esk, BEYOND];
     else end = esk;
   }
-  const rangeName = target.range;
   const prefixValue = r?.op === "BEGINS_WITH" ? r.values[0]! : undefined;
   // A hash-only table holds at most one item per partition, stored at the partition key itself.
   const entries = !index && !table.range

@@ -15,7 +15,7 @@ import { encodeKey } from "../../store/keys.ts";
 import type { Key, KeyPart, Store } from "../../store/types.ts";
 import type { RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
-import { allIndexes, type IndexRecord, type TableRecord } from "./table-model.ts";
+import { allIndexes, indexKeyNames, type IndexRecord, type TableRecord } from "./table-model.ts";
 import { itemSize, keyPart, type AttributeValue, type Item } from "./values-adapter.ts";
 import { isExpired } from "./ttl.ts";
 import { deliverToKinesis, type Change } from "./kinesis-delivery.ts";
@@ -50,16 +50,17 @@ function isKeyValue(v: AttributeValue | undefined, type: string): boolean {
   return v !== undefined && type in v && !(type === "S" && v.S === "") && !(type === "B" && (v.B as Uint8Array | string).length === 0);
 }
 
-/** The store key of an item's entry in an index, or null when the item lacks the index keys (sparse). */
+/**
+ * The store key of an item's entry in an index, or null when the item lacks any of the index's
+ * key attributes (sparse; a multi-attribute GSI key needs all of them). Partition attributes
+ * then sort attributes in KeySchema order, so a Query lists a key range of one partition.
+ */
 export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item): KeyPart[] | null {
-  const hashType = typeOfAttr(table, index.hash);
-  const h = item[index.hash];
-  if (!isKeyValue(h, hashType)) return null;
-  const key: KeyPart[] = ["index", table.id, index.name, keyPart(h!)];
-  if (index.range) {
-    const r = item[index.range];
-    if (!isKeyValue(r, typeOfAttr(table, index.range))) return null;
-    key.push(keyPart(r!));
+  const key: KeyPart[] = ["index", table.id, index.name];
+  for (const name of indexKeyNames(index)) {
+    const v = item[name];
+    if (!isKeyValue(v, typeOfAttr(table, name))) return null;
+    key.push(keyPart(v!));
   }
   key.push(...tableKeyParts(table, item));
   return key;
@@ -72,9 +73,8 @@ function typeOfAttr(table: TableRecord, name: string): string {
 /** The attribute names an index entry holds (null: all of them). */
 export function projectedNames(table: TableRecord, index: IndexRecord): Set<string> | null {
   if ((index.Projection.ProjectionType ?? "ALL") === "ALL") return null;
-  const names = new Set([table.hash, index.hash]);
+  const names = new Set([table.hash, ...indexKeyNames(index)]);
   if (table.range) names.add(table.range);
-  if (index.range) names.add(index.range);
   if (index.Projection.ProjectionType === "INCLUDE") for (const n of index.Projection.NonKeyAttributes ?? []) names.add(n);
   return names;
 }

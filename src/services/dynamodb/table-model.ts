@@ -134,6 +134,21 @@ export function findIndex(table: TableRecord, name: string): IndexRecord | undef
   return table.gsis.find((i) => i.name === name) ?? table.lsis.find((i) => i.name === name);
 }
 
+/** The partition key attributes of a key schema, in order (a GSI may have up to 4). */
+export function hashKeys(keyed: { KeySchema: KeySchemaElement[] }): string[] {
+  return keyed.KeySchema.filter((k) => k.KeyType === "HASH").map((k) => k.AttributeName);
+}
+
+/** The sort key attributes of a key schema, in order (a GSI may have up to 4). */
+export function rangeKeys(keyed: { KeySchema: KeySchemaElement[] }): string[] {
+  return keyed.KeySchema.filter((k) => k.KeyType === "RANGE").map((k) => k.AttributeName);
+}
+
+/** Every key attribute of an index, partition attributes first. */
+export function indexKeyNames(index: IndexRecord): string[] {
+  return [...hashKeys(index), ...rangeKeys(index)];
+}
+
 export function allIndexes(table: TableRecord): IndexRecord[] {
   return [...table.lsis, ...table.gsis];
 }

@@ -40,15 +40,34 @@ export interface CreateTableInput {
   ProvisionedThroughput?: ThroughputInput;
 }
 
-/** A key schema's own shape rules (HASH first, RANGE second, distinct names). */
-export function checkKeySchema(schema: KeySchemaElement[], definitions: string[]): void {
+/** Multi-attribute GSI keys: up to 4 partition and 4 sort attributes (tables and LSIs: 1 and 1). */
+export const MAX_GSI_KEY_ATTRIBUTES = 4;
+
+/**
+ * A key schema's own shape rules. Tables and LSIs: HASH first, then at most one RANGE, distinct
+ * names. A GSI (`gsi`): one to four HASH elements, then up to four RANGE elements, distinct
+ * names (messages as DynamoDB answers them, recorded against the live service).
+ */
+export function checkKeySchema(schema: KeySchemaElement[], definitions: string[], gsi = false): void {
   const keys = schema.map((k) => k.AttributeName);
   if (keys.some((k) => !definitions.includes(k))) {
     throw invalid(`${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${definitions.join(", ")}]`);
   }
   if (keys.length === 2 && keys[0] === keys[1]) throw invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  if (new Set(keys).size !== keys.length) throw invalid("The KeySchema contains multiple key attributes with the same name");
   if (schema[0]!.KeyType !== "HASH") throw invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-  if (schema[1] && schema[1].KeyType !== "RANGE") throw invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  if (!gsi) {
+    if (schema[1] && schema[1].KeyType !== "RANGE") throw invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (schema.length > 2) throw invalid(`${INVALID}The KeySchema exceeds the maximum allowed number of RANGE key attributes`);
+    return;
+  }
+  const firstRange = schema.findIndex((k) => k.KeyType === "RANGE");
+  if (firstRange >= 0 && schema.slice(firstRange).some((k) => k.KeyType === "HASH")) {
+    throw invalid(`${INVALID}All HASH key attributes must precede RANGE key attributes in the KeySchema`);
+  }
+  const hashes = schema.filter((k) => k.KeyType === "HASH").length;
+  if (hashes > MAX_GSI_KEY_ATTRIBUTES) throw invalid(`${INVALID}The KeySchema exceeds the maximum allowed number of HASH key attributes`);
+  if (schema.length - hashes > MAX_GSI_KEY_ATTRIBUTES) throw invalid(`${INVALID}The KeySchema exceeds the maximum allowed number of RANGE key attributes`);
 }
 
 function checkProjection(index: IndexInput): void {
@@ -117,7 +136,7 @@ export function checkCreateTable(input: CreateTableInput): void {
   if (gsis) {
     if (!gsis.length) throw invalid(`${INVALID}List of GlobalSecondaryIndexes is empty`);
     for (const index of gsis) {
-      checkKeySchema(index.KeySchema, defs);
+      checkKeySchema(index.KeySchema, defs, true);
       checkProjection(index);
       if (input.BillingMode === "PAY_PER_REQUEST") {
         if (index.ProvisionedThroughput) {

@@ -301,7 +301,7 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
           throw invalid(`${INVALID}Attempting to create an index which already exists`);
         }
         const defined = [...t.AttributeDefinitions.map((d) => d.AttributeName), ...(input.AttributeDefinitions ?? []).map((d) => d.AttributeName)];
-        checkKeySchema(c.KeySchema, defined);
+        checkKeySchema(c.KeySchema, defined, true);
         if (billing === "PAY_PER_REQUEST" && c.ProvisionedThroughput) {
           throw invalid(`${INVALID}ProvisionedThroughput should not be specified for index: ${c.IndexName} when BillingMode is PAY_PER_REQUEST`);
         }

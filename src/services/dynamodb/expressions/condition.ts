@@ -30,10 +30,22 @@ export interface KeySchemaNames {
   /** Attribute types from AttributeDefinitions; when given, operand types are checked against them. */
   hashType?: "S" | "N" | "B";
   rangeType?: "S" | "N" | "B";
+  /**
+   * A multi-attribute GSI key: every partition attribute and every sort attribute, in
+   * KeySchema order, with its type. When given, `hash`/`range` are the first of each.
+   */
+  hashes?: { name: string; type?: "S" | "N" | "B" }[];
+  ranges?: { name: string; type?: "S" | "N" | "B" }[];
 }
 export interface KeyCondition {
   hash: AttributeValue;
   range?: { op: KeyOp; values: AttributeValue[] };
+  /** Multi-attribute keys: the value of every partition attribute, in KeySchema order. */
+  hashValues?: AttributeValue[];
+  /** Multi-attribute keys: the values of the leading sort attributes compared with `=`, before `range`. */
+  rangePrefix?: AttributeValue[];
+  /** Multi-attribute keys: the sort attribute `range` applies to. */
+  rangeAttr?: string;
 }
 
 const FLIP: Record<string, KeyOp> = { "=": "EQ", "<": "GT", "<=": "GE", ">": "LT", ">=": "LE" };
@@ -102,8 +114,56 @@ function clauseOf(c: Condition): Clause {
   }
 }
 
+/**
+ * Key clauses against a multi-attribute GSI key: every partition attribute with `=`, sort
+ * attributes left to right without gaps, only the last of them with another operator
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys).
+ */
+function multiKeyCondition(clauses: Clause[], hashes: { name: string; type?: string }[], ranges: { name: string; type?: string }[]): KeyCondition {
+  const keyCount = hashes.length + ranges.length;
+  const attrs = new Set(clauses.map((c) => c.attr));
+  if (attrs.size < clauses.length) throw validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key");
+  if (clauses.length > keyCount) {
+    throw validation(`The number of query conditions (${clauses.length}) exceeds the number of key attributes defined in the schema (${keyCount})`);
+  }
+  const byName = new Map(clauses.map((c) => [c.attr, c]));
+  for (const h of hashes) if (!byName.has(h.name)) throw validation(`Query condition missed key schema element: ${h.name}`);
+  const known = new Set([...hashes, ...ranges].map((k) => k.name));
+  const stranger = clauses.find((c) => !known.has(c.attr));
+  if (stranger) {
+    const missing = ranges.find((r) => !byName.has(r.name));
+    throw validation(`Query condition missed key schema element: ${missing?.name ?? stranger.attr}`);
+  }
+  // Sort attributes are a prefix of the KeySchema's: no gaps.
+  const used = ranges.filter((r) => byName.has(r.name)).length;
+  for (let i = 0; i < used; i++) {
+    if (!byName.has(ranges[i]!.name)) throw validation(`Query condition missed key schema element: ${ranges[i]!.name}`);
+  }
+  for (const h of hashes) if (byName.get(h.name)!.op !== "EQ") throw validation("Query key condition not supported");
+  for (let i = 0; i < used - 1; i++) if (byName.get(ranges[i]!.name)!.op !== "EQ") throw validation("Query key condition not supported");
+  const typeOk = (v: AttributeValue, t: string | undefined) => !t || typeOf(v) === t;
+  for (const h of hashes) if (!typeOk(byName.get(h.name)!.values[0]!, h.type)) throw validation(SCHEMA_MISMATCH);
+  for (let i = 0; i < used; i++) {
+    const c = byName.get(ranges[i]!.name)!;
+    for (const v of c.values) if (!typeOk(v, ranges[i]!.type)) throw validation(SCHEMA_MISMATCH);
+    if (c.op === "BEGINS_WITH" && ranges[i]!.type === "N") throw validation(SCHEMA_MISMATCH);
+  }
+  const hashValues = hashes.map((h) => byName.get(h.name)!.values[0]!);
+  const out: KeyCondition = { hash: hashValues[0]!, hashValues };
+  if (used) {
+    const last = byName.get(ranges[used - 1]!.name)!;
+    out.rangePrefix = ranges.slice(0, used - 1).map((r) => byName.get(r.name)!.values[0]!);
+    out.range = { op: last.op, values: last.values };
+    out.rangeAttr = last.attr;
+  }
+  return out;
+}
+
 /** Checks key clauses against the schema and returns the partition key value and sort key range. */
 export function keyConditionFromClauses(clauses: Clause[], keySchema: KeySchemaNames): KeyCondition {
+  if ((keySchema.hashes?.length ?? 0) > 1 || (keySchema.ranges?.length ?? 0) > 1) {
+    return multiKeyCondition(clauses, keySchema.hashes!, keySchema.ranges ?? []);
+  }
   const keyCount = keySchema.range ? 2 : 1;
   if (clauses.length > keyCount) {
     const attrs = new Set(clauses.map((c) => c.attr));
