@@ -20,6 +20,10 @@ import { DEFAULT_KEY, seal, unseal } from "./secure.ts";
 import { ssmAuthorization } from "./authorization.ts";
 import { documentHandlers } from "./documents.ts";
 import { maintenanceWindowHandlers } from "./maintenance-windows.ts";
+import { maintenanceWindowTargetHandlers } from "./maintenance-window-targets.ts";
+import { maintenanceWindowTaskHandlers } from "./maintenance-window-tasks.ts";
+import { maintenanceWindowExecutionHandlers } from "./maintenance-window-executions.ts";
+import { notifyParameterChange } from "./events.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -251,6 +255,7 @@ const handlers: Record<string, Handler> = {
       modifiedBy: `arn:aws:iam::${ctx.accountId}:root`,
     };
     await save(ctx, { name, tags: existing?.tags ?? tags.map((t: { Key: string; Value: string }) => ({ Key: t.Key, Value: t.Value })), versions: [...versions, version] }, stamp);
+    notifyParameterChange(ctx, existing ? "Update" : "Create", name, type, description);
     return { Version: version.version, Tier: tier };
   },
 
@@ -310,6 +315,7 @@ const handlers: Record<string, Handler> = {
     const record = await loadParam(ctx, input.Name);
     if (!record) throw notFound();
     await ctx.store.delete(paramKey(record.name));
+    notifyParameterChange(ctx, "Delete", record.name, current(record).type, current(record).description);
     return {};
   },
 
@@ -323,6 +329,7 @@ const handlers: Record<string, Handler> = {
         continue;
       }
       await ctx.store.delete(paramKey(name));
+      notifyParameterChange(ctx, "Delete", record.name, current(record).type, current(record).description);
       deleted.push(name);
     }
     return { DeletedParameters: deleted, InvalidParameters: invalid };
@@ -369,6 +376,7 @@ const handlers: Record<string, Handler> = {
     const versions = record.versions.map((v) =>
       v.version === target.version ? { ...v, labels: merged } : v.labels.some((l) => valid.includes(l)) ? { ...v, labels: v.labels.filter((l) => !valid.includes(l)) } : v);
     await save(ctx, { ...record, versions }, entry.versionstamp);
+    if (valid.length) notifyParameterChange(ctx, "LabelParameterVersion", record.name, current(record).type, current(record).description);
     return { InvalidLabels: invalid, ParameterVersion: target.version };
   },
 
@@ -419,5 +427,8 @@ export default defineService({
   name: "ssm",
   authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
-  handlers: { ...handlers, ...documentHandlers, ...maintenanceWindowHandlers },
+  handlers: {
+    ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
+    ...maintenanceWindowExecutionHandlers,
+  },
 });

@@ -12,7 +12,7 @@ import type { Handler, RequestContext } from "../types.ts";
 import { checkTimeZone, nextFire, parseScheduleExpression, ScheduleExpressionError } from "../../schedules/cron.ts";
 import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
 
-interface WindowRecord {
+export interface WindowRecord {
   WindowId: string;
   Name: string;
   Description?: string;
@@ -57,7 +57,7 @@ function check(w: WindowRecord): void {
   if (w.StartDate && w.EndDate && Date.parse(w.EndDate) <= Date.parse(w.StartDate)) throw validation("The end date must be later than the start date.");
 }
 
-function nextExecution(ctx: RequestContext, w: WindowRecord): string | undefined {
+export function nextExecution(ctx: RequestContext, w: WindowRecord): string | undefined {
   if (!w.Enabled) return undefined;
   const now = ctx.clock.now();
   const start = w.StartDate ? Math.max(now, Date.parse(w.StartDate)) : now;
@@ -66,7 +66,7 @@ function nextExecution(ctx: RequestContext, w: WindowRecord): string | undefined
   return new Date(next).toISOString();
 }
 
-async function requireWindow(ctx: RequestContext, id: string): Promise<WindowRecord> {
+export async function requireWindow(ctx: RequestContext, id: string): Promise<WindowRecord> {
   const w = (await ctx.store.get<WindowRecord>(windowKey(id))).value;
   if (!w) throw new AwsError("DoesNotExistException", `Maintenance window ${id} does not exist`, 400);
   return w;
@@ -157,6 +157,10 @@ export const maintenanceWindowHandlers: Record<string, Handler> = {
 
   async DeleteMaintenanceWindow(input, ctx) {
     await ctx.store.delete(windowKey(input.WindowId));
+    // Its targets and tasks go with it.
+    for (const prefix of [["mwtarget", input.WindowId], ["mwtask", input.WindowId]]) {
+      for await (const e of ctx.store.list({ prefix })) await ctx.store.delete(e.key);
+    }
     return { WindowId: input.WindowId };
   },
 };
