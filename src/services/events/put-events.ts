@@ -14,6 +14,10 @@ import { matches } from "./matching.ts";
 import { deliver } from "./delivery.ts";
 import { archiveEvents } from "./archive-store.ts";
 
+/** The event source an AWS service sends as: `aws.<service>`, or AWS's own name where it differs. */
+const SERVICE_SOURCES: Record<string, string> = { stepfunctions: "aws.states" };
+const serviceSource = (service: string) => SERVICE_SOURCES[service] ?? `aws.${service}`;
+
 const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** Size of an entry as AWS counts it: UTF-8 bytes of Source, DetailType, Detail, Resources; 14 for Time. */
@@ -95,7 +99,7 @@ export const putEventsHandlers: Handlers<Operations> = {
         continue;
       }
       // Only AWS services send `aws.*` events: one calling through ctx.invoke, with its own source.
-      if (/^aws\./.test(entry.Source) && !(ctx.caller.service && entry.Source === `aws.${ctx.caller.service}`)) {
+      if (/^aws\./.test(entry.Source) && !(ctx.caller.service && entry.Source === serviceSource(ctx.caller.service))) {
         fail("NotAuthorizedForSourceException", "Not authorized for the source.");
         continue;
       }

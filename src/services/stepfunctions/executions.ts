@@ -13,6 +13,7 @@ import { runContainer } from "./interpreter.ts";
 import { getMachine, resolveTarget } from "./machines.ts";
 import { Run, runById, type HistoryRecord } from "./run.ts";
 import { DETAILS, failureDetails, type Language } from "./state-io.ts";
+import { emitStatusChange } from "./eventbridge.ts";
 
 const executionNotFound = (value: string) => err("ExecutionDoesNotExist", `Execution Does Not Exist: '${value}'`);
 
@@ -37,6 +38,7 @@ async function finish(run: Run, prev: number, status: "SUCCEEDED" | "FAILED" | "
   Object.assign(run.exec, closed);
   await run.flush();
   await run.ctx.store.set(keys.execution(run.exec.arn), closed);
+  emitStatusChange(run.ctx, closed);
   run.release();
 }
 
@@ -52,6 +54,7 @@ async function stopRun(run: Run, status: "ABORTED" | "TIMED_OUT", error?: string
 export async function runExecution(run: Run, input: unknown, redriven = false): Promise<void> {
   const def = JSON.parse(run.exec.definition);
   if (!redriven) {
+    emitStatusChange(run.ctx, run.exec);
     run.emit("ExecutionStarted", 0, {
       executionStartedEventDetails: {
         input: run.exec.input, inputDetails: DETAILS, roleArn: run.exec.roleArn,
@@ -223,6 +226,7 @@ export const executionHandlers: Handlers<Ops> = {
         const closed: StoredExecution = { ...e, status: "ABORTED", stopDate: ctx.clock.now(), events: id, ...(input.error !== undefined ? { error: input.error } : {}), ...(input.cause !== undefined ? { cause: input.cause } : {}) };
         await ctx.store.set(keys.event(e.arn, id), { timestamp: ctx.clock.now(), type: "ExecutionAborted", id, previousEventId: id - 1, executionAbortedEventDetails: { ...(input.error !== undefined ? { error: input.error } : {}), ...(input.cause !== undefined ? { cause: input.cause } : {}) } });
         await ctx.store.set(keys.execution(e.arn), closed);
+        emitStatusChange(ctx, closed);
       }
     }
     const after = await getExecution(ctx, input.executionArn);
@@ -265,6 +269,7 @@ export const executionHandlers: Handlers<Ops> = {
     delete reopened.cause;
     delete reopened.output;
     await ctx.store.set(keys.execution(e.arn), reopened);
+    emitStatusChange(ctx, reopened);
     const run = new Run(ctx, reopened, e.events + 1);
     run.childRunner = runExecution;
     run.emit("ExecutionRedriven", e.events, { executionRedrivenEventDetails: { redriveCount: reopened.redriveCount } });
