@@ -14,6 +14,8 @@ import type { MetricDataQuery, PutMetricAlarmInput, StateValue } from "../../gen
 import { AwsError, isAwsError } from "../../protocol/errors.ts";
 import { aggregate, statistic, type MetricId } from "./metrics.ts";
 import { evaluateQueries } from "./queries.ts";
+import { emitStateChange } from "./alarm-events.ts";
+import { mutingRule } from "./mute-rules.ts";
 
 export interface StoredAlarm {
   type: "MetricAlarm" | "CompositeAlarm";
@@ -111,8 +113,17 @@ function breaches(value: number, threshold: number, operator: string): boolean {
   }
 }
 
-/** The values of the evaluated periods, oldest first (undefined where data is missing). */
-async function periodValues(ctx: RequestContext, alarm: StoredAlarm, now: number): Promise<(number | undefined)[]> {
+/** A period's band when the alarm compares against ANOMALY_DETECTION_BAND (ThresholdMetricId). */
+interface Band {
+  lower: number;
+  upper: number;
+}
+
+/**
+ * The values of the evaluated periods, oldest first (undefined where data is missing), and for
+ * an alarm with `ThresholdMetricId` each period's band (undefined where the band is missing).
+ */
+async function periodValues(ctx: RequestContext, alarm: StoredAlarm, now: number): Promise<{ values: (number | undefined)[]; bands?: (Band | undefined)[] }> {
   const c = alarm.config!;
   const periods = c.EvaluationPeriods ?? 1;
   if (c.Metrics) {
@@ -120,8 +131,20 @@ async function periodValues(ctx: RequestContext, alarm: StoredAlarm, now: number
     const end = Math.floor(now / period) * period;
     const start = end - periods * period;
     const results = await evaluateQueries(ctx, c.Metrics as MetricDataQuery[], start, end);
-    const target = results.find((r) => r.ReturnData) ?? results[results.length - 1]!;
-    return Array.from({ length: periods }, (_, i) => target.series.get(start + i * period));
+    const candidates = results.filter((r) => r.Id !== c.ThresholdMetricId);
+    const target = candidates.find((r) => r.ReturnData) ?? candidates[candidates.length - 1]!;
+    const times = Array.from({ length: periods }, (_, i) => start + i * period);
+    const band = c.ThresholdMetricId !== undefined ? results.find((r) => r.Id === c.ThresholdMetricId) : undefined;
+    return {
+      values: times.map((t) => target.series.get(t)),
+      ...(band ? {
+        bands: times.map((t) => {
+          const upper = band.series.get(t);
+          const lower = band.lower?.get(t) ?? upper;
+          return upper === undefined || lower === undefined ? undefined : { lower, upper };
+        }),
+      } : {}),
+    };
   }
   const period = (c.Period ?? 60) * 1000;
   const end = Math.floor(now / period) * period;
@@ -129,30 +152,43 @@ async function periodValues(ctx: RequestContext, alarm: StoredAlarm, now: number
   const metric: MetricId = { Namespace: c.Namespace!, MetricName: c.MetricName!, Dimensions: c.Dimensions ?? [] };
   const buckets = await aggregate(ctx, metric, start, end, period, c.Unit);
   const stat = c.Statistic ?? c.ExtendedStatistic!;
-  return Array.from({ length: periods }, (_, i) => {
-    const agg = buckets.get(start + i * period);
-    return agg ? statistic(agg, stat) : undefined;
-  });
+  return {
+    values: Array.from({ length: periods }, (_, i) => {
+      const agg = buckets.get(start + i * period);
+      return agg ? statistic(agg, stat) : undefined;
+    }),
+  };
+}
+
+function outsideBand(value: number, band: Band, operator: string): boolean {
+  switch (operator) {
+    case "LessThanLowerOrGreaterThanUpperThreshold": return value < band.lower || value > band.upper;
+    case "LessThanLowerThreshold": return value < band.lower;
+    case "GreaterThanUpperThreshold": return value > band.upper;
+    default: return false;
+  }
 }
 
 /** Decides a metric alarm's state from its last periods, and transitions if it changed. */
 export async function evaluateAlarm(ctx: RequestContext, alarm: StoredAlarm): Promise<void> {
   const c = alarm.config!;
   const now = ctx.clock.now();
-  const values = await periodValues(ctx, alarm, now);
+  const { values, bands } = await periodValues(ctx, alarm, now);
   const toAlarm = c.DatapointsToAlarm ?? c.EvaluationPeriods ?? 1;
   const treat = c.TreatMissingData ?? "missing";
   const threshold = c.Threshold ?? 0;
   const operator = c.ComparisonOperator ?? "GreaterThanThreshold";
   let breaching = 0;
   let present = 0;
-  for (const v of values) {
-    if (v === undefined) {
+  for (const [i, v] of values.entries()) {
+    // Without its band a period counts as missing, as while AWS's model trains.
+    const band = bands?.[i];
+    if (v === undefined || (bands && !band)) {
       if (treat === "breaching") breaching++;
       continue;
     }
     present++;
-    if (breaches(v, threshold, operator)) breaching++;
+    if (band ? outsideBand(v, band, operator) : breaches(v, threshold, operator)) breaching++;
   }
   let state: StateValue;
   if (breaching >= toAlarm) state = "ALARM";
@@ -163,6 +199,7 @@ export async function evaluateAlarm(ctx: RequestContext, alarm: StoredAlarm): Pr
   const shown = values.filter((v): v is number => v !== undefined);
   const reason = state === "INSUFFICIENT_DATA"
     ? `Insufficient Data: ${values.length} datapoint${values.length === 1 ? " was" : "s were"} unknown.`
+    : bands ? `Thresholds Crossed: ${shown.length} datapoint${shown.length === 1 ? "" : "s"} [${shown.join(", ")}] ${state === "ALARM" ? "was" : "was not"} outside the band (${operatorWords(operator)}).`
     : `Threshold Crossed: ${shown.length} datapoint${shown.length === 1 ? "" : "s"} [${shown.map((v) => `${v} (${new Date(now).toISOString()})`).join(", ")}] ${state === "ALARM" ? "was" : "was not"} ${operatorWords(operator)} the threshold (${threshold}).`;
   const reasonData = JSON.stringify({ version: "1.0", queryDate: new Date(now).toISOString(), statistic: c.Statistic, period: c.Period, recentDatapoints: shown, threshold, evaluatedDatapoints: [] });
   await transition(ctx, alarm, state, reason, reasonData);
@@ -174,6 +211,9 @@ function operatorWords(operator: string): string {
     GreaterThanThreshold: "greater than",
     LessThanThreshold: "less than",
     LessThanOrEqualToThreshold: "less than or equal to",
+    LessThanLowerOrGreaterThanUpperThreshold: "less than the lower or greater than the upper threshold",
+    LessThanLowerThreshold: "less than the lower threshold",
+    GreaterThanUpperThreshold: "greater than the upper threshold",
   }[operator] ?? operator;
 }
 
@@ -193,7 +233,9 @@ export async function transition(ctx: RequestContext, alarm: StoredAlarm, state:
       HistoryData: JSON.stringify({ version: "1.0", oldState: { stateValue: previous }, newState: { stateValue: state, stateReason: reason } }),
     } satisfies HistoryItem)
     .commit();
-  if (next.ActionsEnabled) {
+  emitStateChange(ctx, next, { value: previous, reason: alarm.StateReason, reasonData: alarm.StateReasonData, timestamp: alarm.StateUpdatedTimestamp });
+  // An active mute rule silences the actions; the alarm still changes state (and emits the event).
+  if (next.ActionsEnabled && !(await mutingRule(ctx, next.AlarmName))) {
     const actions = state === "ALARM" ? next.AlarmActions : state === "OK" ? next.OKActions : next.InsufficientDataActions;
     for (const action of actions) ctx.waitUntil(runAction(ctx, next, previous, action));
   }

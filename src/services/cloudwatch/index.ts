@@ -5,9 +5,11 @@
  * Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Operations.html
  *
  * Alarms evaluate on the emulator clock and publish to SNS (alarms.ts). Metric streams and
- * anomaly detectors are stored configuration (streams deliver nothing yet); insight rules report
- * from Logs events (insight-rules.ts); alarm mute rules are state (mute-rules.ts); OTel
- * enrichment and widget images answer 501.
+ * anomaly detectors are stored configuration (streams deliver nothing yet), and
+ * ANOMALY_DETECTION_BAND is served by a deterministic band model (anomaly-band.ts); insight rules
+ * report from Logs events (insight-rules.ts); alarm mute rules silence actions (mute-rules.ts);
+ * alarm state changes go to EventBridge (alarm-events.ts); widget images are real PNGs
+ * (widget-image.ts); OTel enrichment is an account switch.
  */
 import { defineService, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -25,8 +27,12 @@ import { pageOf } from "./paging.ts";
 import { anomalyDetectorHandlers } from "./anomaly-detectors.ts";
 import { insightRuleHandlers } from "./insight-rules.ts";
 import { muteRuleHandlers } from "./mute-rules.ts";
+import { parseBand } from "./anomaly-band.ts";
+import { renderWidget } from "./widget-image.ts";
 
 const RECENT_MS = 3 * 3_600_000;
+/** The account's OTel enrichment switch (Running/Stopped): state only, as nothing sends OTel data. */
+const OTEL_KEY = ["otel-enrichment"] as const;
 
 
 function alarmArn(ctx: RequestContext, name: string): string {
@@ -158,6 +164,35 @@ export default defineService<Operations>({
     ...anomalyDetectorHandlers,
     ...insightRuleHandlers,
     ...muteRuleHandlers,
+    async GetMetricWidgetImage(input, ctx) {
+      const format = input.OutputFormat ?? "png";
+      if (format !== "png" && format !== "image/png") throw invalidValue(`The output format ${format} is not supported; only png is.`);
+      return { MetricWidgetImage: await renderWidget(ctx, input.MetricWidget) };
+    },
+
+    async DescribeAlarmContributors(input, ctx) {
+      const alarm = (await ctx.store.get<StoredAlarm>(alarmKeys.alarm(input.AlarmName))).value;
+      if (!alarm) throw resourceNotFound(`Alarm ${input.AlarmName} does not exist.`);
+      // Contributors belong to multi-time-series alarms (Metrics Insights GROUP BY queries), which
+      // fetchstack does not evaluate: every alarm here watches one series and has none.
+      return { AlarmContributors: [] };
+    },
+
+    async GetOTelEnrichment(_input, ctx) {
+      const status = (await ctx.store.get<"Running" | "Stopped">(OTEL_KEY)).value ?? "Stopped";
+      return { Status: status };
+    },
+
+    async StartOTelEnrichment(_input, ctx) {
+      await ctx.store.set(OTEL_KEY, "Running");
+      return {};
+    },
+
+    async StopOTelEnrichment(_input, ctx) {
+      await ctx.store.set(OTEL_KEY, "Stopped");
+      return {};
+    },
+
     async PutMetricData(input, ctx) {
       await ensureArmed(ctx);
       if (input.EntityMetricData?.length) {
@@ -213,6 +248,17 @@ export default defineService<Operations>({
       }
       if (input.Threshold === undefined && input.ThresholdMetricId === undefined) {
         throw new AwsError("MissingRequiredParameterException", "Threshold must not be null", 400);
+      }
+      const bandOperator = ["LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"].includes(input.ComparisonOperator ?? "");
+      if (input.ThresholdMetricId !== undefined) {
+        const band = input.Metrics?.find((m) => m.Id === input.ThresholdMetricId);
+        if (!band?.Expression || !parseBand(band.Expression)) {
+          throw invalidValue(`ThresholdMetricId ${input.ThresholdMetricId} must name an ANOMALY_DETECTION_BAND expression in Metrics.`);
+        }
+        if (!bandOperator) throw invalidValue("Alarms on an anomaly detection band must use LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold or GreaterThanUpperThreshold.");
+        if (input.Threshold !== undefined) throw invalidCombination("The parameters Threshold and ThresholdMetricId are mutually exclusive.");
+      } else if (bandOperator) {
+        throw invalidValue(`ComparisonOperator ${input.ComparisonOperator} needs ThresholdMetricId (an anomaly detection band).`);
       }
       checkActions(ctx, input.AlarmActions, "AlarmActions");
       checkActions(ctx, input.OKActions, "OKActions");

@@ -41,6 +41,33 @@ interface StoredRule {
   Definition: string;
   ApplyOnTransformedLogs?: boolean;
   tags: Tag[];
+  /** A managed rule (PutManagedInsightRules): its template and resource. */
+  managed?: { TemplateName: string; ResourceARN: string };
+}
+
+/**
+ * Managed rule templates by resource type (the ARN's service and resource type). AWS offers them
+ * for VPC endpoint services (PrivateLink); fetchstack serves no EC2 traffic, so their reports
+ * are empty.
+ * Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-ManagedRules.html
+ */
+const MANAGED_TEMPLATES: Record<string, { templates: string[]; keys: string[] }> = {
+  "ec2:vpc-endpoint-service": {
+    templates: ["VpcEndpointService-BytesByEndpointId-v1", "VpcEndpointService-NewConnectionsByEndpointId-v1", "VpcEndpointService-RstPacketsByEndpointId-v1"],
+    keys: ["EndpointId"],
+  },
+};
+
+/** The managed templates for a resource ARN, or undefined when its type has none. */
+function templatesFor(arn: string): { templates: string[]; keys: string[]; resourceId: string } | undefined {
+  const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:\d{12}:([a-z-]+)\/(.+)$/.exec(arn);
+  const found = m ? MANAGED_TEMPLATES[`${m[1]}:${m[2]}`] : undefined;
+  return found && m ? { ...found, resourceId: m[3]! } : undefined;
+}
+
+/** The name AWS gives a managed rule: the template name, then the resource id. */
+function managedRuleName(template: string, resourceId: string): string {
+  return `${template}-${resourceId}`.slice(0, 128);
 }
 
 const ruleKey = (name: string) => ["insight-rule", name] as const;
@@ -140,7 +167,7 @@ async function* events(ctx: RequestContext, group: string, start: number, end: n
 
 function describeRule(rule: StoredRule) {
   return {
-    Name: rule.Name, State: rule.State, Schema: "CloudWatchLogRule/1", Definition: rule.Definition, ManagedRule: false,
+    Name: rule.Name, State: rule.State, Schema: "CloudWatchLogRule/1", Definition: rule.Definition, ManagedRule: rule.managed !== undefined,
     ...(rule.ApplyOnTransformedLogs !== undefined ? { ApplyOnTransformedLogs: rule.ApplyOnTransformedLogs } : {}),
   };
 }
@@ -162,6 +189,9 @@ async function forEachRule(ctx: RequestContext, names: string[], change: ((rule:
 
 export const insightRuleHandlers: Handlers<Operations> = {
   async PutInsightRule(input, ctx) {
+    if ((await ctx.store.get<StoredRule>(ruleKey(input.RuleName))).value?.managed) {
+      throw invalidValue(`Rule ${input.RuleName} is a managed rule and cannot be edited with PutInsightRule.`);
+    }
     parseDefinition(input.RuleDefinition);
     const state = input.RuleState ?? "ENABLED";
     if (state !== "ENABLED" && state !== "DISABLED") throw invalidValue("RuleState must be ENABLED or DISABLED.");
@@ -201,6 +231,13 @@ export const insightRuleHandlers: Handlers<Operations> = {
   async GetInsightRuleReport(input, ctx) {
     const stored = (await ctx.store.get<StoredRule>(ruleKey(input.RuleName))).value;
     if (!stored) throw new AwsError("ResourceNotFoundException", `Rule ${input.RuleName} does not exist.`, 404);
+    if (stored.managed) {
+      // No AWS service traffic reaches fetchstack, so a managed rule has no contributors.
+      return {
+        KeyLabels: templatesFor(stored.managed.ResourceARN)?.keys ?? [], AggregationStatistic: "Sum", AggregateValue: 0,
+        ApproximateUniqueCount: 0, Contributors: [], ...(input.Metrics?.length ? { MetricDatapoints: [] } : {}),
+      };
+    }
     const rule = parseDefinition(stored.Definition);
     const start = new Date(input.StartTime).getTime();
     const end = new Date(input.EndTime).getTime();
@@ -276,5 +313,43 @@ export const insightRuleHandlers: Handlers<Operations> = {
       Contributors: out,
       ...(metrics.length ? { MetricDatapoints: datapoints } : {}),
     };
+  },
+
+  async ListManagedInsightRules(input, ctx) {
+    const found = templatesFor(input.ResourceARN);
+    if (!found) throw invalidValue(`The resource ${input.ResourceARN} does not support managed Contributor Insights rules.`);
+    const rules = [];
+    for (const template of found.templates) {
+      const stored = (await ctx.store.get<StoredRule>(ruleKey(managedRuleName(template, found.resourceId)))).value;
+      rules.push({
+        TemplateName: template,
+        ...(stored ? { ResourceARN: input.ResourceARN, RuleState: { RuleName: stored.Name, State: stored.State } } : {}),
+      });
+    }
+    const { page, NextToken } = pageOf(rules, input.NextToken, input.MaxResults ?? 100);
+    return { ManagedRules: page, ...(NextToken ? { NextToken } : {}) };
+  },
+
+  async PutManagedInsightRules(input, ctx) {
+    const failures: PartialFailure[] = [];
+    for (const rule of input.ManagedRules) {
+      const found = templatesFor(rule.ResourceARN);
+      if (!found || !found.templates.includes(rule.TemplateName)) {
+        failures.push({
+          FailureResource: rule.TemplateName, ExceptionType: "InvalidParameterValueException", FailureCode: "400",
+          FailureDescription: `Template ${rule.TemplateName} is not available for resource ${rule.ResourceARN}.`,
+        });
+        continue;
+      }
+      const name = managedRuleName(rule.TemplateName, found.resourceId);
+      const existing = (await ctx.store.get<StoredRule>(ruleKey(name))).value;
+      // Putting a managed rule again re-enables it.
+      await ctx.store.set(ruleKey(name), {
+        Name: name, State: "ENABLED",
+        Definition: JSON.stringify({ Schema: { Name: "CloudWatchManagedRule", Version: 1 }, TemplateName: rule.TemplateName, ResourceARN: rule.ResourceARN }),
+        tags: existing?.tags ?? rule.Tags ?? [], managed: { TemplateName: rule.TemplateName, ResourceARN: rule.ResourceARN },
+      } satisfies StoredRule);
+    }
+    return { Failures: failures };
   },
 };

@@ -3,8 +3,12 @@
  * ListAlarmMuteRules (by targeted alarm and status), DeleteAlarmMuteRule. `MuteType` is
  * ONE_TIME for an `at(...)` schedule, RECURRING for `cron(...)`; `Status` follows the emulator
  * clock: SCHEDULED before StartDate (or a one-time window), EXPIRED after ExpireDate (or after a
- * one-time window ends), else ACTIVE. Alarm actions are not muted yet.
- * Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutAlarmMuteRule.html
+ * one-time window ends), else ACTIVE. While a rule's window is open (`at(...)` + Duration, or
+ * any `cron(min hour dom month dow)` occurrence in its Timezone + Duration, within StartDate and
+ * ExpireDate) the alarms it targets still evaluate and change state but run no actions
+ * (`mutingRule`, called by alarms.ts).
+ * Sources: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutAlarmMuteRule.html,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Schedule.html
  */
 import type { Handlers, RequestContext } from "../types.ts";
 import type { AlarmMuteRuleStatus, Operations, Tag } from "../../generated/cloudwatch.ts";
@@ -12,6 +16,7 @@ import { partitionOf } from "../../util/partition.ts";
 import { invalidValue } from "./metrics.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { pageOf } from "./paging.ts";
+import { checkTimeZone, nextCron, parseCron, ScheduleExpressionError, type CronSpec } from "../../schedules/cron.ts";
 
 interface StoredMuteRule {
   Name: string;
@@ -40,6 +45,49 @@ function atTime(expression: string): number | undefined {
   return m ? Date.parse(m[1] + "Z") : undefined;
 }
 
+/**
+ * A mute rule's five-field `cron(Minutes Hours Day-of-month Month Day-of-week)` as the shared
+ * six-field parser reads it: `?` for the unused day field, every year, day-of-week numbers
+ * 0-7 (Sunday 0 or 7) moved to AWS's 1-7.
+ */
+export function muteCron(expression: string): CronSpec | undefined {
+  const m = /^cron\((.+)\)$/.exec(expression.trim());
+  if (!m) return undefined;
+  const fields = m[1]!.trim().split(/\s+/);
+  // EventBridge's six-field form is read as it is there.
+  if (fields.length === 6) return parseCron(fields.join(" "));
+  if (fields.length !== 5) throw new ScheduleExpressionError(`A cron expression needs 5 fields, got ${fields.length}.`);
+  let [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  dow = dow.replace(/\d+/g, (d) => String((Number(d) % 7) + 1));
+  if (dom !== "?" && dow !== "?") {
+    if (dow === "*") dow = "?";
+    else if (dom === "*") dom = "?";
+  }
+  return parseCron(`${min} ${hour} ${dom} ${month} ${dow} *`);
+}
+
+/** True while one of the rule's windows is open at `now` (StartDate and ExpireDate bound it). */
+function windowOpen(rule: StoredMuteRule, now: number): boolean {
+  if ((rule.StartDate !== undefined && now < rule.StartDate) || (rule.ExpireDate !== undefined && now >= rule.ExpireDate)) return false;
+  const duration = durationMs(rule.Duration) ?? 0;
+  const at = atTime(rule.Expression);
+  if (at !== undefined) return at <= now && now < at + duration;
+  const spec = muteCron(rule.Expression);
+  if (!spec) return false;
+  // The latest occurrence that could still cover `now` starts within the last `duration`.
+  const start = nextCron(spec, now - duration, rule.Timezone ?? "UTC");
+  return start !== null && start <= now;
+}
+
+/** The name of an active mute rule targeting `alarmName` at the emulator's now, if any. */
+export async function mutingRule(ctx: RequestContext, alarmName: string): Promise<string | undefined> {
+  const now = ctx.clock.now();
+  for await (const entry of ctx.store.list<StoredMuteRule>({ prefix: ["mute-rule"] })) {
+    if (entry.value.AlarmNames.includes(alarmName) && windowOpen(entry.value, now)) return entry.value.Name;
+  }
+  return undefined;
+}
+
 function status(rule: StoredMuteRule, now: number): AlarmMuteRuleStatus {
   const at = atTime(rule.Expression);
   const windowEnd = at !== undefined ? at + (durationMs(rule.Duration) ?? 0) : undefined;
@@ -55,10 +103,25 @@ function arn(ctx: RequestContext, name: string): string {
 export const muteRuleHandlers: Handlers<Operations> = {
   async PutAlarmMuteRule(input, ctx) {
     const { Expression, Duration, Timezone } = input.Rule.Schedule;
-    if (!/^cron\(.+\)$/.test(Expression) && atTime(Expression) === undefined) {
-      throw invalidValue(`Schedule expression ${Expression} must be cron(...) or at(yyyy-mm-ddThh:mm:ss).`);
+    if (atTime(Expression) === undefined) {
+      try {
+        if (!muteCron(Expression)) throw new ScheduleExpressionError("not cron(...)");
+      } catch (error) {
+        if (!(error instanceof ScheduleExpressionError)) throw error;
+        throw invalidValue(`Schedule expression ${Expression} must be cron(Minutes Hours Day-of-month Month Day-of-week) or at(yyyy-mm-ddThh:mm:ss).`);
+      }
     }
-    if (durationMs(Duration) === undefined) throw invalidValue(`Duration ${Duration} must be an ISO-8601 duration such as PT4H.`);
+    const duration = durationMs(Duration);
+    if (duration === undefined || duration < 60_000 || duration > 15 * 86_400_000) {
+      throw invalidValue(`Duration ${Duration} must be an ISO-8601 duration from PT1M to P15D.`);
+    }
+    if (Timezone !== undefined) {
+      try {
+        checkTimeZone(Timezone);
+      } catch {
+        throw invalidValue(`Invalid time zone ${Timezone}.`);
+      }
+    }
     const start = input.StartDate !== undefined ? new Date(input.StartDate).getTime() : undefined;
     const expire = input.ExpireDate !== undefined ? new Date(input.ExpireDate).getTime() : undefined;
     if (start !== undefined && expire !== undefined && expire <= start) throw invalidValue("ExpireDate must be after StartDate.");

@@ -7,6 +7,7 @@ import type { RequestContext } from "../types.ts";
 import type { GetMetricDataInput, GetMetricStatisticsInput, MetricDataQuery } from "../../generated/cloudwatch.ts";
 import { aggregate, invalidCombination, invalidValue, missingParameter, statistic, validStat, type MetricId } from "./metrics.ts";
 import { evaluate, MetricMathError, parseExpression, references, type Series } from "./metric-math.ts";
+import { bandSeries, parseBand } from "./anomaly-band.ts";
 
 const MAX_STATISTICS_DATAPOINTS = 1440;
 
@@ -44,11 +45,13 @@ export async function getMetricStatistics(ctx: RequestContext, input: GetMetricS
   return { Label: input.MetricName, Datapoints: datapoints };
 }
 
-interface Result {
+export interface Result {
   Id: string;
   Label: string;
   series: Series;
   ReturnData: boolean;
+  /** ANOMALY_DETECTION_BAND results: `series` is the upper bound, `lower` the lower one. */
+  lower?: Series;
 }
 
 /** Evaluates metric data queries (stats first, then expressions in dependency order). */
@@ -83,7 +86,16 @@ export async function evaluateQueries(ctx: RequestContext, queries: MetricDataQu
     series.set(q.Id, s);
     results.set(q.Id, { Id: q.Id, Label: q.Label ?? Metric.MetricName, series: s, ReturnData: q.ReturnData ?? true });
   }
-  const pending = queries.filter((q) => q.Expression !== undefined);
+  for (const q of queries) {
+    const band = q.Expression !== undefined ? parseBand(q.Expression) : undefined;
+    if (!band) continue;
+    const source = queries.find((x) => x.Id === band.id);
+    if (!source?.MetricStat) throw invalidValue(`Error in expression ${q.Id}: ANOMALY_DETECTION_BAND needs the id of a MetricStat query, got ${band.id}.`);
+    const { lower, upper } = await bandSeries(ctx, source.MetricStat, band.k, start, end);
+    series.set(q.Id, upper);
+    results.set(q.Id, { Id: q.Id, Label: q.Label ?? q.Id, series: upper, lower, ReturnData: q.ReturnData ?? true });
+  }
+  const pending = queries.filter((q) => q.Expression !== undefined && !results.has(q.Id));
   const all = [...series.entries()];
   const periodMs = Math.min(...statPeriods, 60_000);
   const times: number[] = [];
@@ -128,9 +140,13 @@ export async function getMetricData(ctx: RequestContext, input: GetMetricDataInp
   const results = await evaluateQueries(ctx, input.MetricDataQueries, start, end);
   const descending = (input.ScanBy ?? "TimestampDescending") === "TimestampDescending";
   return {
-    MetricDataResults: results.filter((r) => r.ReturnData).map((r) => {
-      const entries = [...r.series.entries()].filter(([, v]) => !Number.isNaN(v)).sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0]));
-      return { Id: r.Id, Label: r.Label, Timestamps: entries.map(([t]) => new Date(t)), Values: entries.map(([, v]) => v), StatusCode: "Complete" as const };
+    MetricDataResults: results.filter((r) => r.ReturnData).flatMap((r) => {
+      const one = (label: string, s: Series) => {
+        const entries = [...s.entries()].filter(([, v]) => !Number.isNaN(v)).sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0]));
+        return { Id: r.Id, Label: label, Timestamps: entries.map(([t]) => new Date(t)), Values: entries.map(([, v]) => v), StatusCode: "Complete" as const };
+      };
+      // A band answers two series under its id: the lower bound, then the upper.
+      return r.lower ? [one(`${r.Label} Lower`, r.lower), one(`${r.Label} Upper`, r.series)] : [one(r.Label, r.series)];
     }),
     Messages: [],
   };

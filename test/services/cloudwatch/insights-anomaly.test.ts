@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   CloudWatchClient, DeleteAnomalyDetectorCommand, DeleteInsightRulesCommand, DescribeAnomalyDetectorsCommand, DescribeInsightRulesCommand,
-  DisableInsightRulesCommand, EnableInsightRulesCommand, GetInsightRuleReportCommand, GetMetricWidgetImageCommand, ListTagsForResourceCommand,
+  DisableInsightRulesCommand, EnableInsightRulesCommand, GetInsightRuleReportCommand, ListTagsForResourceCommand,
   PutAnomalyDetectorCommand, PutInsightRuleCommand, PutAlarmMuteRuleCommand, GetAlarmMuteRuleCommand, ListAlarmMuteRulesCommand,
   DeleteAlarmMuteRuleCommand,
 } from "@aws-sdk/client-cloudwatch";
@@ -185,11 +185,6 @@ for (const store of STORES.filter((s) => s.name !== "deno-kv store")) {
       expect([gone.name, gone.$metadata.httpStatusCode]).toEqual(["ResourceNotFoundException", 404]);
       const bad = await fail(cw.send(new PutAlarmMuteRuleCommand({ Name: "x", Rule: { Schedule: { Expression: "rate(1 hour)", Duration: "PT1H" } } })));
       expect(bad.name).toBe("InvalidParameterValueException");
-    });
-
-    it("GetMetricWidgetImage is not served (501)", async () => {
-      const error = await fail(cw.send(new GetMetricWidgetImageCommand({ MetricWidget: "{}" })));
-      expect(error.$metadata.httpStatusCode).toBe(501);
     });
   });
 }
