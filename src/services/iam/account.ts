@@ -17,17 +17,20 @@ import { instanceProfileOut, type InstanceProfileRecord } from "./roles.ts";
 import { policyUsage, type PolicyRecord } from "./policies.ts";
 import { AWS_MANAGED } from "./aws-managed.ts";
 
-interface AccountRecord {
+/** The account's IAM settings (one record). */
+export interface AccountRecord {
   aliases: string[];
+  /** SetSecurityTokenServicePreferences: the global endpoint's session token version (1 or 2). */
+  globalEndpointTokenVersion?: 1 | 2;
   passwordPolicy?: PasswordPolicy;
   report?: { generated: number; csv: string };
 }
 
-async function account(scope: Scope): Promise<AccountRecord> {
+export async function account(scope: Scope): Promise<AccountRecord> {
   return (await getRecord<AccountRecord>(scope, "account", "settings")) ?? { aliases: [] };
 }
 
-async function saveAccount(scope: Scope, record: AccountRecord): Promise<void> {
+export async function saveAccount(scope: Scope, record: AccountRecord): Promise<void> {
   await putRecord(scope, "account", "settings", record);
 }
 

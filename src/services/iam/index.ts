@@ -22,8 +22,12 @@ import { userHandlers } from "./users.ts";
 import { principalPolicies, resolvePrincipal, resolveSecret } from "./principals.ts";
 import { iamAuthorization } from "./authorization.ts";
 import { simulateHandlers } from "./simulate.ts";
+import { mfaHandlers } from "./mfa.ts";
+import { certificateHandlers } from "./certificates.ts";
+import { serviceCredentialHandlers } from "./service-credentials.ts";
 
-const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, sshKeyHandlers, simulateHandlers];
+const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, sshKeyHandlers, simulateHandlers,
+  mfaHandlers, certificateHandlers, serviceCredentialHandlers];
 
 /** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
 function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {

@@ -34,8 +34,13 @@ export interface SshKeyRecord {
 export interface ServiceCredentialRecord {
   ServiceSpecificCredentialId: string;
   ServiceName: string;
-  ServiceUserName: string;
-  ServicePassword: string;
+  /** CodeCommit and Keyspaces: a user name and password. */
+  ServiceUserName?: string;
+  ServicePassword?: string;
+  /** Bedrock API keys: an alias and secret (the key), and when they expire. */
+  ServiceCredentialAlias?: string;
+  ServiceCredentialSecret?: string;
+  ExpirationDate?: number;
   Status: "Active" | "Inactive";
   CreateDate: number;
 }
