@@ -18,6 +18,10 @@ import {
 import { codeBlobs, functionCodeKey, readPackage, storePackage, type Package } from "./code.ts";
 import { conflict, functionNotFound, invalidParameter, revisionMismatch } from "./errors.ts";
 import { functionArn, lambdaTimestamp, parseFunctionName } from "./names.ts";
+import { checkCapacityProviderConfig } from "./capacity.ts";
+import { page } from "./paging.ts";
+
+export { page } from "./paging.ts";
 import {
   aliasKey, fnKey, getFunction, listVersions, resolveFunction, updateFunction, versionKey,
   type FunctionConfig, type StoredFunction, type StoredVersion,
@@ -109,6 +113,7 @@ export const functionHandlers: Handlers<Operations> = {
     checkTimeout(input.Timeout);
     checkEnvironment(input.Environment);
     checkEphemeralStorage(input.EphemeralStorage);
+    await checkCapacityProviderConfig(ctx, input.CapacityProviderConfig);
     if ((await ctx.store.get(fnKey(name))).value) throw conflict(`Function already exist: ${name}`);
     const layers = await resolveLayers(ctx, input.Layers);
     const pkg = await packageFor(ctx, input, input.Code ?? {}, "CreateFunction");
@@ -203,6 +208,7 @@ export const functionHandlers: Handlers<Operations> = {
     checkTimeout(input.Timeout);
     checkEnvironment(input.Environment);
     checkEphemeralStorage(input.EphemeralStorage);
+    await checkCapacityProviderConfig(ctx, input.CapacityProviderConfig);
     const layers = await resolveLayers(ctx, input.Layers);
     const updated = await updateFunction(ctx, name, async (fn) => {
       checkRevision(fn.config.RevisionId, input.RevisionId);
@@ -241,7 +247,7 @@ export const functionHandlers: Handlers<Operations> = {
     }
     if (q === "$LATEST") throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     const keys: (readonly (string | number)[])[] = [fnKey(ref.name)];
-    for (const prefix of ["version", "alias", "policy", "url", "eic", "provisioned"]) {
+    for (const prefix of ["version", "alias", "policy", "url", "eic", "provisioned", "scaling"]) {
       for await (const e of ctx.store.list({ prefix: [prefix, ref.name] })) keys.push(e.key as (string | number)[]);
     }
     for (const key of keys) await ctx.store.delete(key);
@@ -286,27 +292,6 @@ async function collectCode(ctx: RequestContext, name: string, codeKey: string): 
   if (fn?.codeKey === codeKey) return;
   for (const v of await listVersions(ctx.store, name)) if (v.codeKey === codeKey) return;
   await codeBlobs(ctx).delete(codeKey);
-}
-
-/** Marker-based paging; the marker is the position, opaque to clients. */
-export function page<T>(items: T[], marker: string | undefined, max: number, member: string): Record<string, unknown> {
-  let start = 0;
-  if (marker !== undefined) {
-    const n = Number.parseInt(atobSafe(marker), 10);
-    if (!Number.isFinite(n) || n < 0) throw invalidParameter("Invalid marker.");
-    start = n;
-  }
-  const slice = items.slice(start, start + max);
-  const next = start + max < items.length ? btoa(String(start + max)) : undefined;
-  return { [member]: slice, ...(next ? { NextMarker: next } : {}) };
-}
-
-function atobSafe(text: string): string {
-  try {
-    return atob(text);
-  } catch {
-    return "";
-  }
 }
 
 /** The URL GetFunction returns: served by this service's preRoute (see index.ts, docs/lambda.md). */

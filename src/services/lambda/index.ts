@@ -26,6 +26,7 @@ import { armMappings } from "./poller.ts";
 import { serveStreamingInvoke } from "./stream.ts";
 import { serveFunctionUrl } from "./urls.ts";
 import { codeSigningHandlers } from "./code-signing.ts";
+import { capacityHandlers } from "./capacity.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 import { lambdaAuthorization } from "./authorization.ts";
 
@@ -61,6 +62,7 @@ const operations = {
   ...esmHandlers,
   ...invokeHandlers,
   ...codeSigningHandlers,
+  ...capacityHandlers,
 };
 
 /** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */

@@ -14,12 +14,20 @@ import { page } from "./functions.ts";
 import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from "./code.ts";
 import { getFunction, resolveFunction, updateFunction, type StoredFunction } from "./state.ts";
 import { urlIdOf, urlIndexKey, type UrlIndexEntry } from "./urls.ts";
+import { capacityProviderKey, type StoredCapacityProvider } from "./capacity.ts";
 
 export const ACCOUNT_CONCURRENCY = 1000;
 const MIN_UNRESERVED = 100;
 
-/** Functions and event source mappings are taggable. */
-async function taggable(ctx: RequestContext, arn: string): Promise<{ kind: "function"; name: string } | { kind: "esm"; uuid: string }> {
+type Taggable = { kind: "function"; name: string } | { kind: "esm"; uuid: string } | { kind: "capacity-provider"; name: string };
+
+/** Functions, event source mappings and capacity providers are taggable. */
+async function taggable(ctx: RequestContext, arn: string): Promise<Taggable> {
+  const provider = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:capacity-provider:([a-zA-Z0-9_-]+)$/.exec(arn);
+  if (provider) {
+    if (!(await ctx.store.get(capacityProviderKey(provider[1]!))).value) throw notFound(`Capacity provider not found: ${arn}`);
+    return { kind: "capacity-provider", name: provider[1]! };
+  }
   const esm = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:event-source-mapping:([0-9a-f-]+)$/.exec(arn);
   if (esm) {
     if (!(await ctx.store.get(["esm", esm[1]!])).value) throw notFound(`Event source mapping not found: ${arn}`);
@@ -36,6 +44,12 @@ async function updateTags(ctx: RequestContext, arn: string, change: (tags: Recor
   const target = await taggable(ctx, arn);
   if (target.kind === "function") {
     await updateFunction(ctx, target.name, (fn) => ({ ...fn, tags: change({ ...fn.tags }) }));
+    return;
+  }
+  if (target.kind === "capacity-provider") {
+    const key = capacityProviderKey(target.name);
+    const stored = (await ctx.store.get<StoredCapacityProvider>(key)).value!;
+    await ctx.store.set(key, { ...stored, Tags: change({ ...stored.Tags }) });
     return;
   }
   const esm = (await ctx.store.get<Record<string, any>>(["esm", target.uuid])).value!;
@@ -75,6 +89,7 @@ export const settingsHandlers: Handlers<Operations> = {
   async ListTags(input, ctx) {
     const target = await taggable(ctx, input.Resource);
     if (target.kind === "function") return { Tags: (await getFunction(ctx, target.name)).tags };
+    if (target.kind === "capacity-provider") return { Tags: (await ctx.store.get<StoredCapacityProvider>(capacityProviderKey(target.name))).value!.Tags };
     return { Tags: (await ctx.store.get<Record<string, any>>(["esm", target.uuid])).value!.Tags ?? {} };
   },
 

@@ -1,0 +1,23 @@
+/** Lambda's Marker/MaxItems paging (ListFunctions, ListVersionsByFunction, ListCapacityProviders, ...). */
+import { invalidParameter } from "./errors.ts";
+
+/** Marker-based paging; the marker is the position, opaque to clients. */
+export function page<T>(items: T[], marker: string | undefined, max: number, member: string): Record<string, unknown> {
+  let start = 0;
+  if (marker !== undefined) {
+    const n = Number.parseInt(atobSafe(marker), 10);
+    if (!Number.isFinite(n) || n < 0) throw invalidParameter("Invalid marker.");
+    start = n;
+  }
+  const slice = items.slice(start, start + max);
+  const next = start + max < items.length ? btoa(String(start + max)) : undefined;
+  return { [member]: slice, ...(next ? { NextMarker: next } : {}) };
+}
+
+function atobSafe(text: string): string {
+  try {
+    return atob(text);
+  } catch {
+    return "";
+  }
+}
