@@ -10,6 +10,7 @@ import type { RequestContext } from "../types.ts";
 import { withLock } from "../../store/mutex.ts";
 import { commitWithRetry } from "../../store/atomic.ts";
 import { extractValue, FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
+import { accountPolicies, policySelects } from "./policies.ts";
 import {
   decodeToken, encodeToken, invalidParameter, keys, loadGroup, loadStream, retentionCutoff,
   type StoredEvent, type StoredFilter, type StoredGroup, type StoredStream,
@@ -109,6 +110,12 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
 async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, streamName: string, events: { timestamp: number; seq: number; message: string }[]): Promise<void> {
   const filters: StoredFilter[] = [];
   for await (const entry of ctx.store.list<StoredFilter>({ prefix: keys.subscriptions(group.logGroupName) })) filters.push(entry.value);
+  // The account's subscription filter policy delivers too, for the groups it selects.
+  for (const policy of await accountPolicies(ctx, "SUBSCRIPTION_FILTER_POLICY")) {
+    if (!policySelects(policy, group.logGroupName)) continue;
+    const doc = JSON.parse(policy.policyDocument) as { DestinationArn: string; RoleArn?: string; FilterPattern?: string; Distribution?: "Random" | "ByLogStream" };
+    filters.push({ filterName: policy.policyName, filterPattern: doc.FilterPattern ?? "", creationTime: policy.lastUpdatedTime, destinationArn: doc.DestinationArn });
+  }
   for (const filter of filters) {
     const pattern = parseFilterPattern(filter.filterPattern);
     const matching = events.filter((e) => matches(pattern, e.message));

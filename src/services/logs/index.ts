@@ -17,6 +17,9 @@ import type { Operations } from "../../generated/logs.ts";
 import { insightsHandlers } from "./insights.ts";
 import { exportTaskHandlers } from "./export-tasks.ts";
 import { deliveryHandlers } from "./deliveries.ts";
+import { policyHandlers } from "./policies.ts";
+import { anomalyHandlers } from "./anomalies.ts";
+import { resourceHandlers } from "./resources.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -108,6 +111,9 @@ export default defineService<Operations>({
     ...insightsHandlers,
     ...exportTaskHandlers,
     ...deliveryHandlers,
+    ...policyHandlers,
+    ...anomalyHandlers,
+    ...resourceHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {
@@ -132,6 +138,8 @@ export default defineService<Operations>({
         await deletePrefix(ctx, prefix);
       }
       await ctx.store.delete(keys.group(input.logGroupName));
+      await ctx.store.delete(["index-policy", input.logGroupName]);
+      await ctx.store.delete(["transformer", input.logGroupName]);
       return {};
     },
 

@@ -16,7 +16,7 @@ import { base64ToUtf8, utf8ToBase64 } from "../../encoding/base64.ts";
 import { parseQuery, QuerySyntaxError, type Command } from "./insights-parse.ts";
 import { checkCommands, eventRow, formatValue, runCommands, type QueryOutcome, type Row } from "./insights-run.ts";
 import {
-  decodeToken, encodeToken, groupNameOf, invalidParameter, keys, loadGroup, resourceNotFound, retentionCutoff,
+  decodeToken, encodeToken, groupArn, groupNameOf, invalidParameter, keys, loadGroup, resourceNotFound, retentionCutoff,
   type StoredEvent, type StoredGroup,
 } from "./state.ts";
 
@@ -215,6 +215,16 @@ export const insightsHandlers: Handlers<Operations> = {
       })),
       ...(start + limit < all.length ? { nextToken: encodeToken(start + limit) } : {}),
     };
+  },
+
+  async ListLogGroupsForQuery(input, ctx) {
+    const query = (await ctx.store.get<StoredQuery>(queryKey(input.queryId))).value;
+    if (!query || ctx.clock.now() - query.createTime > KEEP_MS) throw resourceNotFound("The specified query could not be found.");
+    const arns = query.groups.map((g) => groupArn(ctx, g));
+    const start = input.nextToken !== undefined ? decodeToken<number>(input.nextToken) : 0;
+    if (typeof start !== "number") throw invalidParameter("The specified nextToken is invalid.");
+    const limit = input.maxResults ?? 50;
+    return { logGroupIdentifiers: arns.slice(start, start + limit), ...(start + limit < arns.length ? { nextToken: encodeToken(start + limit) } : {}) };
   },
 
   async GetLogRecord(input, ctx) {

@@ -19,6 +19,7 @@ export interface StoredGroup {
   deletionProtectionEnabled: boolean;
   tags: Record<string, string>;
   dataProtectionPolicy?: string;
+  bearerTokenAuthenticationEnabled?: boolean;
 }
 
 export interface StoredStream {
@@ -117,4 +118,12 @@ export function decodeToken<T>(token: string): T {
   const state = decodePageToken(token);
   if (state && "v" in state) return state.v as T;
   throw invalidParameter("The specified nextToken is invalid.");
+}
+
+/** Rewrites one group (ResourceNotFoundException when it does not exist). */
+export async function updateGroupField(ctx: RequestContext, name: string, change: (group: StoredGroup) => void): Promise<StoredGroup> {
+  const group = structuredClone(await loadGroup(ctx, name));
+  change(group);
+  await ctx.store.set(keys.group(name), group);
+  return group;
 }
