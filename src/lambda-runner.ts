@@ -33,6 +33,18 @@ export interface LambdaRunRequest {
   requestId: string;
   /** Base64 ClientContext (X-Amz-Client-Context), passed through to the function. */
   clientContext?: string;
+  /**
+   * Set by InvokeWithResponseStream: a runtime that streams its response (Runtime API
+   * `Lambda-Runtime-Function-Response-Mode: streaming`) hands each chunk here as it arrives.
+   */
+  stream?: ResponseStreamSink;
+}
+
+/** Where a streamed response goes while the function writes it. */
+export interface ResponseStreamSink {
+  /** The runtime began streaming, with the content type the function set. Called once, first. */
+  start(contentType: string): void;
+  chunk(bytes: Uint8Array): void;
 }
 
 export interface LambdaRunResult {
@@ -47,6 +59,8 @@ export interface LambdaRunResult {
   initDurationMs?: number;
   /** The environment's log stream (`2026/01/31/[$LATEST]<hex>`), for CloudWatch Logs. */
   logStreamName?: string;
+  /** Set when the runtime streamed the response (`payload` then holds all of it). */
+  streamed?: { contentType: string };
 }
 
 /** What the runner needs of the emulator: its fetch handler, for the function's own AWS calls. */

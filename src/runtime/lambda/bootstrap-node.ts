@@ -6,12 +6,22 @@
  * Source: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
+ *
+ * Response streaming: handlers wrapped in `awslambda.streamifyResponse` (a global, as in the
+ * managed runtime) get a writable `responseStream` (`setContentType`, `write`, `end`;
+ * `awslambda.HttpResponseStream.from(stream, {statusCode, headers})` writes the HTTP prelude);
+ * their output is POSTed to `/response` as it is written, chunked, with
+ * `Lambda-Runtime-Function-Response-Mode: streaming`, and a failure goes in the trailers.
+ * Source: https://docs.aws.amazon.com/lambda/latest/dg/config-rs-write-functions.html,
+ * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-response-streaming
  */
 export const NODE_BOOTSTRAP = String.raw`
 import { pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "node:util";
+import { request as httpRequest } from "node:http";
+import { Writable } from "node:stream";
 
 const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API + "/2018-06-01/runtime";
 const root = process.env.LAMBDA_TASK_ROOT;
@@ -106,6 +116,70 @@ function run(handler, event, context) {
   });
 }
 
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+globalThis.awslambda = {
+  streamifyResponse(fn) {
+    fn[STREAMING] = "response";
+    return fn;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType("application/vnd.awslambda.http-integration-response");
+      stream.write(JSON.stringify(prelude ?? {}));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+/** The responseStream of one invocation; "done" settles once the Runtime API has taken it all. */
+function responseStream(id) {
+  let contentType = "application/octet-stream";
+  let req;
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
+  const open = () => {
+    if (!req) {
+      req = httpRequest(api + "/invocation/" + id + "/response", {
+        method: "POST",
+        headers: {
+          "Lambda-Runtime-Function-Response-Mode": "streaming",
+          "Content-Type": contentType,
+          "Transfer-Encoding": "chunked",
+          Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+        },
+      }, (res) => {
+        res.resume();
+        res.on("end", settle);
+      });
+      req.on("error", settle);
+      req.flushHeaders();
+    }
+    return req;
+  };
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      open().write(chunk, callback);
+    },
+    final(callback) {
+      end(id);
+      const r = open();
+      if (stream.failure) {
+        r.addTrailers({
+          "Lambda-Runtime-Function-Error-Type": stream.failure.errorType,
+          "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(stream.failure)).toString("base64"),
+        });
+      }
+      r.end();
+      callback();
+    },
+  });
+  stream.setContentType = (type) => {
+    contentType = type;
+  };
+  return { stream, done };
+}
+
 let handler;
 try {
   handler = await loadHandler();
@@ -143,6 +217,25 @@ for (;;) {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const id = requestId;
+  if (handler[STREAMING] === "response") {
+    const { stream, done } = responseStream(id);
+    try {
+      await handler(event, stream, context);
+      if (!stream.writableEnded) stream.end();
+    } catch (error) {
+      const doc = errorDocument(error);
+      log("ERROR", ["Invoke Error \t" + JSON.stringify({ errorType: doc.errorType, errorMessage: doc.errorMessage, stack: doc.trace })]);
+      if (!stream.writableEnded) {
+        stream.failure = doc;
+        stream.end();
+      } else {
+        end(id);
+        await post("/invocation/" + id + "/error", JSON.stringify(doc), { "Lambda-Runtime-Function-Error-Type": doc.errorType });
+      }
+    }
+    await done;
+    continue;
+  }
   try {
     const value = await run(handler, event, context);
     const body = JSON.stringify(value === undefined ? null : value);

@@ -7,7 +7,7 @@
  * Source: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { getRequestListener } from "@hono/node-server";
@@ -19,6 +19,9 @@ const MAX_LOG_CHARS = 1024 * 1024;
 const INIT_TIMEOUT_SECONDS = 10;
 /** Bytes a response may have (AWS's synchronous limit). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+/** Bytes a streamed response may have (AWS's response streaming limit). */
+export const MAX_STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024;
+const STREAMED_RESPONSE = /^\/2018-06-01\/runtime\/invocation\/([^/?]+)\/response(?:\?.*)?$/;
 
 export interface SpawnSpec {
   command: string;
@@ -34,6 +37,7 @@ interface Current {
   started: number;
   log: string;
   outcome?: { payload: Uint8Array; error: boolean };
+  streamed?: { contentType: string };
   resolve(result: LambdaRunResult): void;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -78,7 +82,14 @@ export class Environment {
   /** Starts the Runtime API server; returns `host:port`. */
   async listen(): Promise<string> {
     const listener = getRequestListener((request) => this.route(request), { overrideGlobalObjects: false });
-    this.server = createServer(listener);
+    this.server = createServer((req, res) => {
+      // A streamed response is read here, on Node's request, for its chunks as they come and
+      // its trailers (the web Request the listener builds has neither).
+      const streamed = req.method === "POST" && String(req.headers["lambda-runtime-function-response-mode"] ?? "").toLowerCase() === "streaming"
+        ? STREAMED_RESPONSE.exec(req.url ?? "") : null;
+      if (streamed) void this.streamedResponse(decodeURIComponent(streamed[1]!), req, res);
+      else void listener(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(0, "127.0.0.1", () => resolve());
@@ -212,6 +223,58 @@ export class Environment {
     return Response.json({ errorMessage: `Unknown Runtime API path ${rest}`, errorType: "InvalidRequest" }, { status: 404 });
   }
 
+  /**
+   * `POST /invocation/<id>/response` with `Lambda-Runtime-Function-Response-Mode: streaming`:
+   * each chunk goes to the request's sink as it arrives; a failure mid-stream comes in the
+   * trailers `Lambda-Runtime-Function-Error-Type` / `Lambda-Runtime-Function-Error-Body`
+   * (base64 error document), as in AWS's Runtime API.
+   * Source: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-response-streaming
+   */
+  private async streamedResponse(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const current = this.current;
+    if (!current || current.request.requestId !== id || current.outcome) {
+      req.resume();
+      answer(400, { errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
+      return;
+    }
+    const contentType = String(req.headers["content-type"] ?? "application/octet-stream");
+    current.streamed = { contentType };
+    current.request.stream?.start(contentType);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (this.current !== current || size > MAX_STREAMED_RESPONSE_BYTES) continue;
+        const bytes = new Uint8Array(chunk);
+        chunks.push(bytes);
+        current.request.stream?.chunk(bytes);
+      }
+    } catch {
+      // The runtime went away mid-stream: its exit ends the invocation.
+      return;
+    }
+    await this.outputComplete(id);
+    answer(202, { status: "OK" });
+    if (this.current !== current) return;
+    const errorType = req.trailers["lambda-runtime-function-error-type"];
+    if (errorType) {
+      const body = req.trailers["lambda-runtime-function-error-body"];
+      this.finish(current, body ? new Uint8Array(Buffer.from(body, "base64")) : errorPayload(errorType, ""), true, "error");
+    } else if (size > MAX_STREAMED_RESPONSE_BYTES) {
+      this.finish(current, errorPayload("Function.ResponseSizeTooLarge", `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`), true, "error");
+    } else {
+      const payload = new Uint8Array(size);
+      let offset = 0;
+      for (const c of chunks) payload.set(c, offset), (offset += c.byteLength);
+      this.finish(current, payload, false);
+    }
+  }
+
   private next(): Promise<Response> {
     this.initDone = true;
     return new Promise<Response>((resolve) => {
@@ -293,6 +356,7 @@ export class Environment {
       log,
       durationMs: duration,
       ...(this.logStreamName ? { logStreamName: this.logStreamName } : {}),
+      ...(current.streamed ? { streamed: current.streamed } : {}),
       ...(initDuration !== undefined ? { initDurationMs: Math.max(0, initDuration) } : {}),
     });
     if (this.initError) {

@@ -18,10 +18,10 @@
  */
 import { AwsError, isAwsError } from "../../protocol/errors.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
-import type { LambdaRunRequest, LambdaRunResult } from "../../lambda-runner.ts";
+import type { LambdaRunRequest, LambdaRunResult, ResponseStreamSink } from "../../lambda-runner.ts";
 import type { Store } from "../../store/types.ts";
 import type { Handlers, RequestContext } from "../types.ts";
-import type { Operations } from "../../generated/lambda.ts";
+import type { InvokeWithResponseStreamRequest, Operations } from "../../generated/lambda.ts";
 import { pickVersion, type StoredAlias } from "./aliases.ts";
 import { bodyBytes, codeBlobs, loadPackage } from "./code.ts";
 import { functionArn, parseFunctionName, parseLayerVersionArn } from "./names.ts";
@@ -124,7 +124,10 @@ async function layerZips(ctx: RequestContext, config: FunctionConfig): Promise<U
 }
 
 /** Runs the function once and records the invocation. */
-async function runOnce(ctx: RequestContext, target: Target, payload: Uint8Array, requestId: string, type: InvocationRecord["InvocationType"], attempt: number, clientContext?: string): Promise<LambdaRunResult> {
+async function runOnce(
+  ctx: RequestContext, target: Target, payload: Uint8Array, requestId: string, type: InvocationRecord["InvocationType"], attempt: number,
+  clientContext?: string, stream?: ResponseStreamSink,
+): Promise<LambdaRunResult> {
   const { config, resolved } = target;
   const request: LambdaRunRequest = {
     environmentKey: `${ctx.accountId}/${ctx.region}/${config.FunctionName}/${target.version}/${config.CodeSha256}/${config.RevisionId}`,
@@ -148,6 +151,7 @@ async function runOnce(ctx: RequestContext, target: Target, payload: Uint8Array,
     payload,
     requestId,
     ...(clientContext ? { clientContext } : {}),
+    ...(stream ? { stream } : {}),
   };
   let result: LambdaRunResult;
   try {
@@ -219,16 +223,26 @@ async function prepare(ctx: RequestContext, input: Record<string, any>, type: st
   return { target, payload };
 }
 
-/**
- * A synchronous invocation as InvokeWithResponseStream runs it (stream.ts): the whole response
- * once the function returns (fetchstack's runtimes buffer), or null for DryRun.
- */
-export async function invokeBuffered(ctx: RequestContext, input: Record<string, any>): Promise<{ version: string; result: LambdaRunResult } | null> {
-  const type: string = input.InvocationType ?? "RequestResponse";
+/** A synchronous invocation as function URLs run it (urls.ts): the whole response, or null for DryRun. */
+export async function invokeBuffered(ctx: RequestContext, input: InvokeWithResponseStreamRequest): Promise<{ version: string; result: LambdaRunResult } | null> {
+  const type = input.InvocationType ?? "RequestResponse";
   const { target, payload } = await prepare(ctx, input, type);
   if (type === "DryRun") return null;
-  const result = await runOnce(ctx, target, payload, ctx.requestId, "RequestResponse", 1, input.ClientContext);
-  return { version: target.version, result };
+  return { version: target.version, result: await runOnce(ctx, target, payload, ctx.requestId, "RequestResponse", 1, input.ClientContext) };
+}
+
+/**
+ * A synchronous invocation as InvokeWithResponseStream runs it (stream.ts): checks done (AWS's
+ * errors thrown here), the run started; a streaming function's chunks go to `stream` as it
+ * writes them, and `result` settles when it is done. Null for DryRun.
+ */
+export async function invokeStreaming(
+  ctx: RequestContext, input: InvokeWithResponseStreamRequest, stream: ResponseStreamSink,
+): Promise<{ version: string; result: Promise<LambdaRunResult> } | null> {
+  const type = input.InvocationType ?? "RequestResponse";
+  const { target, payload } = await prepare(ctx, input, type);
+  if (type === "DryRun") return null;
+  return { version: target.version, result: runOnce(ctx, target, payload, ctx.requestId, "RequestResponse", 1, input.ClientContext, stream) };
 }
 
 export const invokeHandlers: Handlers<Operations> = {

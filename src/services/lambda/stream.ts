@@ -1,22 +1,27 @@
 /**
  * InvokeWithResponseStream: the response as an `application/vnd.amazon.eventstream` body of
  * `PayloadChunk` events and a final `InvokeComplete` (ErrorCode/ErrorDetails on a function
- * error, LogResult with `LogType: Tail`). fetchstack's runtimes buffer the response (handlers
- * wrapped in `awslambda.streamifyResponse` are not supported), so the payload arrives as one
- * chunk, as AWS sends a function that does not stream. The codec has no event-stream writer, so
- * this operation is answered from `preRoute` (index.ts); errors are thrown as AwsError and
- * rendered by the codec.
+ * error, LogResult with `LogType: Tail`). A handler wrapped in `awslambda.streamifyResponse`
+ * streams: each chunk it writes is a PayloadChunk sent as it is written, and the response's
+ * Content-Type (ResponseStreamContentType) is the one the function set. A function that does not
+ * stream arrives as one chunk once it returns, as AWS sends it. The codec has no event-stream
+ * writer, so this operation is answered from `preRoute` (index.ts); errors before the function
+ * runs are thrown as AwsError and rendered by the codec.
  * Sources: https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html,
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html,
  * https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html (message framing)
  */
 import { eventMessage } from "../../encoding/event-stream.ts";
 import { bytesToBase64 } from "../../protocol/shape-values.ts";
 import type { IncomingRequest } from "../../protocol/codec.ts";
 import type { RequestContext } from "../types.ts";
-import { invokeBuffered } from "./invoke.ts";
+import { invokeStreaming } from "./invoke.ts";
+import type { InvokeWithResponseStreamRequest } from "../../generated/lambda.ts";
 
 const PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/;
 const encoder = new TextEncoder();
+/** The content type of a response the function did not type (the runtime's default). */
+const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
 function event(type: string, contentType: string, payload: Uint8Array): Uint8Array {
   return eventMessage({ ":event-type": type, ":content-type": contentType, ":message-type": "event" }, payload);
@@ -28,39 +33,56 @@ export async function serveStreamingInvoke(incoming: IncomingRequest, ctx: Reque
   if (!match) return undefined;
   const headers = incoming.request.headers;
   const body = await incoming.bytes();
-  const input = {
+  const invocationType = headers.get("x-amz-invocation-type") ?? undefined;
+  const logType = headers.get("x-amz-log-type") ?? undefined;
+  const input: InvokeWithResponseStreamRequest = {
     FunctionName: decodeURIComponent(match[1]!),
     Qualifier: incoming.url.searchParams.get("Qualifier") ?? undefined,
-    InvocationType: headers.get("x-amz-invocation-type") ?? undefined,
-    LogType: headers.get("x-amz-log-type") ?? undefined,
+    InvocationType: invocationType as InvokeWithResponseStreamRequest["InvocationType"],
+    LogType: logType as InvokeWithResponseStreamRequest["LogType"],
     ClientContext: headers.get("x-amz-client-context") ?? undefined,
     Payload: body.byteLength ? body : undefined,
   };
-  const outcome = await invokeBuffered(ctx, input);
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  let markStarted!: (contentType: string) => void;
+  const started = new Promise<string>((resolve) => (markStarted = resolve));
+  const outcome = await invokeStreaming(ctx, input, {
+    start: (contentType) => markStarted(contentType),
+    chunk: (bytes) => {
+      if (bytes.byteLength) controller.enqueue(event("PayloadChunk", "application/octet-stream", bytes));
+    },
+  });
   const responseHeaders: Record<string, string> = { "x-amzn-RequestId": ctx.requestId };
   if (!outcome) return new Response(null, { status: 204, headers: responseHeaders });
   const { result, version } = outcome;
-  const chunks: Uint8Array[] = [];
-  const complete: Record<string, string> = {};
-  if (result.functionError) {
-    let doc: { errorType?: string; errorMessage?: string } = {};
-    try {
-      doc = JSON.parse(new TextDecoder().decode(result.payload));
-    } catch {
-      // not JSON: reported as is below
+  // Headers go once the function starts streaming (its content type) or has returned; a
+  // failure to run at all before then is AWS's error response, not a stream.
+  const contentType = await Promise.race([started, result.then(() => DEFAULT_CONTENT_TYPE)]);
+  result.then((r) => {
+    const complete: Record<string, string> = {};
+    if (r.functionError) {
+      let doc: { errorType?: string; errorMessage?: string } = {};
+      try {
+        doc = JSON.parse(new TextDecoder().decode(r.payload));
+      } catch {
+        // not JSON: reported as is below
+      }
+      complete.ErrorCode = doc.errorType ?? "Unhandled";
+      complete.ErrorDetails = doc.errorMessage ?? new TextDecoder().decode(r.payload);
+    } else if (!r.streamed) {
+      controller.enqueue(event("PayloadChunk", "application/octet-stream", r.payload));
     }
-    complete.ErrorCode = doc.errorType ?? "Unhandled";
-    complete.ErrorDetails = doc.errorMessage ?? new TextDecoder().decode(result.payload);
-  } else {
-    chunks.push(event("PayloadChunk", "application/octet-stream", result.payload));
-  }
-  if (input.LogType === "Tail") complete.LogResult = bytesToBase64(encoder.encode(result.log.slice(-4096)));
-  chunks.push(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify(complete))));
-  const total = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) total.set(c, offset), (offset += c.length);
-  return new Response(total as BodyInit, {
+    if (logType === "Tail") complete.LogResult = bytesToBase64(encoder.encode(r.log.slice(-4096)));
+    controller.enqueue(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify(complete))));
+    controller.close();
+  }, (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    controller.enqueue(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify({ ErrorCode: "ServiceException", ErrorDetails: message }))));
+    controller.close();
+  });
+  return new Response(stream, {
     status: 200,
-    headers: { ...responseHeaders, "content-type": "application/vnd.amazon.eventstream", "X-Amz-Executed-Version": version },
+    headers: { ...responseHeaders, "content-type": contentType, "X-Amz-Executed-Version": version },
   });
 }

@@ -103,6 +103,7 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
     throw error;
   }
   if (!outcome || outcome.result.functionError) return plain(502, "Internal Server Error");
+  if (outcome.result.streamed) return streamedResponse(outcome.result.streamed.contentType, outcome.result.payload);
   let result: any;
   try {
     result = JSON.parse(new TextDecoder().decode(outcome.result.payload));
@@ -122,4 +123,31 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
     return new Response(bytes as BodyInit, { status: Number(result.statusCode), headers: responseHeaders });
   }
   return new Response(JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+}
+
+const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+
+/**
+ * A streaming function's response (buffered here): with `awslambda.HttpResponseStream.from`,
+ * a JSON prelude `{statusCode, headers, cookies}` and 8 NUL bytes come before the body;
+ * otherwise the body is sent with the content type the function set.
+ */
+function streamedResponse(contentType: string, payload: Uint8Array): Response {
+  if (contentType !== HTTP_INTEGRATION) return new Response(payload as BodyInit, { status: 200, headers: { "content-type": contentType } });
+  let end = -1;
+  for (let i = 0; i + 8 <= payload.byteLength && end === -1; i++) {
+    if (payload.subarray(i, i + 8).every((b) => b === 0)) end = i;
+  }
+  if (end === -1) return plain(502, "Internal Server Error");
+  let prelude: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
+  try {
+    prelude = JSON.parse(new TextDecoder().decode(payload.subarray(0, end)));
+  } catch {
+    return plain(502, "Internal Server Error");
+  }
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(prelude.headers ?? {})) headers.set(k, String(v));
+  for (const cookie of prelude.cookies ?? []) headers.append("set-cookie", String(cookie));
+  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  return new Response(payload.subarray(end + 8) as BodyInit, { status: prelude.statusCode ?? 200, headers });
 }
