@@ -4,7 +4,8 @@
  * - no import cycle anywhere in src/ (type-only imports count: a cycle of types is still a knot
  *   in the design, and a runtime cycle one refactor away);
  * - a service never imports another service (they talk through `ctx.invoke`);
- * - the portable core imports no `node:` module (only src/runtime/ may).
+ * - the portable core imports no `node:` module (only src/runtime/ may);
+ * - `any` stays under a ceiling (ANY_CEILING), so new code uses the model types or `unknown`.
  *
  * Imports are read from the text (static `import`/`export … from`, `import("…")`), relative
  * specifiers resolved to files; package imports are not followed.
@@ -81,6 +82,34 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/**
+ * The most uses of the type `any` src/ may hold (generated files aside). Lower it when you
+ * remove some; never raise it: type the value (src/generated/ has every model shape) or take
+ * `unknown` and narrow. The counting rule is in docs/architecture.md ("Typed handlers").
+ */
+export const ANY_CEILING = 169;
+
+const LEXEME = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\[\s\S])*`|\bany\b/g;
+
+/** Uses of the word `any` in code: comments and string and template literals are skipped. */
+export function countAny(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(LEXEME)) if (m[0] === "any") n++;
+  return n;
+}
+
+/** `any` uses per file of src/, outside src/generated/ and `*.generated.ts` (largest first). */
+export function anyUses(): [string, number][] {
+  const out: [string, number][] = [];
+  for (const file of sourceFiles(SRC)) {
+    const rel = relative(SRC, file).split(sep).join("/");
+    if (rel.startsWith("generated/") || /\.generated\.ts$/.test(rel)) continue;
+    const n = countAny(readFileSync(file, "utf8"));
+    if (n) out.push([rel, n]);
+  }
+  return out.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
 const serviceOf = (file: string): string | undefined => /^services\/([^/]+)\//.exec(file)?.[1];
 
 describe("architecture of src/", () => {
@@ -111,6 +140,26 @@ describe("architecture of src/", () => {
   it("the portable core imports no node: module", () => {
     const offenders = [...graph].filter(([file, deps]) => !file.startsWith("runtime/") && deps.some((d) => d.startsWith("node:"))).map(([f]) => f);
     expect(offenders).toEqual([]);
+  });
+
+  it(`uses the type any at most ${ANY_CEILING} times outside src/generated/`, () => {
+    const uses = anyUses();
+    const total = uses.reduce((sum, [, n]) => sum + n, 0);
+    if (total > ANY_CEILING) {
+      const top = uses.slice(0, 15).map(([f, n]) => `${n} ${f}`).join("\n");
+      expect.fail(`${total} uses of any in src/ (ceiling ${ANY_CEILING}); type the values instead. Most in:\n${top}`);
+    }
+  });
+
+  it("counts any only in code", () => {
+    const text = [
+      "// any in a comment",
+      "/* any, any */",
+      'const s = "any"; const t = \'any\'; const u = `any ${1}`;',
+      "function f(x: any): any[] { return x as any; }",
+      "const company = 1; const anyway = 2; type R = Record<string, any>;",
+    ].join("\n");
+    expect(countAny(text)).toBe(4);
   });
 
   it("the checker itself finds a cycle and a crossing (so a pass means something)", () => {

@@ -14,10 +14,10 @@ class FetchstackConsole extends HTMLElement {
   private rendering = 0;
 
   async connectedCallback(): Promise<void> {
-    const health = await internal("/health").catch(() => ({ services: {}, accountId: "000000000000", region: "us-east-1", version: "?" }));
+    const health = await internal<{ services: Record<string, string>; accountId: string; region: string; version: string }>("/health").catch(() => ({ services: {}, accountId: "000000000000", region: "us-east-1", version: "?" }));
     if (!scope.account) scope.account = health.accountId;
     if (!scope.region) scope.region = health.region;
-    for (const [name, state] of Object.entries(health.services as Record<string, string>)) if (state === "running") this.served.add(name);
+    for (const [name, state] of Object.entries(health.services)) if (state === "running") this.served.add(name);
     const account = h("input", { name: "account", value: scope.account, size: 13, pattern: "\\d{12}", title: "account (12 digits)" });
     const region = h("input", { name: "region", value: scope.region, size: 12, list: "fs-regions", title: "region" });
     const apply = () => {

@@ -18,7 +18,7 @@ export function table<T>(columns: Column<T>[], rows: T[], options: { onOpen?: (r
 }
 
 /** Member/value rows of an object; nested values as JSON. */
-export function kv(value: Record<string, unknown> | undefined): HTMLElement {
+export function kv(value: object | undefined): HTMLElement {
   const entries = Object.entries(value ?? {}).filter(([, v]) => v !== undefined && v !== null);
   if (entries.length === 0) return h("p", { class: "empty" }, "(none)");
   return h("table", { class: "kv" }, h("tbody", null, entries.map(([k, v]) =>
@@ -128,6 +128,6 @@ export function go(hash: string): void {
 }
 
 /** `#/a/b?c=d` pieces. */
-export function enc(part: string): string {
-  return encodeURIComponent(part);
+export function enc(part: string | undefined): string {
+  return encodeURIComponent(part ?? "");
 }

@@ -1,9 +1,13 @@
 /** DynamoDB: tables → schema, indexes, items (Scan/Query with pages), item editor in DynamoDB JSON. */
 import { h, fill } from "../dom.ts";
-import { call } from "../api.ts";
+import type { AttributeValue, KeyType, ScalarAttributeType } from "../../../generated/dynamodb.ts";
+import { call, type CallInput, type Wire } from "../api.ts";
 import { button, confirmed, enc, field, form, go, kv, link, section, select, status, table, text, when } from "../ui.ts";
 
-type Item = Record<string, Record<string, unknown>>;
+type Item = Record<string, Wire<AttributeValue>>;
+/** Scan's and Query's input (Scan's lacks only the key condition, never set for a Scan). */
+type ReadInput = CallInput<"dynamodb", "Query">;
+type ReadOp = "Scan" | "Query";
 
 export async function dynamodb(el: HTMLElement, path: string[]): Promise<void> {
   if (path[0]) return tableView(el, path[0]);
@@ -12,10 +16,10 @@ export async function dynamodb(el: HTMLElement, path: string[]): Promise<void> {
   fill(el, h("h1", null, "DynamoDB tables"),
     form("create-table", async (data) => {
       const name = String(data.get("name"));
-      const attrs = [{ AttributeName: String(data.get("pk")), AttributeType: String(data.get("pkType")) }];
-      const keys = [{ AttributeName: attrs[0]!.AttributeName, KeyType: "HASH" }];
+      const attrs = [{ AttributeName: String(data.get("pk")), AttributeType: String(data.get("pkType")) as ScalarAttributeType }];
+      const keys: { AttributeName: string; KeyType: KeyType }[] = [{ AttributeName: attrs[0]!.AttributeName, KeyType: "HASH" }];
       if (data.get("sk")) {
-        attrs.push({ AttributeName: String(data.get("sk")), AttributeType: String(data.get("skType")) });
+        attrs.push({ AttributeName: String(data.get("sk")), AttributeType: String(data.get("skType")) as ScalarAttributeType });
         keys.push({ AttributeName: String(data.get("sk")), KeyType: "RANGE" });
       }
       await call("dynamodb", "CreateTable", { TableName: name, AttributeDefinitions: attrs, KeySchema: keys, BillingMode: "PAY_PER_REQUEST" });
@@ -47,15 +51,15 @@ function show(value: Record<string, unknown> | undefined): string {
 }
 
 async function tableView(el: HTMLElement, name: string): Promise<void> {
-  const { Table: t } = await call("dynamodb", "DescribeTable", { TableName: name });
-  const keyNames: string[] = (t.KeySchema ?? []).map((k: any) => k.AttributeName);
-  const indexes = [...(t.GlobalSecondaryIndexes ?? []).map((i: any) => ({ ...i, kind: "global" })), ...(t.LocalSecondaryIndexes ?? []).map((i: any) => ({ ...i, kind: "local" }))];
+  const t = (await call("dynamodb", "DescribeTable", { TableName: name })).Table!;
+  const keyNames: string[] = (t.KeySchema ?? []).map((k) => k.AttributeName);
+  const indexes = [...(t.GlobalSecondaryIndexes ?? []).map((i) => ({ ...i, kind: "global" })), ...(t.LocalSecondaryIndexes ?? []).map((i) => ({ ...i, kind: "local" }))];
   const results = h("div", { class: "items" });
   const editor = h("div", { class: "editor" });
   const keyOf = (item: Item) => Object.fromEntries(keyNames.map((k) => [k, item[k]]));
-  let lastKey: unknown;
-  let lastInput: Record<string, unknown> | undefined;
-  let lastOp = "Scan";
+  let lastKey: ReadInput["ExclusiveStartKey"];
+  let lastInput: ReadInput | undefined;
+  let lastOp: ReadOp = "Scan";
   let items: Item[] = [];
 
   const edit = (item: Item | undefined) => {
@@ -89,11 +93,11 @@ async function tableView(el: HTMLElement, name: string): Promise<void> {
     const names = [...keyNames];
     for (const item of items) for (const k of Object.keys(item)) if (!names.includes(k) && names.length < 10) names.push(k);
     fill(results, table(names.map((n) => ({ title: n, cell: (item: Item) => show(item[n]) })), items, { name: "items", onOpen: edit, empty: "No items." }),
-      lastKey ? button("Next page", () => runQuery(lastOp, { ...lastInput, ExclusiveStartKey: lastKey }, true), { "data-action": "next-page" }) : null);
+      lastKey ? button("Next page", () => runQuery(lastOp, { ...lastInput!, ExclusiveStartKey: lastKey }, true), { "data-action": "next-page" }) : null);
   };
 
-  async function runQuery(op: string, input: Record<string, unknown>, append: boolean, quiet = false) {
-    const out = await call("dynamodb", op, input);
+  async function runQuery(op: ReadOp, input: ReadInput, append: boolean, quiet = false) {
+    const out = op === "Query" ? await call("dynamodb", "Query", input) : await call("dynamodb", "Scan", input);
     items = append ? [...items, ...(out.Items ?? [])] : (out.Items ?? []);
     lastKey = out.LastEvaluatedKey;
     lastOp = op;
@@ -112,19 +116,19 @@ async function tableView(el: HTMLElement, name: string): Promise<void> {
     }
   };
   const queryForm = form("query", async (data) => {
-    const op = String(data.get("op"));
-    const input: Record<string, unknown> = {
+    const op = String(data.get("op")) as ReadOp;
+    const input: ReadInput = {
       TableName: name,
-      IndexName: data.get("index") || undefined,
+      IndexName: (data.get("index") as string | null) || undefined,
       Limit: Number(data.get("limit")) || 50,
-      FilterExpression: data.get("filter") || undefined,
+      FilterExpression: (data.get("filter") as string | null) || undefined,
       ExpressionAttributeValues: parseJson(data.get("values")),
       ExpressionAttributeNames: parseJson(data.get("names")),
     };
-    if (op === "Query") input.KeyConditionExpression = data.get("key") || undefined;
+    if (op === "Query") input.KeyConditionExpression = (data.get("key") as string | null) || undefined;
     await runQuery(op, input, false);
   },
-  select("op", ["Scan", "Query"]), field("index", select("index", [["", "(table)"], ...indexes.map((i: any) => [i.IndexName, i.IndexName] as [string, string])])),
+  select("op", ["Scan", "Query"]), field("index", select("index", [["", "(table)"], ...indexes.map((i) => [i.IndexName, i.IndexName] as [string, string])])),
   field("key condition (Query)", text("key", { placeholder: "pk = :pk" })),
   field("filter", text("filter", { placeholder: "attribute_exists(x)" })),
   field("values", text("values", { placeholder: '{":pk":{"S":"a"}}' })),
@@ -135,15 +139,15 @@ async function tableView(el: HTMLElement, name: string): Promise<void> {
   fill(el, h("h1", null, "Table ", name), h("div", { class: "crumbs" }, link("#/dynamodb", "tables"), " / ", name),
     section("Schema", kv({
       status: t.TableStatus, items: t.ItemCount, size: t.TableSizeBytes, billing: t.BillingModeSummary?.BillingMode ?? "PROVISIONED",
-      created: when(t.CreationDateTime), keys: (t.KeySchema ?? []).map((k: any) => `${k.AttributeName} (${k.KeyType})`).join(", "),
-      attributes: (t.AttributeDefinitions ?? []).map((a: any) => `${a.AttributeName}: ${a.AttributeType}`).join(", "),
+      created: when(t.CreationDateTime), keys: (t.KeySchema ?? []).map((k) => `${k.AttributeName} (${k.KeyType})`).join(", "),
+      attributes: (t.AttributeDefinitions ?? []).map((a) => `${a.AttributeName}: ${a.AttributeType}`).join(", "),
       stream: t.StreamSpecification?.StreamEnabled ? t.StreamSpecification.StreamViewType : undefined, arn: t.TableArn,
     })),
     section("Indexes", table([
-      { title: "name", cell: (i: any) => i.IndexName },
-      { title: "kind", cell: (i: any) => i.kind },
-      { title: "keys", cell: (i: any) => i.KeySchema.map((k: any) => `${k.AttributeName} (${k.KeyType})`).join(", ") },
-      { title: "projection", cell: (i: any) => i.Projection?.ProjectionType ?? "" },
+      { title: "name", cell: (i) => i.IndexName },
+      { title: "kind", cell: (i) => i.kind },
+      { title: "keys", cell: (i) => i.KeySchema!.map((k) => `${k.AttributeName} (${k.KeyType})`).join(", ") },
+      { title: "projection", cell: (i) => i.Projection?.ProjectionType ?? "" },
     ], indexes, { name: "indexes", empty: "No secondary indexes." })),
     section("Items", queryForm, h("div", { class: "toolbar" }, button("New item", () => edit(undefined), { "data-action": "new-item" })), editor, results));
   await runQuery("Scan", { TableName: name, Limit: 50 }, false);

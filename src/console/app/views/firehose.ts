@@ -8,7 +8,7 @@ export async function firehose(el: HTMLElement, path: string[]): Promise<void> {
   if (path[0]) return stream(el, path[0]);
   const out = await call("firehose", "ListDeliveryStreams", { Limit: 10000 });
   listPage(el, {
-    title: "Firehose delivery streams", name: "delivery-streams", rows: (out.DeliveryStreamNames ?? []) as string[],
+    title: "Firehose delivery streams", name: "delivery-streams", rows: out.DeliveryStreamNames ?? [],
     columns: [{ title: "name", cell: (n) => n }],
     href: (n) => `#/firehose/${enc(n)}`,
     remove: { what: (n) => `delivery stream ${n}`, run: (n) => call("firehose", "DeleteDeliveryStream", { DeliveryStreamName: n }) },
@@ -17,7 +17,7 @@ export async function firehose(el: HTMLElement, path: string[]): Promise<void> {
 
 async function stream(el: HTMLElement, name: string): Promise<void> {
   const { DeliveryStreamDescription: d } = await call("firehose", "DescribeDeliveryStream", { DeliveryStreamName: name });
-  const deliveries = await view("firehose", "deliveries", { stream: name }).catch(() => []);
+  const deliveries = await view<Record<string, unknown>[] | { deliveries?: Record<string, unknown>[] }>("firehose", "deliveries", { stream: name }).catch(() => []);
   const { Destinations, ...rest } = d;
   detailPage(el, name, ["#/firehose", "delivery streams"], [],
     section("Put a record", form("put-record", async (data, f) => {

@@ -6,9 +6,9 @@ import { detailPage, listPage } from "./resource.ts";
 
 export async function kms(el: HTMLElement, path: string[]): Promise<void> {
   if (path[0]) return key(el, path[0]);
-  const keys = await callAll("kms", "ListKeys", { Limit: 1000 }, (o) => o.Keys as any[], ["Marker", "NextMarker"], 200);
-  const aliases = await callAll("kms", "ListAliases", { Limit: 100 }, (o) => o.Aliases as any[], ["Marker", "NextMarker"]);
-  const rows = await Promise.all(keys.map(async (k) => ({ ...(await call("kms", "DescribeKey", { KeyId: k.KeyId })).KeyMetadata, aliases: aliases.filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName) })));
+  const keys = await callAll("kms", "ListKeys", { Limit: 1000 }, (o) => o.Keys, ["Marker", "NextMarker"], 200);
+  const aliases = await callAll("kms", "ListAliases", { Limit: 100 }, (o) => o.Aliases, ["Marker", "NextMarker"]);
+  const rows = await Promise.all(keys.map(async (k) => ({ ...(await call("kms", "DescribeKey", { KeyId: k.KeyId! })).KeyMetadata, aliases: aliases.filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName) })));
   listPage(el, {
     title: "KMS keys", name: "keys", rows,
     columns: [
@@ -23,13 +23,13 @@ export async function kms(el: HTMLElement, path: string[]): Promise<void> {
     href: (k) => `#/kms/${enc(k.KeyId)}`,
     create: { label: "Create key", fields: [field("New key: description", text("description"))], submit: async (data) => {
       const out = await call("kms", "CreateKey", { Description: String(data.get("description") ?? "") });
-      return `#/kms/${enc(out.KeyMetadata.KeyId)}`;
+      return `#/kms/${enc(out.KeyMetadata!.KeyId)}`;
     } },
   });
 }
 
 async function key(el: HTMLElement, id: string): Promise<void> {
-  const { KeyMetadata: meta } = await call("kms", "DescribeKey", { KeyId: id });
+  const meta = (await call("kms", "DescribeKey", { KeyId: id })).KeyMetadata!;
   const policy = await call("kms", "GetKeyPolicy", { KeyId: id, PolicyName: "default" }).then((o) => o.Policy, () => undefined);
   const tags = await call("kms", "ListResourceTags", { KeyId: id }).then((o) => o.Tags ?? [], () => []);
   detailPage(el, id, ["#/kms", "keys"], [
@@ -46,6 +46,6 @@ async function key(el: HTMLElement, id: string): Promise<void> {
     }) : null,
   ],
   section("Key", kv(meta)),
-  section("Tags", kv(Object.fromEntries(tags.map((t: any) => [t.TagKey, t.TagValue])))),
+  section("Tags", kv(Object.fromEntries(tags.map((t) => [t.TagKey, t.TagValue])))),
   policy ? section("Key policy", pre(JSON.parse(policy))) : h("span"));
 }

@@ -1,5 +1,6 @@
 /** Lambda: functions → configuration, invoke with a payload, recorded invocations and logs. */
 import { h, fill } from "../dom.ts";
+import type { InvocationType } from "../../../generated/lambda.ts";
 import { base64ToBytes, bytesToBase64, call, callAll, view } from "../api.ts";
 import { button, bytes, confirmed, enc, field, form, go, kv, pre, section, status, when } from "../ui.ts";
 import { detailPage, listPage, records } from "./resource.ts";
@@ -8,7 +9,7 @@ const utf8 = (b64: string | undefined) => (b64 ? new TextDecoder().decode(base64
 
 export async function lambda(el: HTMLElement, path: string[]): Promise<void> {
   if (path[0]) return fn(el, path[0]);
-  const functions = await callAll("lambda", "ListFunctions", {}, (o) => o.Functions as any[], ["Marker", "NextMarker"]);
+  const functions = await callAll("lambda", "ListFunctions", {}, (o) => o.Functions, ["Marker", "NextMarker"]);
   listPage(el, {
     title: "Lambda functions", name: "functions", rows: functions,
     columns: [
@@ -20,13 +21,13 @@ export async function lambda(el: HTMLElement, path: string[]): Promise<void> {
       { title: "modified", cell: (f) => when(f.LastModified) },
     ],
     href: (f) => `#/lambda/${enc(f.FunctionName)}`,
-    remove: { what: (f) => `function ${f.FunctionName}`, run: (f) => call("lambda", "DeleteFunction", { FunctionName: f.FunctionName }) },
+    remove: { what: (f) => `function ${f.FunctionName}`, run: (f) => call("lambda", "DeleteFunction", { FunctionName: f.FunctionName! }) },
   });
 }
 
 async function fn(el: HTMLElement, name: string): Promise<void> {
   const out = await call("lambda", "GetFunction", { FunctionName: name });
-  const invocations = await view("lambda", "invocations", { function: name }).catch(() => []);
+  const invocations = await view<Record<string, unknown>[] | { invocations?: Record<string, unknown>[] }>("lambda", "invocations", { function: name }).catch(() => []);
   const result = h("div");
   const { Environment, ...config } = out.Configuration ?? {};
   detailPage(el, name, ["#/lambda", "functions"], [
@@ -39,7 +40,7 @@ async function fn(el: HTMLElement, name: string): Promise<void> {
   ],
   section("Invoke", form("invoke", async (data) => {
     const payload = String(data.get("payload") || "{}");
-    const res = await call("lambda", "Invoke", { FunctionName: name, Payload: bytesToBase64(new TextEncoder().encode(payload)), LogType: "Tail", InvocationType: String(data.get("type")) });
+    const res = await call("lambda", "Invoke", { FunctionName: name, Payload: bytesToBase64(new TextEncoder().encode(payload)), LogType: "Tail", InvocationType: String(data.get("type")) as InvocationType });
     fill(result, section(`Result: ${res.StatusCode}${res.FunctionError ? ` (${res.FunctionError})` : ""}`, pre(utf8(res.Payload) || "(no payload)"), res.LogResult ? pre(utf8(res.LogResult)) : null));
     status(`Invoked ${name}: ${res.StatusCode}.`);
   }, field("Payload (JSON)", h("textarea", { name: "payload", rows: 4 }, "{}")),

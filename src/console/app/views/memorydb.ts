@@ -10,10 +10,10 @@ export async function memorydb(el: HTMLElement, path: string[]): Promise<void> {
     return detailPage(el, path[0], ["#/memorydb", "clusters"], [], section("Cluster", kv(c)));
   }
   const clusters = (await call("memorydb", "DescribeClusters", {})).Clusters ?? [];
-  const users = (await call("memorydb", "DescribeUsers", {}).catch(() => ({}))).Users ?? [];
-  const acls = (await call("memorydb", "DescribeACLs", {}).catch(() => ({}))).ACLs ?? [];
+  const users = await call("memorydb", "DescribeUsers", {}).then((o) => o.Users ?? [], () => []);
+  const acls = await call("memorydb", "DescribeACLs", {}).then((o) => o.ACLs ?? [], () => []);
   listPage(el, {
-    title: "MemoryDB clusters", name: "clusters", rows: clusters as any[],
+    title: "MemoryDB clusters", name: "clusters", rows: clusters,
     columns: [
       { title: "name", cell: (c) => c.Name },
       { title: "status", cell: (c) => c.Status },
@@ -23,10 +23,10 @@ export async function memorydb(el: HTMLElement, path: string[]): Promise<void> {
       { title: "endpoint", cell: (c) => (c.ClusterEndpoint ? `${c.ClusterEndpoint.Address}:${c.ClusterEndpoint.Port}` : "") },
     ],
     href: (c) => `#/memorydb/${enc(c.Name)}`,
-    remove: { what: (c) => `cluster ${c.Name}`, run: (c) => call("memorydb", "DeleteCluster", { ClusterName: c.Name }) },
+    remove: { what: (c) => `cluster ${c.Name}`, run: (c) => call("memorydb", "DeleteCluster", { ClusterName: c.Name! }) },
     after: [
-      section("Users", table([{ title: "name", cell: (u: any) => u.Name }, { title: "status", cell: (u: any) => u.Status }, { title: "access", cell: (u: any) => u.AccessString }], users, { name: "users" })),
-      section("ACLs", table([{ title: "name", cell: (a: any) => a.Name }, { title: "status", cell: (a: any) => a.Status }, { title: "users", cell: (a: any) => (a.UserNames ?? []).join(", ") }], acls, { name: "acls" })),
+      section("Users", table([{ title: "name", cell: (u) => u.Name }, { title: "status", cell: (u) => u.Status }, { title: "access", cell: (u) => u.AccessString }], users, { name: "users" })),
+      section("ACLs", table([{ title: "name", cell: (a) => a.Name }, { title: "status", cell: (a) => a.Status }, { title: "users", cell: (a) => (a.UserNames ?? []).join(", ") }], acls, { name: "acls" })),
     ],
   });
 }

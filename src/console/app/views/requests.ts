@@ -2,6 +2,7 @@
 import { h, fill } from "../dom.ts";
 import { INTERNAL, internal, base64ToBytes } from "../api.ts";
 import { kv, pre, section, select, status, text, when } from "../ui.ts";
+import type { CapturedBody, RequestRecord } from "../../request-log.ts";
 import type { ViewContext } from "./types.ts";
 
 interface Entry {
@@ -49,8 +50,8 @@ export async function requests(el: HTMLElement, _path: string[], query: URLSearc
     }
   };
   const open = async (e: Entry) => {
-    const full = await internal(`/requests/${e.id}`);
-    const body = (b: any) => !b ? h("p", { class: "empty" }, "(not captured: bodies are kept while a console is open)")
+    const full = await internal<RequestRecord>(`/requests/${e.id}`);
+    const body = (b: CapturedBody | undefined) => !b ? h("p", { class: "empty" }, "(not captured: bodies are kept while a console is open)")
       : pre(b.encoding === "base64" ? `(${b.size} bytes, binary)\n${hex(base64ToBytes(b.text))}` : pretty(b.text) + (b.truncated ? `\n… (${b.size} bytes in all)` : ""));
     fill(detail, section(`${e.service} ${e.operation} → ${e.status}`,
       kv({ requestId: e.requestId, time: when(e.time), latency: `${e.latencyMs} ms`, account: e.account, region: e.region, method: e.method, path: e.path }),

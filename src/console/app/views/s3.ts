@@ -15,7 +15,7 @@ export async function s3(el: HTMLElement, path: string[], query: URLSearchParams
 
 async function buckets(el: HTMLElement): Promise<void> {
   const out = await call("s3", "ListBuckets", { MaxBuckets: 1000 });
-  const list: { Name: string; CreationDate: number; BucketRegion?: string }[] = out.Buckets ?? [];
+  const list = out.Buckets ?? [];
   fill(el, h("h1", null, "S3 buckets"),
     form("create-bucket", async (data) => {
       const name = String(data.get("name"));
@@ -29,7 +29,7 @@ async function buckets(el: HTMLElement): Promise<void> {
       { title: "created", cell: (b) => when(b.CreationDate) },
       { title: "", cell: (b) => button("Delete", async () => {
         if (!confirmed(`Delete bucket ${b.Name}? It must be empty.`)) return;
-        await call("s3", "DeleteBucket", { Bucket: b.Name });
+        await call("s3", "DeleteBucket", { Bucket: b.Name! });
         status(`Deleted bucket ${b.Name}.`);
         go("#/s3");
       }, { class: "danger", "data-action": "delete-bucket" }) },
@@ -69,10 +69,11 @@ async function objects(el: HTMLElement, bucket: string, prefix: string, versions
     let token: string | undefined;
     const page = async () => {
       const out = await call("s3", "ListObjectsV2", { Bucket: bucket, Prefix: prefix || undefined, Delimiter: "/", MaxKeys: PAGE, ContinuationToken: token });
-      for (const p of out.CommonPrefixes ?? []) rows.push(h("tr", null, h("td", null, folder(p.Prefix)), h("td"), h("td"), h("td"), h("td")));
+      for (const p of out.CommonPrefixes ?? []) rows.push(h("tr", null, h("td", null, folder(p.Prefix!)), h("td"), h("td"), h("td"), h("td")));
       for (const o of out.Contents ?? []) {
-        rows.push(h("tr", { class: "open", "data-key": o.Key, onclick: () => open(o.Key) },
-          h("td", null, h("a", { href: `#/s3/${enc(bucket)}?key=${enc(o.Key)}` }, o.Key.slice(prefix.length))), h("td"), h("td", null, bytes(o.Size)), h("td", null, when(o.LastModified)), h("td", null, o.StorageClass ?? "")));
+        const key = o.Key!;
+        rows.push(h("tr", { class: "open", "data-key": key, onclick: () => open(key) },
+          h("td", null, h("a", { href: `#/s3/${enc(bucket)}?key=${enc(key)}` }, key.slice(prefix.length))), h("td"), h("td", null, bytes(o.Size)), h("td", null, when(o.LastModified)), h("td", null, o.StorageClass ?? "")));
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
       render();
@@ -86,9 +87,9 @@ async function objects(el: HTMLElement, bucket: string, prefix: string, versions
   let versionMarker: string | undefined;
   const page = async () => {
     const out = await call("s3", "ListObjectVersions", { Bucket: bucket, Prefix: prefix || undefined, Delimiter: "/", MaxKeys: PAGE, KeyMarker: keyMarker, VersionIdMarker: versionMarker });
-    for (const p of out.CommonPrefixes ?? []) rows.push(h("tr", null, h("td", null, folder(p.Prefix)), h("td"), h("td"), h("td"), h("td")));
-    const entries = [...(out.Versions ?? []).map((v: any) => ({ ...v, marker: false })), ...(out.DeleteMarkers ?? []).map((v: any) => ({ ...v, marker: true }))]
-      .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : (b.LastModified ?? 0) - (a.LastModified ?? 0)));
+    for (const p of out.CommonPrefixes ?? []) rows.push(h("tr", null, h("td", null, folder(p.Prefix!)), h("td"), h("td"), h("td"), h("td")));
+    const entries = [...(out.Versions ?? []).map((v) => ({ ...v, Key: v.Key!, marker: false })), ...(out.DeleteMarkers ?? []).map((v) => ({ ...v, Key: v.Key!, marker: true, Size: undefined }))]
+      .sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : Number(b.LastModified ?? 0) - Number(a.LastModified ?? 0)));
     for (const v of entries) {
       rows.push(h("tr", { class: v.marker ? "marker" : "open", onclick: v.marker ? undefined : () => open(v.Key, v.VersionId) },
         h("td", null, v.Key.slice(prefix.length)), h("td", null, h("code", null, v.VersionId), v.marker ? " (delete marker)" : ""),
@@ -106,7 +107,7 @@ async function object(el: HTMLElement, bucket: string, key: string, versionId: s
   const head = await call("s3", "HeadObject", { Bucket: bucket, Key: key, VersionId: versionId });
   const tags = await call("s3", "GetObjectTagging", { Bucket: bucket, Key: key, VersionId: versionId }).catch(() => ({ TagSet: [] }));
   const versions = await call("s3", "ListObjectVersions", { Bucket: bucket, Prefix: key, MaxKeys: 100 }).catch(() => ({ Versions: [] }));
-  const mine = (versions.Versions ?? []).filter((v: any) => v.Key === key);
+  const mine = (versions.Versions ?? []).filter((v) => v.Key === key);
   const parent = key.includes("/") ? key.slice(0, key.lastIndexOf("/") + 1) : "";
   const preview = h("div");
   const { Metadata, ...facts } = head;
@@ -129,12 +130,12 @@ async function object(el: HTMLElement, bucket: string, key: string, versionId: s
       }, { class: "danger", "data-action": "delete-object" })),
     section("Properties", kv(facts)),
     section("Metadata", kv(Metadata)),
-    section("Tags", kv(Object.fromEntries((tags.TagSet ?? []).map((t: any) => [t.Key, t.Value])))),
+    section("Tags", kv(Object.fromEntries((tags.TagSet ?? []).map((t) => [t.Key, t.Value])))),
     preview,
     mine.length > 1 || versionId ? section("Versions", table([
-      { title: "version", cell: (v: any) => link(`#/s3/${enc(bucket)}?key=${enc(key)}&versionId=${enc(v.VersionId)}`, v.VersionId) },
-      { title: "size", cell: (v: any) => bytes(v.Size) },
-      { title: "last modified", cell: (v: any) => when(v.LastModified) },
-      { title: "", cell: (v: any) => (v.IsLatest ? "latest" : "") },
+      { title: "version", cell: (v) => link(`#/s3/${enc(bucket)}?key=${enc(key)}&versionId=${enc(v.VersionId)}`, v.VersionId) },
+      { title: "size", cell: (v) => bytes(v.Size) },
+      { title: "last modified", cell: (v) => when(v.LastModified) },
+      { title: "", cell: (v) => (v.IsLatest ? "latest" : "") },
     ], mine, { name: "versions" })) : null);
 }

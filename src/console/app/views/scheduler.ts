@@ -9,8 +9,8 @@ export async function scheduler(el: HTMLElement, path: string[]): Promise<void> 
     const s = await call("scheduler", "GetSchedule", { GroupName: path[0], Name: path[1] });
     return detailPage(el, path[1], ["#/scheduler", "schedules"], [], section("Target", kv(s.Target)), section("Schedule", kv({ ...s, Target: undefined })));
   }
-  const schedules = await callAll("scheduler", "ListSchedules", {}, (o) => o.Schedules as any[]);
-  const invocations = await view("scheduler", "invocations").catch(() => []);
+  const schedules = await callAll("scheduler", "ListSchedules", {}, (o) => o.Schedules);
+  const invocations = await view<Record<string, unknown>[]>("scheduler", "invocations").catch(() => []);
   listPage(el, {
     title: "Schedules", name: "schedules", rows: schedules,
     columns: [
@@ -20,7 +20,7 @@ export async function scheduler(el: HTMLElement, path: string[]): Promise<void> 
       { title: "target", cell: (s) => h("code", null, s.Target?.Arn ?? "") },
     ],
     href: (s) => `#/scheduler/${enc(s.GroupName)}/${enc(s.Name)}`,
-    remove: { what: (s) => `schedule ${s.Name}`, run: (s) => call("scheduler", "DeleteSchedule", { Name: s.Name, GroupName: s.GroupName }) },
+    remove: { what: (s) => `schedule ${s.Name}`, run: (s) => call("scheduler", "DeleteSchedule", { Name: s.Name!, GroupName: s.GroupName! }) },
     after: [records("Invocations", "schedule-invocations", Array.isArray(invocations) ? invocations : [])],
   });
 }

@@ -6,7 +6,7 @@ import { detailPage, listPage } from "./resource.ts";
 
 export async function secretsmanager(el: HTMLElement, path: string[]): Promise<void> {
   if (path[0]) return secret(el, path[0]);
-  const secrets = await callAll("secretsmanager", "ListSecrets", { MaxResults: 100, IncludePlannedDeletion: true }, (o) => o.SecretList as any[]);
+  const secrets = await callAll("secretsmanager", "ListSecrets", { MaxResults: 100, IncludePlannedDeletion: true }, (o) => o.SecretList);
   listPage(el, {
     title: "Secrets", name: "secrets", rows: secrets,
     columns: [
@@ -26,7 +26,7 @@ async function secret(el: HTMLElement, id: string): Promise<void> {
   const d = await call("secretsmanager", "DescribeSecret", { SecretId: id });
   const value = h("div");
   const versions = Object.entries((d.VersionIdsToStages ?? {}) as Record<string, string[]>);
-  detailPage(el, d.Name, ["#/secretsmanager", "secrets"], [
+  detailPage(el, d.Name!, ["#/secretsmanager", "secrets"], [
     button("Show value", async () => {
       const v = await call("secretsmanager", "GetSecretValue", { SecretId: id });
       fill(value, section(`Value (version ${v.VersionId})`, pre(v.SecretString ?? `(binary, ${v.SecretBinary?.length ?? 0} base64 characters)`)));

@@ -24,8 +24,8 @@ export async function sns(el: HTMLElement, path: string[]): Promise<void> {
 
 async function topic(el: HTMLElement, arn: string): Promise<void> {
   const { Attributes: attrs = {} } = await call("sns", "GetTopicAttributes", { TopicArn: arn });
-  const subs = await callAll("sns", "ListSubscriptionsByTopic", { TopicArn: arn }, (o) => o.Subscriptions as any[]);
-  const delivered = await view("sns", "messages", { topicArn: arn }).catch(() => []);
+  const subs = await callAll("sns", "ListSubscriptionsByTopic", { TopicArn: arn }, (o) => o.Subscriptions);
+  const delivered = await view<Record<string, unknown>[] | { messages?: Record<string, unknown>[] }>("sns", "messages", { topicArn: arn }).catch(() => []);
   const fifo = attrs.FifoTopic === "true";
   detailPage(el, nameOf(arn), ["#/sns", "topics"], [
     button("Delete topic", async () => {
@@ -37,7 +37,7 @@ async function topic(el: HTMLElement, arn: string): Promise<void> {
   ],
   section("Publish", form("publish", async (data, f) => {
     const out = await call("sns", "Publish", {
-      TopicArn: arn, Message: String(data.get("message")), Subject: data.get("subject") || undefined,
+      TopicArn: arn, Message: String(data.get("message")), Subject: (data.get("subject") as string | null) || undefined,
       MessageGroupId: fifo ? String(data.get("group") || "default") : undefined,
       MessageDeduplicationId: fifo ? crypto.randomUUID() : undefined,
     });
@@ -46,9 +46,9 @@ async function topic(el: HTMLElement, arn: string): Promise<void> {
   }, field("Message", h("textarea", { name: "message", rows: 3, required: true })), field("Subject", text("subject")),
   fifo ? field("Group id", text("group", { placeholder: "default" })) : null, h("button", { type: "submit" }, "Publish"))),
   section("Subscriptions", table([
-    { title: "protocol", cell: (s: any) => s.Protocol },
-    { title: "endpoint", cell: (s: any) => h("code", null, s.Endpoint) },
-    { title: "subscription", cell: (s: any) => h("code", null, s.SubscriptionArn) },
+    { title: "protocol", cell: (s) => s.Protocol },
+    { title: "endpoint", cell: (s) => h("code", null, s.Endpoint) },
+    { title: "subscription", cell: (s) => h("code", null, s.SubscriptionArn) },
   ], subs, { name: "subscriptions", empty: "No subscriptions." })),
   records("Delivered messages (email, SMS, push, HTTP attempts)", "deliveries", Array.isArray(delivered) ? delivered : (delivered.messages ?? [])),
   section("Attributes", kv(attrs)));

@@ -1,5 +1,6 @@
 /** SQS: queues → attributes, messages peeked without receiving them, send, purge, DLQ redrive. */
 import { h, fill } from "../dom.ts";
+import type { PeekedMessage } from "../../../services/sqs/peek.ts";
 import { call, view } from "../api.ts";
 import { button, confirmed, enc, field, form, go, kv, link, pre, section, status, table, text, when } from "../ui.ts";
 
@@ -9,7 +10,7 @@ export async function sqs(el: HTMLElement, path: string[]): Promise<void> {
   const urls: string[] = out.QueueUrls ?? [];
   const rows = await Promise.all(urls.map(async (url) => {
     const attrs = await call("sqs", "GetQueueAttributes", { QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] })
-      .then((o) => o.Attributes ?? {}, () => ({}));
+      .then((o) => o.Attributes ?? {}, (): Record<string, string> => ({}));
     return { url, name: url.split("/").pop()!, attrs };
   }));
   fill(el, h("h1", null, "SQS queues"),
@@ -34,9 +35,9 @@ export async function sqs(el: HTMLElement, path: string[]): Promise<void> {
 }
 
 async function queue(el: HTMLElement, name: string): Promise<void> {
-  const { QueueUrl: url } = await call("sqs", "GetQueueUrl", { QueueName: name });
+  const url = (await call("sqs", "GetQueueUrl", { QueueName: name })).QueueUrl!;
   const { Attributes: attrs = {} } = await call("sqs", "GetQueueAttributes", { QueueUrl: url, AttributeNames: ["All"] });
-  const peek = await view("sqs", "messages", { queue: name, limit: "200" });
+  const peek = await view<{ total?: number; messages?: PeekedMessage[] }>("sqs", "messages", { queue: name, limit: "200" });
   const sources = await call("sqs", "ListDeadLetterSourceQueues", { QueueUrl: url }).then((o) => o.queueUrls ?? [], () => []);
   const fifo = attrs.FifoQueue === "true";
   const now = Date.now();
@@ -67,14 +68,14 @@ async function queue(el: HTMLElement, name: string): Promise<void> {
         status(`Started move task ${out.TaskHandle}.`);
       }, { "data-action": "redrive" }) : null),
     section(`Messages (${peek.total ?? 0}, peeked: not received)`, table([
-      { title: "id", cell: (m: any) => h("code", null, m.MessageId) },
-      { title: "body", cell: (m: any) => h("span", { class: "body-cell" }, m.Body) },
-      { title: "sent", cell: (m: any) => when(m.SentTimestamp) },
-      { title: "receives", cell: (m: any) => m.ReceiveCount },
-      { title: "state", cell: (m: any) => (m.VisibleAt > now ? `in flight until ${when(m.VisibleAt)}` : "visible") },
-      fifo ? { title: "group", cell: (m: any) => m.MessageGroupId ?? "" } : { title: "attributes", cell: (m: any) => (m.MessageAttributes ? pre(m.MessageAttributes) : "") },
+      { title: "id", cell: (m) => h("code", null, m.MessageId) },
+      { title: "body", cell: (m) => h("span", { class: "body-cell" }, m.Body) },
+      { title: "sent", cell: (m) => when(m.SentTimestamp) },
+      { title: "receives", cell: (m) => m.ReceiveCount },
+      { title: "state", cell: (m) => (m.VisibleAt > now ? `in flight until ${when(m.VisibleAt)}` : "visible") },
+      fifo ? { title: "group", cell: (m) => m.MessageGroupId ?? "" } : { title: "attributes", cell: (m) => (m.MessageAttributes ? pre(m.MessageAttributes) : "") },
     ], peek.messages ?? [], { name: "messages", empty: "No messages." })),
     section("Send a message", send),
-    sources.length ? section("Dead-letter queue of", h("ul", null, sources.map((u: string) => h("li", null, link(`#/sqs/${enc(u.split("/").pop()!)}`, u))))) : null,
+    sources.length ? section("Dead-letter queue of", h("ul", null, sources.map((u) => h("li", null, link(`#/sqs/${enc(u.split("/").pop()!)}`, u))))) : null,
     section("Attributes", kv(attrs)));
 }
