@@ -17,6 +17,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { AwsError } from "../../protocol/errors.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
+import { AWS_DOCUMENT_CREATED, AWS_DOCUMENTS } from "./aws-documents.ts";
 
 interface DocVersion {
   version: number;
@@ -29,16 +30,23 @@ interface DocVersion {
   requires?: unknown[];
 }
 
-interface DocRecord {
+export interface DocRecord {
   name: string;
   type: string;
   createdAt: number;
   defaultVersion: number;
   versions: DocVersion[];
   tags: { Key: string; Value: string }[];
+  /** `Amazon` for the AWS-owned documents (aws-documents.ts); absent for the account's own. */
+  owner?: string;
+  platforms?: string[];
+  /** Accounts (or `all`) the document is shared with, and the version shared. */
+  shared?: { AccountId: string; SharedDocumentVersion?: string }[];
+  /** Change template reviews per version (UpdateDocumentMetadata). */
+  reviews?: Record<string, { CreateTime: number; UpdatedTime: number; ReviewStatus: string; Comment?: { Type: string; Content: string }[]; Reviewer: string }[]>;
 }
 
-const docKey = (name: string) => ["doc", name];
+export const docKey = (name: string) => ["doc", name];
 const TYPES = new Set([
   "Command", "Policy", "Automation", "Session", "Package", "ApplicationConfiguration", "ApplicationConfigurationSchema",
   "DeploymentStrategy", "ChangeCalendar", "Automation.ChangeTemplate", "ProblemAnalysis", "ProblemAnalysisTemplate",
@@ -83,9 +91,19 @@ function platformsOf(doc: Record<string, any> | undefined): string[] {
   return platforms.size ? ["Windows", "Linux", "MacOS"].filter((p) => platforms.has(p)) : ["Windows", "Linux", "MacOS"];
 }
 
-async function load(ctx: RequestContext, name: string): Promise<DocRecord | null> {
-  return (await ctx.store.get<DocRecord>(docKey(name))).value;
+function awsDocument(name: string): DocRecord | null {
+  const d = AWS_DOCUMENTS.find((x) => x.name === name);
+  if (!d) return null;
+  const version: DocVersion = { version: d.version, content: JSON.stringify(d.content, null, 2), format: "JSON", createdAt: AWS_DOCUMENT_CREATED, ...(d.targetType ? { targetType: d.targetType } : {}) };
+  return { name: d.name, type: d.type, createdAt: AWS_DOCUMENT_CREATED, defaultVersion: d.version, versions: [version], tags: [], owner: "Amazon", platforms: d.platforms };
 }
+
+/** A document by name or ARN: the account's own, or an AWS-owned one. */
+export async function loadDocument(ctx: RequestContext, name: string): Promise<DocRecord | null> {
+  const bare = name.replace(/^arn:aws[a-z-]*:ssm:[^:]*:[^:]*:document\//, "");
+  return (await ctx.store.get<DocRecord>(docKey(bare))).value ?? awsDocument(bare);
+}
+const load = loadDocument;
 
 async function requireDoc(ctx: RequestContext, name: string | undefined): Promise<DocRecord> {
   const record = name ? await load(ctx, name) : null;
@@ -93,8 +111,15 @@ async function requireDoc(ctx: RequestContext, name: string | undefined): Promis
   return record;
 }
 
+/** A document this account owns (AWS-owned documents can't be changed, deleted or shared). */
+export async function requireOwnDoc(ctx: RequestContext, name: string | undefined): Promise<DocRecord> {
+  const record = await requireDoc(ctx, name);
+  if (record.owner) throw new AwsError("InvalidDocumentOperation", `You can't modify the document ${record.name}: it is owned by ${record.owner}.`, 400);
+  return record;
+}
+
 /** The version a request names: a number, `$LATEST`, `$DEFAULT`, or a VersionName; default the default. */
-function pick(record: DocRecord, documentVersion?: string, versionName?: string): DocVersion {
+export function pick(record: DocRecord, documentVersion?: string, versionName?: string): DocVersion {
   let v: DocVersion | undefined;
   if (documentVersion === undefined || documentVersion === "$DEFAULT") {
     v = versionName !== undefined ? record.versions.find((x) => x.versionName === versionName) : record.versions.find((x) => x.version === record.defaultVersion);
@@ -108,7 +133,7 @@ function pick(record: DocRecord, documentVersion?: string, versionName?: string)
   return v;
 }
 
-function description(ctx: RequestContext, record: DocRecord, v: DocVersion): Record<string, unknown> {
+export function description(ctx: RequestContext, record: DocRecord, v: DocVersion): Record<string, unknown> {
   const doc = parseContent(v.content, v.format);
   const hash = bytesToHex(sha256(new TextEncoder().encode(v.content)));
   const parameters = doc?.parameters && typeof doc.parameters === "object"
@@ -125,13 +150,13 @@ function description(ctx: RequestContext, record: DocRecord, v: DocVersion): Rec
     Name: record.name,
     ...(v.displayName !== undefined ? { DisplayName: v.displayName } : {}),
     ...(v.versionName !== undefined ? { VersionName: v.versionName } : {}),
-    Owner: ctx.accountId,
+    Owner: record.owner ?? ctx.accountId,
     CreatedDate: new Date(v.createdAt),
     Status: "Active",
     DocumentVersion: String(v.version),
     ...(typeof doc?.description === "string" ? { Description: doc.description } : {}),
     ...(parameters?.length ? { Parameters: parameters } : {}),
-    PlatformTypes: platformsOf(doc),
+    PlatformTypes: record.platforms ?? platformsOf(doc),
     DocumentType: record.type,
     ...(doc?.schemaVersion !== undefined ? { SchemaVersion: String(doc.schemaVersion) } : {}),
     LatestVersion: String(record.versions[record.versions.length - 1]!.version),
@@ -197,13 +222,18 @@ export const documentHandlers: Record<string, Handler> = {
     if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidNextToken", "The specified token isn't valid.", 400);
     const filters: { Key: string; Values: string[] }[] = input.Filters ?? [];
     const all: Record<string, unknown>[] = [];
-    for await (const entry of ctx.store.list<DocRecord>({ prefix: ["doc"] })) {
-      const record = entry.value;
+    const records: DocRecord[] = [];
+    for await (const entry of ctx.store.list<DocRecord>({ prefix: ["doc"] })) records.push(entry.value);
+    for (const d of AWS_DOCUMENTS) records.push(awsDocument(d.name)!);
+    records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const record of records) {
       const v = pick(record);
       const d = description(ctx, record, v);
       const ok = filters.every((f) => {
         const values = f.Values ?? [];
-        if (f.Key === "Owner") return values.some((x) => x === "Self" || x === ctx.accountId || x === "Private");
+        if (f.Key === "Owner") {
+          return values.some((x) => x === "All" || (record.owner ? x === "Amazon" || x === "Public" : x === "Self" || x === ctx.accountId));
+        }
         if (f.Key === "Name") return values.some((x) => record.name.startsWith(x));
         if (f.Key === "DocumentType") return values.includes(record.type);
         if (f.Key === "PlatformTypes") return values.some((x) => (d.PlatformTypes as string[]).includes(x));
@@ -244,7 +274,7 @@ export const documentHandlers: Record<string, Handler> = {
   },
 
   async UpdateDocument(input, ctx) {
-    const record = await requireDoc(ctx, input.Name);
+    const record = await requireOwnDoc(ctx, input.Name);
     const latest = record.versions[record.versions.length - 1]!;
     if (input.DocumentVersion !== undefined && input.DocumentVersion !== "$LATEST" && input.DocumentVersion !== String(latest.version)) {
       throw new AwsError("InvalidDocumentVersion", "The document version is not valid or does not exist.", 400);
@@ -262,14 +292,14 @@ export const documentHandlers: Record<string, Handler> = {
   },
 
   async UpdateDocumentDefaultVersion(input, ctx) {
-    const record = await requireDoc(ctx, input.Name);
+    const record = await requireOwnDoc(ctx, input.Name);
     const v = pick(record, input.DocumentVersion);
     await ctx.store.set(docKey(record.name), { ...record, defaultVersion: v.version });
     return { Description: { Name: record.name, DefaultVersion: String(v.version), ...(v.versionName !== undefined ? { DefaultVersionName: v.versionName } : {}) } };
   },
 
   async DeleteDocument(input, ctx) {
-    const record = await requireDoc(ctx, input.Name);
+    const record = await requireOwnDoc(ctx, input.Name);
     if (input.DocumentVersion === undefined && input.VersionName === undefined) {
       await ctx.store.delete(docKey(record.name));
       return {};
@@ -282,14 +312,5 @@ export const documentHandlers: Record<string, Handler> = {
     return {};
   },
 
-  async SendCommand(input, ctx) {
-    const record = await load(ctx, input.DocumentName);
-    if (!record) throw invalidDocument();
-    pick(record, input.DocumentVersion);
-    const ids: string[] = input.InstanceIds ?? [];
-    if (new Set(ids).size !== ids.length) throw new AwsError("DuplicateInstanceId", "You can't specify the same instance ID more than once.", 400);
-    // No managed instances exist here: every instance id (or target) is unknown, as on AWS for an id it doesn't manage.
-    const named = ids.length ? ids.join(", ") : (input.Targets ?? []).map((t: { Key: string; Values: string[] }) => `${t.Key}=${(t.Values ?? []).join(",")}`).join("; ");
-    throw new AwsError("InvalidInstanceId", `Instances [[${named}]] not in a valid state for account ${ctx.accountId}`, 400);
-  },
+
 };

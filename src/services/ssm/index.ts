@@ -24,6 +24,9 @@ import { maintenanceWindowTargetHandlers } from "./maintenance-window-targets.ts
 import { maintenanceWindowTaskHandlers } from "./maintenance-window-tasks.ts";
 import { maintenanceWindowExecutionHandlers } from "./maintenance-window-executions.ts";
 import { notifyParameterChange } from "./events.ts";
+import { documentSharingHandlers } from "./document-sharing.ts";
+import { commandHandlers } from "./commands.ts";
+import { managedNodeHandlers } from "./managed-nodes.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -429,6 +432,6 @@ export default defineService({
   model: model as unknown as ServiceModel,
   handlers: {
     ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
-    ...maintenanceWindowExecutionHandlers,
+    ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
   },
 });

@@ -67,12 +67,12 @@ describe("SSM documents", () => {
     await ssm.send(new CreateDocumentCommand({ Name: "Yaml-Doc", Content: "schemaVersion: '2.2'\nmainSteps: []\n", DocumentFormat: "YAML" }));
     const all = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }));
     expect(all.DocumentIdentifiers!.map((d) => d.Name).sort()).toEqual(["Auto-One", "Say-Hello", "Yaml-Doc"]);
-    const automation = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "DocumentType", Values: ["Automation"] }] }));
+    const automation = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "DocumentType", Values: ["Automation"] }, { Key: "Owner", Values: ["Self"] }] }));
     expect(automation.DocumentIdentifiers!.map((d) => d.Name)).toEqual(["Auto-One"]);
     const tagged = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "tag:team", Values: ["a"] }] }));
     expect(tagged.DocumentIdentifiers!.map((d) => d.Name)).toEqual(["Say-Hello"]);
-    const first = await ssm.send(new ListDocumentsCommand({ MaxResults: 2 }));
-    const second = await ssm.send(new ListDocumentsCommand({ MaxResults: 2, NextToken: first.NextToken }));
+    const first = await ssm.send(new ListDocumentsCommand({ MaxResults: 2, Filters: [{ Key: "Owner", Values: ["Self"] }] }));
+    const second = await ssm.send(new ListDocumentsCommand({ MaxResults: 2, NextToken: first.NextToken, Filters: [{ Key: "Owner", Values: ["Self"] }] }));
     expect([...first.DocumentIdentifiers!, ...second.DocumentIdentifiers!]).toHaveLength(3);
     expect(second.NextToken).toBeUndefined();
     expect((await error(ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Bogus", Values: ["x"] }] })))).name).toBe("InvalidFilterKey");

@@ -1,13 +1,13 @@
 /**
  * SSM Parameter Store through @aws-sdk/client-ssm, in-process on every test store and over HTTP:
  * types, versions, labels and selectors, SecureString with real KMS keys, hierarchies and filters,
- * tiers, policies (Expiration on the clock), history, tags; other SSM operations answer 501.
+ * tiers, policies (Expiration on the clock), history, tags; operations not built (Automation) answer 501.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand,
   GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand,
-  ListCommandsCommand, ListTagsForResourceCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
+  ListTagsForResourceCommand, StartAutomationExecutionCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
   UnlabelParameterVersionCommand,
 } from "@aws-sdk/client-ssm";
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -197,8 +197,8 @@ for (const { name, setup } of transports) {
       expect((await errorOf(ssm.send(new GetParameterCommand({ Name: "/expiring" })))).name).toBe("ParameterNotFound");
     });
 
-    it("operations outside Parameter Store answer 501", async () => {
-      const e = await errorOf(ssm.send(new ListCommandsCommand({})));
+    it("operations not built (Automation) answer 501", async () => {
+      const e = await errorOf(ssm.send(new StartAutomationExecutionCommand({ DocumentName: "AWS-StopEC2Instance" })));
       expect(e.$metadata.httpStatusCode).toBe(501);
     });
   });
