@@ -245,6 +245,9 @@ export async function updateContinuousBackups(input: InputOf<Ops, "UpdateContinu
     if (spec.RecoveryPeriodInDays !== undefined && (spec.RecoveryPeriodInDays < 1 || spec.RecoveryPeriodInDays > 35)) {
       throw new AwsError("ValidationException", "RecoveryPeriodInDays must be between 1 and 35", 400);
     }
+    if (!spec.PointInTimeRecoveryEnabled && spec.RecoveryPeriodInDays !== undefined) {
+      throw new AwsError("ValidationException", "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.", 400);
+    }
     let next: TableRecord;
     if (spec.PointInTimeRecoveryEnabled && !table.pitr?.enabled) {
       next = { ...table, pitr: { enabled: true, since: now, earliest: now, days: spec.RecoveryPeriodInDays ?? 35 } };
@@ -278,8 +281,14 @@ export async function updateContinuousBackups(input: InputOf<Ops, "UpdateContinu
 }
 
 export async function restoreTableToPointInTime(input: InputOf<Ops, "RestoreTableToPointInTime">, ctx: RequestContext): Promise<OutputOf<Ops, "RestoreTableToPointInTime">> {
-  const sourceName = input.SourceTableName ?? (input.SourceTableArn ? tableNameOf(input.SourceTableArn) : undefined);
-  if (!sourceName) throw new AwsError("ValidationException", "Either SourceTableArn or SourceTableName must be specified", 400);
+  // DynamoDB checks the request's shape before the source table (then PITR, the time, the target).
+  if ((input.SourceTableName === undefined) === (input.SourceTableArn === undefined)) {
+    throw new AwsError("ValidationException", "Must provide exactly one of: sourceTableArn, sourceTableName", 400);
+  }
+  if (!input.UseLatestRestorableTime === !input.RestoreDateTime) {
+    throw new AwsError("ValidationException", "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both", 400);
+  }
+  const sourceName = input.SourceTableName ?? tableNameOf(input.SourceTableArn!);
   const source = await findTable(ctx, sourceName);
   if (!source) throw new AwsError("SourceTableNotFoundException", `Source table not found: ${sourceName}`, 400);
   if (!source.pitr?.enabled) {
@@ -288,12 +297,8 @@ export async function restoreTableToPointInTime(input: InputOf<Ops, "RestoreTabl
   const now = ctx.clock.now();
   const earliest = source.pitr.earliest ?? source.pitr.since ?? now;
   let at = now;
-  if (input.UseLatestRestorableTime && input.RestoreDateTime) {
-    throw new AwsError("ValidationException", "Only one of UseLatestRestorableTime or RestoreDateTime can be specified", 400);
-  }
   if (!input.UseLatestRestorableTime) {
-    if (!input.RestoreDateTime) throw new AwsError("ValidationException", "Either UseLatestRestorableTime or RestoreDateTime must be specified", 400);
-    at = new Date(input.RestoreDateTime).getTime();
+    at = new Date(input.RestoreDateTime!).getTime();
     if (at < earliest || at > now) {
       throw new AwsError(
         "InvalidRestoreTimeException",

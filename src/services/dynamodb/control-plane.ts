@@ -225,7 +225,9 @@ export async function enableKinesisStreamingDestination(input: InputOf<Ops, "Ena
   const precision = input.EnableKinesisStreamingConfiguration?.ApproximateCreationDateTimePrecision ?? "MILLISECOND";
   const table = await changeTable(ctx, input.TableName, (t) => {
     const existing = (t.kinesis ?? []).find((d) => d.StreamArn === arn && d.DestinationStatus === "ACTIVE");
-    if (existing) throw new AwsError("ResourceInUseException", `Table ${t.name} is already streaming to ${arn}`, 400);
+    if (existing) {
+      throw invalid("Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.");
+    }
     return { ...t, kinesis: [...(t.kinesis ?? []).filter((d) => d.StreamArn !== arn), { StreamArn: arn, DestinationStatus: "ACTIVE", ApproximateCreationDateTimePrecision: precision }] };
   });
   return { TableName: table.name, StreamArn: arn, DestinationStatus: "ENABLING", EnableKinesisStreamingConfiguration: { ApproximateCreationDateTimePrecision: precision } };
@@ -234,7 +236,7 @@ export async function enableKinesisStreamingDestination(input: InputOf<Ops, "Ena
 export async function disableKinesisStreamingDestination(input: InputOf<Ops, "DisableKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "DisableKinesisStreamingDestination">> {
   const table = await changeTable(ctx, input.TableName, (t) => {
     const d = (t.kinesis ?? []).find((x) => x.StreamArn === input.StreamArn && x.DestinationStatus === "ACTIVE");
-    if (!d) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Kinesis streaming destination ${input.StreamArn} not found for table ${t.name}`, 400);
+    if (!d) throw invalid("Table is not in a valid state to enable Kinesis Streaming Destination: KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.");
     return { ...t, kinesis: t.kinesis!.map((x) => (x === d ? { ...x, DestinationStatus: "DISABLED" } : x)) };
   });
   return { TableName: table.name, StreamArn: input.StreamArn, DestinationStatus: "DISABLING" };
@@ -242,11 +244,13 @@ export async function disableKinesisStreamingDestination(input: InputOf<Ops, "Di
 
 export async function updateKinesisStreamingDestination(input: InputOf<Ops, "UpdateKinesisStreamingDestination">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateKinesisStreamingDestination">> {
   const precision = input.UpdateKinesisStreamingConfiguration?.ApproximateCreationDateTimePrecision;
-  if (!precision) throw invalid("UpdateKinesisStreamingConfiguration must be specified");
+  if (!precision) throw invalid("Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values");
   const table = await changeTable(ctx, input.TableName, (t) => {
     const d = (t.kinesis ?? []).find((x) => x.StreamArn === input.StreamArn && x.DestinationStatus === "ACTIVE");
-    if (!d) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Kinesis streaming destination ${input.StreamArn} not found for table ${t.name}`, 400);
-    if (d.ApproximateCreationDateTimePrecision === precision) throw invalid(`Invalid Request: Precision is already set to the desired value of ${precision} for this Kinesis data stream destination.`);
+    if (!d) {
+      throw invalid(`Table is not in a valid state to enable Kinesis Streaming Destination: Kinesis streaming is not in ACTIVE state. Updates are only allowed in ACTIVE state. TableName: ${t.name}, kdsArn: ${input.StreamArn}`);
+    }
+    if (d.ApproximateCreationDateTimePrecision === precision) throw invalid(`Invalid Request: Precision is already set to the desired value of ${precision} for tableId: ${t.id}, kdsArn: ${d.StreamArn}`);
     return { ...t, kinesis: t.kinesis!.map((x) => (x === d ? { ...x, ApproximateCreationDateTimePrecision: precision } : x)) };
   });
   return { TableName: table.name, StreamArn: input.StreamArn, DestinationStatus: "UPDATING", UpdateKinesisStreamingConfiguration: { ApproximateCreationDateTimePrecision: precision } };
@@ -329,11 +333,16 @@ function policyNotFound(arn: string): AwsError {
 
 export async function putResourcePolicy(input: InputOf<Ops, "PutResourcePolicy">, ctx: RequestContext): Promise<OutputOf<Ops, "PutResourcePolicy">> {
   await requireResource(ctx, input.ResourceArn);
+  if (new TextEncoder().encode(input.Policy).length > 20480) throw invalid("One or more parameter values were invalid: Maximum policy size of 20480 bytes exceeded");
+  let doc: { Statement?: unknown } | null;
   try {
-    const doc = JSON.parse(input.Policy);
-    if (!doc || typeof doc !== "object" || !doc.Statement) throw new Error();
+    doc = JSON.parse(input.Policy);
   } catch {
-    throw invalid("Invalid policy document");
+    doc = null;
+  }
+  if (!doc || typeof doc !== "object") throw invalid("One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json");
+  if (!doc.Statement || (Array.isArray(doc.Statement) && !doc.Statement.length)) {
+    throw invalid("One or more parameter values were invalid: Invalid policy document: Could not parse the policy: Statement is empty!");
   }
   return withLock(`dynamodb-policy/${ctx.accountId}/${ctx.region}/${input.ResourceArn}`, async () => {
     const current = (await ctx.store.get<PolicyRecord>(policyKey(input.ResourceArn))).value;

@@ -107,7 +107,7 @@ export function checkCreateTable(input: CreateTableInput): void {
   checkKeySchema(input.KeySchema, defs);
   if (new Set(defs).size !== defs.length) {
     const dup = defs.find((d, i) => defs.indexOf(d) !== i);
-    throw invalid(`${INVALID}Duplicate AttributeName in AttributeDefinitions: ${dup}`);
+    throw invalid(`Attribute Name is duplicated: ${dup}`);
   }
   const lsis = input.LocalSecondaryIndexes;
   const gsis = input.GlobalSecondaryIndexes;

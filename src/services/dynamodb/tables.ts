@@ -53,7 +53,10 @@ export async function createTable(input: InputOf<Ops, "CreateTable">, ctx: Reque
   checkCreateTable(input);
   checkTags(input.Tags);
   if (input.StreamSpecification?.StreamEnabled && !input.StreamSpecification.StreamViewType) {
-    throw invalid("StreamSpecification.StreamViewType must be specified when StreamSpecification.StreamEnabled is true");
+    throw invalid(`${INVALID}Table is being created with a stream enabled, UpdateViewType is required`);
+  }
+  if (input.StreamSpecification && !input.StreamSpecification.StreamEnabled && input.StreamSpecification.StreamViewType) {
+    throw invalid(`${INVALID}Table is being created with a stream disabled, UpdateViewType should not be specified`);
   }
   const name = input.TableName;
   const now = ctx.clock.now();
@@ -241,8 +244,43 @@ function changedThroughput(current: Throughput, requested: { ReadCapacityUnits: 
   };
 }
 
+/**
+ * UpdateTable's rules on what one request may combine and on the shape of its index updates,
+ * checked before the table is read (messages as recorded against the live service).
+ */
+function checkUpdateShape(input: UpdateTableInput): void {
+  const indexUpdates = input.GlobalSecondaryIndexUpdates ?? [];
+  const seen = new Set<string>();
+  for (const u of indexUpdates) {
+    const actions = [u.Create, u.Update, u.Delete].filter((a) => a !== undefined);
+    if (!actions.length) {
+      throw invalid(`${INVALID}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null`);
+    }
+    if (actions.length > 1) throw invalid(`${INVALID}Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object`);
+    const index = actions[0]!.IndexName;
+    if (seen.has(index)) throw invalid(`${INVALID}Only one global secondary index update per index is allowed simultaneously. Index: ${index}`);
+    seen.add(index);
+  }
+  const others = (skip: string) => [
+    ["ProvisionedThroughput", input.ProvisionedThroughput], ["BillingMode", input.BillingMode], ["StreamSpecification", input.StreamSpecification],
+    ["GlobalSecondaryIndexUpdates", input.GlobalSecondaryIndexUpdates], ["SSESpecification", input.SSESpecification], ["TableClass", input.TableClass],
+    ["ReplicaUpdates", input.ReplicaUpdates], ["DeletionProtectionEnabled", input.DeletionProtectionEnabled], ["OnDemandThroughput", input.OnDemandThroughput],
+  ].some(([k, v]) => k !== skip && v !== undefined);
+  if (input.SSESpecification && others("SSESpecification")) throw invalid(`${INVALID}Server-Side Encryption modification must be the only operation in the request`);
+  if (input.ReplicaUpdates?.length && others("ReplicaUpdates")) throw invalid(`${INVALID}Replica modification must be the only operation in the request`);
+  if (input.TableClass && others("TableClass")) throw invalid(`${INVALID}TableClass modification must be the only operation in the request`);
+  const indexCreateOrDelete = indexUpdates.some((u) => u.Create || u.Delete);
+  if (input.StreamSpecification && input.ProvisionedThroughput) throw invalid(`${INVALID}You cannot modify stream status while updating table IOPS`);
+  if (indexCreateOrDelete && input.ProvisionedThroughput) throw invalid(`${INVALID}You cannot create or delete index while updating table IOPS`);
+  if (indexCreateOrDelete && input.StreamSpecification) throw invalid(`${INVALID}You cannot create or delete index while changing stream status`);
+  const s = input.StreamSpecification;
+  if (s?.StreamEnabled && !s.StreamViewType) throw invalid(`${INVALID}If stream is being enabled then UpdateViewType is required`);
+  if (s && !s.StreamEnabled && s.StreamViewType) throw invalid(`${INVALID}If stream is being disabled, then UpdateViewType must not be specified`);
+}
+
 export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: RequestContext): Promise<OutputOf<Ops, "UpdateTable">> {
   const name = tableNameOf(input.TableName);
+  checkUpdateShape(input);
   const backfills: IndexRecord[] = [];
   const drops: IndexRecord[] = [];
   const updated = await withLock(lock(ctx, name), async () => {
@@ -261,6 +299,7 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
         t.throughput = throughputOf(undefined);
         t.gsis = t.gsis.map((g) => ({ ...g, throughput: throughputOf(undefined) }));
       } else {
+        if (!input.ProvisionedThroughput) throw invalid(`${INVALID}ProvisionedThroughput must be specified when BillingMode is PROVISIONED`);
         checkBilling("PROVISIONED", input.ProvisionedThroughput);
         t.throughput = throughputOf(input.ProvisionedThroughput);
         const creating = new Set((input.GlobalSecondaryIndexUpdates ?? []).map((u) => u.Update?.IndexName).filter(Boolean));
@@ -298,7 +337,7 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
       if (update.Create) {
         const c = update.Create;
         if (t.gsis.some((g) => g.name === c.IndexName) || t.lsis.some((l) => l.name === c.IndexName)) {
-          throw invalid(`${INVALID}Attempting to create an index which already exists`);
+          throw invalid("Attempting to create an index which already exists");
         }
         const defined = [...t.AttributeDefinitions.map((d) => d.AttributeName), ...(input.AttributeDefinitions ?? []).map((d) => d.AttributeName)];
         checkKeySchema(c.KeySchema, defined, true);
@@ -306,7 +345,7 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
           throw invalid(`${INVALID}ProvisionedThroughput should not be specified for index: ${c.IndexName} when BillingMode is PAY_PER_REQUEST`);
         }
         if (billing === "PROVISIONED" && !c.ProvisionedThroughput) {
-          throw invalid(`${INVALID}ProvisionedThroughput is not specified for index: ${c.IndexName}`);
+          throw invalid(`${INVALID}ProvisionedThroughput must be specified for index: ${c.IndexName}`);
         }
         const index: IndexRecord = {
           name: c.IndexName,
@@ -321,17 +360,19 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
         t.gsis.push(index);
         backfills.push(index);
       } else if (update.Delete) {
+        if (t.lsis.some((l) => l.name === update.Delete!.IndexName)) throw invalid(`Cannot delete an index that is not a GlobalSecondaryIndex: ${update.Delete.IndexName}`);
         const at = t.gsis.findIndex((g) => g.name === update.Delete!.IndexName);
         if (at < 0) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${update.Delete.IndexName} not found`, 400);
         drops.push(t.gsis[at]!);
         t.gsis.splice(at, 1);
       } else if (update.Update) {
         const u = update.Update;
+        if (t.lsis.some((l) => l.name === u.IndexName)) throw invalid(`Cannot update an index that is not a GlobalSecondaryIndex: ${u.IndexName}`);
         const at = t.gsis.findIndex((g) => g.name === u.IndexName);
         if (at < 0) throw new AwsError("ResourceNotFoundException", `Requested resource not found: Index: ${u.IndexName} not found`, 400);
         if (u.ProvisionedThroughput) {
           if (billing === "PAY_PER_REQUEST") {
-            throw invalid(`${INVALID}ProvisionedThroughput should not be specified for index: ${u.IndexName} when BillingMode is PAY_PER_REQUEST`);
+            throw invalid(`${INVALID}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${u.IndexName} when BillingMode is PAY_PER_REQUEST`);
           }
           checkThroughputBounds(u.ProvisionedThroughput);
           t.gsis[at] = { ...t.gsis[at]!, throughput: changedThroughput(t.gsis[at]!.throughput ?? throughputOf(undefined), u.ProvisionedThroughput, now) };
@@ -344,11 +385,10 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
       changed = true;
       if (s.StreamEnabled) {
         if (table.stream.enabled) throw invalid(`Table already has an enabled stream: TableName: ${name}`);
-        if (!s.StreamViewType) throw invalid("StreamSpecification.StreamViewType must be specified when StreamSpecification.StreamEnabled is true");
         const label = streamLabel(now);
         t.stream = { enabled: true, viewType: s.StreamViewType, label, arn: `${table.arn}/stream/${label}` };
       } else {
-        if (!table.stream.enabled) throw invalid(`Table already has no stream enabled: TableName: ${name}`);
+        if (!table.stream.enabled) throw invalid(`Table has no stream to disable: TableName: ${name}`);
         t.stream = { ...table.stream, enabled: false };
       }
     }
@@ -374,7 +414,9 @@ export async function updateTable(input: InputOf<Ops, "UpdateTable">, ctx: Reque
       t.replicas = applyReplicaUpdates(t, input.ReplicaUpdates, ctx.region).replicas;
     }
     if (!changed) {
-      throw invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+      throw invalid(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
+      );
     }
     if (input.StreamSpecification) {
       if (!t.stream.enabled) await disableStream(ctx, table);

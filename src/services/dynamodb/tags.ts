@@ -10,12 +10,19 @@ import type { Operations as Ops } from "../../generated/dynamodb.ts";
 
 type Tag = { Key: string; Value: string };
 
+const tagError = (message: string) => new AwsError("ValidationException", message, 400);
+const TOO_MANY = "Number of Tags exceed the current limit for the provided ResourceArn";
+
+/** Tags of CreateTable / TagResource, with DynamoDB's messages (recorded against the live service). */
 export function checkTags(tags: Tag[] | undefined): void {
   if (!tags) return;
-  if (tags.length > 50) throw new AwsError("ValidationException", "One or more parameter values were invalid: The number of tags exceeds the limit of 50", 400);
+  const seen = new Set<string>();
   for (const t of tags) {
-    if (t.Key.startsWith("aws:")) throw new AwsError("ValidationException", "One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use", 400);
+    if (t.Key.startsWith("aws:")) throw tagError(`Tag Key cannot be prefixed with aws:, Key: ${t.Key}`);
+    if (seen.has(t.Key)) throw tagError(`Duplicate Tag Keys provided as input: Duplicate Tag Key found ${t.Key}`);
+    seen.add(t.Key);
   }
+  if (tags.length > 50) throw tagError(TOO_MANY);
 }
 
 function tableNameFromArn(ctx: RequestContext, arn: string): string {
@@ -39,17 +46,19 @@ async function mutateTags(ctx: RequestContext, arn: string, fn: (tags: Tag[]) =>
 }
 
 export async function tagResource(input: InputOf<Ops, "TagResource">, ctx: RequestContext): Promise<OutputOf<Ops, "TagResource">> {
+  if (!input.Tags.length) throw tagError("Atleast one Tag needs to be provided as Input.");
   checkTags(input.Tags);
   await mutateTags(ctx, input.ResourceArn, (tags) => {
     const out = tags.filter((t) => !input.Tags.some((n) => n.Key === t.Key));
     out.push(...input.Tags);
-    if (out.length > 50) throw new AwsError("ValidationException", "One or more parameter values were invalid: The number of tags exceeds the limit of 50", 400);
+    if (out.length > 50) throw tagError(TOO_MANY);
     return out;
   });
   return {};
 }
 
 export async function untagResource(input: InputOf<Ops, "UntagResource">, ctx: RequestContext): Promise<OutputOf<Ops, "UntagResource">> {
+  if (!input.TagKeys.length) throw tagError("Atleast one Tag Key needs to be provided as Input.");
   await mutateTags(ctx, input.ResourceArn, (tags) => tags.filter((t) => !input.TagKeys.includes(t.Key)));
   return {};
 }

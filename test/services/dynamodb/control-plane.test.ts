@@ -116,7 +116,10 @@ describe("DynamoDB control plane as state", () => {
     const kin = "arn:aws:kinesis:us-east-1:000000000000:stream/changes";
     const enabled = await ddb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "feat", StreamArn: kin }));
     expect(enabled).toMatchObject({ TableName: "feat", StreamArn: kin, DestinationStatus: "ENABLING" });
-    await expect(ddb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "feat", StreamArn: kin }))).rejects.toMatchObject({ name: "ResourceInUseException" });
+    await expect(ddb.send(new EnableKinesisStreamingDestinationCommand({ TableName: "feat", StreamArn: kin }))).rejects.toMatchObject({
+      name: "ValidationException",
+      message: "Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.",
+    });
     await ddb.send(new UpdateKinesisStreamingDestinationCommand({ TableName: "feat", StreamArn: kin, UpdateKinesisStreamingConfiguration: { ApproximateCreationDateTimePrecision: "MICROSECOND" } }));
     expect((await ddb.send(new DescribeKinesisStreamingDestinationCommand({ TableName: "feat" }))).KinesisDataStreamDestinations)
       .toEqual([{ StreamArn: kin, DestinationStatus: "ACTIVE", ApproximateCreationDateTimePrecision: "MICROSECOND" }]);
