@@ -11,6 +11,8 @@ import { withLock } from "../../store/mutex.ts";
 import { commitWithRetry } from "../../store/atomic.ts";
 import { extractValue, FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
 import { accountPolicies, policySelects } from "./policies.ts";
+import { transformerFor } from "./transformers.ts";
+import { transformMessage } from "./transform-processors.ts";
 import {
   decodeToken, encodeToken, invalidParameter, keys, loadGroup, loadStream, retentionCutoff,
   type StoredEvent, type StoredFilter, type StoredGroup, type StoredStream,
@@ -74,7 +76,10 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       accepted.push({ index, event });
     }
   });
-  const stored = await withLock(`logs/${ctx.accountId}/${ctx.region}/${groupName}/${streamName}`, async () => (await commitWithRetry<{ timestamp: number; seq: number; message: string }[]>(async () => {
+  // A transformer's output is what the group stores; filters may still read the original.
+  const transformer = accepted.length > 0 ? await transformerFor(ctx, groupName) : undefined;
+  const transformed = accepted.map(({ event }) => (transformer ? transformMessage(transformer, event.message) : undefined) ?? event.message);
+  const stored = await withLock(`logs/${ctx.accountId}/${ctx.region}/${groupName}/${streamName}`, async () => (await commitWithRetry<IngestedEvent[]>(async () => {
       const entry = await ctx.store.get<StoredStream>(keys.stream(groupName, streamName));
       // A missing stream throws ResourceNotFoundException here.
       if (!entry.value) {
@@ -83,12 +88,13 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       }
       const stream: StoredStream = { ...entry.value };
       const op = ctx.store.atomic().check({ key: keys.stream(groupName, streamName), versionstamp: entry.versionstamp });
-      const out: { timestamp: number; seq: number; message: string }[] = [];
-      for (const { event } of accepted) {
+      const out: IngestedEvent[] = [];
+      for (const [k, { event }] of accepted.entries()) {
         const seq = stream.seq++;
-        op.set(keys.event(groupName, streamName, event.timestamp, seq), { m: event.message, i: now } satisfies StoredEvent);
-        out.push({ timestamp: event.timestamp, seq, message: event.message });
-        stream.storedBytes += utf8.encode(event.message).byteLength;
+        const message = transformed[k]!;
+        op.set(keys.event(groupName, streamName, event.timestamp, seq), { m: message, i: now } satisfies StoredEvent);
+        out.push({ timestamp: event.timestamp, seq, message, original: event.message });
+        stream.storedBytes += utf8.encode(message).byteLength;
         if (stream.firstEventTimestamp === undefined || event.timestamp < stream.firstEventTimestamp) stream.firstEventTimestamp = event.timestamp;
         if (stream.lastEventTimestamp === undefined || event.timestamp > stream.lastEventTimestamp) stream.lastEventTimestamp = event.timestamp;
       }
@@ -106,8 +112,19 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
   };
 }
 
+/** An event as stored (`message`, transformed if the group has a transformer) and as ingested. */
+interface IngestedEvent {
+  timestamp: number;
+  seq: number;
+  message: string;
+  original: string;
+}
+
+/** What a filter reads of an event: the transformed message only with `applyOnTransformedLogs`. */
+const seen = (filter: StoredFilter, e: IngestedEvent) => (filter.applyOnTransformedLogs ? e.message : e.original);
+
 /** Sends matching events to each subscription filter's destination, as AWS's gzip'd envelope. */
-async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, streamName: string, events: { timestamp: number; seq: number; message: string }[]): Promise<void> {
+async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, streamName: string, events: IngestedEvent[]): Promise<void> {
   const filters: StoredFilter[] = [];
   for await (const entry of ctx.store.list<StoredFilter>({ prefix: keys.subscriptions(group.logGroupName) })) filters.push(entry.value);
   // The account's subscription filter policy delivers too, for the groups it selects.
@@ -118,7 +135,7 @@ async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, s
   }
   for (const filter of filters) {
     const pattern = parseFilterPattern(filter.filterPattern);
-    const matching = events.filter((e) => matches(pattern, e.message));
+    const matching = events.filter((e) => matches(pattern, seen(filter, e)));
     if (matching.length === 0) continue;
     const envelope = {
       messageType: "DATA_MESSAGE",
@@ -126,7 +143,7 @@ async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, s
       logGroup: group.logGroupName,
       logStream: streamName,
       subscriptionFilters: [filter.filterName],
-      logEvents: matching.map((e) => ({ id: eventId(e.timestamp, e.seq), timestamp: e.timestamp, message: e.message })),
+      logEvents: matching.map((e) => ({ id: eventId(e.timestamp, e.seq), timestamp: e.timestamp, message: seen(filter, e) })),
     };
     const data = gzipSync(utf8.encode(JSON.stringify(envelope)));
     await deliver(ctx, filter.destinationArn!, data, streamName);
@@ -147,9 +164,10 @@ interface Transformation {
  * taken from the event) to the metric, with dimensions from the event; a non-matching event adds
  * `defaultValue` when one is set. Published through `ctx.invoke("cloudwatch", "PutMetricData")`.
  */
-async function publishMetrics(ctx: RequestContext, group: StoredGroup, events: { timestamp: number; message: string }[]): Promise<void> {
+async function publishMetrics(ctx: RequestContext, group: StoredGroup, ingested: IngestedEvent[]): Promise<void> {
   for await (const entry of ctx.store.list<StoredFilter>({ prefix: keys.metricFilters(group.logGroupName) })) {
     const pattern = parseFilterPattern(entry.value.filterPattern);
+    const events = ingested.map((e) => ({ timestamp: e.timestamp, message: seen(entry.value, e) }));
     for (const t of (entry.value.metricTransformations ?? []) as unknown as Transformation[]) {
       const data: Record<string, unknown>[] = [];
       for (const event of events) {

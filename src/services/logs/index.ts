@@ -20,6 +20,7 @@ import { deliveryHandlers } from "./deliveries.ts";
 import { policyHandlers } from "./policies.ts";
 import { anomalyHandlers } from "./anomalies.ts";
 import { resourceHandlers } from "./resources.ts";
+import { transformerHandlers } from "./transformers.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -114,6 +115,7 @@ export default defineService<Operations>({
     ...policyHandlers,
     ...anomalyHandlers,
     ...resourceHandlers,
+    ...transformerHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {
@@ -316,6 +318,7 @@ export default defineService<Operations>({
       const filter: StoredFilter = {
         filterName: input.filterName, filterPattern: input.filterPattern, creationTime: ctx.clock.now(),
         metricTransformations: input.metricTransformations as unknown as Record<string, unknown>[],
+        ...(input.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: input.applyOnTransformedLogs } : {}),
       };
       await ctx.store.set(keys.metricFilter(input.logGroupName, input.filterName), filter);
       return {};
@@ -354,6 +357,7 @@ export default defineService<Operations>({
         metricFilters: items.map((f) => ({
           filterName: f.filterName, filterPattern: f.filterPattern, metricTransformations: f.metricTransformations as never,
           creationTime: f.creationTime, logGroupName: f.logGroupName,
+          ...(f.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: f.applyOnTransformedLogs } : {}),
         })),
         ...(nextToken ? { nextToken } : {}),
       };
@@ -384,6 +388,7 @@ export default defineService<Operations>({
       const filter: StoredFilter = {
         filterName: input.filterName, filterPattern: input.filterPattern, creationTime: ctx.clock.now(), destinationArn: input.destinationArn,
         ...(input.roleArn ? { roleArn: input.roleArn } : {}), distribution: input.distribution ?? "ByLogStream",
+        ...(input.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: input.applyOnTransformedLogs } : {}),
       };
       await ctx.store.set(keys.subscription(input.logGroupName, input.filterName), filter);
       return {};
@@ -406,6 +411,7 @@ export default defineService<Operations>({
         subscriptionFilters: items.map((f) => ({
           filterName: f.filterName, logGroupName: input.logGroupName, filterPattern: f.filterPattern, destinationArn: f.destinationArn,
           ...(f.roleArn ? { roleArn: f.roleArn } : {}), distribution: f.distribution, creationTime: f.creationTime,
+          ...(f.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: f.applyOnTransformedLogs } : {}),
         })),
         ...(nextToken ? { nextToken } : {}),
       };

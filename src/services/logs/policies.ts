@@ -15,6 +15,7 @@
 import type { Handlers, RequestContext } from "../types.ts";
 import type { AccountPolicy, FieldIndex, IndexPolicy, Operations, PolicyType } from "../../generated/logs.ts";
 import { FilterPatternError, parseFilterPattern } from "./filter-pattern.ts";
+import { checkConfig, TransformError } from "./transform-processors.ts";
 import { groupArn, groupNameOf, invalidParameter, keys, limitExceeded, loadGroup, resourceNotFound, type StoredEvent } from "./state.ts";
 
 export interface StoredAccountPolicy {
@@ -130,8 +131,14 @@ export const policyHandlers: Handlers<Operations> = {
       }
     }
     if (input.policyType === "FIELD_INDEX_POLICY") indexedFields(input.policyDocument);
-    if (input.policyType === "TRANSFORMER_POLICY" && !Array.isArray(doc?.transformerConfig)) {
-      throw invalidParameter('A transformer policy document needs "transformerConfig": [processors].');
+    if (input.policyType === "TRANSFORMER_POLICY") {
+      if (!Array.isArray(doc?.transformerConfig)) throw invalidParameter('A transformer policy document needs "transformerConfig": [processors].');
+      try {
+        checkConfig(doc.transformerConfig as never);
+      } catch (error) {
+        if (error instanceof TransformError) throw invalidParameter(error.message);
+        throw error;
+      }
     }
     const key = accountPolicyKey(input.policyType, input.policyName);
     const existing = (await ctx.store.get(key)).value;

@@ -49,6 +49,8 @@ export interface StoredFilter {
   destinationArn?: string;
   roleArn?: string;
   distribution?: "Random" | "ByLogStream";
+  /** Match (and deliver) the transformed event rather than the ingested one. */
+  applyOnTransformedLogs?: boolean;
 }
 
 export const keys = {
