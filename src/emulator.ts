@@ -29,6 +29,7 @@ import { createTimerHost } from "./clock.ts";
 import { createConsoleApi } from "./console/api.ts";
 import { createRequestLog, observeRequest, type RequestRecord } from "./console/request-log.ts";
 import { Authorizer } from "./gateway/authorize.ts";
+import { AccessRecorder } from "./gateway/access.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
 export const VERSION = "0.1.0";
@@ -269,6 +270,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     })
     : undefined;
 
+  const accessRecorder = new AccessRecorder({
+    services: served,
+    store,
+    clock,
+    rootKeys: new Set(Object.keys(staticCredentials ?? {})),
+    onError: (error) => logger.error("recording credential use failed", error),
+  });
+
   for (const service of served) {
     service.setup?.({ events, clock, timers, lambdaRunner, runtime: runtimeFor(service.name), invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
   }
@@ -332,6 +341,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   async function reset(service?: string): Promise<void> {
     authorizer?.clear();
+    accessRecorder.clear();
     const names = service ? [service] : known.map((s) => s.name);
     for (const name of names) {
       await clearStore(store, [name]);
@@ -345,6 +355,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   async function restore(state: StateSnapshot, mode: "replace" | "merge" = "replace"): Promise<void> {
     authorizer?.clear();
+    accessRecorder.clear();
     await restoreStore(store, state, { mode, blobs }, []);
   }
 
@@ -463,6 +474,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const run = async () => {
       const response = await dispatch(service, codec, incoming, ctx, logger, authorize);
       if (authorizer && ctx.operation) authorizer.noteOperation(service, ctx.operation);
+      if (credentials && accessRecorder.active) await accessRecorder.record(service, ctx.operation, credentials.accessKeyId, ctx.region);
       return response;
     };
     if (!requestLog) return run();

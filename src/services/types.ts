@@ -187,6 +187,13 @@ export interface ServiceDefinition {
    */
   principalPolicies?(principalArn: string, account: string, globalStore: Store): Promise<PrincipalPolicies | null>;
   /**
+   * Optional: told of every request signed with a key that is not the static credentials, after
+   * it ran (allowed or not): who (the key, and its principal when a service resolves it) used
+   * which service, action and region, when. IAM records GetAccessKeyLastUsed, RoleLastUsed and
+   * service last accessed data from these. Calls are throttled per key, action and region.
+   */
+  recordAccess?(access: AccessEvent, globalStore: Store): Promise<void>;
+  /**
    * Optional: the IAM action(s), resource ARN(s) and condition keys of each operation, and the
    * service's resource-based policies (src/policy/authorization.ts), for `enforceIam`.
    */
@@ -286,4 +293,20 @@ export function defineService<Ops extends OperationTypes<Ops> = UntypedOperation
   definition: TypedServiceDefinition<NoInfer<Ops>>,
 ): ServiceDefinition {
   return definition as ServiceDefinition;
+}
+
+/** One use of credentials (`ServiceDefinition.recordAccess`). */
+export interface AccessEvent {
+  accessKeyId: string;
+  /** Who the key belongs to, when a service resolves it (IAM user, STS session); null otherwise. */
+  principal: Principal | null;
+  /** The service's name (`s3`, `sqs`, `iam`). */
+  service: string;
+  /** The IAM action prefix of the service (`s3`, `states`). */
+  namespace: string;
+  /** The operation's IAM action (`s3:GetObject`). */
+  action: string;
+  region: string;
+  /** Epoch ms on the emulator's clock. */
+  time: number;
 }

@@ -13,15 +13,18 @@ import {
 } from "./common.ts";
 import { loadUser, type GroupRecord, type RoleRecord, type UserRecord } from "./records.ts";
 import { callerUser, lookupKey, type AccessKeyRecord } from "./keys.ts";
-import { instanceProfileOut, type InstanceProfileRecord } from "./roles.ts";
+import { instanceProfileOut, roleLastUsed, type InstanceProfileRecord } from "./roles.ts";
 import { policyUsage, type PolicyRecord } from "./policies.ts";
 import { AWS_MANAGED } from "./aws-managed.ts";
+import { accessStats, type LastUse } from "./access.ts";
 
 /** The account's IAM settings (one record). */
 export interface AccountRecord {
   aliases: string[];
   /** SetSecurityTokenServicePreferences: the global endpoint's session token version (1 or 2). */
   globalEndpointTokenVersion?: 1 | 2;
+  /** EnableOutboundWebIdentityFederation: the account's token issuer URL. */
+  outboundIssuer?: string;
   passwordPolicy?: PasswordPolicy;
   report?: { generated: number; csv: string };
 }
@@ -64,12 +67,12 @@ async function credentialReport(ctx: RequestContext, scope: Scope): Promise<stri
   const header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
   const rows = [header, `<root_account>,arn:aws:iam::${scope.account}:root,${iso(0)},not_supported,no_information,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`];
   for (const user of await listRecords<UserRecord>(scope, "user")) {
-    const keys: (AccessKeyRecord | null)[] = [];
-    for (const id of user.AccessKeys) keys.push(await lookupKey(ctx.globalStore, id));
+    const keys: { key: AccessKeyRecord | null; last?: LastUse }[] = [];
+    for (const id of user.AccessKeys) keys.push({ key: await lookupKey(ctx.globalStore, id), last: (await accessStats(scope, id)).last });
     const keyCols = [0, 1].map((i) => {
-      const key = keys[i];
+      const { key, last } = keys[i] ?? { key: null };
       if (!key) return "false,N/A,N/A,N/A,N/A";
-      return [yes(key.Status === "Active"), iso(key.CreateDate), iso(key.LastUsed?.LastUsedDate), key.LastUsed?.Region ?? "N/A", key.LastUsed?.ServiceName ?? "N/A"].join(",");
+      return [yes(key.Status === "Active"), iso(key.CreateDate), iso(last?.date), last?.region ?? "N/A", last?.service ?? "N/A"].join(",");
     });
     const certCols = [0, 1].map((i) => {
       const cert = user.SigningCertificates[i];
@@ -238,7 +241,7 @@ export const accountHandlers: Handlers<Operations> = {
         AccessKeysPerUserQuota: 2, AttachedPoliciesPerGroupQuota: 10, AttachedPoliciesPerRoleQuota: 10, AttachedPoliciesPerUserQuota: 10,
         MFADevices: mfaDevices, MFADevicesInUse: users.reduce((n, u) => n + u.MfaDevices.length, 0), AccountMFAEnabled: 0,
         AccountAccessKeysPresent: rootKeys.length ? 1 : 0, AccountPasswordPresent: 0, AccountSigningCertificatesPresent: 0,
-        Providers: providers, GlobalEndpointTokenVersion: 1,
+        Providers: providers, GlobalEndpointTokenVersion: (await account(scope)).globalEndpointTokenVersion ?? 1,
       },
     };
   },
@@ -277,7 +280,7 @@ export const accountHandlers: Handlers<Operations> = {
           InstanceProfileList: await Promise.all(mine.map((p) => instanceProfileOut(scope, p, false))),
           RolePolicyList: inline(r), AttachedManagedPolicies: attached(r), Tags: tagsOut(r.Tags),
           PermissionsBoundary: r.PermissionsBoundary ? { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.PermissionsBoundary } : undefined,
-          RoleLastUsed: {},
+          RoleLastUsed: await roleLastUsed(scope, r),
         } });
       }
     }

@@ -16,7 +16,7 @@ import type { Tag } from "../../generated/iam.ts";
 
 export type Kind =
   | "user" | "group" | "role" | "policy" | "instance-profile" | "mfa" | "server-certificate"
-  | "oidc" | "saml" | "account";
+  | "oidc" | "saml" | "account" | "access" | "job";
 
 export const accountKey = (account: string, kind: Kind, name: string) => ["acct", account, kind, name.toLowerCase()] as const;
 

@@ -7,13 +7,14 @@
  * fetchstack read: access keys are real credentials (`resolveSecret`, `resolvePrincipal`) and
  * the policy engine reads a principal's policies through `principalPolicies`. docs/iam.md.
  */
-import { defineService, type Handler, type Handlers } from "../types.ts";
+import { defineService, type Handlers } from "../types.ts";
 import type { Operations } from "../../generated/iam.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/iam.json" with { type: "json" };
 import { accountHandlers } from "./account.ts";
 import { holderHandlers } from "./holders.ts";
-import { keyHandlers, recordKeyUse } from "./keys.ts";
+import { keyHandlers } from "./keys.ts";
+import { recordAccess } from "./access.ts";
 import { policyHandlers } from "./policies.ts";
 import { providerHandlers } from "./providers.ts";
 import { roleHandlers } from "./roles.ts";
@@ -25,21 +26,11 @@ import { simulateHandlers } from "./simulate.ts";
 import { mfaHandlers } from "./mfa.ts";
 import { certificateHandlers } from "./certificates.ts";
 import { serviceCredentialHandlers } from "./service-credentials.ts";
+import { lastAccessedHandlers } from "./last-accessed.ts";
+import { organizationHandlers } from "./organizations.ts";
 
 const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, sshKeyHandlers, simulateHandlers,
-  mfaHandlers, certificateHandlers, serviceCredentialHandlers];
-
-/** Every handler, each recording its caller's access key use first (GetAccessKeyLastUsed). */
-function withKeyUse(handlers: Handlers<Operations>): Handlers<Operations> {
-  const out: Record<string, Handler> = {};
-  for (const [name, handler] of Object.entries(handlers as Record<string, Handler>)) {
-    out[name] = async (input, ctx) => {
-      await recordKeyUse(ctx);
-      return handler(input, ctx);
-    };
-  }
-  return out as Handlers<Operations>;
-}
+  mfaHandlers, certificateHandlers, serviceCredentialHandlers, lastAccessedHandlers, organizationHandlers];
 
 export default defineService<Operations>({
   name: "iam",
@@ -48,5 +39,6 @@ export default defineService<Operations>({
   resolvePrincipal,
   principalPolicies,
   authorization: iamAuthorization,
-  handlers: withKeyUse(Object.assign({}, ...tables)),
+  recordAccess,
+  handlers: Object.assign({}, ...tables),
 });

@@ -12,6 +12,7 @@ import type { Store } from "../../store/types.ts";
 import { newAccessKeyId } from "../../gateway/accounts.ts";
 import { date, getRecord, limitExceeded, noSuchEntity, paginate, putRecord, randomText, scopeOf } from "./common.ts";
 import { loadUser, type UserRecord } from "./records.ts";
+import { accessStats, forgetAccess } from "./access.ts";
 
 const MAX_KEYS = 2;
 
@@ -23,7 +24,6 @@ export interface AccessKeyRecord {
   UserName: string | null;
   Status: "Active" | "Inactive" | "Expired";
   CreateDate: number;
-  LastUsed?: { LastUsedDate: number; ServiceName: string; Region: string };
 }
 
 const keyKey = (id: string) => ["key", id] as const;
@@ -43,15 +43,6 @@ export async function callerUser(ctx: RequestContext): Promise<UserRecord | null
   const key = await lookupKey(ctx.globalStore, keyId);
   if (!key?.UserName || key.Account !== ctx.accountId) return null;
   return getRecord<UserRecord>(scopeOf(ctx), "user", key.UserName);
-}
-
-/** Records that the caller's IAM key was used for this request (GetAccessKeyLastUsed). */
-export async function recordKeyUse(ctx: RequestContext): Promise<void> {
-  const id = ctx.caller.accessKeyId;
-  if (!id || !ctx.request || !id.startsWith("AKIA")) return;
-  const key = await lookupKey(ctx.globalStore, id);
-  if (!key) return;
-  await saveKey(ctx.globalStore, { ...key, LastUsed: { LastUsedDate: ctx.clock.now(), ServiceName: ctx.service, Region: ctx.region } });
 }
 
 /** The user whose keys a request manages: `UserName`, else the signing user; null means root. */
@@ -131,6 +122,7 @@ export const keyHandlers: Handlers<Operations> = {
     const scope = scopeOf(ctx);
     const key = await ownedKey(ctx, input.AccessKeyId, input.UserName);
     await ctx.globalStore.delete(keyKey(key.AccessKeyId));
+    await forgetAccess(scope, key.AccessKeyId);
     if (key.UserName) {
       const user = await loadUser(scope, key.UserName);
       await putRecord(scope, "user", user.UserName, { ...user, AccessKeys: user.AccessKeys.filter((k) => k !== key.AccessKeyId) });
@@ -143,10 +135,11 @@ export const keyHandlers: Handlers<Operations> = {
     if (!key || key.Account !== ctx.accountId) {
       throw noSuchEntity(`The Access Key with id ${input.AccessKeyId} cannot be found.`);
     }
+    const last = (await accessStats(scopeOf(ctx), key.AccessKeyId)).last;
     return {
       UserName: key.UserName ?? undefined,
-      AccessKeyLastUsed: key.LastUsed
-        ? { LastUsedDate: date(key.LastUsed.LastUsedDate), ServiceName: key.LastUsed.ServiceName, Region: key.LastUsed.Region }
+      AccessKeyLastUsed: last
+        ? { LastUsedDate: date(last.date), ServiceName: last.service, Region: last.region }
         : { ServiceName: "N/A", Region: "N/A" },
     };
   },

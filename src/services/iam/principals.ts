@@ -113,3 +113,12 @@ async function boundary(store: Store, account: string, arn: string | undefined):
   const document = await managedPolicyDocument(store, account, arn);
   return document ? { source: arn, document } : undefined;
 }
+
+/** The attached and inline policies of group `groupArn` of `account`, or null when there is no such group. */
+export async function groupPolicies(groupArn: string, account: string, store: Store): Promise<NamedPolicy[] | null> {
+  const m = /^arn:aws[a-z-]*:iam::(\d{12}):group\/(?:.*\/)?([^/]+)$/.exec(groupArn);
+  if (!m || m[1] !== account) return null;
+  const group = await read<GroupRecord>(store, account, "group", m[2]);
+  if (!group || group.Arn !== groupArn) return null;
+  return holderPolicies(store, account, group);
+}

@@ -75,7 +75,6 @@ export interface RoleRecord extends PolicyHolder {
   MaxSessionDuration: number;
   PermissionsBoundary?: string;
   Tags: Tag[];
-  RoleLastUsed?: { LastUsedDate: number; Region: string };
   /** Set for service-linked roles: the service principal that owns the role. */
   ServiceLinked?: string;
 }

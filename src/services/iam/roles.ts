@@ -12,6 +12,7 @@ import {
 } from "./common.ts";
 import { loadRole, type RoleRecord } from "./records.ts";
 import { requirePolicy } from "./policies.ts";
+import { accessStats, forgetAccess } from "./access.ts";
 
 /** Trust policies are limited to 2,048 characters (IAM's default ACLSizePerRole quota). */
 const TRUST_POLICY_MAX = 2048;
@@ -40,9 +41,15 @@ export function roleOut(role: RoleRecord, full = true): Role {
     ...(full ? {
       PermissionsBoundary: role.PermissionsBoundary ? { PermissionsBoundaryType: "PermissionsBoundaryPolicy" as const, PermissionsBoundaryArn: role.PermissionsBoundary } : undefined,
       Tags: tagsOut(role.Tags),
-      RoleLastUsed: role.RoleLastUsed ? { LastUsedDate: date(role.RoleLastUsed.LastUsedDate), Region: role.RoleLastUsed.Region } : {},
+      RoleLastUsed: {},
     } : {}),
   };
+}
+
+/** When and where the role's sessions last made a request (AWS: within the last 400 days; empty when never). */
+export async function roleLastUsed(scope: Scope, role: RoleRecord): Promise<{ LastUsedDate?: Date; Region?: string }> {
+  const last = (await accessStats(scope, role.RoleId)).last;
+  return last ? { LastUsedDate: date(last.date), Region: last.region } : {};
 }
 
 function checkTrustPolicy(text: string): void {
@@ -122,7 +129,9 @@ export const roleHandlers: Handlers<Operations> = {
   },
 
   async GetRole(input, ctx) {
-    return { Role: roleOut(await loadRole(scopeOf(ctx), input.RoleName)) };
+    const scope = scopeOf(ctx);
+    const role = await loadRole(scope, input.RoleName);
+    return { Role: { ...roleOut(role), RoleLastUsed: await roleLastUsed(scope, role) } };
   },
 
   async ListRoles(input, ctx) {
@@ -170,6 +179,7 @@ export const roleHandlers: Handlers<Operations> = {
     if (Object.keys(role.Inline).length) throw deleteConflict("Cannot delete entity, must delete policies first.");
     if (role.Attached.length) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     await deleteRecord(scope, "role", role.RoleName);
+    await forgetAccess(scope, role.RoleId);
     return {};
   },
 
@@ -233,6 +243,7 @@ export const roleHandlers: Handlers<Operations> = {
     const role = await loadRole(scope, input.RoleName);
     if (!role.ServiceLinked) throw invalidInput(`Role ${input.RoleName} is not a service-linked role.`);
     await deleteRecord(scope, "role", role.RoleName);
+    await forgetAccess(scope, role.RoleId);
     // Deletion is immediate here; the task id names the role so the status can be read back.
     const taskId = `task/aws-service-role/${role.ServiceLinked}/${role.RoleName}/${crypto.randomUUID()}`;
     await scope.store.set(["acct", scope.account, "slr-deletion", taskId], { Status: "SUCCEEDED" });

@@ -12,7 +12,19 @@ import { evaluate, type Decision, type PolicySet, type StatementRef } from "../.
 import { requestContext } from "../../policy/request-context.ts";
 import type { NamedPolicy, Principal, PrincipalPolicies } from "../../policy/types.ts";
 import type { Handlers, RequestContext } from "../types.ts";
-import { principalPolicies } from "./principals.ts";
+import { groupPolicies, principalPolicies } from "./principals.ts";
+import { contextKeysOf } from "../../policy/context-keys.ts";
+
+/** A group's policies as a principal's (simulating a group: its members' share of policies). */
+async function groupBase(arn: string, account: string, ctx: RequestContext): Promise<PrincipalPolicies | null> {
+  const policies = await groupPolicies(arn, account, ctx.globalStore);
+  return policies ? { principalArn: arn, identityPolicies: policies, tags: {} } : null;
+}
+
+/** Parses simulation inputs; an unreadable one is InvalidInput, as these operations report it. */
+function inputDocuments(texts: string[] | undefined) {
+  return (texts ?? []).map((text) => parsePolicyDocument(text, "identity", { errorCode: "InvalidInputException" }));
+}
 
 interface SimulationInput {
   PolicyInputList?: string[];
@@ -71,14 +83,8 @@ function contextOf(entries: ContextEntry[] | undefined): Record<string, string |
 
 /** The context keys a policy set's conditions and variables use that the simulation did not give. */
 function missingKeys(policies: NamedPolicy[], given: Record<string, unknown>, context: ReturnType<typeof requestContext>): string[] {
-  const keys = new Set<string>();
-  for (const p of policies) {
-    for (const s of statementsOf(p.document)) {
-      for (const block of Object.values(s.Condition ?? {})) for (const k of Object.keys(block)) keys.add(k);
-    }
-  }
   const givenLower = new Set(Object.keys(given).map((k) => k.toLowerCase()));
-  return [...keys].filter((k) => !givenLower.has(k.toLowerCase()) && !context.has(k));
+  return contextKeysOf(policies.map((p) => p.document)).filter((k) => !givenLower.has(k.toLowerCase()) && !context.has(k));
 }
 
 async function simulate(input: SimulationInput, ctx: RequestContext, principal: Principal, base: PrincipalPolicies | null) {
@@ -126,13 +132,25 @@ async function simulate(input: SimulationInput, ctx: RequestContext, principal: 
 }
 
 export const simulateHandlers: Handlers<Operations> = {
+  async GetContextKeysForCustomPolicy(input) {
+    return { ContextKeyNames: contextKeysOf(inputDocuments(input.PolicyInputList)) };
+  },
+  async GetContextKeysForPrincipalPolicy(input, ctx) {
+    const arn = input.PolicySourceArn;
+    const m = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role|group)\/(?:.*\/)?([^/]+)$/.exec(arn);
+    if (!m) throw new AwsError("InvalidInputException", `ARN ${arn} is not valid.`, 400);
+    const [, account, type, name] = m;
+    const base = type === "group" ? await groupBase(arn, account, ctx) : await principalPolicies(arn, account, ctx.globalStore);
+    if (!base || account !== ctx.accountId) throw new AwsError("NoSuchEntityException", `The ${type} with name ${name} cannot be found.`, 404);
+    return { ContextKeyNames: contextKeysOf([...base.identityPolicies.map((p) => p.document), ...inputDocuments(input.PolicyInputList)]) };
+  },
+
   async SimulatePrincipalPolicy(input, ctx) {
     const arn = input.PolicySourceArn;
     const m = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role|group)\/(?:.*\/)?([^/]+)$/.exec(arn);
     if (!m) throw new AwsError("InvalidInput", `Invalid ARN: ${arn}`, 400);
     const [, account, type, name] = m;
-    if (type === "group") throw new AwsError("InvalidInput", "Simulating a group's policies is not supported by fetchstack.", 400);
-    const base = await principalPolicies(arn, account, ctx.globalStore);
+    const base = type === "group" ? await groupBase(arn, account, ctx) : await principalPolicies(arn, account, ctx.globalStore);
     if (!base) throw new AwsError("NoSuchEntity", `The ${type} with name ${name} cannot be found.`, 404);
     const principal: Principal = { account, arn: input.CallerArn ?? arn, principalArn: arn, userId: name, kind: "user" };
     return simulate(input, ctx, principal, base);

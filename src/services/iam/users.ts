@@ -11,6 +11,7 @@ import {
 import { loadGroup, loadUser, type GroupRecord, type UserRecord } from "./records.ts";
 import { requirePolicy } from "./policies.ts";
 import { callerUser, lookupKey, saveKey } from "./keys.ts";
+import { forgetAccess } from "./access.ts";
 
 const MAX_GROUPS_PER_USER = 10;
 
@@ -111,6 +112,7 @@ export const userHandlers: Handlers<Operations> = {
     if (user.SshKeys.length) throw deleteConflict("Cannot delete entity, must delete SSH public keys first.");
     if (user.ServiceCredentials.length) throw deleteConflict("Cannot delete entity, must delete service specific credentials first.");
     await deleteRecord(scope, "user", user.UserName);
+    await forgetAccess(scope, user.UserId);
     return {};
   },
 
