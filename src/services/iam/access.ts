@@ -9,7 +9,6 @@
 import type { AccessEvent } from "../types.ts";
 import type { Store } from "../../store/types.ts";
 import { accountKey, type Scope } from "./common.ts";
-import { lookupKey } from "./keys.ts";
 
 export interface LastUse {
   date: number;
@@ -40,7 +39,8 @@ async function update(store: Store, account: string, id: string, event: AccessEv
 export async function recordAccess(event: AccessEvent, store: Store): Promise<void> {
   const id = event.accessKeyId;
   if (id.startsWith("AKIA")) {
-    const key = await lookupKey(store, id);
+    // keys.ts's record (`["key", id]`), read here without importing it (keys.ts reads this file).
+    const key = (await store.get<{ Account: string }>(["key", id])).value;
     if (key) await update(store, key.Account, id, event, false);
   }
   const principal = event.principal;
