@@ -27,6 +27,7 @@ import { serveStreamingInvoke } from "./stream.ts";
 import { serveFunctionUrl } from "./urls.ts";
 import { codeSigningHandlers } from "./code-signing.ts";
 import { capacityHandlers } from "./capacity.ts";
+import { durableHandlers } from "./durable.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 import { lambdaAuthorization } from "./authorization.ts";
 
@@ -63,6 +64,7 @@ const operations = {
   ...invokeHandlers,
   ...codeSigningHandlers,
   ...capacityHandlers,
+  ...durableHandlers,
 };
 
 /** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */
