@@ -27,6 +27,10 @@ import { notifyParameterChange } from "./events.ts";
 import { documentSharingHandlers } from "./document-sharing.ts";
 import { commandHandlers } from "./commands.ts";
 import { managedNodeHandlers } from "./managed-nodes.ts";
+import { associationHandlers } from "./associations.ts";
+import { opsItemHandlers } from "./ops-items.ts";
+import { opsMetadataHandlers } from "./ops-metadata.ts";
+import { serviceSetting, serviceSettingHandlers } from "./service-settings.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -206,7 +210,7 @@ const handlers: Record<string, Handler> = {
     if (input.KeyId && type !== "SecureString") throw validation("KeyId is only supported for the SecureString parameter type.");
     const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : previous?.policies ?? [];
     let tier: "Standard" | "Advanced";
-    const requested: string = input.Tier ?? previous?.tier ?? "Standard";
+    const requested: string = input.Tier ?? previous?.tier ?? await serviceSetting(ctx, "/ssm/parameter-store/default-parameter-tier");
     if (requested === "Intelligent-Tiering") tier = value.length > STANDARD_MAX || policies.length > 0 || previous?.tier === "Advanced" ? "Advanced" : "Standard";
     else tier = requested as "Standard" | "Advanced";
     if (previous?.tier === "Advanced" && tier === "Standard") {
@@ -433,5 +437,6 @@ export default defineService({
   handlers: {
     ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
+    ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
   },
 });
