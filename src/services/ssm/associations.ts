@@ -19,6 +19,7 @@ import type { Handler, RequestContext } from "../types.ts";
 import { parseScheduleExpression } from "../../schedules/cron.ts";
 import { loadDocument, pick } from "./documents.ts";
 import { defined, pageOf, type Tag } from "./paging.ts";
+import type { CreateAssociationBatchRequestEntry, CreateAssociationRequest } from "../../generated/ssm.ts";
 
 const SETTINGS = [
   "DocumentVersion", "Parameters", "Targets", "ScheduleExpression", "OutputLocation", "AssociationName", "AutomationTargetParameterName",
@@ -97,8 +98,8 @@ function description(a: AssociationRecord, v: AssociationVersion = latest(a)): R
   });
 }
 
-async function create(ctx: RequestContext, input: Record<string, any>): Promise<AssociationRecord> {
-  const settings = defined(Object.fromEntries(SETTINGS.map((f) => [f, input[f]]))) as Record<string, unknown>;
+async function create(ctx: RequestContext, input: CreateAssociationRequest | CreateAssociationBatchRequestEntry): Promise<AssociationRecord> {
+  const settings = defined(Object.fromEntries(SETTINGS.map((f) => [f, (input as unknown as Record<string, unknown>)[f]]))) as Record<string, unknown>;
   await check(ctx, input.Name, settings, input.InstanceId);
   if (input.AssociationName !== undefined) {
     for await (const e of ctx.store.list<AssociationRecord>({ prefix: ["association"] })) {
@@ -108,12 +109,12 @@ async function create(ctx: RequestContext, input: Record<string, any>): Promise<
     }
   }
   const now = ctx.clock.now();
-  const a: AssociationRecord = { AssociationId: crypto.randomUUID(), createdAt: now, versions: [{ version: 1, createdAt: now, Name: input.Name, settings }], tags: input.Tags ?? [] };
+  const a: AssociationRecord = { AssociationId: crypto.randomUUID(), createdAt: now, versions: [{ version: 1, createdAt: now, Name: input.Name, settings }], tags: ("Tags" in input ? input.Tags : undefined) ?? [] };
   await ctx.store.set(key(a.AssociationId), a);
   return a;
 }
 
-async function find(ctx: RequestContext, input: Record<string, any>): Promise<AssociationRecord> {
+async function find(ctx: RequestContext, input: { AssociationId?: string; InstanceId?: string }): Promise<AssociationRecord> {
   if (input.AssociationId !== undefined) {
     const a = (await ctx.store.get<AssociationRecord>(key(input.AssociationId))).value;
     if (!a) throw notFound();
@@ -131,7 +132,7 @@ export const associationHandlers: Record<string, Handler> = {
   async CreateAssociationBatch(input, ctx) {
     const Successful: Record<string, unknown>[] = [];
     const Failed: Record<string, unknown>[] = [];
-    for (const entry of input.Entries as Record<string, any>[]) {
+    for (const entry of input.Entries as CreateAssociationBatchRequestEntry[]) {
       try {
         Successful.push(description(await create(ctx, entry)));
       } catch (e) {

@@ -17,6 +17,7 @@ import { nextFire, parseScheduleExpression } from "../../schedules/cron.ts";
 import { requireWindow, type WindowRecord } from "./maintenance-windows.ts";
 import { windowTargets } from "./maintenance-window-targets.ts";
 import { doesNotExist, pageOf, validation } from "./paging.ts";
+import type { DescribeMaintenanceWindowScheduleRequest } from "../../generated/ssm.ts";
 
 const noExecution = (id: string) => doesNotExist(`Maintenance window execution ${id} does not exist`);
 const HORIZON_MS = 366 * 24 * 3600_000;
@@ -37,7 +38,7 @@ function fireTimes(w: WindowRecord, from: number, to: number): number[] {
   return out;
 }
 
-async function windowsFor(ctx: RequestContext, input: Record<string, any>): Promise<WindowRecord[]> {
+async function windowsFor(ctx: RequestContext, input: DescribeMaintenanceWindowScheduleRequest): Promise<WindowRecord[]> {
   if (input.WindowId !== undefined) return [await requireWindow(ctx, input.WindowId)];
   if (input.Targets === undefined) throw validation("Either WindowId or Targets must be specified.");
   const out: WindowRecord[] = [];
