@@ -28,9 +28,11 @@ import { certificateHandlers } from "./certificates.ts";
 import { serviceCredentialHandlers } from "./service-credentials.ts";
 import { lastAccessedHandlers } from "./last-accessed.ts";
 import { organizationHandlers } from "./organizations.ts";
+import { delegationHandlers } from "./delegation.ts";
 
 const tables: Handlers<Operations>[] = [userHandlers, holderHandlers, policyHandlers, roleHandlers, keyHandlers, accountHandlers, providerHandlers, sshKeyHandlers, simulateHandlers,
-  mfaHandlers, certificateHandlers, serviceCredentialHandlers, lastAccessedHandlers, organizationHandlers];
+  mfaHandlers, certificateHandlers, serviceCredentialHandlers, lastAccessedHandlers, organizationHandlers,
+  delegationHandlers];
 
 export default defineService<Operations>({
   name: "iam",

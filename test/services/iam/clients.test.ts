@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCli, boto3, clientEnv, python, run } from "../../helpers/external.ts";
 import { startTestServer } from "../../helpers/clients.ts";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -53,6 +56,41 @@ print(json.dumps({"got": got, "version": version, "errors": errors, "arn": me["A
   }, 60_000);
 });
 
+describe.skipIf(!python.version)("boto3: MFA, context keys, organizations", () => {
+  it("a virtual MFA device enabled with TOTP codes computed in Python; context keys; OrganizationNotFound", async () => {
+    const out = await boto3(server.url, `
+import base64, hmac, hashlib, struct, time
+iam = boto3.client("iam", endpoint_url=ENDPOINT, region_name="us-east-1")
+iam.create_user(UserName="mfa-py")
+dev = iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-py-phone")["VirtualMFADevice"]
+seed = dev["Base32StringSeed"].decode()
+def code(step):
+    mac = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000)
+step = int(time.time()) // 30
+iam.enable_mfa_device(UserName="mfa-py", SerialNumber=dev["SerialNumber"], AuthenticationCode1=code(step - 1), AuthenticationCode2=code(step))
+devices = [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="mfa-py")["MFADevices"]]
+keys = iam.get_context_keys_for_custom_policy(PolicyInputList=[json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/\${aws:username}/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})])["ContextKeyNames"]
+errors = []
+try:
+    iam.list_organizations_features()
+except botocore.exceptions.ClientError as e:
+    errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+try:
+    iam.enable_mfa_device(UserName="mfa-py", SerialNumber=dev["SerialNumber"], AuthenticationCode1="000000", AuthenticationCode2="000000")
+except botocore.exceptions.ClientError as e:
+    errors.append([e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]])
+print(json.dumps({"serial": dev["SerialNumber"], "png": dev["QRCodePNG"][:8].hex(), "devices": devices, "keys": keys, "errors": errors}))
+`);
+    expect(out.serial).toBe("arn:aws:iam::000000000000:mfa/mfa-py-phone");
+    expect(out.png).toBe("89504e470d0a1a0a");
+    expect(out.devices).toEqual([out.serial]);
+    expect(out.keys).toEqual(["aws:username", "aws:SourceIp"]);
+    expect(out.errors).toEqual([["OrganizationNotFoundException", 400], ["EntityAlreadyExists", 409]]);
+  }, 60_000);
+});
+
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
   if (!cli) console.warn(`skipping ${label} IAM suite: not installed`);
   // Skipped only when this AWS CLI is absent; the reason is printed.
@@ -78,6 +116,19 @@ for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toContain("(NoSuchEntity)");
       expect(missing.stderr).toContain("The role with name nope cannot be found.");
+    }, 120_000);
+    it("create-virtual-mfa-device writes the QR code PNG to a file; generate-service-last-accessed-details", async () => {
+      const name = `cli-mfa-${label.endsWith("v1") ? "one" : "two"}`;
+      const file = join(mkdtempSync(join(tmpdir(), "iam-cli-")), "qr.png");
+      const created = await aws("create-virtual-mfa-device", "--virtual-mfa-device-name", name, "--outfile", file, "--bootstrap-method", "QRCodePNG");
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout).VirtualMFADevice.SerialNumber).toBe(`arn:aws:iam::000000000000:mfa/${name}`);
+      expect([...readFileSync(file).subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+      const job = await aws("generate-service-last-accessed-details", "--arn", "arn:aws:iam::aws:policy/AmazonSQSFullAccess");
+      expect(job.code, job.stderr).toBe(0);
+      const report = JSON.parse((await aws("get-service-last-accessed-details", "--job-id", JSON.parse(job.stdout).JobId)).stdout);
+      expect(report.JobStatus).toBe("COMPLETED");
+      expect(report.ServicesLastAccessed.map((s: { ServiceNamespace: string }) => s.ServiceNamespace)).toEqual(["sqs"]);
     }, 120_000);
   });
 }
