@@ -31,6 +31,9 @@ import { associationHandlers } from "./associations.ts";
 import { opsItemHandlers } from "./ops-items.ts";
 import { opsMetadataHandlers } from "./ops-metadata.ts";
 import { serviceSetting, serviceSettingHandlers } from "./service-settings.ts";
+import { patchBaselineHandlers } from "./patch-baselines.ts";
+import { resourceDataSyncHandlers } from "./resource-data-sync.ts";
+import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -438,5 +441,6 @@ export default defineService({
     ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
+    ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers,
   },
 });
