@@ -2,7 +2,7 @@
  * Lambda Managed Instances as control-plane state: capacity providers
  * (Create/Get/Update/Delete/ListCapacityProviders, ListFunctionVersionsByCapacityProvider) and
  * function scaling configs (Put/GetFunctionScalingConfig). No EC2 capacity exists here: functions
- * that name a capacity provider run on the local runner like any other (docs/lambda.md).
+ * that name a capacity provider run on the local runner as every other function does (docs/lambda.md).
  * Sources: https://docs.aws.amazon.com/lambda/latest/api/API_CreateCapacityProvider.html (and the
  * other operations' pages), https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-capacity-providers.html
  *
@@ -76,10 +76,9 @@ function checkScaling(config: CapacityProviderScalingConfig | undefined): void {
   }
 }
 
-/** The capacity provider a configuration runs on, if any. */
-export function configCapacityProvider(config: FunctionConfig): string | undefined {
-  return (config.CapacityProviderConfig as { LambdaManagedInstancesCapacityProviderConfig?: { CapacityProviderArn?: string } } | undefined)
-    ?.LambdaManagedInstancesCapacityProviderConfig?.CapacityProviderArn;
+/** The capacity provider a configuration runs on (undefined for none). */
+export function configCapacityProvider(config: Pick<FunctionConfig, "CapacityProviderConfig">): string | undefined {
+  return config.CapacityProviderConfig?.LambdaManagedInstancesCapacityProviderConfig?.CapacityProviderArn;
 }
 
 /** CreateFunction / UpdateFunctionConfiguration: a named capacity provider must exist here. */
@@ -178,15 +177,13 @@ export const capacityHandlers: Handlers<Operations> = {
     if (input.State === undefined || input.State === "Active") {
       for await (const e of ctx.store.list<StoredCapacityProvider>({ prefix: ["capacity-provider"] })) all.push(render(e.value, "Active"));
     }
-    return page(all, input.Marker, max, "CapacityProviders") as { CapacityProviders: CapacityProvider[]; NextMarker?: string };
+    return page(all, input.Marker, max, "CapacityProviders");
   },
 
   async ListFunctionVersionsByCapacityProvider(input, ctx) {
     const max = checkMaxItems(input.MaxItems);
     const stored = await loadProvider(ctx, capacityProviderName(input.CapacityProviderName));
-    const listed = page(await versionsOn(ctx, stored.CapacityProviderArn), input.Marker, max, "FunctionVersions") as {
-      FunctionVersions: FunctionVersionsByCapacityProviderListItem[]; NextMarker?: string;
-    };
+    const listed = page(await versionsOn(ctx, stored.CapacityProviderArn), input.Marker, max, "FunctionVersions");
     return { CapacityProviderArn: stored.CapacityProviderArn, ...listed };
   },
 

@@ -4,14 +4,14 @@
  * signed here, so the policy is stored and never rejects a deployment.
  * Source: https://docs.aws.amazon.com/lambda/latest/api/API_CreateCodeSigningConfig.html
  */
-import type { Operations } from "../../generated/lambda.ts";
+import type { CodeSigningConfig, Operations } from "../../generated/lambda.ts";
 import type { Handlers, RequestContext } from "../types.ts";
 import { conflict, invalidParameter, notFound } from "./errors.ts";
-import { page } from "./functions.ts";
+import { page } from "./paging.ts";
 import { functionArn, lambdaTimestamp, parseFunctionName, partitionOf } from "./names.ts";
 import { getFunction, updateFunction, type StoredFunction } from "./state.ts";
 
-type Config = Record<string, any> & { CodeSigningConfigId: string; CodeSigningConfigArn: string };
+type Config = CodeSigningConfig;
 
 const cscKey = (id: string) => ["csc", id] as const;
 
@@ -46,11 +46,11 @@ export const codeSigningHandlers: Handlers<Operations> = {
       LastModified: lambdaTimestamp(ctx.clock.now()),
     };
     await ctx.store.set(cscKey(id), config);
-    return { CodeSigningConfig: config as any };
+    return { CodeSigningConfig: config };
   },
 
   async GetCodeSigningConfig(input, ctx) {
-    return { CodeSigningConfig: (await getConfig(ctx, input.CodeSigningConfigArn)) as any };
+    return { CodeSigningConfig: await getConfig(ctx, input.CodeSigningConfigArn) };
   },
 
   async UpdateCodeSigningConfig(input, ctx) {
@@ -63,7 +63,7 @@ export const codeSigningHandlers: Handlers<Operations> = {
       LastModified: lambdaTimestamp(ctx.clock.now()),
     };
     await ctx.store.set(cscKey(current.CodeSigningConfigId), next);
-    return { CodeSigningConfig: next as any };
+    return { CodeSigningConfig: next };
   },
 
   async DeleteCodeSigningConfig(input, ctx) {
@@ -78,13 +78,13 @@ export const codeSigningHandlers: Handlers<Operations> = {
   async ListCodeSigningConfigs(input, ctx) {
     const all: Config[] = [];
     for await (const e of ctx.store.list<Config>({ prefix: ["csc"] })) all.push(e.value);
-    return page(all, input.Marker, input.MaxItems ?? 50, "CodeSigningConfigs") as any;
+    return page(all, input.Marker, input.MaxItems ?? 50, "CodeSigningConfigs");
   },
 
   async ListFunctionsByCodeSigningConfig(input, ctx) {
     const config = await getConfig(ctx, input.CodeSigningConfigArn);
     const arns = (await functionsUsing(ctx, config.CodeSigningConfigArn)).map((f) => functionArn(ctx, f.name));
-    return page(arns, input.Marker, input.MaxItems ?? 50, "FunctionArns") as any;
+    return page(arns, input.Marker, input.MaxItems ?? 50, "FunctionArns");
   },
 
   async PutFunctionCodeSigningConfig(input, ctx) {

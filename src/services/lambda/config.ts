@@ -7,6 +7,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import type { CreateFunctionRequest, UpdateFunctionConfigurationRequest } from "../../generated/lambda.ts";
 import { invalidParameter } from "./errors.ts";
 import { parseLayerVersionArn } from "./names.ts";
 import type { FunctionConfig } from "./state.ts";
@@ -92,9 +93,10 @@ const COPIED = [
 ] as const;
 
 /** Applies configuration members of `input` onto `config` (returns a new object). */
-export function applyConfiguration(config: FunctionConfig, input: Record<string, any>): FunctionConfig {
+export function applyConfiguration(config: FunctionConfig, input: CreateFunctionRequest | UpdateFunctionConfigurationRequest): FunctionConfig {
   const next: FunctionConfig = { ...config };
-  for (const key of COPIED) if (input[key] !== undefined) next[key] = input[key];
+  const given = input as Partial<Record<(typeof COPIED)[number], unknown>>;
+  for (const key of COPIED) if (given[key] !== undefined) (next as unknown as Record<string, unknown>)[key] = given[key];
   if (input.Environment !== undefined) next.Environment = { Variables: { ...(input.Environment.Variables ?? {}) } };
   if (input.TracingConfig !== undefined) next.TracingConfig = { Mode: input.TracingConfig.Mode ?? "PassThrough" };
   if (input.VpcConfig !== undefined) {

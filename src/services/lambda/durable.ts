@@ -611,7 +611,7 @@ export const durableHandlers: Handlers<Operations> = {
     const exec = await loadByArn(ctx, input.DurableExecutionArn);
     let events = input.IncludeExecutionData ? exec.events : exec.events.map(withoutData);
     if (input.ReverseOrder) events = [...events].reverse();
-    return page(events, input.Marker, checkMaxItems(input.MaxItems), "Events") as unknown as { Events: Event[]; NextMarker?: string };
+    return page(events, input.Marker, checkMaxItems(input.MaxItems), "Events");
   },
 
   async ListDurableExecutionsByFunction(input, ctx) {
@@ -635,7 +635,7 @@ export const durableHandlers: Handlers<Operations> = {
       DurableExecutionArn: x.Arn, DurableExecutionName: x.Name, FunctionArn: functionArn(ctx, x.FunctionName, x.Version), Status: x.Status,
       StartTimestamp: x.StartTimestamp, ...(x.EndTimestamp !== undefined ? { EndTimestamp: x.EndTimestamp } : {}),
     }));
-    return page(rows, input.Marker, checkMaxItems(input.MaxItems), "DurableExecutions") as never;
+    return page(rows, input.Marker, checkMaxItems(input.MaxItems), "DurableExecutions");
   },
 
   async StopDurableExecution(input, ctx) {

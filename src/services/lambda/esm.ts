@@ -116,7 +116,7 @@ export const esmHandlers: Handlers<Operations> = {
       "BisectBatchOnFunctionError", "MaximumRetryAttempts", "ParallelizationFactor", "SourceAccessConfigurations", "TumblingWindowInSeconds",
       "FunctionResponseTypes", "ScalingConfig", "KMSKeyArn", "MetricsConfig"]) {
       const value = (input as unknown as Record<string, unknown>)[key];
-      if (value !== undefined) next[key] = value;
+      if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
     }
     let transition = "Updating";
     if (input.Enabled !== undefined) {

@@ -11,11 +11,11 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
  */
 import type { Handlers, RequestContext } from "../types.ts";
-import type { Operations } from "../../generated/lambda.ts";
+import type { AliasConfiguration, Architecture, LastUpdateStatusReasonCode, Operations, PackageType } from "../../generated/lambda.ts";
 import {
   applyConfiguration, checkEnvironment, checkEphemeralStorage, checkRuntime, checkTimeout, resolveLayers, versionFingerprint,
 } from "./config.ts";
-import { codeBlobs, functionCodeKey, readPackage, storePackage, type Package } from "./code.ts";
+import { codeBlobs, functionCodeKey, readPackage, storePackage, type CodeInput, type Package } from "./code.ts";
 import { conflict, functionNotFound, invalidParameter, revisionMismatch } from "./errors.ts";
 import { functionArn, lambdaTimestamp, parseFunctionName } from "./names.ts";
 import { checkCapacityProviderConfig } from "./capacity.ts";
@@ -43,7 +43,8 @@ async function runtimeVersionArn(region: string, runtime: string): Promise<strin
 /** A configuration as returned while the change is still being applied. */
 function inProgress(config: FunctionConfig, created: boolean): FunctionConfig {
   if (created) return { ...config, State: "Pending", StateReason: "The function is being created.", StateReasonCode: "Creating" };
-  return { ...config, LastUpdateStatus: "InProgress", LastUpdateStatusReason: "The function is being created.", LastUpdateStatusReasonCode: "Creating" };
+  // AWS answers updates with reason code "Creating", a value its model's enum does not list.
+  return { ...config, LastUpdateStatus: "InProgress", LastUpdateStatusReason: "The function is being created.", LastUpdateStatusReasonCode: "Creating" as string as LastUpdateStatusReasonCode };
 }
 
 /** The response form of a stored configuration (Layers without a value are omitted). */
@@ -51,7 +52,7 @@ export function render(config: FunctionConfig): FunctionConfig {
   return config;
 }
 
-async function packageFor(ctx: RequestContext, input: Record<string, any>, code: Record<string, any>, operation: string): Promise<Package | null> {
+async function packageFor(ctx: RequestContext, input: { PackageType?: PackageType }, code: CodeInput, operation: string): Promise<Package | null> {
   if ((input.PackageType ?? "Zip") === "Image") {
     if (!code.ImageUri) throw invalidParameter("ImageUri must be specified for functions with PackageType Image.");
     return null;
@@ -105,7 +106,7 @@ function arnName(value: string): string {
 export const functionHandlers: Handlers<Operations> = {
   async CreateFunction(input, ctx) {
     const name = arnName(input.FunctionName);
-    const packageType: string = input.PackageType ?? "Zip";
+    const packageType: PackageType = input.PackageType ?? "Zip";
     if (packageType === "Zip" && (!input.Runtime || !input.Handler)) {
       throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
     }
@@ -118,7 +119,7 @@ export const functionHandlers: Handlers<Operations> = {
     const layers = await resolveLayers(ctx, input.Layers);
     const pkg = await packageFor(ctx, input, input.Code ?? {}, "CreateFunction");
     const now = ctx.clock.now();
-    const architectures: string[] = input.Architectures ?? ["x86_64"];
+    const architectures: Architecture[] = input.Architectures ?? ["x86_64"];
     let config: FunctionConfig = {
       FunctionName: name,
       FunctionArn: functionArn(ctx, name),
@@ -236,9 +237,9 @@ export const functionHandlers: Handlers<Operations> = {
       const version = (await ctx.store.get<StoredVersion>(versionKey(ref.name, n))).value;
       if (!version) throw functionNotFound(functionArn(ctx, ref.name, q));
       const referencing: string[] = [];
-      for await (const e of ctx.store.list<Record<string, any>>({ prefix: ["alias", ref.name] })) {
+      for await (const e of ctx.store.list<AliasConfiguration>({ prefix: ["alias", ref.name] })) {
         const weights = e.value.RoutingConfig?.AdditionalVersionWeights ?? {};
-        if (e.value.FunctionVersion === q || q in weights) referencing.push(e.value.Name);
+        if (e.value.FunctionVersion === q || q in weights) referencing.push(e.value.Name ?? "");
       }
       if (referencing.length) throw conflict(`Unable to delete version because the following aliases reference it: [${referencing.join(", ")}]`);
       await ctx.store.delete(versionKey(ref.name, n));
@@ -285,7 +286,7 @@ export const functionHandlers: Handlers<Operations> = {
   },
 };
 
-/** Deletes a package blob no version or $LATEST uses any more. */
+/** Deletes a package blob that neither $LATEST nor a version still uses. */
 async function collectCode(ctx: RequestContext, name: string, codeKey: string): Promise<void> {
   if (!codeKey) return;
   const fn = (await ctx.store.get<StoredFunction>(fnKey(name))).value;

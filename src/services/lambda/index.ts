@@ -68,7 +68,7 @@ const operations = {
 };
 
 /** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */
-const handlers = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: any, ctx: RequestContext) => {
+const handlers = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: unknown, ctx: RequestContext) => {
   await armMappings(ctx);
   return (handler as Handler)(input, ctx);
 }])) as typeof operations;

@@ -24,6 +24,7 @@ import type { InvokeWithResponseStreamRequest, Operations } from "../../generate
 import { bodyBytes } from "./code.ts";
 import { functionArn } from "./names.ts";
 import { invokeDurable } from "./durable.ts";
+import type { StoredEventInvokeConfig } from "./state.ts";
 import { cannotRun, resolveTarget, runOnce, tail, throttled, utf8, type Target } from "./run.ts";
 
 export { listInvocations, type InvocationRecord } from "./run.ts";
@@ -48,7 +49,7 @@ function checkJson(payload: Uint8Array): void {
   }
 }
 
-async function prepare(ctx: RequestContext, input: Record<string, any>, type: string): Promise<{ target: Target; payload: Uint8Array }> {
+async function prepare(ctx: RequestContext, input: { FunctionName: string; Qualifier?: string; Payload?: unknown }, type: string): Promise<{ target: Target; payload: Uint8Array }> {
   const payload = await payloadOf(input.Payload);
   const limit = type === "Event" ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
   if (payload.byteLength > limit) {
@@ -118,8 +119,8 @@ export const invokeHandlers: Handlers<Operations> = {
 async function runAsync(ctx: RequestContext, target: Target, payload: Uint8Array, requestId: string): Promise<void> {
   const name = target.config.FunctionName;
   const qualifier = target.resolved.alias?.Name ?? target.version;
-  const eic = (await ctx.store.get<Record<string, any>>(["eic", name, qualifier])).value
-    ?? (await ctx.store.get<Record<string, any>>(["eic", name, "$LATEST"])).value ?? undefined;
+  const eic = (await ctx.store.get<StoredEventInvokeConfig>(["eic", name, qualifier])).value
+    ?? (await ctx.store.get<StoredEventInvokeConfig>(["eic", name, "$LATEST"])).value ?? undefined;
   const retries: number = eic?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
   const maxAgeMs = (eic?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
   const queuedAt = ctx.clock.now();

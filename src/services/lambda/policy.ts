@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
  */
 import type { Handlers, RequestContext } from "../types.ts";
-import type { Operations } from "../../generated/lambda.ts";
+import type { AddPermissionRequest, Operations } from "../../generated/lambda.ts";
 import { conflict, invalidParameter, notFound, revisionMismatch } from "./errors.ts";
 import { functionArn, parseFunctionName, partitionOf } from "./names.ts";
 import { resolveFunction } from "./state.ts";
@@ -25,7 +25,7 @@ export function principalOf(principal: string, region: string): unknown {
 }
 
 /** The statement AddPermission writes (and returns as a JSON string). */
-export function statementFor(input: Record<string, any>, resource: string, region: string): Record<string, unknown> {
+export function statementFor(input: AddPermissionRequest, resource: string, region: string): Record<string, unknown> {
   const condition: Record<string, Record<string, string>> = {};
   if (input.SourceAccount) (condition.StringEquals ??= {})["AWS:SourceAccount"] = input.SourceAccount;
   if (input.EventSourceToken) (condition.StringEquals ??= {})["lambda:EventSourceToken"] = input.EventSourceToken;

@@ -13,6 +13,7 @@
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
+import type { Message } from "../../generated/sqs.ts";
 import type { RequestContext } from "../types.ts";
 import { esmKey, sourceKind, type StoredMapping } from "./state.ts";
 import { invokeForMapping } from "./invoke.ts";
@@ -67,10 +68,10 @@ async function queueUrl(ctx: RequestContext, arn: string): Promise<string> {
   return (await ctx.invoke("sqs", "GetQueueUrl", { QueueName: name, QueueOwnerAWSAccountId: account })).QueueUrl as string;
 }
 
-function sqsRecord(message: Record<string, any>, arn: string, region: string): Record<string, unknown> {
+function sqsRecord(message: Message, arn: string, region: string): Record<string, unknown> {
   const attributes: Record<string, string> = { ...(message.Attributes ?? {}) };
   const messageAttributes: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries<Record<string, any>>(message.MessageAttributes ?? {})) {
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
       ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
       ...(value.BinaryValue !== undefined ? { binaryValue: typeof value.BinaryValue === "string" ? value.BinaryValue : btoa(String.fromCharCode(...value.BinaryValue)) } : {}),
@@ -95,18 +96,18 @@ function sqsRecord(message: Record<string, any>, arn: string, region: string): R
 
 /** Which messages failed, per ReportBatchItemFailures; null means the whole batch failed. */
 function batchFailures(payload: Uint8Array, ids: string[]): Set<string> | null {
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return null;
   }
   if (parsed === null || parsed === undefined || (typeof parsed === "object" && !("batchItemFailures" in parsed))) return new Set();
-  const failures = parsed?.batchItemFailures;
+  const failures = (parsed as { batchItemFailures?: unknown }).batchItemFailures;
   if (!Array.isArray(failures)) return null;
   const out = new Set<string>();
   for (const f of failures) {
-    const id = f?.itemIdentifier;
+    const id = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     // An empty or unknown identifier fails the whole batch, as AWS does.
     if (typeof id !== "string" || !ids.includes(id)) return null;
     out.add(id);
@@ -124,13 +125,13 @@ async function poll(ctx: RequestContext, uuid: string, key: string): Promise<voi
       return;
     }
     const url = await queueUrl(ctx, mapping.EventSourceArn!);
-    const messages: Record<string, any>[] = [];
+    const messages: Message[] = [];
     while (messages.length < mapping.BatchSize) {
       const out = await ctx.invoke("sqs", "ReceiveMessage", {
         QueueUrl: url, MaxNumberOfMessages: Math.min(10, mapping.BatchSize - messages.length), WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"],
       });
-      const got = (out.Messages as Record<string, any>[] | undefined) ?? [];
+      const got = (out.Messages as Message[] | undefined) ?? [];
       messages.push(...got);
       if (got.length === 0) break;
     }
@@ -140,7 +141,7 @@ async function poll(ctx: RequestContext, uuid: string, key: string): Promise<voi
       const ids = messages.map((m) => m.MessageId as string);
       let failed: Set<string> | null = result.ok ? new Set() : null;
       if (result.ok && (mapping.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures")) failed = batchFailures(result.payload, ids);
-      const done = failed ? messages.filter((m) => !failed!.has(m.MessageId)) : [];
+      const done = failed ? messages.filter((m) => !failed!.has(m.MessageId ?? "")) : [];
       for (let i = 0; i < done.length; i += 10) {
         await ctx.invoke("sqs", "DeleteMessageBatch", {
           QueueUrl: url, Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(i + j), ReceiptHandle: m.ReceiptHandle })),

@@ -7,12 +7,12 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { Handlers, RequestContext } from "../types.ts";
-import type { Operations } from "../../generated/lambda.ts";
+import type { FunctionEventInvokeConfig, FunctionUrlConfig, Operations } from "../../generated/lambda.ts";
 import { conflict, functionNotFound, invalidParameter, notFound } from "./errors.ts";
 import { functionArn, lambdaTimestamp, parseFunctionName } from "./names.ts";
 import { page } from "./functions.ts";
 import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from "./code.ts";
-import { getFunction, resolveFunction, updateFunction, type StoredFunction } from "./state.ts";
+import { getFunction, resolveFunction, updateFunction, type StoredEventInvokeConfig, type StoredFunction, type StoredMapping } from "./state.ts";
 import { urlIdOf, urlIndexKey, type UrlIndexEntry } from "./urls.ts";
 import { capacityProviderKey, type StoredCapacityProvider } from "./capacity.ts";
 
@@ -52,7 +52,7 @@ async function updateTags(ctx: RequestContext, arn: string, change: (tags: Recor
     await ctx.store.set(key, { ...stored, Tags: change({ ...stored.Tags }) });
     return;
   }
-  const esm = (await ctx.store.get<Record<string, any>>(["esm", target.uuid])).value!;
+  const esm = (await ctx.store.get<StoredMapping>(["esm", target.uuid])).value!;
   await ctx.store.set(["esm", target.uuid], { ...esm, Tags: change({ ...(esm.Tags ?? {}) }) });
 }
 
@@ -64,12 +64,15 @@ async function reservedTotal(ctx: RequestContext, except: string): Promise<numbe
   return total;
 }
 
-function qualified(ctx: RequestContext, input: Record<string, any>) {
+function qualified(ctx: RequestContext, input: { FunctionName: string; Qualifier?: string }) {
   const ref = parseFunctionName(input.FunctionName, input.Qualifier);
   return { ref, arn: functionArn(ctx, ref.name, ref.qualifier) };
 }
 
-function eicOut(stored: Record<string, any>): Record<string, unknown> {
+/** A function URL config as stored, with its store key. */
+export type StoredUrlConfig = FunctionUrlConfig & { key?: unknown };
+
+function eicOut(stored: StoredEventInvokeConfig): Omit<FunctionEventInvokeConfig, "LastModified"> & { LastModified: Date } {
   return { ...stored, LastModified: new Date(stored.LastModified) };
 }
 
@@ -80,7 +83,7 @@ function urlId(): string {
   return [...bytes].map((b) => URL_ALPHABET[b % URL_ALPHABET.length]).join("");
 }
 
-function urlOut(stored: Record<string, any>): any {
+function urlOut(stored: StoredUrlConfig): FunctionUrlConfig {
   const { key: _k, ...rest } = stored;
   return rest;
 }
@@ -90,7 +93,7 @@ export const settingsHandlers: Handlers<Operations> = {
     const target = await taggable(ctx, input.Resource);
     if (target.kind === "function") return { Tags: (await getFunction(ctx, target.name)).tags };
     if (target.kind === "capacity-provider") return { Tags: (await ctx.store.get<StoredCapacityProvider>(capacityProviderKey(target.name))).value!.Tags };
-    return { Tags: (await ctx.store.get<Record<string, any>>(["esm", target.uuid])).value!.Tags ?? {} };
+    return { Tags: (await ctx.store.get<StoredMapping>(["esm", target.uuid])).value!.Tags ?? {} };
   },
 
   async TagResource(input, ctx) {
@@ -195,7 +198,7 @@ export const settingsHandlers: Handlers<Operations> = {
     const { ref, arn } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
     const key = ["eic", ref.name, ref.qualifier ?? "$LATEST"];
-    const current = (await ctx.store.get<Record<string, any>>(key)).value ?? { FunctionArn: arn, DestinationConfig: {} };
+    const current: StoredEventInvokeConfig = (await ctx.store.get<StoredEventInvokeConfig>(key)).value ?? { FunctionArn: arn, DestinationConfig: {}, LastModified: 0 };
     const stored = {
       ...current,
       LastModified: ctx.clock.now(),
@@ -210,7 +213,7 @@ export const settingsHandlers: Handlers<Operations> = {
   async GetFunctionEventInvokeConfig(input, ctx) {
     const { ref, arn } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
-    const stored = (await ctx.store.get<Record<string, any>>(["eic", ref.name, ref.qualifier ?? "$LATEST"])).value;
+    const stored = (await ctx.store.get<StoredEventInvokeConfig>(["eic", ref.name, ref.qualifier ?? "$LATEST"])).value;
     if (!stored) throw notFound(`The function ${arn} doesn't have an EventInvokeConfig`);
     return eicOut(stored);
   },
@@ -227,8 +230,8 @@ export const settingsHandlers: Handlers<Operations> = {
   async ListFunctionEventInvokeConfigs(input, ctx) {
     const { name } = parseFunctionName(input.FunctionName);
     await getFunction(ctx, name);
-    const all: Record<string, unknown>[] = [];
-    for await (const e of ctx.store.list<Record<string, any>>({ prefix: ["eic", name] })) all.push(eicOut(e.value));
+    const all: ReturnType<typeof eicOut>[] = [];
+    for await (const e of ctx.store.list<StoredEventInvokeConfig>({ prefix: ["eic", name] })) all.push(eicOut(e.value));
     return page(all, input.Marker, input.MaxItems ?? 50, "FunctionEventInvokeConfigs");
   },
 
@@ -261,7 +264,7 @@ export const settingsHandlers: Handlers<Operations> = {
   async GetFunctionUrlConfig(input, ctx) {
     const { ref } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
-    const stored = (await ctx.store.get<Record<string, any>>(["url", ref.name, ref.qualifier ?? ""])).value;
+    const stored = (await ctx.store.get<StoredUrlConfig>(["url", ref.name, ref.qualifier ?? ""])).value;
     if (!stored) throw notFound("The resource you requested does not exist.");
     return urlOut(stored);
   },
@@ -270,7 +273,7 @@ export const settingsHandlers: Handlers<Operations> = {
     const { ref } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
     const key = ["url", ref.name, ref.qualifier ?? ""];
-    const stored = (await ctx.store.get<Record<string, any>>(key)).value;
+    const stored = (await ctx.store.get<StoredUrlConfig>(key)).value;
     if (!stored) throw notFound("The resource you requested does not exist.");
     const next = {
       ...stored,
@@ -287,7 +290,7 @@ export const settingsHandlers: Handlers<Operations> = {
     const { ref } = qualified(ctx, input);
     await resolveFunction(ctx, ref);
     const key = ["url", ref.name, ref.qualifier ?? ""];
-    const stored = (await ctx.store.get<Record<string, any>>(key)).value;
+    const stored = (await ctx.store.get<StoredUrlConfig>(key)).value;
     if (!stored) throw notFound("The resource you requested does not exist.");
     await ctx.store.delete(key);
     await ctx.globalStore.delete(urlIndexKey(urlIdOf(stored.FunctionUrl)));
@@ -297,9 +300,9 @@ export const settingsHandlers: Handlers<Operations> = {
   async ListFunctionUrlConfigs(input, ctx) {
     const { name } = parseFunctionName(input.FunctionName);
     await getFunction(ctx, name);
-    const all: Record<string, unknown>[] = [];
-    for await (const e of ctx.store.list<Record<string, any>>({ prefix: ["url", name] })) all.push(urlOut(e.value));
-    return page(all, input.Marker, input.MaxItems ?? 50, "FunctionUrlConfigs") as any;
+    const all: FunctionUrlConfig[] = [];
+    for await (const e of ctx.store.list<StoredUrlConfig>({ prefix: ["url", name] })) all.push(urlOut(e.value));
+    return page(all, input.Marker, input.MaxItems ?? 50, "FunctionUrlConfigs");
   },
 
   async GetFunctionRecursionConfig(input, ctx) {

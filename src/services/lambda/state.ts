@@ -14,12 +14,18 @@
  * Code lives in blobs (code.ts), referenced by `codeKey`.
  */
 import type { Store } from "../../store/types.ts";
+import type { AliasConfiguration, EventSourceMappingConfiguration, FunctionConfiguration, FunctionEventInvokeConfig } from "../../generated/lambda.ts";
 import type { RequestContext } from "../types.ts";
 import { conflict, functionNotFound } from "./errors.ts";
 import { functionArn, type FunctionRef } from "./names.ts";
 
-/** A FunctionConfiguration as the API returns it (plain JSON). */
-export type FunctionConfig = Record<string, any>;
+/**
+ * A FunctionConfiguration as stored and returned (plain JSON): the members CreateFunction always
+ * sets are present, and an image function keeps its ImageUri (returned by GetFunction's Code).
+ */
+export type FunctionConfig = FunctionConfiguration
+  & Required<Pick<FunctionConfiguration, "FunctionName" | "FunctionArn" | "Version" | "RevisionId" | "CodeSha256" | "MemorySize" | "Timeout" | "PackageType">>
+  & { ImageUri?: string };
 
 export interface StoredFunction {
   name: string;
@@ -47,9 +53,12 @@ export interface Resolved {
   version: string;
   config: FunctionConfig;
   codeKey: string;
-  /** The alias the qualifier named, if any. */
-  alias?: Record<string, any>;
+  /** The alias the qualifier named (absent for a version or $LATEST). */
+  alias?: AliasConfiguration;
 }
+
+/** An event invoke config as stored (["eic", name, qualifier]): LastModified in epoch milliseconds. */
+export type StoredEventInvokeConfig = Omit<FunctionEventInvokeConfig, "LastModified"> & { LastModified: number };
 
 export const fnKey = (name: string) => ["function", name] as const;
 export const versionKey = (name: string, n: number) => ["version", name, n] as const;
@@ -81,9 +90,9 @@ export async function resolveFunction(ctx: RequestContext, ref: FunctionRef): Pr
     if (!v) throw functionNotFound(functionArn(ctx, ref.name, q));
     return { fn, version: q, config: v.config, codeKey: v.codeKey };
   }
-  const alias = (await ctx.store.get<Record<string, any>>(aliasKey(ref.name, q))).value;
+  const alias = (await ctx.store.get<AliasConfiguration>(aliasKey(ref.name, q))).value;
   if (!alias) throw functionNotFound(functionArn(ctx, ref.name, q));
-  const target = await resolveFunction(ctx, { name: ref.name, qualifier: alias.FunctionVersion });
+  const target = await resolveFunction(ctx, { name: ref.name, qualifier: alias.FunctionVersion ?? "$LATEST" });
   return { ...target, alias };
 }
 
@@ -104,7 +113,15 @@ export async function updateFunction(
 }
 
 /** Event source mappings (esm.ts; SQS ones polled by poller.ts). */
-export type StoredMapping = Record<string, any> & { UUID: string; State: "Enabled" | "Disabled"; FunctionArn: string; EventSourceArn?: string };
+export type StoredMapping = Omit<EventSourceMappingConfiguration, "LastModified" | "State"> & {
+  UUID: string;
+  State: "Enabled" | "Disabled";
+  FunctionArn: string;
+  BatchSize: number;
+  /** Epoch milliseconds (the API's LastModified). */
+  LastModified: number;
+  Tags?: Record<string, string>;
+};
 
 export const esmKey = (uuid: string) => ["esm", uuid] as const;
 

@@ -28,12 +28,15 @@ function jsonable(value: unknown): unknown {
   return value;
 }
 
+/** A Kinesis record, or a DynamoDB Streams record (its sequence number under `dynamodb`), as GetRecords returns it. */
+type SourceRecord = Record<string, unknown> & { SequenceNumber?: string; dynamodb?: { SequenceNumber?: string } };
+
 interface Source {
   service: "kinesis" | "dynamodbstreams";
   shards(): Promise<string[]>;
   iterator(shard: string, after?: string): Promise<string | undefined>;
-  event(records: Record<string, any>[], shard: string): Record<string, unknown>[];
-  sequence(record: Record<string, any>): string;
+  event(records: SourceRecord[], shard: string): Record<string, unknown>[];
+  sequence(record: SourceRecord): string;
 }
 
 function sourceFor(ctx: RequestContext, mapping: StoredMapping): Source {
@@ -62,14 +65,14 @@ function sourceFor(ctx: RequestContext, mapping: StoredMapping): Source {
           invokeIdentityArn: "", awsRegion: ctx.region, eventSourceARN: arn,
         }));
       },
-      sequence: (r) => r.SequenceNumber,
+      sequence: (r) => r.SequenceNumber ?? "",
     };
   }
   return {
     service: "dynamodbstreams",
     async shards() {
       const out = await ctx.invoke("dynamodbstreams", "DescribeStream", { StreamArn: arn });
-      return (((out.StreamDescription as any)?.Shards as { ShardId: string }[] | undefined) ?? []).map((s) => s.ShardId);
+      return ((out.StreamDescription as { Shards?: { ShardId: string }[] } | undefined)?.Shards ?? []).map((s) => s.ShardId);
     },
     async iterator(shard, after) {
       const input: Record<string, unknown> = { StreamArn: arn, ShardId: shard, ShardIteratorType: after ? "AFTER_SEQUENCE_NUMBER" : start };
@@ -79,7 +82,7 @@ function sourceFor(ctx: RequestContext, mapping: StoredMapping): Source {
     event(records) {
       return records.map((r) => ({ ...(jsonable(r) as Record<string, unknown>), eventSourceARN: arn }));
     },
-    sequence: (r) => r.dynamodb?.SequenceNumber,
+    sequence: (r) => r.dynamodb?.SequenceNumber ?? "",
   };
 }
 
@@ -96,7 +99,7 @@ export async function pollStream(ctx: RequestContext, mapping: StoredMapping, it
     let iterator = iterators.get(shard) ?? (await source.iterator(shard, checkpoint));
     if (!iterator) continue;
     const out = await ctx.invoke(source.service, "GetRecords", { ShardIterator: iterator, Limit: Math.min(mapping.BatchSize, 10000) });
-    const records = (out.Records as Record<string, any>[] | undefined) ?? [];
+    const records = (out.Records as SourceRecord[] | undefined) ?? [];
     if (records.length === 0) {
       if (out.NextShardIterator) iterators.set(shard, out.NextShardIterator as string);
       continue;
@@ -116,7 +119,7 @@ export async function pollStream(ctx: RequestContext, mapping: StoredMapping, it
 }
 
 /** Invokes for one batch with the mapping's retry/bisect policy; true when the batch is done with. */
-async function deliver(ctx: RequestContext, mapping: StoredMapping, source: Source, shard: string, records: Record<string, any>[]): Promise<boolean> {
+async function deliver(ctx: RequestContext, mapping: StoredMapping, source: Source, shard: string, records: SourceRecord[]): Promise<boolean> {
   const attemptsKey = ["esm-attempts", mapping.UUID, shard];
   const payload = new TextEncoder().encode(JSON.stringify({ Records: source.event(records, shard) }));
   const result = await invokeForMapping(ctx, mapping.FunctionArn, payload);

@@ -4,10 +4,11 @@
  * serves the same URL at `<endpoint>/2021-10-31/url/<url-id>/<path>` (no signature needed; an
  * `AWS_IAM` URL is not checked). The request becomes the payload format 2.0 event, the function
  * runs synchronously, and its result becomes the HTTP response: `{statusCode, headers, body,
- * isBase64Encoded, cookies}`, or any other JSON value as a 200 `application/json` body. A
+ * isBase64Encoded, cookies}`, or another JSON value as a 200 `application/json` body. A
  * function error is 502 `Internal Server Error`, as AWS answers.
  * Source: https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
  */
+import type { FunctionUrlConfig } from "../../generated/lambda.ts";
 import type { IncomingRequest } from "../../protocol/codec.ts";
 import { isAwsError } from "../../protocol/errors.ts";
 import { bytesToBase64, base64ToBytes } from "../../protocol/shape-values.ts";
@@ -50,7 +51,7 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
   const id = match[1]!;
   const entry = (await ctx.globalStore.get<UrlIndexEntry>(urlIndexKey(id))).value;
   const store = entry ? ctx.storeFor(entry.accountId, entry.region) : undefined;
-  const config = entry && store ? (await store.get<Record<string, any>>(["url", entry.name, entry.qualifier])).value : null;
+  const config = entry && store ? (await store.get<FunctionUrlConfig>(["url", entry.name, entry.qualifier])).value : null;
   if (!entry || !config || config.FunctionUrl !== entry.FunctionUrl) return plain(404, "Not Found");
   const request = incoming.request;
   const path = match[2] ?? "/";
@@ -104,13 +105,13 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
   }
   if (!outcome || outcome.result.functionError) return plain(502, "Internal Server Error");
   if (outcome.result.streamed) return streamedResponse(outcome.result.streamed.contentType, outcome.result.payload);
-  let result: any;
+  let result: unknown;
   try {
     result = JSON.parse(new TextDecoder().decode(outcome.result.payload));
   } catch {
     return plain(502, "Internal Server Error");
   }
-  if (result && typeof result === "object" && !Array.isArray(result) && "statusCode" in result) {
+  if (isHttpResult(result)) {
     const responseHeaders = new Headers();
     for (const [k, v] of Object.entries(result.headers ?? {})) responseHeaders.set(k, String(v));
     for (const cookie of result.cookies ?? []) responseHeaders.append("set-cookie", String(cookie));
@@ -123,6 +124,19 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
     return new Response(bytes as BodyInit, { status: Number(result.statusCode), headers: responseHeaders });
   }
   return new Response(JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/** The function's response as an HTTP response (payload format 2.0). */
+interface HttpResult {
+  statusCode: number | string;
+  headers?: Record<string, unknown>;
+  cookies?: unknown[];
+  body?: unknown;
+  isBase64Encoded?: boolean;
+}
+
+function isHttpResult(value: unknown): value is HttpResult {
+  return !!value && typeof value === "object" && !Array.isArray(value) && "statusCode" in value;
 }
 
 const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
