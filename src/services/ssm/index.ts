@@ -1,12 +1,13 @@
 /**
- * AWS Systems Manager over awsJson 1.1 (AmazonSSM.*): Parameter Store.
+ * AWS Systems Manager over awsJson 1.1 (AmazonSSM.*): Parameter Store and the operations around it.
  * Source: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Operations.html
  *
  * Parameters with versions, labels, tiers, data types, allowed patterns and policies
  * (parameters.ts); SecureString values encrypted with real KMS keys through ctx.invoke
- * (secure.ts); tags on parameters. Documents as state, SendCommand answering InvalidInstanceId
- * (documents.ts); maintenance windows as state (maintenance-windows.ts). SSM's other operations (automation, inventory, patching, ...) have no handler
- * and answer 501 (docs/ssm.md).
+ * (secure.ts); tags on parameters; change events to EventBridge (events.ts). The other handlers
+ * live in files named for what they hold (documents, maintenance windows, associations, OpsItems,
+ * patch baselines, commands and managed nodes, ...); Automation and the patch catalog have no
+ * handler and answer 501 (docs/ssm.md).
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -34,6 +35,7 @@ import { serviceSetting, serviceSettingHandlers } from "./service-settings.ts";
 import { patchBaselineHandlers } from "./patch-baselines.ts";
 import { resourceDataSyncHandlers } from "./resource-data-sync.ts";
 import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
+import { resourcePolicyHandlers } from "./resource-policies.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -441,6 +443,6 @@ export default defineService({
     ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
-    ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers,
+    ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
   },
 });
