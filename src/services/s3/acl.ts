@@ -64,20 +64,34 @@ export function cannedAcl(acl: string | undefined, ownerAccount: string, bucketO
   return { Owner: owner, Grants: grants };
 }
 
+/**
+ * The ACL members of the requests that carry them (CreateBucket, Put*Acl, PutObject, CopyObject,
+ * CreateMultipartUpload). `ACL` is text: S3 skips model validation, so it holds what was sent.
+ */
+export interface AclRequest {
+  ACL?: string;
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWrite?: string;
+  GrantWriteACP?: string;
+  AccessControlPolicy?: S3.AccessControlPolicy;
+}
+
 /** `x-amz-grant-*` headers (`id="…", uri="…", emailAddress="…"`) as grants. */
-export function grantsFromHeaders(input: Record<string, any>) {
-  const map: [string, string][] = [
+export function grantsFromHeaders(input: AclRequest): S3.Grant[] {
+  const map: [(typeof GRANT_MEMBERS)[number], S3.Permission][] = [
     ["GrantFullControl", "FULL_CONTROL"], ["GrantRead", "READ"], ["GrantReadACP", "READ_ACP"], ["GrantWrite", "WRITE"], ["GrantWriteACP", "WRITE_ACP"],
   ];
-  const grants: unknown[] = [];
+  const grants: S3.Grant[] = [];
   for (const [member, permission] of map) {
-    const value = input[member] as string | undefined;
+    const value = input[member];
     if (!value) continue;
     for (const part of value.split(",")) {
       const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
       if (!m) throw invalidArgument("", `x-amz-grant-${permission.toLowerCase().replace("_", "-")}`, value);
       const kind = m[1]!.toLowerCase();
-      const grantee = kind === "id" ? { Type: "CanonicalUser", ID: m[2] } : kind === "uri" ? { Type: "Group", URI: m[2] } : { Type: "AmazonCustomerByEmail", EmailAddress: m[2] };
+      const grantee: S3.Grantee = kind === "id" ? { Type: "CanonicalUser", ID: m[2] } : kind === "uri" ? { Type: "Group", URI: m[2] } : { Type: "AmazonCustomerByEmail", EmailAddress: m[2] };
       grants.push({ Grantee: grantee, Permission: permission });
     }
   }
@@ -85,7 +99,7 @@ export function grantsFromHeaders(input: Record<string, any>) {
 }
 
 /** The ACL a Put*Acl request sets: a body policy, grant headers, or a canned ACL. */
-export function aclFromRequest(input: Record<string, any>, ownerAccount: string, bucketOwnerAccount = ownerAccount) {
+export function aclFromRequest(input: AclRequest, ownerAccount: string, bucketOwnerAccount = ownerAccount): { Owner: S3.Owner; Grants: S3.Grant[] } {
   const hasGrants = GRANT_MEMBERS.some((m) => input[m] !== undefined);
   if (input.AccessControlPolicy) {
     if (input.ACL !== undefined || hasGrants) throw invalidRequest("Specifying both Canned ACLs and Header Grants is not allowed");
@@ -132,8 +146,8 @@ export function checkAclAllowed(bucketConfig: Record<string, unknown>, request: 
  * The ACL a new object gets from PutObject or CreateMultipartUpload headers (`x-amz-acl` or
  * `x-amz-grant-*`; GrantWrite means nothing on an object), or undefined for the default.
  */
-export function aclForNewObject(input: Record<string, any>, writerAccount: string, bucketOwnerAccount: string) {
+export function aclForNewObject(input: AclRequest, writerAccount: string, bucketOwnerAccount: string): { Owner: S3.Owner; Grants: S3.Grant[] } | undefined {
   if (input.ACL !== undefined) return cannedAcl(input.ACL, writerAccount, bucketOwnerAccount);
-  const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"].some((m) => input[m] !== undefined && input[m] !== "");
+  const hasGrants = (["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"] as const).some((m) => input[m] !== undefined && input[m] !== "");
   return hasGrants ? { Owner: ownerOf(writerAccount), Grants: grantsFromHeaders(input) } : undefined;
 }

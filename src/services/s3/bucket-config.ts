@@ -59,7 +59,7 @@ async function putConfig(ctx: RequestContext, input: { Bucket: string; ExpectedB
 
 const CORS_METHODS = new Set(["GET", "PUT", "POST", "DELETE", "HEAD"]);
 
-function checkCors(config: { CORSRules?: any[] } | undefined): void {
+function checkCors(config: S3.CORSConfiguration | undefined): void {
   const rules = config?.CORSRules;
   if (!rules?.length || rules.length > 100) throw malformedXml();
   for (const rule of rules) {
@@ -73,13 +73,12 @@ function checkCors(config: { CORSRules?: any[] } | undefined): void {
 /** True when a policy grants anything to everyone without conditions (S3's "public" test). */
 export function isPublicPolicy(policy: string): boolean {
   try {
-    const doc = JSON.parse(policy);
-    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-    return statements.some((s: any) => {
+    const statements = statementsOf(JSON.parse(policy));
+    return statements.some((s) => {
       if (!s || s.Effect !== "Allow" || s.Condition) return false;
       const p = s.Principal;
       if (p === "*") return true;
-      const aws = p?.AWS;
+      const aws = (p as { AWS?: unknown } | null | undefined)?.AWS;
       return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
     });
   } catch {
@@ -87,9 +86,24 @@ export function isPublicPolicy(policy: string): boolean {
   }
 }
 
+/** A policy statement as parsed from a user's JSON: nothing in it is checked yet. */
+interface ParsedStatement {
+  Effect?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Condition?: unknown;
+}
+
+/** A parsed policy's `Statement`, one or many (a null document throws, as reading it would). */
+function statementsOf(doc: { Statement?: unknown }): (ParsedStatement | null | undefined)[] {
+  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement as ParsedStatement | undefined];
+}
+
 function checkPolicy(policy: unknown): string {
   const text = typeof policy === "string" ? policy : "";
-  let doc: any;
+  let doc: { Statement?: unknown };
   try {
     if (!text.trimStart().startsWith("{")) throw new Error("not an object");
     doc = JSON.parse(text);
@@ -97,7 +111,7 @@ function checkPolicy(policy: unknown): string {
     throw new AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400);
   }
   if (!doc.Statement) throw new AwsError("MalformedPolicy", "Missing required field Statement", 400);
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const statements = statementsOf(doc);
   for (const s of statements) {
     if (s?.Effect !== "Allow" && s?.Effect !== "Deny") throw new AwsError("MalformedPolicy", "Invalid effect: " + String(s?.Effect), 400);
     if (!s.Action && !s.NotAction) throw new AwsError("MalformedPolicy", "Missing required field Action", 400);
@@ -276,11 +290,11 @@ export const bucketConfigHandlers: Handlers<Ops> = {
     const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
     const acl = aclFromRequest(input, bucket.owner);
     if (ownershipOf(bucket) === "BucketOwnerEnforced") {
-      const onlyOwner = acl.Grants.length === 1 && (acl.Grants[0] as any)?.Permission === "FULL_CONTROL" && (acl.Grants[0] as any)?.Grantee?.ID === (acl.Owner as any)?.ID;
+      const onlyOwner = acl.Grants.length === 1 && acl.Grants[0]?.Permission === "FULL_CONTROL" && acl.Grants[0]?.Grantee?.ID === acl.Owner?.ID;
       if (!onlyOwner) throw accessControlListNotSupported();
     }
     const block = bucket.config.publicAccessBlock as PublicAccessBlock | undefined;
-    const isPublic = acl.Grants.some((g: any) => /global\/(AllUsers|AuthenticatedUsers)$/.test(g?.Grantee?.URI ?? ""));
+    const isPublic = acl.Grants.some((g) => /global\/(AllUsers|AuthenticatedUsers)$/.test(g?.Grantee?.URI ?? ""));
     if (block?.BlockPublicAcls && isPublic) throw new AwsError("AccessDenied", "Access Denied", 403);
     return putConfig(ctx, input, "acl", acl);
   },
@@ -303,14 +317,17 @@ export const bucketConfigHandlers: Handlers<Ops> = {
   // Notifications (stored; delivery is the events module's)
   async PutBucketNotificationConfiguration(input, ctx) {
     const n = input.NotificationConfiguration ?? {};
-    const withIds = (list: any[] | undefined) => list?.map((c) => ({ ...c, Id: c.Id ?? crypto.randomUUID() }));
+    const withIds = <T extends { Id?: string }>(list: T[] | undefined) => (list ?? []).map((c) => ({ ...c, Id: c.Id ?? crypto.randomUUID() }));
+    const topics = withIds(n.TopicConfigurations);
+    const queues = withIds(n.QueueConfigurations);
+    const lambdas = withIds(n.LambdaFunctionConfigurations);
     const config: Record<string, unknown> = {};
-    if (n.TopicConfigurations?.length) config.TopicConfigurations = withIds(n.TopicConfigurations);
-    if (n.QueueConfigurations?.length) config.QueueConfigurations = withIds(n.QueueConfigurations);
-    if (n.LambdaFunctionConfigurations?.length) config.LambdaFunctionConfigurations = withIds(n.LambdaFunctionConfigurations);
+    if (topics.length) config.TopicConfigurations = topics;
+    if (queues.length) config.QueueConfigurations = queues;
+    if (lambdas.length) config.LambdaFunctionConfigurations = lambdas;
     if (n.EventBridgeConfiguration) config.EventBridgeConfiguration = n.EventBridgeConfiguration;
     await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
-    const destinations = [config.QueueConfigurations, config.TopicConfigurations, config.LambdaFunctionConfigurations].flatMap((l) => (l as any[] | undefined) ?? []);
+    const destinations = [...queues, ...topics, ...lambdas];
     await validateDestinations(ctx, input.Bucket, destinations, input.SkipDestinationValidation === true);
     return putConfig(ctx, input, "notification", Object.keys(config).length ? config : undefined);
   },

@@ -244,7 +244,10 @@ export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
 }
 
 /** The model member carrying the checksum (`ChecksumCRC32`, ...). */
-export function checksumMemberName(algorithm: ChecksumAlgorithm): string {
+/** The input/output member carrying an algorithm's checksum (`ChecksumCRC32`, …). */
+export type ChecksumMember = `Checksum${ChecksumAlgorithm}`;
+
+export function checksumMemberName(algorithm: ChecksumAlgorithm): ChecksumMember {
   return `Checksum${algorithm}`;
 }
 

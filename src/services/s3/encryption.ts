@@ -58,11 +58,25 @@ function contextFor(bucket: string, key: string, enc: StoredEncryption): Record<
 }
 
 /**
+ * The encryption members of PutObject, CopyObject, CreateMultipartUpload and POST uploads. Text
+ * where the model has enums: S3 skips model validation, so they hold whatever was sent.
+ */
+export interface EncryptionRequest {
+  SSECustomerAlgorithm?: string;
+  SSECustomerKey?: string;
+  SSECustomerKeyMD5?: string;
+  ServerSideEncryption?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+}
+
+/**
  * The encryption a new object (or multipart upload) gets: the request's SSE-C or SSE headers,
  * else the bucket default, else SSE-S3. SSE-KMS resolves the key through KMS and keeps the
  * encrypted data key. Errors: InvalidArgument for bad headers, `KMS.*` for key problems.
  */
-export async function encryptionFor(ctx: RequestContext, bucket: BucketRecord, key: string, input: Record<string, any>): Promise<StoredEncryption> {
+export async function encryptionFor(ctx: RequestContext, bucket: BucketRecord, key: string, input: EncryptionRequest): Promise<StoredEncryption> {
   if (input.SSECustomerAlgorithm !== undefined || input.SSECustomerKey !== undefined) {
     if (input.SSECustomerAlgorithm !== "AES256") {
       throw invalidArgument("The encryption request that you specified is not valid. The valid value is AES256.", "x-amz-server-side-encryption-customer-algorithm", input.SSECustomerAlgorithm);
@@ -77,7 +91,7 @@ export async function encryptionFor(ctx: RequestContext, bucket: BucketRecord, k
     }
     return { SSECustomerAlgorithm: "AES256", SSECustomerKeyMD5: keyMd5 };
   }
-  const rule = (bucket.config.encryption as { Rules?: any[] } | undefined)?.Rules?.[0];
+  const rule = (bucket.config.encryption as S3.ServerSideEncryptionConfiguration | undefined)?.Rules?.[0];
   const requested: string = input.ServerSideEncryption ?? rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? "AES256";
   if (!["AES256", "aws:kms", "aws:kms:dsse"].includes(requested)) {
     throw invalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", requested);
@@ -142,10 +156,9 @@ export function encryptionOutput(e: StoredEncryption | undefined, write = false)
   };
 }
 
-/** SSE-C objects need the same key on every read. */
-export function checkCustomerKey(version: ObjectVersion, input: Record<string, any>, prefix = ""): void {
+/** SSE-C objects need the same key on every read: `given` is the request's (base64) key. */
+export function checkCustomerKey(version: ObjectVersion, given: string | undefined): void {
   const stored = version.encryption?.SSECustomerKeyMD5;
-  const given = input[`${prefix}SSECustomerKey`];
   if (!stored) {
     if (given !== undefined) throw invalidRequest("The encryption parameters are not applicable to this object.");
     return;

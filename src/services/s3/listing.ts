@@ -11,7 +11,7 @@
  * API_ListObjects.html, API_ListObjectVersions.html
  */
 import { compareStrings } from "../../store/keys.ts";
-import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Handlers, InputOf, RequestContext } from "../types.ts";
 import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { ownerOf } from "./acl.ts";
@@ -117,7 +117,7 @@ function emptyToUndefined(s: string | undefined): string | undefined {
   return s === "" ? undefined : s;
 }
 
-async function listV2(input: Record<string, any>, ctx: RequestContext) {
+async function listV2(input: InputOf<Ops, "ListObjectsV2">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const enc = keyEncoder(input.EncodingType);
   const url = input.EncodingType !== undefined;
@@ -146,7 +146,7 @@ async function listV2(input: Record<string, any>, ctx: RequestContext) {
   };
 }
 
-async function listV1(input: Record<string, any>, ctx: RequestContext) {
+async function listV1(input: InputOf<Ops, "ListObjects">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const enc = keyEncoder(input.EncodingType);
   const url = input.EncodingType !== undefined;
@@ -176,7 +176,7 @@ async function* versionsOf(ctx: RequestContext, bucket: string, head: ObjectHead
   for await (const e of ctx.globalStore.list<ObjectVersion>({ prefix: versionPrefix(bucket, head.current.key) })) yield e.value;
 }
 
-async function listVersions(input: Record<string, any>, ctx: RequestContext) {
+async function listVersions(input: InputOf<Ops, "ListObjectVersions">, ctx: RequestContext) {
   const bucket: BucketRecord = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const enc = keyEncoder(input.EncodingType);
   const url = input.EncodingType !== undefined;

@@ -16,11 +16,12 @@
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { Key } from "../../store/types.ts";
-import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Handlers, InputOf, RequestContext } from "../types.ts";
 import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import {
   checksumMemberName,
+  type ChecksumMember,
   combineCrcs,
   compositeChecksum,
   isWellFormedChecksum,
@@ -71,11 +72,11 @@ function checksumMember(checksum: StoredChecksum | undefined): Record<string, st
 
 // ---------------------------------------------------------------------------------------------
 
-async function createMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
+async function createMultipartUpload(input: InputOf<Ops, "CreateMultipartUpload">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   checkKey(input.Key);
   const tags = parseTaggingHeader(input.Tagging);
-  const hasGrants = ["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"].some((m) => input[m] !== undefined);
+  const hasGrants = (["GrantFullControl", "GrantRead", "GrantReadACP", "GrantWriteACP"] as const).some((m) => input[m] !== undefined);
   // A bucket with BucketOwnerEnforced ownership takes no object ACLs.
   const ownership = (bucket.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules?.[0]?.ObjectOwnership;
   if (ownership === "BucketOwnerEnforced" && (hasGrants || (input.ACL !== undefined && input.ACL !== "private" && input.ACL !== "bucket-owner-full-control"))) {
@@ -151,7 +152,7 @@ async function commitPart(ctx: RequestContext, upload: UploadRecord, part: PartR
   if (replaced) await deleteBodies(ctx, [replaced]);
 }
 
-async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
+async function uploadPart(input: InputOf<Ops, "UploadPart">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
@@ -187,7 +188,7 @@ async function uploadPart(input: Record<string, any>, ctx: RequestContext) {
   };
 }
 
-async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
+async function uploadPartCopy(input: InputOf<Ops, "UploadPartCopy">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
@@ -213,13 +214,7 @@ async function uploadPartCopy(input: Record<string, any>, ctx: RequestContext) {
   };
 }
 
-interface RequestedPart {
-  PartNumber?: number;
-  ETag?: string;
-  [checksum: string]: unknown;
-}
-
-function invalidPart(uploadId: string, part: RequestedPart): AwsError {
+function invalidPart(uploadId: string, part: S3.CompletedPart): AwsError {
   return new AwsError(
     "InvalidPart",
     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
@@ -229,7 +224,7 @@ function invalidPart(uploadId: string, part: RequestedPart): AwsError {
 }
 
 /** The checksum the client sent for the whole object (header), if any. */
-function requestedObjectChecksum(input: Record<string, any>): { algorithm: ChecksumAlgorithm; value: string } | undefined {
+function requestedObjectChecksum(input: { [K in ChecksumMember]?: string }): { algorithm: ChecksumAlgorithm; value: string } | undefined {
   for (const a of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
     const v = input[checksumMemberName(a)];
     if (typeof v === "string") return { algorithm: a, value: v };
@@ -237,10 +232,10 @@ function requestedObjectChecksum(input: Record<string, any>): { algorithm: Check
   return undefined;
 }
 
-async function completeMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
+async function completeMultipartUpload(input: InputOf<Ops, "CompleteMultipartUpload">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const uploadId: string = input.UploadId;
-  const requested: RequestedPart[] = input.MultipartUpload?.Parts ?? [];
+  const requested: S3.CompletedPart[] = input.MultipartUpload?.Parts ?? [];
   if (requested.length === 0) throw malformedXml();
   return withLock(uploadLock(uploadId), async () => {
     const upload = await requireUpload(ctx, bucket.name, input.Key, uploadId, bucket);
@@ -365,7 +360,7 @@ async function completeMultipartUpload(input: Record<string, any>, ctx: RequestC
   });
 }
 
-async function abortMultipartUpload(input: Record<string, any>, ctx: RequestContext) {
+async function abortMultipartUpload(input: InputOf<Ops, "AbortMultipartUpload">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   await withLock(uploadLock(input.UploadId), async () => {
     const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
@@ -389,7 +384,7 @@ function maxOf(value: unknown, name: string, fallback = 1000): number {
   return Math.min(n, 1000);
 }
 
-async function listMultipartUploads(input: Record<string, any>, ctx: RequestContext) {
+async function listMultipartUploads(input: InputOf<Ops, "ListMultipartUploads">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const max = maxOf(input.MaxUploads, "max-uploads");
   const prefix: string = input.Prefix ?? "";
@@ -458,7 +453,7 @@ async function listMultipartUploads(input: Record<string, any>, ctx: RequestCont
   };
 }
 
-async function listParts(input: Record<string, any>, ctx: RequestContext) {
+async function listParts(input: InputOf<Ops, "ListParts">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const upload = await requireUpload(ctx, bucket.name, input.Key, input.UploadId, bucket);
   const max = maxOf(input.MaxParts, "max-parts");

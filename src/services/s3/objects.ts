@@ -10,7 +10,7 @@ import { parseCopySource } from "./copy-source.ts";
 import { HTTP_STATUS } from "../../protocol/codec.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { bytesToBase64 } from "../../encoding/base64.ts";
-import type { Handler, Handlers, RequestContext } from "../types.ts";
+import type { Handlers, InputOf, RequestContext } from "../types.ts";
 import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { aclForNewObject, aclFromRequest, cannedAcl, checkAclAllowed } from "./acl.ts";
@@ -68,7 +68,8 @@ function checkMetadata(metadata: Record<string, string> | undefined): Record<str
   return out;
 }
 
-function standardHeaders(input: Record<string, any>): StoredHeaders {
+/** Headers PutObject and CopyObject (REPLACE) store with the object. */
+function standardHeaders(input: Pick<S3.PutObjectRequest, "ContentType" | "ContentEncoding" | "ContentDisposition" | "ContentLanguage" | "CacheControl" | "Expires" | "WebsiteRedirectLocation">): StoredHeaders {
   return {
     ContentType: input.ContentType ?? "binary/octet-stream",
     ContentEncoding: input.ContentEncoding,
@@ -80,7 +81,7 @@ function standardHeaders(input: Record<string, any>): StoredHeaders {
   };
 }
 
-function objectLockFrom(input: Record<string, any>, bucket: BucketRecord, now: number) {
+function objectLockFrom(input: Pick<S3.PutObjectRequest, "ObjectLockMode" | "ObjectLockRetainUntilDate" | "ObjectLockLegalHoldStatus">, bucket: BucketRecord, now: number) {
   if (!input.ObjectLockMode && !input.ObjectLockRetainUntilDate && !input.ObjectLockLegalHoldStatus) {
     return defaultRetention(bucket, now);
   }
@@ -95,7 +96,7 @@ function objectLockFrom(input: Record<string, any>, bucket: BucketRecord, now: n
   };
 }
 
-function writeCondition(input: Record<string, any>): WriteCondition | undefined {
+function writeCondition(input: Pick<S3.PutObjectRequest, "IfNoneMatch" | "IfMatch">): WriteCondition | undefined {
   if (input.IfNoneMatch === undefined && input.IfMatch === undefined) return undefined;
   if (input.IfNoneMatch !== undefined && input.IfNoneMatch.trim() !== "*") throw notImplementedHeader("If-None-Match");
   return { ifNoneMatch: input.IfNoneMatch, ifMatch: input.IfMatch };
@@ -138,10 +139,10 @@ async function checkLockedDelete(ctx: RequestContext, bucket: BucketRecord, key:
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-async function readObject(input: Record<string, any>, ctx: RequestContext, method: "GET" | "HEAD") {
+async function readObject(input: InputOf<Ops, "GetObject"> | InputOf<Ops, "HeadObject">, ctx: RequestContext, method: "GET" | "HEAD") {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, method);
-  checkCustomerKey(version, input);
+  checkCustomerKey(version, input.SSECustomerKey);
   checkReadConditions(version, input);
   if (method === "GET") await unsealForRead(ctx, bucket.name, version);
   const restored = version.restore !== undefined && version.restore.expiry > ctx.clock.now();
@@ -235,7 +236,7 @@ async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersi
   return { segment: { blob, size }, md5Hex, checksum };
 }
 
-async function copyObject(input: Record<string, any>, ctx: RequestContext) {
+async function copyObject(input: InputOf<Ops, "CopyObject">, ctx: RequestContext) {
   const bucket = await requireBucket(ctx, input.Bucket, input.ExpectedBucketOwner);
   checkKey(input.Key);
   const src = parseCopySource(String(input.CopySource));
@@ -249,7 +250,7 @@ async function copyObject(input: Record<string, any>, ctx: RequestContext) {
     if (src.versionId !== undefined) throw invalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
     throw noSuchKey(src.key);
   }
-  checkCustomerKey(source, input, "CopySource");
+  checkCustomerKey(source, input.CopySourceSSECustomerKey);
   checkCopySourceConditions(source, input);
   await unsealForRead(ctx, srcBucket.name, source);
   if (ARCHIVED.has(source.storageClass ?? "")) {
@@ -420,7 +421,7 @@ export const objectHandlers: Handlers<Ops> = {
     const wanted = new Set<string>((input.ObjectAttributes ?? []).map((a: string) => a.trim()));
     if (wanted.size === 0) throw invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", "");
     const version = await versionForRead(ctx, bucket, input.Key, input.VersionId, "GET");
-    checkCustomerKey(version, input);
+    checkCustomerKey(version, input.SSECustomerKey);
     const out: Record<string, unknown> = {
       LastModified: new Date(version.lastModified),
       VersionId: readVersionId(bucket, version),

@@ -88,7 +88,7 @@ const DAY = 86_400_000;
  * (lifecycle actions run daily at midnight UTC). Tag filters do not apply to uploads.
  */
 export function abortRuleFor(bucket: BucketRecord, key: string, initiated: number): { date: number; ruleId: string } | undefined {
-  const rules = (bucket.config?.lifecycle as { Rules?: any[] } | undefined)?.Rules ?? [];
+  const rules = (bucket.config?.lifecycle as { Rules?: S3.LifecycleRule[] } | undefined)?.Rules ?? [];
   for (const rule of rules) {
     const days = rule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
     if (rule?.Status !== "Enabled" || typeof days !== "number") continue;
