@@ -87,13 +87,13 @@ export function conditionHolds(operator: string, key: string, rawValues: unknown
     return negated;
   }
   const valueOk = (c: string) => {
-    const any = policyValues.some((p) => matchValue(positive, c, p));
-    return negated ? !any : any;
+    const matched = policyValues.some((p) => matchValue(positive, c, p));
+    return negated ? !matched : matched;
   };
   if (set === "ForAllValues") return ctxValues.every(valueOk);
   if (set === "ForAnyValue") return ctxValues.some(valueOk);
-  const any = ctxValues.some((c) => policyValues.some((p) => matchValue(positive, c, p)));
-  return negated ? !any : any;
+  const matched = ctxValues.some((c) => policyValues.some((p) => matchValue(positive, c, p)));
+  return negated ? !matched : matched;
 }
 
 /** Whether a statement's whole Condition element holds (absent: true). */

@@ -11,7 +11,8 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { Key } from "../../store/types.ts";
-import type { RequestContext } from "../types.ts";
+import type { OutputOf, RequestContext } from "../types.ts";
+import type { Operations as Ops } from "../../generated/dynamodbstreams.ts";
 import {
   recordOutput, SEQUENCE_DIGITS, STREAM_RETENTION_MS, streamKey, streamRecordKey, streamRecordPrefix,
   type StoredStreamRecord, type StreamInfo,
@@ -70,7 +71,7 @@ export async function listStreams(input: { TableName?: string; Limit?: number; E
   return { Streams: streams, ...(more ? { LastEvaluatedStreamArn: streams[streams.length - 1]!.StreamArn } : {}) };
 }
 
-export async function describeStream(input: { StreamArn: string; Limit?: number; ExclusiveStartShardId?: string }, ctx: RequestContext) {
+export async function describeStream(input: { StreamArn: string; Limit?: number; ExclusiveStartShardId?: string }, ctx: RequestContext): Promise<OutputOf<Ops, "DescribeStream">> {
   const info = await requireStream(ctx, input.StreamArn);
   const first = await edgeRecord(ctx, info, false);
   const last = info.disabledAt !== undefined ? await edgeRecord(ctx, info, true) : null;
@@ -94,7 +95,7 @@ export async function describeStream(input: { StreamArn: string; Limit?: number;
       KeySchema: info.keySchema,
       Shards: shards,
     },
-  } as any;
+  };
 }
 
 interface Position {
@@ -159,7 +160,7 @@ export async function getShardIterator(
   return { ShardIterator: encodeIterator({ a: info.arn, s: info.shardId, f: from, t: ctx.clock.now() }) };
 }
 
-export async function getRecords(input: { ShardIterator: string; Limit?: number }, ctx: RequestContext) {
+export async function getRecords(input: { ShardIterator: string; Limit?: number }, ctx: RequestContext): Promise<OutputOf<Ops, "GetRecords">> {
   const position = decodeIterator(input.ShardIterator);
   const now = ctx.clock.now();
   if (now - position.t > ITERATOR_TTL_MS) {
@@ -205,5 +206,5 @@ export async function getRecords(input: { ShardIterator: string; Limit?: number 
   return {
     Records: records,
     ...(closed ? {} : { NextShardIterator: encodeIterator({ a: info.arn, s: info.shardId, f: lastSeq, t: now }) }),
-  } as any;
+  };
 }

@@ -208,9 +208,31 @@ function checkPolicyJson(policy: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** A statement of a resource policy as parsed from the caller's JSON: nothing in it checked yet. */
+interface ParsedStatement {
+  Effect?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Condition?: unknown;
+  Principal?: unknown;
+}
+
+/** The policy's `Statement`, one or many, each as the caller wrote it. */
+function statementsOf(policy: Record<string, unknown>): unknown[] {
+  return Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+}
+
+/** A statement's members, or undefined for one that is not an object. */
+function asStatement(value: unknown): ParsedStatement | undefined {
+  return value && typeof value === "object" ? (value as ParsedStatement) : undefined;
+}
+
 function isPublic(policy: Record<string, unknown>): boolean {
-  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
-  return statements.some((s: any) => s?.Effect === "Allow" && !s.Condition && (s.Principal === "*" || s.Principal?.AWS === "*" || (Array.isArray(s.Principal?.AWS) && s.Principal.AWS.includes("*"))));
+  return statementsOf(policy).some((value) => {
+    const s = asStatement(value);
+    const aws = (s?.Principal as { AWS?: unknown } | null | undefined)?.AWS;
+    return s?.Effect === "Allow" && !s.Condition && (s.Principal === "*" || aws === "*" || (Array.isArray(aws) && aws.includes("*")));
+  });
 }
 
 const handlers: Record<string, Handler> = {
@@ -475,9 +497,9 @@ const handlers: Record<string, Handler> = {
     if (input.SecretId) await resolveSecret(ctx, input.SecretId);
     const policy = checkPolicyJson(input.ResourcePolicy);
     const errors: { CheckName: string; ErrorMessage: string }[] = [];
-    const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
-    for (const statement of statements as any[]) {
-      if (!statement || typeof statement !== "object") errors.push({ CheckName: "SYNTAX_CHECK", ErrorMessage: "A statement must be an object." });
+    for (const value of statementsOf(policy)) {
+      const statement = asStatement(value);
+      if (!statement) errors.push({ CheckName: "SYNTAX_CHECK", ErrorMessage: "A statement must be an object." });
       else if (statement.Effect !== "Allow" && statement.Effect !== "Deny") errors.push({ CheckName: "SYNTAX_CHECK", ErrorMessage: "Effect must be Allow or Deny." });
       else if (!statement.Action && !statement.NotAction) errors.push({ CheckName: "SYNTAX_CHECK", ErrorMessage: "A statement must have an Action." });
     }

@@ -11,6 +11,7 @@
  */
 import { AwsError, isAwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import type { RotateSecretRequest } from "../../generated/secretsmanager.ts";
 import { invalidParameter, invalidRequest, loadByName, saveSecret, type SecretRecord } from "./secrets.ts";
 import { versionWithStage } from "./versions.ts";
 
@@ -27,7 +28,7 @@ function checkRules(rules: { AutomaticallyAfterDays?: number; ScheduleExpression
   if (rules.Duration !== undefined && !/^\d+h$/.test(rules.Duration)) throw invalidParameter(`Invalid Duration: ${rules.Duration}`);
 }
 
-export async function rotateSecret(input: any, ctx: RequestContext, secret: SecretRecord): Promise<Record<string, unknown>> {
+export async function rotateSecret(input: RotateSecretRequest, ctx: RequestContext, secret: SecretRecord): Promise<Record<string, unknown>> {
   checkRules(input.RotationRules);
   const lambdaArn: string | undefined = input.RotationLambdaARN ?? secret.rotation?.lambdaArn;
   if (!lambdaArn) throw invalidRequest("No Lambda rotation function ARN is associated with this secret.");

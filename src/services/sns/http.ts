@@ -6,7 +6,7 @@
  * Source: https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html
  */
 import type { RequestContext } from "../types.ts";
-import { retryDelay, retryPolicyFor } from "./policies.ts";
+import { retryDelay, retryPolicyFor, type DeliveryPolicyDocument } from "./policies.ts";
 
 export interface HttpDelivery {
   url: string;
@@ -20,7 +20,11 @@ export interface HttpDelivery {
 const TIMEOUT_MS = 15_000;
 
 function contentType(topicPolicy: string | undefined, subPolicy: string | undefined): string {
-  for (const [text, path] of [[subPolicy, (p: any) => p?.requestPolicy?.headerContentType], [topicPolicy, (p: any) => p?.http?.defaultRequestPolicy?.headerContentType]] as const) {
+  const paths: [string | undefined, (p: DeliveryPolicyDocument | null) => unknown][] = [
+    [subPolicy, (p) => p?.requestPolicy?.headerContentType],
+    [topicPolicy, (p) => p?.http?.defaultRequestPolicy?.headerContentType],
+  ];
+  for (const [text, path] of paths) {
     if (!text) continue;
     try {
       const v = path(JSON.parse(text));

@@ -75,18 +75,33 @@ export function effectiveDeliveryPolicy(deliveryPolicy: string | undefined): str
 const BACKOFFS = new Set(["linear", "arithmetic", "geometric", "exponential"]);
 
 /**
+ * A topic's or subscription's DeliveryPolicy as parsed from the user's JSON: only its shape is
+ * known, no member is checked (a topic's sits under `http`, a subscription's at the top).
+ */
+export interface DeliveryPolicyDocument {
+  healthyRetryPolicy?: Record<string, unknown>;
+  requestPolicy?: { headerContentType?: unknown };
+  http?: {
+    defaultHealthyRetryPolicy?: Record<string, unknown>;
+    defaultRequestPolicy?: { headerContentType?: unknown };
+    disableSubscriptionOverrides?: unknown;
+  };
+}
+
+/**
  * Validates a topic or subscription DeliveryPolicy (HTTP/S retry policy), as AWS does:
  * minDelayTarget ≤ maxDelayTarget ≤ 3600, numRetries ≤ 100, the phases within numRetries.
  */
 export function checkDeliveryPolicy(value: string, forSubscription: boolean, prefix = ""): void {
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
     throw invalidParameter(`${prefix}DeliveryPolicy`, "failed to parse JSON.");
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw invalidParameter(`${prefix}DeliveryPolicy`);
-  const policy = forSubscription ? parsed.healthyRetryPolicy : parsed.http?.defaultHealthyRetryPolicy;
+  const doc = parsed as DeliveryPolicyDocument;
+  const policy = forSubscription ? doc.healthyRetryPolicy : doc.http?.defaultHealthyRetryPolicy;
   if (policy === undefined) return;
   const num = (k: string) => (policy[k] === undefined ? undefined : Number(policy[k]));
   const min = num("minDelayTarget");
@@ -100,12 +115,13 @@ export function checkDeliveryPolicy(value: string, forSubscription: boolean, pre
   if (max !== undefined && max > 3600) throw bad("maxDelayTarget must be at most 3600");
   if (min !== undefined && max !== undefined && min > max) throw bad("minDelayTarget must be less than or equal to maxDelayTarget");
   if (retries !== undefined && retries > 100) throw bad("numRetries must be at most 100");
-  if (policy.backoffFunction !== undefined && !BACKOFFS.has(policy.backoffFunction)) throw bad(`backoffFunction must be one of linear, arithmetic, geometric, exponential`);
+  const backoff = policy.backoffFunction;
+  if (backoff !== undefined && !(typeof backoff === "string" && BACKOFFS.has(backoff))) throw bad(`backoffFunction must be one of linear, arithmetic, geometric, exponential`);
 }
 
 /** The retry policy a delivery uses: the subscription's, else the topic's, else AWS's default. */
 export function retryPolicyFor(topicPolicy: string | undefined, subscriptionPolicy: string | undefined): RetryPolicy {
-  const pick = (text: string | undefined, path: (p: any) => unknown) => {
+  const pick = (text: string | undefined, path: (p: DeliveryPolicyDocument | null) => unknown) => {
     if (!text) return undefined;
     try {
       return path(JSON.parse(text)) as Partial<RetryPolicy> | undefined;
@@ -157,7 +173,7 @@ const PERMISSION_ACTIONS = new Set([
 /** Adds an AddPermission statement (Sid = label) to a policy document. */
 export function addStatement(policy: string, topicArn: string, label: string, accounts: string[], actions: string[]): string {
   const doc = parsePolicy(policy);
-  if (doc.Statement.some((s: any) => s.Sid === label)) throw invalidParameter("Statement already exists");
+  if (doc.Statement.some((s) => s.Sid === label)) throw invalidParameter("Statement already exists");
   for (const action of actions) {
     if (!PERMISSION_ACTIONS.has(action)) throw invalidParameter("Policy statement action out of service scope!");
   }
@@ -175,14 +191,15 @@ export function addStatement(policy: string, topicArn: string, label: string, ac
 /** Removes the statement with Sid `label`; false when there is none. */
 export function removeStatement(policy: string, label: string): string | null {
   const doc = parsePolicy(policy);
-  const kept = doc.Statement.filter((s: any) => s.Sid !== label);
+  const kept = doc.Statement.filter((s) => s.Sid !== label);
   if (kept.length === doc.Statement.length) return null;
   return JSON.stringify({ ...doc, Statement: kept });
 }
 
-function parsePolicy(policy: string): { Statement: any[] } & Record<string, unknown> {
+/** A topic policy's document with its statements as a list (the user's JSON, unchecked). */
+function parsePolicy(policy: string): { Statement: Record<string, unknown>[] } & Record<string, unknown> {
   try {
-    const doc = JSON.parse(policy);
+    const doc = JSON.parse(policy) as Record<string, unknown>;
     const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
     return { ...doc, Statement: statements };
   } catch {

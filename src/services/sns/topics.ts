@@ -305,14 +305,14 @@ export async function removePermission(ctx: RequestContext, input: { TopicArn: s
 }
 
 function checkDataProtectionPolicy(policy: string): void {
-  let doc: any;
+  let doc: unknown;
   try {
     doc = JSON.parse(policy);
   } catch {
     throw invalidParameter("DataProtectionPolicy", "failed to parse JSON.");
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw invalidParameter("DataProtectionPolicy");
-  if (!Array.isArray(doc.Statement)) throw invalidParameter("DataProtectionPolicy", "Statement is required.");
+  if (!Array.isArray((doc as { Statement?: unknown }).Statement)) throw invalidParameter("DataProtectionPolicy", "Statement is required.");
 }
 
 export async function putDataProtectionPolicy(ctx: RequestContext, input: { ResourceArn: string; DataProtectionPolicy: string }): Promise<void> {

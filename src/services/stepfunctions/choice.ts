@@ -32,10 +32,13 @@ function matchesWildcard(value: string, pattern: string): boolean {
   return new RegExp(`^${re}$`).test(value);
 }
 
+/** A Choice rule as the definition holds it: user JSON, checked by validateDefinition, then read member by member (`any` is that boundary). */
+export type ChoiceRule = Record<string, any>;
+
 /** True when `rule` (a Choice rule or nested boolean expression) matches `input`. */
-export function evaluateRule(rule: Record<string, any>, input: unknown, context: unknown, variables?: Record<string, unknown>): boolean {
-  if (Array.isArray(rule.And)) return rule.And.every((r: Record<string, any>) => evaluateRule(r, input, context, variables));
-  if (Array.isArray(rule.Or)) return rule.Or.some((r: Record<string, any>) => evaluateRule(r, input, context, variables));
+export function evaluateRule(rule: ChoiceRule, input: unknown, context: unknown, variables?: Record<string, unknown>): boolean {
+  if (Array.isArray(rule.And)) return rule.And.every((r: ChoiceRule) => evaluateRule(r, input, context, variables));
+  if (Array.isArray(rule.Or)) return rule.Or.some((r: ChoiceRule) => evaluateRule(r, input, context, variables));
   if (rule.Not) return !evaluateRule(rule.Not, input, context, variables);
   const variable: string = rule.Variable;
   const op = COMPARISON_OPERATORS.find((o) => o in rule);

@@ -4,6 +4,7 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
+import type { EncryptionConfiguration, LoggingConfiguration, TracingConfiguration } from "../../generated/stepfunctions.ts";
 import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
 import { partitionOf } from "../../util/partition.ts";
 
@@ -59,9 +60,9 @@ export interface StoredMachine {
   creationDate: number;
   /** When the current revision was written (versions pin one). */
   revisionId: string;
-  loggingConfiguration: Record<string, unknown>;
-  tracingConfiguration: Record<string, unknown>;
-  encryptionConfiguration?: Record<string, unknown>;
+  loggingConfiguration: LoggingConfiguration;
+  tracingConfiguration: TracingConfiguration;
+  encryptionConfiguration?: EncryptionConfiguration;
   description?: string;
   label?: string;
   tags: Tags;
@@ -82,9 +83,9 @@ export interface StoredVersion {
   revisionId: string;
   description?: string;
   creationDate: number;
-  loggingConfiguration: Record<string, unknown>;
-  tracingConfiguration: Record<string, unknown>;
-  encryptionConfiguration?: Record<string, unknown>;
+  loggingConfiguration: LoggingConfiguration;
+  tracingConfiguration: TracingConfiguration;
+  encryptionConfiguration?: EncryptionConfiguration;
   name: string;
 }
 

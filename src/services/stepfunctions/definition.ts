@@ -40,6 +40,7 @@ const JSONPATH_ONLY = ["InputPath", "OutputPath", "Parameters", "ResultPath", "R
   "ToleratedFailureCountPath", "Iterator"];
 const JSONATA_ONLY = ["Arguments", "Output", "Items"];
 
+/** A part of the definition being validated: user JSON, each member checked before use (`any` is that boundary). */
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -5,7 +5,7 @@
  * to its terminal event, the machine's TimeoutSeconds on the emulator's clock).
  * Source: https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
-import type { Operations as Ops } from "../../generated/stepfunctions.ts";
+import type { HistoryEvent, Operations as Ops } from "../../generated/stepfunctions.ts";
 import type { Handlers, RequestContext } from "../types.ts";
 import { arn, checkName, err, keys, listAll, page, parseArn, parseJsonInput, randomId, requireArn, type StoredExecution, type StoredMachine } from "./common.ts";
 import { ExecutionStop, StatesError } from "./errors.ts";
@@ -176,8 +176,8 @@ export const executionHandlers: Handlers<Ops> = {
     return {
       stateMachineArn: e.versionArn ?? e.machineArn, name: e.machineName, definition: e.definition, roleArn: e.roleArn,
       updateDate: new Date(machine?.updateDate ?? machine?.creationDate ?? e.startDate),
-      loggingConfiguration: (machine?.loggingConfiguration ?? { level: "OFF", includeExecutionData: false }) as any,
-      tracingConfiguration: (machine?.tracingConfiguration ?? { enabled: false }) as any,
+      loggingConfiguration: machine?.loggingConfiguration ?? { level: "OFF", includeExecutionData: false },
+      tracingConfiguration: machine?.tracingConfiguration ?? { enabled: false },
       ...(machine ? { revisionId: machine.revisionId } : {}),
     };
   },
@@ -247,7 +247,8 @@ export const executionHandlers: Handlers<Ops> = {
       events: p.items.map((ev) => {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(ev)) out[k] = k === "timestamp" ? new Date(v as number) : includeData ? v : stripData(v);
-        return out as any;
+        // The interpreter records each event's members under the model's names (run.ts).
+        return out as unknown as HistoryEvent;
       }),
       ...(p.nextToken ? { nextToken: p.nextToken } : {}),
     };

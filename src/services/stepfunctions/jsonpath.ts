@@ -294,7 +294,8 @@ export function setPath(input: unknown, path: string, value: unknown): unknown {
   if (p.steps.length === 0) return value;
   const root = structuredClone(input ?? {});
   if (typeof root !== "object" || root === null) throw new PathError(`Unable to apply ResultPath '${path}' to input '${JSON.stringify(input)}'`);
-  let node: any = root;
+  // Each step lands on an object (created where missing), indexed by member name or array index.
+  let node = root as Record<string | number, unknown>;
   p.steps.forEach((step, k) => {
     const last = k === p.steps.length - 1;
     const key: string | number = step.kind === "member" ? step.name : (step as { index: number }).index;
@@ -303,8 +304,9 @@ export function setPath(input: unknown, path: string, value: unknown): unknown {
     }
     if (last) node[key] = value;
     else {
-      if (node[key] === undefined || node[key] === null || typeof node[key] !== "object") node[key] = {};
-      node = node[key];
+      const next = node[key];
+      if (next === undefined || next === null || typeof next !== "object") node[key] = {};
+      node = node[key] as Record<string | number, unknown>;
     }
   });
   return root;

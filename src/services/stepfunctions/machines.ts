@@ -3,7 +3,7 @@
  * Source: https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html
  * and the pages of the other operations below.
  */
-import type { Operations as Ops } from "../../generated/stepfunctions.ts";
+import type { LoggingConfiguration, Operations as Ops } from "../../generated/stepfunctions.ts";
 import type { Handlers, RequestContext } from "../types.ts";
 import {
   arn, checkName, err, keys, listAll, page, parseArn, requireArn, type StoredActivity, type StoredAlias, type StoredMachine, type StoredVersion, type Tags,
@@ -11,7 +11,7 @@ import {
 import { requireValidDefinition, validateDefinition } from "./definition.ts";
 
 const MAX_TAGS = 50;
-const DEFAULT_LOGGING = { level: "OFF", includeExecutionData: false };
+const DEFAULT_LOGGING: LoggingConfiguration = { level: "OFF", includeExecutionData: false };
 const DEFAULT_TRACING = { enabled: false };
 
 export const machineNotFound = (value: string) => err("StateMachineDoesNotExist", `State Machine Does Not Exist: '${value}'`);
@@ -69,7 +69,7 @@ function checkTags(tags: Tags): void {
   if (tags.length > MAX_TAGS) throw err("TooManyTags", `Too many tags: the resource may have at most ${MAX_TAGS} tags.`);
 }
 
-function checkLogging(config: Record<string, any> | undefined): void {
+function checkLogging(config: LoggingConfiguration | undefined): void {
   if (!config) return;
   const level = config.level ?? "OFF";
   if (level !== "OFF" && !(config.destinations?.length)) {
@@ -147,7 +147,7 @@ export const machineHandlers: Handlers<Ops> = {
     let machine: StoredMachine = {
       ...(wanted as StoredMachine), arn: machineArn, name: input.name, status: "ACTIVE", creationDate: ctx.clock.now(),
       revisionId: crypto.randomUUID(), tags: (input.tags ?? []).map((t) => ({ key: t.key!, value: t.value ?? "" })), lastVersion: 0,
-      ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration as unknown as Record<string, unknown> } : {}),
+      ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
     };
     await ctx.store.set(keys.machine(machineArn), machine);
     let versionArn: string | undefined;
@@ -167,9 +167,9 @@ export const machineHandlers: Handlers<Ops> = {
     return {
       stateMachineArn: qualifier !== undefined ? (source as StoredVersion).arn : machine.arn,
       name: machine.name, status: machine.status, definition: source.definition, roleArn: source.roleArn, type: source.type,
-      creationDate: new Date(source.creationDate), loggingConfiguration: source.loggingConfiguration as any,
-      tracingConfiguration: source.tracingConfiguration as any, revisionId: source.revisionId,
-      encryptionConfiguration: (source.encryptionConfiguration ?? { type: "AWS_OWNED_KEY" }) as any,
+      creationDate: new Date(source.creationDate), loggingConfiguration: source.loggingConfiguration,
+      tracingConfiguration: source.tracingConfiguration, revisionId: source.revisionId,
+      encryptionConfiguration: source.encryptionConfiguration ?? { type: "AWS_OWNED_KEY" },
       ...(source.description !== undefined ? { description: source.description } : {}),
     };
   },
@@ -200,7 +200,7 @@ export const machineHandlers: Handlers<Ops> = {
       roleArn: input.roleArn ?? machine.roleArn,
       loggingConfiguration: input.loggingConfiguration ? { ...DEFAULT_LOGGING, ...input.loggingConfiguration } : machine.loggingConfiguration,
       tracingConfiguration: input.tracingConfiguration ? { ...DEFAULT_TRACING, ...input.tracingConfiguration } : machine.tracingConfiguration,
-      ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration as unknown as Record<string, unknown> } : {}),
+      ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
       updateDate: ctx.clock.now(),
     };
     if (!sameConfig(machine, next)) {

@@ -54,6 +54,7 @@ export function jsonataExpression(value: unknown): string | undefined {
 const hashes: Record<string, (b: Uint8Array) => Uint8Array> = { "MD5": md5, "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
 
 /** Step Functions' own JSONata functions (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html). */
+// `any[]`: JSONata calls these with whatever the expression passes (its registerFunction type); each checks its arguments.
 const sfnFunctions: Record<string, (...args: any[]) => unknown> = {
   partition: (array: unknown[], size: number) => {
     if (!Array.isArray(array) || !(size > 0)) throw new StatesError("States.QueryEvaluationError", "$partition expects an array and a positive size");

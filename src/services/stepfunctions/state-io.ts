@@ -8,6 +8,7 @@ import { PathError, selectPath, setPath } from "./jsonpath.ts";
 import { applyJsonata, applyTemplate, evaluateJsonata, jsonataExpression, type JsonataScope } from "./payload.ts";
 import type { Run } from "./run.ts";
 
+/** A state or container of the definition: user JSON, checked by validateDefinition, then read member by member (`any` is that boundary). */
 export type Json = Record<string, any>;
 export type Language = "JSONPath" | "JSONata";
 
@@ -171,4 +172,4 @@ export function failureDetails(e: StatesError): { error?: string; cause?: string
 
 
 /** Runs a container (the machine, a branch, an ItemProcessor) to its end; throws StatesError on failure. */
-export type ContainerRunner = (run: Run, container: Record<string, any>, input: unknown, scope: Scope) => Promise<unknown>;
+export type ContainerRunner = (run: Run, container: Json, input: unknown, scope: Scope) => Promise<unknown>;
