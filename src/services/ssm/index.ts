@@ -36,6 +36,7 @@ import { patchBaselineHandlers } from "./patch-baselines.ts";
 import { resourceDataSyncHandlers } from "./resource-data-sync.ts";
 import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
 import { resourcePolicyHandlers } from "./resource-policies.ts";
+import { calendarHandlers } from "./calendar.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -444,5 +445,6 @@ export default defineService({
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
+    ...calendarHandlers,
   },
 });
