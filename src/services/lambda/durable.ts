@@ -27,15 +27,22 @@ import { invalidParameter, notFound } from "./errors.ts";
 import { functionArn, parseFunctionName } from "./names.ts";
 import { page } from "./paging.ts";
 import { getFunction } from "./state.ts";
-import { runOnce, utf8, type Target } from "./run.ts";
+import { resolveTarget, runOnce, utf8, type Target } from "./run.ts";
 
 /** AWS's synchronous invocation limit, which also bounds a synchronous durable execution. */
 const SYNC_LIMIT_MS = 15 * 60 * 1000;
 /** Execution timeout when DurableConfig gives none (seconds). */
 const DEFAULT_EXECUTION_TIMEOUT = 86400;
 
-/** Not state: wakes a suspended execution's driver and synchronous callers (this process only). */
-const wakeups = new Wakeups();
+/** Not state: wakes a suspended execution's driver and synchronous callers (per emulator, in this process). */
+function wakeupsOf(ctx: RequestContext): Wakeups {
+  return ctx.runtime("durable-wakeups", () => new Wakeups());
+}
+
+/** Not state: the executions this emulator drives now (one driver each), and the scopes re-armed. */
+function driversOf(ctx: RequestContext): Set<string> {
+  return ctx.runtime("durable-drivers", () => new Set<string>());
+}
 
 /** An Operation as stored: timestamps in epoch milliseconds. */
 type StoredOperation = Omit<Operation, "StartTimestamp" | "EndTimestamp" | "StepDetails" | "WaitDetails"> & {
@@ -80,6 +87,8 @@ export interface StoredExecution {
   changed: string[];
   /** Something resolved since the last invocation: invoke again. */
   wake: boolean;
+  /** An invocation is running (a restart during one replays it). */
+  invoking?: boolean;
   callbacks: Record<string, CallbackTimers>;
 }
 
@@ -244,6 +253,7 @@ async function invokeOnce(ctx: RequestContext, target: Target, fn: string, name:
     e.token = token;
     e.wake = false;
     e.changed = [];
+    e.invoking = true;
   });
   const requestId = crypto.randomUUID();
   const started = ctx.clock.now();
@@ -273,6 +283,7 @@ async function invokeOnce(ctx: RequestContext, target: Target, fn: string, name:
     });
     // A consumed invocation's token is no longer valid.
     if (e.token === token) e.token = randomToken();
+    e.invoking = false;
     if (e.Status !== "RUNNING") return;
     const root = e.operations[0]!;
     if (outcome.status === "SUCCEEDED") finishExecution(e, now, "SUCCEEDED", { result: outcome.result ?? (root.Status === "SUCCEEDED" ? e.Result : undefined) });
@@ -292,7 +303,7 @@ async function drive(ctx: RequestContext, target: Target, fn: string, name: stri
   for (;;) {
     const exec = await updateExecution(ctx, fn, name, (e) => advance(e, ctx.clock.now()));
     if (exec.Status !== "RUNNING") {
-      wakeups.notify(doneKey(exec.Arn));
+      wakeupsOf(ctx).notify(doneKey(exec.Arn));
       return;
     }
     if (invoke || exec.wake) {
@@ -300,7 +311,35 @@ async function drive(ctx: RequestContext, target: Target, fn: string, name: stri
       await invokeOnce(ctx, target, fn, name);
       continue;
     }
-    await wakeups.wait(exec.Arn, nextTimer(exec) - ctx.clock.now(), ctx.timers, { background: true });
+    await wakeupsOf(ctx).wait(exec.Arn, nextTimer(exec) - ctx.clock.now(), ctx.timers, { background: true });
+  }
+}
+
+/** Drives an execution unless this emulator drives it already. */
+function startDriver(ctx: RequestContext, target: Target, exec: StoredExecution, first: boolean): void {
+  const drivers = driversOf(ctx);
+  if (drivers.has(exec.Arn)) return;
+  drivers.add(exec.Arn);
+  ctx.waitUntil(drive(ctx, target, exec.FunctionName, exec.Name, first).finally(() => drivers.delete(exec.Arn)));
+}
+
+/**
+ * Re-arms the running executions of this account and region once per emulator (after a
+ * restart, their wake-ups were in memory): one interrupted mid-invocation is invoked again
+ * (replay), the others wait for what they waited for.
+ */
+export async function armDurable(ctx: RequestContext): Promise<void> {
+  const drivers = driversOf(ctx);
+  const scope = `scope:${ctx.accountId}/${ctx.region}`;
+  if (drivers.has(scope)) return;
+  drivers.add(scope);
+  for await (const e of ctx.store.list<StoredExecution>({ prefix: ["durable"] })) {
+    if (e.value.Status !== "RUNNING") continue;
+    try {
+      startDriver(ctx, await resolveTarget(ctx, e.value.FunctionName, e.value.Version), e.value, !!e.value.invoking);
+    } catch {
+      // The function or version is gone: the execution cannot run again.
+    }
   }
 }
 
@@ -345,7 +384,7 @@ export async function invokeDurable(
     addEvent(exec, now, "ExecutionStarted", undefined, { ExecutionStartedDetails: { Input: { Payload: inputPayload }, ExecutionTimeout: timeout } });
     const created = await ctx.store.atomic().check({ key: executionKey(fn, name), versionstamp: null }).set(executionKey(fn, name), exec).commit();
     if (!created.ok) return invokeDurable(ctx, target, payload, input, type);
-    ctx.waitUntil(drive(ctx, target, fn, name, true));
+    startDriver(ctx, target, exec, true);
   }
   if (type === "Event") return { StatusCode: 202, DurableExecutionArn: exec.Arn, ExecutedVersion: exec.Version };
   const deadline = ctx.clock.now() + SYNC_LIMIT_MS;
@@ -363,7 +402,7 @@ export async function invokeDurable(
         Payload: new TextEncoder().encode(JSON.stringify({ errorType: error.ErrorType ?? current.Status, errorMessage: error.ErrorMessage ?? "", ...(error.StackTrace ? { trace: error.StackTrace } : {}) })),
       };
     }
-    await wakeups.wait(doneKey(current.Arn), deadline - ctx.clock.now(), ctx.timers, { background: true });
+    await wakeupsOf(ctx).wait(doneKey(current.Arn), deadline - ctx.clock.now(), ctx.timers, { background: true });
   }
 }
 
@@ -518,7 +557,7 @@ async function chainedInvoke(ctx: RequestContext, fn: string, name: string, opId
     e.changed.push(opId);
     e.wake = true;
   });
-  wakeups.notify(exec.Arn);
+  wakeupsOf(ctx).notify(exec.Arn);
 }
 
 /** A callback's operation, for SendDurableExecutionCallback*: CallbackTimeoutException once it timed out. */
@@ -533,7 +572,7 @@ async function completeCallback(ctx: RequestContext, callbackId: string, change:
     if (op.Status !== "STARTED" || e.Status !== "RUNNING") throw invalidParameter(`Callback ${callbackId} is already ${e.Status !== "RUNNING" ? `closed: the execution is ${e.Status}` : op.Status}.`);
     change(op, e, now);
   });
-  wakeups.notify(exec.Arn);
+  wakeupsOf(ctx).notify(exec.Arn);
 }
 
 function checkMaxItems(max: number | undefined): number {
@@ -645,8 +684,8 @@ export const durableHandlers: Handlers<Operations> = {
       if (e.Status !== "RUNNING") throw invalidParameter(`The durable execution ${e.Arn} is not running (${e.Status}).`);
       finishExecution(e, now, "STOPPED", { error: input.Error ?? { ErrorType: "Execution.Stopped", ErrorMessage: "The durable execution was stopped." } });
     });
-    wakeups.notify(exec.Arn);
-    wakeups.notify(doneKey(exec.Arn));
+    wakeupsOf(ctx).notify(exec.Arn);
+    wakeupsOf(ctx).notify(doneKey(exec.Arn));
     return { StopTimestamp: now };
   },
 

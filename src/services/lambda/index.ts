@@ -27,7 +27,7 @@ import { serveStreamingInvoke } from "./stream.ts";
 import { serveFunctionUrl } from "./urls.ts";
 import { codeSigningHandlers } from "./code-signing.ts";
 import { capacityHandlers } from "./capacity.ts";
-import { durableHandlers } from "./durable.ts";
+import { armDurable, durableHandlers } from "./durable.ts";
 import { codeBlobs, functionCodeKey, layerCodeKey, loadPackage } from "./code.ts";
 import { lambdaAuthorization } from "./authorization.ts";
 
@@ -67,9 +67,10 @@ const operations = {
   ...durableHandlers,
 };
 
-/** Every request first re-arms this account's SQS pollers if this process has not yet (restarts). */
+/** Every request first re-arms this account's pollers and durable executions if this emulator has not yet (restarts). */
 const handlers = Object.fromEntries(Object.entries(operations).map(([name, handler]) => [name, async (input: unknown, ctx: RequestContext) => {
   await armMappings(ctx);
+  await armDurable(ctx);
   return (handler as Handler)(input, ctx);
 }])) as typeof operations;
 

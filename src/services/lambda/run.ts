@@ -16,6 +16,11 @@ import { resolveFunction, type FunctionConfig, type Resolved } from "./state.ts"
 
 const TAIL_BYTES = 4096;
 
+/** Not state: tells this emulator's environments from another's when a runner serves several. */
+function emulatorId(ctx: RequestContext): string {
+  return ctx.runtime("lambda-emulator-id", () => crypto.randomUUID());
+}
+
 /** One invocation, as the `invocations` introspection view lists it. */
 export interface InvocationRecord {
   FunctionName: string;
@@ -98,7 +103,8 @@ export async function runOnce(
 ): Promise<LambdaRunResult> {
   const { config, resolved } = target;
   const request: LambdaRunRequest = {
-    environmentKey: `${ctx.accountId}/${ctx.region}/${config.FunctionName}/${target.version}/${config.CodeSha256}/${config.RevisionId}`,
+    // Per emulator too: an environment's own AWS calls go back to the emulator that started it.
+    environmentKey: `${emulatorId(ctx)}/${ctx.accountId}/${ctx.region}/${config.FunctionName}/${target.version}/${config.CodeSha256}/${config.RevisionId}`,
     functionName: config.FunctionName,
     functionVersion: target.version,
     invokedFunctionArn: target.invokedArn,

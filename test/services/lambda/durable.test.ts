@@ -14,6 +14,8 @@ import {
 } from "@aws-sdk/client-lambda";
 import { createEmulator } from "../../../src/emulator.ts";
 import { createManualClock } from "../../../src/clock.ts";
+import { createMemoryStore } from "../../../src/store/memory.ts";
+import { createMemoryBlobStore } from "../../../src/store/blobs.ts";
 import { createNodeLambdaRunner } from "../../../src/runtime/node.ts";
 import { inProcess } from "../../helpers/clients.ts";
 import { ROLE, zip } from "./zips.ts";
@@ -193,5 +195,32 @@ describe("Lambda durable executions (Node runner)", () => {
     expect(await failure(lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: "nope" })))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
     const unknown = arn.replace("/to-stop/", "/nobody/");
     expect(await failure(lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: unknown })))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
+  }, 120_000);
+
+  it("resumes a suspended execution after a restart (a new emulator on the same store)", async () => {
+    const store = createMemoryStore();
+    const blobs = createMemoryBlobStore();
+    const before = createEmulator({ lambdaRunner: runner, clock: createManualClock(Date.now()), store, blobs });
+    const first = new LambdaClient(inProcess(before));
+    await first.send(new CreateFunctionCommand({
+      FunctionName: "workflow", Runtime: "nodejs20.x", Role: ROLE, Handler: "index.handler", Code: { ZipFile: zip({ "index.mjs": DURABLE }) },
+      Timeout: 30, DurableConfig: { ExecutionTimeout: 86400 },
+    }));
+    await first.send(new CreateFunctionCommand({
+      FunctionName: "plain-helper", Runtime: "nodejs20.x", Role: ROLE, Handler: "index.handler",
+      Code: { ZipFile: zip({ "index.mjs": "export const handler = async (e) => ({ plus: e.x + 1 });" }) },
+    }));
+    const arn = (await first.send(new InvokeCommand({ FunctionName: "workflow", InvocationType: "Event", Payload: json({ n: 2 }) }))).DurableExecutionArn!;
+    await before.settled();
+
+    const laterClock = createManualClock(Date.now());
+    const after = createEmulator({ lambdaRunner: runner, clock: laterClock, store, blobs });
+    const second = new LambdaClient(inProcess(after));
+    // The first request re-arms the execution; its wait then ends on the new emulator's clock.
+    expect((await second.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status).toBe("RUNNING");
+    await laterClock.advance(61_000);
+    await after.settled();
+    const events = (await second.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }))).Events!.map((e) => e.EventType);
+    expect(events).toEqual(expect.arrayContaining(["WaitSucceeded", "ChainedInvokeSucceeded", "CallbackStarted"]));
   }, 120_000);
 });
