@@ -38,8 +38,6 @@ const ALL_METRICS: MetricsName[] = [
 ];
 const MAX_TAGS = 50;
 
-type Input = Record<string, any>;
-
 async function allStreams(ctx: RequestContext): Promise<StoredStream[]> {
   const out: StoredStream[] = [];
   for await (const entry of ctx.store.list<StoredStream>({ prefix: ["stream"] })) out.push(entry.value);

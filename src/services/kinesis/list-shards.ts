@@ -3,6 +3,7 @@
  * Source: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ListShards.html
  */
 import type { RequestContext } from "../types.ts";
+import type { ListShardsInput } from "../../generated/kinesis.ts";
 import { expiredNextToken, invalidArgument } from "./errors.ts";
 import { describeShard, loadStream, streamRef, type StoredShard, type StoredStream, type StreamRef } from "./streams.ts";
 import { decodeToken, encodeToken } from "./tokens.ts";
@@ -50,7 +51,7 @@ function applyFilter(stream: StoredStream, shards: StoredShard[], filter: ListSh
   }
 }
 
-export async function listShards(ctx: RequestContext, input: Record<string, any>) {
+export async function listShards(ctx: RequestContext, input: ListShardsInput) {
   const now = ctx.clock.now();
   let ref: StreamRef;
   let after: string | undefined = input.ExclusiveStartShardId;

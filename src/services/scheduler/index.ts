@@ -7,7 +7,7 @@
  * tags on schedule groups. Design notes: docs/events.md.
  */
 import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
-import type { Operations, ScheduleGroupState } from "../../generated/scheduler.ts";
+import type { CreateScheduleInput, Operations, ScheduleGroupState, UpdateScheduleInput } from "../../generated/scheduler.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/scheduler.json" with { type: "json" };
@@ -67,7 +67,7 @@ function page<T>(items: T[], keyOf: (t: T) => string, token: string | undefined,
 }
 
 /** Checks a CreateSchedule/UpdateSchedule request and builds the record (without NextFire). */
-function buildSchedule(ctx: RequestContext, input: any, group: string, created: number): StoredSchedule {
+function buildSchedule(ctx: RequestContext, input: CreateScheduleInput | UpdateScheduleInput, group: string, created: number): StoredSchedule {
   try {
     parseScheduleExpression(input.ScheduleExpression, { allowAt: true });
   } catch (error) {
@@ -121,7 +121,7 @@ function buildSchedule(ctx: RequestContext, input: any, group: string, created: 
     ...(start !== undefined ? { StartDate: start } : {}),
     ...(end !== undefined ? { EndDate: end } : {}),
     FlexibleTimeWindow: window,
-    Target: target,
+    Target: { ...target },
     State: input.State ?? "ENABLED",
     ...(input.KmsKeyArn !== undefined ? { KmsKeyArn: input.KmsKeyArn } : {}),
     ActionAfterCompletion: input.ActionAfterCompletion ?? "NONE",
