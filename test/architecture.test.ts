@@ -87,7 +87,7 @@ export function cycles(graph: Map<string, string[]>): string[][] {
  * remove some; never raise it: type the value (src/generated/ has every model shape) or take
  * `unknown` and narrow. The counting rule is in docs/architecture.md ("Typed handlers").
  */
-export const ANY_CEILING = 61;
+export const ANY_CEILING = 58;
 
 const LEXEME = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\[\s\S])*`|\bany\b/g;
 
