@@ -243,7 +243,11 @@ export class Environment {
     }
     const contentType = String(req.headers["content-type"] ?? "application/octet-stream");
     current.streamed = { contentType };
-    current.request.stream?.start(contentType);
+    try {
+      current.request.stream?.start(contentType);
+    } catch {
+      // as for chunks below
+    }
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {
@@ -252,7 +256,11 @@ export class Environment {
         if (this.current !== current || size > MAX_STREAMED_RESPONSE_BYTES) continue;
         const bytes = new Uint8Array(chunk);
         chunks.push(bytes);
-        current.request.stream?.chunk(bytes);
+        try {
+          current.request.stream?.chunk(bytes);
+        } catch {
+          // The caller stopped reading: the function still runs to its end.
+        }
       }
     } catch {
       // The runtime went away mid-stream: its exit ends the invocation.

@@ -44,13 +44,31 @@ export async function serveStreamingInvoke(incoming: IncomingRequest, ctx: Reque
     Payload: body.byteLength ? body : undefined,
   };
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  let gone = false;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => void (gone = true) });
+  // A client that went away stops reading; the function still runs to its end.
+  const send = (bytes: Uint8Array) => {
+    if (gone) return;
+    try {
+      controller.enqueue(bytes);
+    } catch {
+      gone = true;
+    }
+  };
+  const close = () => {
+    if (gone) return;
+    try {
+      controller.close();
+    } catch {
+      gone = true;
+    }
+  };
   let markStarted!: (contentType: string) => void;
   const started = new Promise<string>((resolve) => (markStarted = resolve));
   const outcome = await invokeStreaming(ctx, input, {
     start: (contentType) => markStarted(contentType),
     chunk: (bytes) => {
-      if (bytes.byteLength) controller.enqueue(event("PayloadChunk", "application/octet-stream", bytes));
+      if (bytes.byteLength) send(event("PayloadChunk", "application/octet-stream", bytes));
     },
   });
   const responseHeaders: Record<string, string> = { "x-amzn-RequestId": ctx.requestId };
@@ -58,7 +76,9 @@ export async function serveStreamingInvoke(incoming: IncomingRequest, ctx: Reque
   const { result, version } = outcome;
   // Headers go once the function starts streaming (its content type) or has returned; a
   // failure to run at all before then is AWS's error response, not a stream.
-  const contentType = await Promise.race([started, result.then(() => DEFAULT_CONTENT_TYPE)]);
+  const ended = result.then(() => DEFAULT_CONTENT_TYPE);
+  ended.catch(() => {}); // a failure after streaming began is reported in InvokeComplete below
+  const contentType = await Promise.race([started, ended]);
   result.then((r) => {
     const complete: Record<string, string> = {};
     if (r.functionError) {
@@ -71,15 +91,15 @@ export async function serveStreamingInvoke(incoming: IncomingRequest, ctx: Reque
       complete.ErrorCode = doc.errorType ?? "Unhandled";
       complete.ErrorDetails = doc.errorMessage ?? new TextDecoder().decode(r.payload);
     } else if (!r.streamed) {
-      controller.enqueue(event("PayloadChunk", "application/octet-stream", r.payload));
+      send(event("PayloadChunk", "application/octet-stream", r.payload));
     }
     if (logType === "Tail") complete.LogResult = bytesToBase64(encoder.encode(r.log.slice(-4096)));
-    controller.enqueue(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify(complete))));
-    controller.close();
+    send(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify(complete))));
+    close();
   }, (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    controller.enqueue(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify({ ErrorCode: "ServiceException", ErrorDetails: message }))));
-    controller.close();
+    send(event("InvokeComplete", "application/json", encoder.encode(JSON.stringify({ ErrorCode: "ServiceException", ErrorDetails: message }))));
+    close();
   });
   return new Response(stream, {
     status: 200,
