@@ -21,6 +21,7 @@ import { policyHandlers } from "./policies.ts";
 import { anomalyHandlers } from "./anomalies.ts";
 import { resourceHandlers } from "./resources.ts";
 import { transformerHandlers } from "./transformers.ts";
+import { scheduledQueryHandlers } from "./scheduled-queries.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -116,6 +117,7 @@ export default defineService<Operations>({
     ...anomalyHandlers,
     ...resourceHandlers,
     ...transformerHandlers,
+    ...scheduledQueryHandlers,
     async CreateLogGroup(input, ctx) {
       if (input.tags) checkTags(input.tags);
       const group: StoredGroup = {

@@ -142,6 +142,23 @@ function groupsOf(input: { logGroupName?: string; logGroupNames?: string[]; logG
   return [...new Set(names)];
 }
 
+/**
+ * Runs a Logs Insights query to completion (scheduled queries): stored like a StartQuery query,
+ * so DescribeQueries and GetQueryResults see it. `start`/`end` are epoch seconds. Throws
+ * MalformedQueryException for a query that does not parse.
+ */
+export async function runQueryNow(ctx: RequestContext, queryString: string, groups: string[], start: number, end: number): Promise<{ queryId: string; status: QueryStatus; results: { field: string; value: string }[][] }> {
+  const commands = compile(queryString);
+  const query: StoredQuery = {
+    queryId: crypto.randomUUID(), queryString, queryLanguage: "CWLI", status: "Running", createTime: ctx.clock.now(), groups,
+    startTime: start, endTime: end, limit: DEFAULT_LIMIT,
+  };
+  await ctx.store.set(queryKey(query.queryId), query);
+  await execute(ctx, query, commands);
+  const done = (await ctx.store.get<StoredQuery>(queryKey(query.queryId))).value!;
+  return { queryId: query.queryId, status: done.status, results: done.results ?? [] };
+}
+
 export const insightsHandlers: Handlers<Operations> = {
   async StartQuery(input, ctx) {
     if (input.queryLanguage !== undefined && input.queryLanguage !== "CWLI") {
