@@ -19,6 +19,18 @@ function invalid(message: string): AwsError {
 
 export type ItemTest = (item: Item | null) => boolean;
 
+/** The first element of every document path in a parsed condition. */
+function pathHeads(node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const n of node) pathHeads(n, out);
+  } else if (node && typeof node === "object") {
+    const o = node as { kind?: unknown; path?: unknown };
+    if (o.kind === "path" && Array.isArray(o.path) && typeof o.path[0] === "string") out.add(o.path[0]);
+    else for (const v of Object.values(o)) pathHeads(v, out);
+  }
+  return out;
+}
+
 export type KeyOp = "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "BEGINS_WITH";
 
 export interface KeyCondition {
@@ -69,6 +81,8 @@ const EXPRESSION_PARAMS: (keyof RequestParams)[] = ["ConditionExpression", "Filt
 export class Expressions {
   private readonly input: ExpressionInput;
   private readonly tracker = new ExpressionTracker();
+  /** The top-level attributes each parsed condition names (Query's filter may not name key attributes). */
+  private readonly heads = new Map<string, Set<string>>();
 
   constructor(readonly params: RequestParams) {
     assertNotMixed({ ...params });
@@ -107,6 +121,7 @@ export class Expressions {
     else if (member === "FilterExpression" && (p.QueryFilter || p.ScanFilter)) {
       cond = conditionFromFilter(legacyConditions((p.QueryFilter ?? p.ScanFilter)!), p.ConditionalOperator);
     }
+    if (cond) this.heads.set(member, pathHeads(cond));
     if (!cond) {
       if (p.ConditionalOperator && !p.Expected && !p.QueryFilter && !p.ScanFilter) {
         throw invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements");
@@ -159,6 +174,11 @@ export class Expressions {
       ...(cond.rangePrefix ? { rangePrefix: cond.rangePrefix } : {}),
       ...(cond.rangeAttr ? { rangeAttr: cond.rangeAttr } : {}),
     };
+  }
+
+  /** The top-level attribute names a parsed ConditionExpression / FilterExpression (or its legacy form) refers to. */
+  conditionHeads(member: "ConditionExpression" | "FilterExpression"): Set<string> {
+    return this.heads.get(member) ?? new Set();
   }
 
   /** Rejects #names/:values no expression used. */

@@ -142,6 +142,14 @@ async function readPage(
   accept: (item: Item) => "take" | "skip" | "stop",
 ) {
   const filter = exprs.condition("FilterExpression");
+  // A Query's filter may not name the key attributes of what it reads (its key condition does).
+  if (("KeyConditionExpression" in input && input.KeyConditionExpression !== undefined) || ("KeyConditions" in input && input.KeyConditions !== undefined)) {
+    const heads = exprs.conditionHeads("FilterExpression");
+    const member = input.FilterExpression !== undefined ? "Filter Expression" : "QueryFilter";
+    for (const key of [...target.hashes, ...target.ranges]) {
+      if (heads.has(key)) throw invalid(`${member} can only contain non-primary key attributes: Primary key attribute: ${key}`);
+    }
+  }
   const projection = exprs.projection();
   exprs.finish();
   const select: string = input.Select ?? (projection ? "SPECIFIC_ATTRIBUTES" : target.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES");

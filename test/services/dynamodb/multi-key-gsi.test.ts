@@ -136,6 +136,20 @@ describe("DynamoDB multi-attribute GSI keys: rules", () => {
     for (const [expr, values, message] of cases) {
       await expect(q(client, expr, values), expr).rejects.toMatchObject({ name: "ValidationException", message });
     }
+    // A filter may not name a key attribute of the index (any of them); other attributes, even the table's key, are fine.
+    const pk = { ":t": S("W24"), ":r": S("EU") };
+    await expect(q(client, "tournament = :t AND rgn = :r", { ...pk, ":n": N(1) }, { FilterExpression: "seq > :n" }))
+      .rejects.toMatchObject({ name: "ValidationException", message: "Filter Expression can only contain non-primary key attributes: Primary key attribute: seq" });
+    await expect(q(client, "tournament = :t AND rgn = :r", { ...pk, ":s": S("x") }, { FilterExpression: "attribute_exists(#x) AND #n.deep = :s", ExpressionAttributeNames: { "#x": "other", "#n": "round" } }))
+      .rejects.toMatchObject({ message: "Filter Expression can only contain non-primary key attributes: Primary key attribute: round" });
+    expect(ids(await q(client, "tournament = :t AND rgn = :r", { ...pk, ":i": S("m3") }, { FilterExpression: "id = :i" }))).toEqual(["m3"]);
+    await expect(client.send(new QueryCommand({
+      TableName: "matches", IndexName: "byBracket",
+      KeyConditions: { tournament: { ComparisonOperator: "EQ", AttributeValueList: [S("W24")] }, rgn: { ComparisonOperator: "EQ", AttributeValueList: [S("EU")] } },
+      QueryFilter: { tournament: { ComparisonOperator: "EQ", AttributeValueList: [S("W24")] } },
+    }))).rejects.toMatchObject({ message: "QueryFilter can only contain non-primary key attributes: Primary key attribute: tournament" });
+    // Scan filters may name key attributes.
+    expect((await client.send(new ScanCommand({ TableName: "matches", IndexName: "byBracket", FilterExpression: "seq = :n", ExpressionAttributeValues: { ":n": N(7) } }))).Count).toBe(1);
     client.destroy();
   });
 
