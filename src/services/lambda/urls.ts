@@ -13,7 +13,8 @@ import type { IncomingRequest } from "../../protocol/codec.ts";
 import { isAwsError } from "../../protocol/errors.ts";
 import { bytesToBase64, base64ToBytes } from "../../protocol/shape-values.ts";
 import type { RequestContext } from "../types.ts";
-import { invokeBuffered } from "./invoke.ts";
+import { invokeBuffered, invokeStreaming } from "./invoke.ts";
+import type { LambdaRunResult } from "../../lambda-runner.ts";
 
 const PATH = /^\/2021-10-31\/url\/([a-z0-9]{32})(\/.*)?$/;
 
@@ -92,12 +93,17 @@ export async function serveFunctionUrl(incoming: IncomingRequest, ctx: RequestCo
     isBase64Encoded: body.byteLength > 0 && !text,
   };
   const scoped: RequestContext = { ...ctx, accountId: entry.accountId, region: entry.region, store: store! };
-  let outcome;
+  const input = {
+    FunctionName: entry.name, ...(entry.qualifier ? { Qualifier: entry.qualifier } : {}),
+    Payload: new TextEncoder().encode(JSON.stringify(event)),
+  };
+  let outcome: { result: LambdaRunResult } | null;
   try {
-    outcome = await invokeBuffered(scoped, {
-      FunctionName: entry.name, ...(entry.qualifier ? { Qualifier: entry.qualifier } : {}),
-      Payload: new TextEncoder().encode(JSON.stringify(event)),
-    });
+    if (config.InvokeMode === "RESPONSE_STREAM") {
+      const streamed = await streamingUrl(scoped, input);
+      if (streamed instanceof Response) return streamed;
+      outcome = streamed;
+    } else outcome = await invokeBuffered(scoped, input);
   } catch (error) {
     if (isAwsError(error) && error.status === 429) return plain(429, "Rate Exceeded.");
     if (isAwsError(error)) return plain(502, "Internal Server Error");
@@ -164,4 +170,91 @@ function streamedResponse(contentType: string, payload: Uint8Array): Response {
   for (const cookie of prelude.cookies ?? []) headers.append("set-cookie", String(cookie));
   if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
   return new Response(payload.subarray(end + 8) as BodyInit, { status: prelude.statusCode ?? 200, headers });
+}
+
+/** Where the 8 NUL bytes that end an HTTP integration prelude start, or -1. */
+function preludeEnd(bytes: Uint8Array): number {
+  let run = 0;
+  for (let i = 0; i < bytes.byteLength; i++) {
+    run = bytes[i] === 0 ? run + 1 : 0;
+    if (run === 8) return i - 7;
+  }
+  return -1;
+}
+
+function preludeHeaders(json: Uint8Array): { status: number; headers: Headers } | null {
+  let prelude: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
+  try {
+    prelude = JSON.parse(new TextDecoder().decode(json));
+  } catch {
+    return null;
+  }
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(prelude.headers ?? {})) headers.set(k, String(v));
+  for (const cookie of prelude.cookies ?? []) headers.append("set-cookie", String(cookie));
+  if (!headers.has("content-type")) headers.set("content-type", "application/octet-stream");
+  return { status: prelude.statusCode ?? 200, headers };
+}
+
+/**
+ * A URL in `RESPONSE_STREAM` mode: a streaming function's output goes to the HTTP client as it
+ * is written (after its HTTP prelude when it used `awslambda.HttpResponseStream.from`). Returns
+ * the run's result instead when the function did not stream (mapped as a buffered response).
+ * Source: https://docs.aws.amazon.com/lambda/latest/dg/config-rs-invoke-furls.html
+ */
+async function streamingUrl(ctx: RequestContext, input: { FunctionName: string; Qualifier?: string; Payload: Uint8Array }): Promise<Response | { result: LambdaRunResult } | null> {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let gone = false;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => void (gone = true) });
+  const send = (bytes: Uint8Array) => {
+    if (gone || bytes.byteLength === 0) return;
+    try {
+      controller.enqueue(bytes);
+    } catch {
+      gone = true;
+    }
+  };
+  let head: { status: number; headers: Headers } | undefined;
+  let markHead!: () => void;
+  const headReady = new Promise<void>((resolve) => (markHead = resolve));
+  let pending: Uint8Array | null = null;
+  const outcome = await invokeStreaming(ctx, input, {
+    start(contentType) {
+      if (contentType === HTTP_INTEGRATION) pending = new Uint8Array(0);
+      else {
+        head = { status: 200, headers: new Headers({ "content-type": contentType }) };
+        markHead();
+      }
+    },
+    chunk(bytes) {
+      if (!pending) return send(bytes);
+      const all = new Uint8Array(pending.byteLength + bytes.byteLength);
+      all.set(pending);
+      all.set(bytes, pending.byteLength);
+      const end = preludeEnd(all);
+      if (end === -1) {
+        pending = all;
+        return;
+      }
+      pending = null;
+      head = preludeHeaders(all.subarray(0, end)) ?? undefined;
+      markHead();
+      if (head) send(all.subarray(end + 8));
+    },
+  });
+  if (!outcome) return null;
+  const ended = outcome.result;
+  ended.then(() => undefined, () => undefined).then(() => {
+    if (gone) return;
+    try {
+      controller.close();
+    } catch {
+      // already closed
+    }
+  });
+  const finished = await Promise.race([headReady.then(() => null), ended]);
+  if (head) return new Response(body, { status: head.status, headers: head.headers });
+  if (finished === null) return plain(502, "Internal Server Error");
+  if (finished.streamed) return plain(502, "Internal Server Error");
+  return { result: finished };
 }

@@ -33,10 +33,11 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
   }
   responseStream.setContentType("text/plain");
   responseStream.write("first;");
-  if (event.flag) {
+  const flag = event.flag ?? event.queryStringParameters?.flag;
+  if (flag) {
     const until = Date.now() + 20000;
-    while (!existsSync(event.flag) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    responseStream.write(existsSync(event.flag) ? "saw-flag;" : "no-flag;");
+    while (!existsSync(flag) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    responseStream.write(existsSync(flag) ? "saw-flag;" : "no-flag;");
   }
   if (event.fail) throw new TypeError("broke after " + context.awsRequestId.length);
   responseStream.write("last");
@@ -98,6 +99,19 @@ describe("Lambda response streaming (Node runner)", () => {
     expect([web.status, web.headers.get("x-a"), await web.text()]).toEqual([201, "1", "hello web"]);
     const plainText = await emulator.fetch(new Request(`http://localhost:4566/2021-10-31/url/${id}/other`));
     expect([plainText.status, plainText.headers.get("content-type"), await plainText.text()]).toEqual([200, "text/plain", "first;last"]);
+    // RESPONSE_STREAM: the client reads the first chunk while the function still runs.
+    const flag = join(mkdtempSync(join(tmpdir(), "fetchstack-url-stream-")), "go");
+    const live = await emulator.fetch(new Request(`http://localhost:4566/2021-10-31/url/${id}/live?flag=${encodeURIComponent(flag)}`));
+    expect(live.status).toBe(200);
+    const reader = live.body!.getReader();
+    let received = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += text(value);
+      if (received === "first;") writeFileSync(flag, "");
+    }
+    expect(received).toBe("first;saw-flag;last");
   }, 60_000);
 
   it("answers a plain Invoke of a streaming function with the whole response", async () => {
