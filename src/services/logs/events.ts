@@ -12,6 +12,7 @@ import { commitWithRetry } from "../../store/atomic.ts";
 import { extractValue, FilterPatternError, matches, parseFilterPattern, type FilterPattern } from "./filter-pattern.ts";
 import { accountPolicies, policySelects } from "./policies.ts";
 import { transformerFor } from "./transformers.ts";
+import { notifyTail } from "./tail-signal.ts";
 import { transformMessage } from "./transform-processors.ts";
 import {
   decodeToken, encodeToken, invalidParameter, keys, loadGroup, loadStream, retentionCutoff,
@@ -103,6 +104,7 @@ export async function putLogEvents(ctx: RequestContext, groupName: string, strea
       return { op, value: out };
     })).value);
   if (stored.length > 0) {
+    notifyTail(ctx.accountId, ctx.region);
     ctx.waitUntil(deliverToSubscriptions(ctx, group, streamName, stored));
     ctx.waitUntil(publishMetrics(ctx, group, stored));
   }

@@ -22,6 +22,7 @@ import { anomalyHandlers } from "./anomalies.ts";
 import { resourceHandlers } from "./resources.ts";
 import { transformerHandlers } from "./transformers.ts";
 import { scheduledQueryHandlers } from "./scheduled-queries.ts";
+import { serveStreams } from "./live-tail.ts";
 import { filterLogEvents, getLogEvents, parsePattern, putLogEvents } from "./events.ts";
 import { extractFields, matches } from "./filter-pattern.ts";
 import {
@@ -108,6 +109,8 @@ async function filters(ctx: RequestContext, prefix: readonly unknown[]): Promise
 export default defineService<Operations>({
   name: "logs",
   authorization: logsAuthorization,
+  // StartLiveTail and GetLogObject answer event streams, which the codecs do not write (live-tail.ts).
+  preRoute: serveStreams,
   model: model as unknown as ServiceModel,
   handlers: {
     ...insightsHandlers,
