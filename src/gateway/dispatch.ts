@@ -73,6 +73,8 @@ async function dispatchParsed(
   let operation: OperationModel | undefined;
   try {
     if (service.preRoute) {
+      // A preRoute that serves an operation itself is decided through ctx.authorize.
+      if (authorize) ctx.authorize = authorize;
       const early = await service.preRoute(incoming, ctx);
       if (early) return early;
     }

@@ -90,6 +90,13 @@ export interface RequestContext {
   /** Aborted when the HTTP client goes away (long polls stop waiting); absent for `ctx.invoke`. */
   signal?: AbortSignal;
   /**
+   * Under `enforceIam`, decides `operation` with `input` as the gateway does for every parsed
+   * request (resolves when allowed, throws the service's AccessDenied): for a `preRoute` hook
+   * that parses and serves an operation itself (Kinesis SubscribeToShard). Undefined when IAM
+   * is not enforced or the request is not the caller's (ctx.invoke).
+   */
+  authorize?(operation: string, input: Record<string, unknown>): Promise<void>;
+  /**
    * The HTTP request as the gateway saw it; undefined for `ctx.invoke` and `setup` calls. Not for
    * what the model binds: headers, query and body members arrive parsed in `input` (read them
    * there, so invoked calls behave the same). Only for request facts no model member carries

@@ -12,6 +12,7 @@
  * (widget-image.ts); OTel enrichment is an account switch.
  */
 import { defineService, type RequestContext } from "../types.ts";
+import { cloudwatchAuthorization } from "./authorization.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/cloudwatch.json" with { type: "json" };
 import type { MetricAlarm, Operations, Tag } from "../../generated/cloudwatch.ts";
@@ -159,6 +160,7 @@ interface StoredStream {
 
 export default defineService<Operations>({
   name: "cloudwatch",
+  authorization: cloudwatchAuthorization,
   model: model as unknown as ServiceModel,
   handlers: {
     ...anomalyDetectorHandlers,

@@ -7,6 +7,7 @@
  * of src/shared/dynamodb-streams.ts. Design and limits: docs/dynamodb-streams.md.
  */
 import { defineService } from "../types.ts";
+import { dynamodbStreamsAuthorization } from "./authorization.ts";
 import model from "../../../models/dynamodbstreams.json" with { type: "json" };
 import type { ServiceModel } from "../../protocol/model.ts";
 import type { Operations } from "../../generated/dynamodbstreams.ts";
@@ -14,6 +15,7 @@ import { describeStream, getRecords, getShardIterator, listStreams } from "./rec
 
 export default defineService<Operations>({
   name: "dynamodbstreams",
+  authorization: dynamodbStreamsAuthorization,
   model: model as unknown as ServiceModel,
   storeNamespace: "dynamodb",
   // DynamoDB's Coral stack: its namespace and classic type-error wording (no x-amz-crc32).

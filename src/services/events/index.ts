@@ -8,6 +8,7 @@
  * and replays (archives.ts). Design notes: docs/events.md.
  */
 import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
+import { eventsAuthorization } from "./authorization.ts";
 import type { Operations } from "../../generated/events.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/events.json" with { type: "json" };
@@ -123,6 +124,7 @@ const handlers = Object.fromEntries(
 
 export default defineService<Operations>({
   name: "events",
+  authorization: eventsAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
   introspection: {

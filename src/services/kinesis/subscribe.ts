@@ -58,6 +58,8 @@ export async function serveSubscribeToShard(incoming: IncomingRequest, ctx: Requ
   ctx.operation = operation.name;
   const failures = validateInput(incoming.model, operation.input!, input);
   if (failures.length > 0) throw new AwsError("ValidationException", validationMessage(failures), 400);
+  // Served before the gateway's own authorization step: decided here (kinesis:SubscribeToShard on the consumer).
+  await ctx.authorize?.(operation.name, input);
   const { ConsumerARN, ShardId, StartingPosition: start } = input as { ConsumerARN: string; ShardId: string; StartingPosition: StartingPosition };
 
   const { ref, stream, consumer } = await findConsumer(ctx, { ConsumerARN });

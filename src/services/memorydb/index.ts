@@ -9,6 +9,7 @@
  * are always consistent both ways.
  */
 import { defineService } from "../types.ts";
+import { memorydbAuthorization } from "./authorization.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import model from "../../../models/memorydb.json" with { type: "json" };
 import { aclHandlers } from "./acls.ts";
@@ -26,6 +27,7 @@ import type { Operations as Ops } from "../../generated/memorydb.ts";
 
 export default defineService<Ops>({
   name: "memorydb",
+  authorization: memorydbAuthorization,
   model: model as unknown as ServiceModel,
   handlers: withDefaults({
     ...clusterHandlers,

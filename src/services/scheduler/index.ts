@@ -7,6 +7,7 @@
  * tags on schedule groups. Design notes: docs/events.md.
  */
 import { defineService, type Handler, type Handlers, type RequestContext } from "../types.ts";
+import { schedulerAuthorization } from "./authorization.ts";
 import type { CreateScheduleInput, Operations, ScheduleGroupState, UpdateScheduleInput } from "../../generated/scheduler.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
@@ -302,6 +303,7 @@ const handlers = Object.fromEntries(
 
 export default defineService<Operations>({
   name: "scheduler",
+  authorization: schedulerAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
   introspection: {
