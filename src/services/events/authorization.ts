@@ -33,14 +33,14 @@ const stored = (key: string, field: string, type: string) => async (input: Input
 };
 const connection = stored("connection", "ConnectionArn", "connection");
 const apiDestination = stored("api-destination", "ApiDestinationArn", "api-destination");
-const any = { resource: "*" } as const;
+const anywhere = { resource: "*" } as const;
 
 export const eventsAuthorization: AuthorizationMap = {
   prefix: "events",
   resource: "*",
   operations: {
     PutEvents: { resource: (input, env) => [...new Set(((input.Entries ?? []) as { EventBusName?: string }[]).map((e) => busArn(e.EventBusName, env)))] },
-    PutPartnerEvents: any,
+    PutPartnerEvents: anywhere,
     CreateEventBus: { resource: bus("Name"), tags: "Tags" },
     DeleteEventBus: { resource: bus("Name") },
     DescribeEventBus: { resource: bus("Name") },
