@@ -37,6 +37,7 @@ import { resourceDataSyncHandlers } from "./resource-data-sync.ts";
 import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
 import { resourcePolicyHandlers } from "./resource-policies.ts";
 import { calendarHandlers } from "./calendar.ts";
+import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -445,6 +446,6 @@ export default defineService({
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
-    ...calendarHandlers,
+    ...calendarHandlers, ...automationHandlers,
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Managed nodes, sessions, activations and Automation lookups, without nodes.
+ * Managed nodes, sessions, and activations, without nodes.
  *
  * fetchstack has no managed nodes (no SSM Agent registers here), so: StartSession answers
  * `TargetNotConnected`; GetConnectionStatus says `notconnected`; DescribeSessions,
@@ -12,12 +12,9 @@
  * Activations (hybrid activation codes) are real state: CreateActivation, DescribeActivations
  * (filters `ActivationIds`, `DefaultInstanceName`, `IamRole`), DeleteActivation
  * (`InvalidActivationId`); no node ever registers with them (`RegistrationsCount` 0).
- * Automation executions are never started here (StartAutomationExecution has no handler), so
- * DescribeAutomationExecutions lists none and the operations on one execution answer
- * `AutomationExecutionNotFoundException`.
  *
  * Source: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartSession.html
- * (and API_CreateActivation, API_DescribeInstanceInformation, API_GetAutomationExecution, ...)
+ * (and API_CreateActivation, API_DescribeInstanceInformation, ...)
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { Handler, RequestContext } from "../types.ts";
@@ -37,7 +34,6 @@ interface ActivationRecord {
 const activationKey = (id: string) => ["activation", id];
 const notManaged = (ctx: RequestContext, id: string) =>
   new AwsError("InvalidInstanceId", `Instances [[${id}]] not in a valid state for account ${ctx.accountId}`, 400);
-const noAutomation = (id: string) => new AwsError("AutomationExecutionNotFoundException", `Automation execution ${id} doesn't exist.`, 400);
 const DAY = 24 * 3600_000;
 
 function activationCode(): string {
@@ -147,17 +143,4 @@ export const managedNodeHandlers: Record<string, Handler> = {
     return {};
   },
 
-  DescribeAutomationExecutions: empty("AutomationExecutionMetadataList"),
-  async GetAutomationExecution(input) {
-    throw noAutomation(input.AutomationExecutionId);
-  },
-  async DescribeAutomationStepExecutions(input) {
-    throw noAutomation(input.AutomationExecutionId);
-  },
-  async StopAutomationExecution(input) {
-    throw noAutomation(input.AutomationExecutionId);
-  },
-  async SendAutomationSignal(input) {
-    throw noAutomation(input.AutomationExecutionId);
-  },
 };
