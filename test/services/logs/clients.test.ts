@@ -39,6 +39,59 @@ print(json.dumps({"first": [e["message"] for e in got["events"]], "more": [e["me
       dup: { Code: "ResourceAlreadyExistsException", Message: "The specified log group already exists" },
     });
   }, 60_000);
+
+  it("transformers, account policies, anomaly detectors, lookup tables, scheduled queries and live tail", async () => {
+    const out = await boto3(server.url, `
+import time
+from botocore.config import Config
+# Live tail's operations carry AWS's "stream-" host prefix, which a local endpoint cannot take.
+logs = boto3.client("logs", endpoint_url=ENDPOINT, region_name="us-east-1", config=Config(inject_host_prefix=False))
+logs.create_log_group(logGroupName="py-new")
+logs.create_log_stream(logGroupName="py-new", logStreamName="s")
+test = logs.test_transformer(transformerConfig=[{"parseJSON": {}}, {"addKeys": {"entries": [{"key": "k", "value": "v"}]}}], logEventMessages=['{"a":1}'])
+logs.put_transformer(logGroupIdentifier="py-new", transformerConfig=[{"parseKeyValue": {"fieldDelimiter": " "}}])
+policy = logs.put_account_policy(policyName="dp", policyType="DATA_PROTECTION_POLICY", policyDocument='{"Name":"dp","Version":"2021-06-01","Statement":[]}')
+arn = logs.create_log_anomaly_detector(logGroupArnList=["arn:aws:logs:us-east-1:000000000000:log-group:py-new"])["anomalyDetectorArn"]
+table = logs.create_lookup_table(lookupTableName="py_table", tableBody="a,b\\n1,2\\n")
+sq = logs.create_scheduled_query(name="py-sq", queryLanguage="CWLI", queryString="fields @message", logGroupIdentifiers=["py-new"], scheduleExpression="rate(1 hour)", executionRoleArn="arn:aws:iam::000000000000:role/r")
+tail = logs.start_live_tail(logGroupIdentifiers=["arn:aws:logs:us-east-1:000000000000:log-group:py-new"])
+stream = tail["responseStream"]
+start = next(iter(stream))
+logs.put_log_events(logGroupName="py-new", logStreamName="s", logEvents=[{"timestamp": int(time.time() * 1000), "message": "user=ann status=200"}])
+update = None
+for event in stream:
+    results = event.get("sessionUpdate", {}).get("sessionResults", [])
+    if results:
+        update = [r["message"] for r in results]
+        break
+stream.close()
+try:
+    logs.test_transformer(transformerConfig=[{"deleteKeys": {"withKeys": ["a"]}}], logEventMessages=["x"])
+    bad = None
+except botocore.exceptions.ClientError as e:
+    bad = e.response["Error"]["Code"]
+print(json.dumps({"test": json.loads(test["transformedLogs"][0]["transformedEventMessage"]), "policy": policy["accountPolicy"]["policyType"],
+  "detector": logs.get_log_anomaly_detector(anomalyDetectorArn=arn)["anomalyDetectorStatus"], "table": table["lookupTableArn"],
+  "sq": sq["state"], "start": "sessionStart" in start, "update": update, "bad": bad}))
+`);
+    expect(out).toEqual({
+      test: { a: 1, k: "v" }, policy: "DATA_PROTECTION_POLICY", detector: "ANALYZING", table: "arn:aws:logs:us-east-1:000000000000:lookup-table:py_table",
+      sq: "ENABLED", start: true, update: [JSON.stringify({ user: "ann", status: "200" })], bad: "InvalidParameterException",
+    });
+  }, 60_000);
+});
+
+if (!awsCli.v1) console.warn("skipping AWS CLI v1 Logs transformer check: not installed");
+// AWS CLI v2 2.9 predates the transformer operations; v1 follows current botocore.
+describe.skipIf(!awsCli.v1)("AWS CLI v1, newer operations", () => {
+  it("test-transformer and describe-account-policies", async () => {
+    const result = await run(awsCli.v1!, ["logs", "test-transformer", "--transformer-config", JSON.stringify([{ csv: { columns: ["x", "y"] } }]),
+      "--log-event-messages", "1,2", "--endpoint-url", server.url, "--output", "json"], clientEnv());
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(JSON.parse(result.stdout).transformedLogs[0].transformedEventMessage)).toEqual({ x: "1", y: "2" });
+    const policies = await run(awsCli.v1!, ["logs", "describe-account-policies", "--policy-type", "FIELD_INDEX_POLICY", "--endpoint-url", server.url, "--output", "json"], clientEnv());
+    expect(JSON.parse(policies.stdout)).toEqual({ accountPolicies: [] });
+  }, 120_000);
 });
 
 for (const [label, cli] of [["AWS CLI v1", awsCli.v1], ["AWS CLI v2", awsCli.v2]] as const) {
