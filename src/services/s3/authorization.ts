@@ -6,6 +6,54 @@
  */
 import type { AuthorizationMap, Input, OperationAuthorization } from "../../policy/authorization.ts";
 import { bucketKey, type BucketRecord } from "./bucket-store.ts";
+import { canonicalUserId } from "./acl.ts";
+import { headKey, type ObjectHead } from "./object-store.ts";
+import type { PolicyDocument, PolicyStatement } from "../../policy/types.ts";
+
+interface StoredAcl {
+  Grants?: { Grantee?: { Type?: string; URI?: string; ID?: string }; Permission?: string }[];
+}
+
+/** The actions an ACL permission grants, on the bucket and on objects (Amazon S3 User Guide, "ACL permissions"). */
+const BUCKET_GRANTS: Record<string, string[]> = {
+  READ: ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"],
+  READ_ACP: ["s3:GetBucketAcl"],
+  WRITE_ACP: ["s3:PutBucketAcl"],
+};
+const BUCKET_WRITE = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
+const OBJECT_GRANTS: Record<string, string[]> = {
+  READ: ["s3:GetObject", "s3:GetObjectVersion"],
+  READ_ACP: ["s3:GetObjectAcl", "s3:GetObjectVersionAcl"],
+  WRITE_ACP: ["s3:PutObjectAcl", "s3:PutObjectVersionAcl"],
+};
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+
+/**
+ * ACL grants as resource-policy statements on `resource`: AllUsers is everyone (anonymous
+ * included), AuthenticatedUsers any signed caller, a canonical user the account it stands for
+ * (known here for the bucket's and the object's owners). Public grants are dropped under Block
+ * Public Access `IgnorePublicAcls`.
+ */
+function aclStatements(acl: StoredAcl | undefined, table: (permission: string) => string[], resource: string, accounts: string[], ignorePublic: boolean): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  for (const grant of acl?.Grants ?? []) {
+    const actions = table(grant.Permission ?? "");
+    if (!actions.length) continue;
+    const g = grant.Grantee ?? {};
+    const base = { Sid: `ACL ${grant.Permission} to ${g.URI ?? g.ID}`, Effect: "Allow" as const, Action: actions, Resource: resource };
+    if (g.URI === ALL_USERS && !ignorePublic) out.push({ ...base, Principal: "*" });
+    else if (g.URI === AUTHENTICATED_USERS && !ignorePublic) out.push({ ...base, Principal: { AWS: "*" }, Condition: { Null: { "aws:PrincipalAccount": "false" } } });
+    else if (g.Type === "CanonicalUser" && g.ID) {
+      const account = accounts.find((a) => canonicalUserId(a) === g.ID);
+      if (account) out.push({ ...base, Principal: { AWS: `arn:aws:iam::${account}:root` } });
+    }
+  }
+  return out;
+}
+
+const withFull = (grants: Record<string, string[]>, extra: string[] = []) => (permission: string) =>
+  permission === "FULL_CONTROL" ? [...Object.values(grants).flat(), ...extra] : grants[permission] ?? [];
 
 const bucket = "arn:{partition}:s3:::{Bucket}";
 const object = "arn:{partition}:s3:::{Bucket}/{Key}";
@@ -159,9 +207,35 @@ export const s3Authorization: AuthorizationMap = {
     if (!record) return null;
     const block = record.config.publicAccessBlock as { RestrictPublicBuckets?: boolean } | undefined;
     const tagSet = (record.config.tagging as { TagSet?: { Key: string; Value: string }[] } | undefined)?.TagSet ?? [];
+    let policy = record.config.policy as string | undefined;
+    // ACLs grant too, unless Object Ownership is BucketOwnerEnforced (ACLs disabled).
+    const ownership = (record.config.ownershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined)?.Rules?.[0]?.ObjectOwnership;
+    if (ownership !== "BucketOwnerEnforced") {
+      const ignorePublic = (record.config.publicAccessBlock as { IgnorePublicAcls?: boolean } | undefined)?.IgnorePublicAcls === true;
+      const bucketAcl = record.config.acl as StoredAcl | undefined;
+      let statements: PolicyStatement[];
+      if (m[2]) {
+        const head = (await env.globalStore.get<ObjectHead>(headKey(m[1], m[2].slice(1)))).value;
+        const accounts = [record.owner, ...(head ? [head.current.owner] : [])];
+        statements = [
+          ...aclStatements(bucketAcl, (p) => (p === "WRITE" || p === "FULL_CONTROL" ? BUCKET_WRITE : []), arn, [record.owner], ignorePublic),
+          ...(head && !head.current.deleteMarker ? aclStatements(head.current.acl as StoredAcl | undefined, withFull(OBJECT_GRANTS), arn, accounts, ignorePublic) : []),
+        ];
+      } else {
+        statements = aclStatements(bucketAcl, withFull(BUCKET_GRANTS), arn, [record.owner], ignorePublic);
+      }
+      if (statements.length) {
+        let doc: PolicyDocument = { Version: "2012-10-17", Statement: [] };
+        try {
+          if (policy) doc = JSON.parse(policy) as PolicyDocument;
+        } catch { /* an unreadable policy grants nothing */ }
+        const existing = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+        policy = JSON.stringify({ ...doc, Statement: [...existing, ...statements] });
+      }
+    }
     return {
-      policy: record.config.policy as string | undefined,
-      source: `bucket policy of ${m[1]}`,
+      policy,
+      source: policy === record.config.policy ? `bucket policy of ${m[1]}` : `bucket policy and ACLs of ${m[1]}`,
       account: record.owner,
       restrictPublic: block?.RestrictPublicBuckets === true,
       ...(m[2] ? {} : { tags: Object.fromEntries(tagSet.map((t) => [t.Key, t.Value])) }),
