@@ -197,6 +197,27 @@ describe("Lambda durable executions (Node runner)", () => {
     expect(await failure(lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: unknown })))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
   }, 120_000);
 
+  it("times a callback out when its heartbeat stops; a late completion is CallbackTimeoutException", async () => {
+    const arn = (await lambda.send(new InvokeCommand({ FunctionName: "workflow", InvocationType: "Event", Payload: json({ n: 3 }), DurableExecutionName: "late" }))).DurableExecutionArn!;
+    await emulator.settled();
+    await clock.advance(60_000);
+    await emulator.settled();
+    const callbackId = (await history(arn)).find((e) => e.EventType === "CallbackStarted")!.CallbackStartedDetails!.CallbackId!;
+    // A heartbeat within 600 s keeps it open; then none comes.
+    await clock.advance(500_000);
+    await lambda.send(new SendDurableExecutionCallbackHeartbeatCommand({ CallbackId: callbackId }));
+    await clock.advance(500_000);
+    await emulator.settled();
+    expect((await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status).toBe("RUNNING");
+    await clock.advance(101_000);
+    await emulator.settled();
+    const got = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    expect(got).toMatchObject({ Status: "FAILED", Error: { ErrorType: "Callback.HeartbeatTimeout" } });
+    expect((await history(arn)).map((e) => e.EventType)).toContain("CallbackTimedOut");
+    expect(await failure(lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: new Uint8Array() }))))
+      .toMatchObject({ name: "CallbackTimeoutException", status: 400 });
+  }, 120_000);
+
   it("resumes a suspended execution after a restart (a new emulator on the same store)", async () => {
     const store = createMemoryStore();
     const blobs = createMemoryBlobStore();
