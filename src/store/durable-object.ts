@@ -73,7 +73,17 @@ export class FetchstackStateObject {
   }
 
   async fetch(request: Request): Promise<Response> {
-    const message = decodeJson((await request.json()) as Json) as Message;
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch (error) {
+      // The calling request ended before its message arrived (a call no request awaits, such as
+      // the blob store's sweep, once the client hangs up): nothing was applied and no one reads
+      // the answer. Thrown, workerd would log it as an uncaught error.
+      if (error instanceof TypeError && /client disconnected/i.test(error.message)) return new Response(null, { status: 499 });
+      throw error;
+    }
+    const message = decodeJson(body as Json) as Message;
     return new Response(JSON.stringify(encodeJson(this.handle(message))), { headers: { "content-type": "application/json" } });
   }
 
