@@ -16,14 +16,57 @@ const windowArn = (input: Input, env: AuthorizationEnv) =>
   input.WindowId ? `arn:aws:ssm:${env.region}:${env.account}:maintenancewindow/${String(input.WindowId)}` : undefined;
 const onDocument = { resource: documentArn("Name") };
 
+const opsItemArn = (input: Input, env: AuthorizationEnv) =>
+  input.OpsItemId ? `arn:aws:ssm:${env.region}:${env.account}:opsitem/${String(input.OpsItemId)}` : undefined;
+const baselineArn = (input: Input, env: AuthorizationEnv) =>
+  input.BaselineId ? (String(input.BaselineId).startsWith("arn:") ? String(input.BaselineId) : `arn:aws:ssm:${env.region}:${env.account}:patchbaseline/${String(input.BaselineId)}`) : undefined;
+const associationArn = (input: Input, env: AuthorizationEnv) =>
+  input.AssociationId ? `arn:aws:ssm:${env.region}:${env.account}:association/${String(input.AssociationId)}` : undefined;
+const onWindow = { resource: windowArn };
+const onOpsItem = { resource: opsItemArn };
+const onBaseline = { resource: baselineArn };
+const onAssociation = { resource: associationArn };
+
+/** Operations not listed act on `*` (lists, settings, sessions, ...). */
 export const ssmAuthorization: AuthorizationMap = {
   prefix: "ssm",
-  resource: one("Name"),
+  resource: "*",
   operations: {
+    DeleteParameter: { resource: one("Name") },
+    GetParameterHistory: { resource: (input, env) => (input.Name ? parameterArn(String(input.Name).split(":")[0], env) : undefined) },
+    UnlabelParameterVersion: { resource: one("Name") },
+    RegisterTargetWithMaintenanceWindow: onWindow,
+    RegisterTaskWithMaintenanceWindow: onWindow,
+    DeregisterTargetFromMaintenanceWindow: onWindow,
+    DeregisterTaskFromMaintenanceWindow: onWindow,
+    UpdateMaintenanceWindowTarget: onWindow,
+    UpdateMaintenanceWindowTask: onWindow,
+    GetMaintenanceWindowTask: onWindow,
+    DescribeMaintenanceWindowTargets: onWindow,
+    DescribeMaintenanceWindowTasks: onWindow,
+    DescribeMaintenanceWindowExecutions: onWindow,
+    CreateAssociation: { resource: documentArn("Name"), tags: "Tags" },
+    DescribeAssociation: onAssociation,
+    UpdateAssociation: onAssociation,
+    DeleteAssociation: onAssociation,
+    ListAssociationVersions: onAssociation,
+    GetOpsItem: onOpsItem,
+    UpdateOpsItem: onOpsItem,
+    DeleteOpsItem: onOpsItem,
+    GetPatchBaseline: onBaseline,
+    UpdatePatchBaseline: onBaseline,
+    DeletePatchBaseline: onBaseline,
+    RegisterDefaultPatchBaseline: onBaseline,
+    RegisterPatchBaselineForPatchGroup: onBaseline,
+    DeregisterPatchBaselineForPatchGroup: onBaseline,
+    ModifyDocumentPermission: onDocument,
+    DescribeDocumentPermission: onDocument,
+    StartAutomationExecution: { resource: (input, env) => (input.DocumentName ? `arn:aws:ssm:${env.region}:${env.account}:automation-definition/${String(input.DocumentName)}:$DEFAULT` : undefined), tags: "Tags" },
+    StartSession: { resource: (input, env) => (input.Target ? `arn:aws:ec2:${env.region}:${env.account}:instance/${String(input.Target)}` : undefined) },
     GetParameter: { resource: (input, env) => (input.Name ? parameterArn(String(input.Name).split(":")[0], env) : undefined) },
     GetParameters: { resource: many },
     DeleteParameters: { resource: many },
-    PutParameter: { tags: "Tags", context: { "ssm:Overwrite": (i) => (i.Overwrite ? "true" : "false") } },
+    PutParameter: { resource: one("Name"), tags: "Tags", context: { "ssm:Overwrite": (i) => (i.Overwrite ? "true" : "false") } },
     GetParametersByPath: { resource: one("Path"), context: { "ssm:Recursive": (i) => (i.Recursive ? "true" : "false") } },
     DescribeParameters: { resource: "*" },
     LabelParameterVersion: { resource: one("Name") },
