@@ -13,6 +13,7 @@ import {
 } from "./crypto.ts";
 import { currentVersion, loadKey, requireUsable, requireUsage, resolveKey, type KeyRecord } from "./keys.ts";
 import { algorithmsFor, oaepMaxPlaintext, SPECS, UNSUPPORTED_SPECS } from "./specs.ts";
+import { connectionState, getKeyStore } from "./key-store-state.ts";
 
 type Context = Record<string, string> | undefined;
 
@@ -188,8 +189,16 @@ export const cryptographyHandlers: Record<string, Handler> = {
     return { PrivateKeyCiphertextBlob: pair.blob, PublicKey: pair.publicKey, KeyId: pair.key.arn, KeyPairSpec: input.KeyPairSpec, KeyMaterialId: pair.materialId };
   },
 
-  async GenerateRandom(input) {
-    if (input.CustomKeyStoreId) throw new AwsError("CustomKeyStoreNotFoundException", `Custom key store ${input.CustomKeyStoreId} does not exist.`, 400);
+  async GenerateRandom(input, ctx) {
+    if (input.CustomKeyStoreId) {
+      // Random bytes from a CloudHSM key store's cluster: it must be connected; external key stores cannot.
+      const record = await getKeyStore(ctx.store, input.CustomKeyStoreId);
+      if (record.CustomKeyStoreType === "EXTERNAL_KEY_STORE") {
+        throw new AwsError("UnsupportedOperationException", "GenerateRandom is not supported for external key stores.", 400);
+      }
+      const state = connectionState(record, ctx.clock.now());
+      if (state !== "CONNECTED") throw new AwsError("CustomKeyStoreInvalidStateException", `Custom key store ${record.CustomKeyStoreId} is ${state}; it must be CONNECTED.`, 400);
+    }
     if (input.NumberOfBytes === undefined) throw validation("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
     return { Plaintext: randomBytes(input.NumberOfBytes) };
   },

@@ -5,7 +5,7 @@
  * Keys, their material (every version, so old ciphertexts decrypt after rotation), aliases,
  * tags, policies and grants live in the store per account and region (keys.ts). Cryptography is
  * in crypto.ts (WebCrypto and @noble, the same on Node, Deno and workerd); imported material in
- * imports.ts. Custom key stores and GetKeyLastUsage answer 501 (docs/kms.md).
+ * imports.ts. Custom key stores are state (custom-key-stores.ts); GetKeyLastUsage reads what key-usage.ts records.
  */
 import { defineService, type Handler, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
@@ -21,6 +21,8 @@ import {
 import { page } from "./paging.ts";
 import { SPECS, UNSUPPORTED_SPECS, type KeyUsage } from "./specs.ts";
 import { kmsAuthorization } from "./authorization.ts";
+import { customKeyStoreFor, customKeyStoreHandlers } from "./custom-key-stores.ts";
+import { keyUsageHandlers, withUsageTracking } from "./key-usage.ts";
 
 const MAX_TAGS = 50;
 const MAX_ON_DEMAND_ROTATIONS = 10;
@@ -66,7 +68,9 @@ function requireSymmetricAwsKms(key: KeyRecord): void {
 }
 
 const handlers: Record<string, Handler> = {
-  ...cryptographyHandlers,
+  ...withUsageTracking(cryptographyHandlers),
+  ...(customKeyStoreHandlers as Record<string, Handler>),
+  ...(keyUsageHandlers as Record<string, Handler>),
   ...grantHandlers,
   ...importHandlers,
 
@@ -80,8 +84,7 @@ const handlers: Record<string, Handler> = {
     if (UNSUPPORTED_SPECS.has(spec)) throw new AwsError("UnsupportedOperationException", `KeySpec ${spec} is not supported by fetchstack.`, 400);
     if (!SPECS[spec].usages.includes(usage)) throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
     const origin: string = input.Origin ?? "AWS_KMS";
-    if (input.CustomKeyStoreId) throw new AwsError("CustomKeyStoreNotFoundException", `Custom key store ${input.CustomKeyStoreId} does not exist.`, 400);
-    if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") throw validation(`Origin ${origin} requires a CustomKeyStoreId.`);
+    const inStore = await customKeyStoreFor(ctx, input, origin, spec, usage);
     if (origin === "EXTERNAL" && !IMPORTABLE_SPECS.has(spec)) {
       throw new AwsError("UnsupportedOperationException", `fetchstack imports key material for symmetric and HMAC keys only, not ${spec}.`, 400);
     }
@@ -101,6 +104,7 @@ const handlers: Record<string, Handler> = {
         multiRegionConfiguration: { MultiRegionKeyType: "PRIMARY", PrimaryKey: { Arn: keyArn(ctx.accountId, ctx.region, keyId), Region: ctx.region }, ReplicaKeys: [] },
       } : {}),
       ...(origin === "EXTERNAL" ? { origin, state: "PendingImport" as const } : {}),
+      ...(inStore ? { origin, ...inStore } : {}),
       versions: origin === "EXTERNAL" ? [] : [await newVersion(spec, now)],
     };
     await saveKey(ctx.store, key);

@@ -11,6 +11,7 @@ import type { Store } from "../../store/types.ts";
 import { generateMaterial, randomBytes, type Material } from "./crypto.ts";
 import { algorithmsFor, type KeyUsage } from "./specs.ts";
 import { partitionOf as partition } from "../../util/partition.ts";
+import { keyStoreState } from "./key-store-state.ts";
 
 const DAY = 86_400_000;
 
@@ -38,7 +39,16 @@ export interface KeyRecord {
   keySpec: string;
   origin: string;
   keyManager: "CUSTOMER" | "AWS";
-  state: "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport";
+  /**
+   * Stored state. "Unavailable" is never stored: a key whose custom key store is not connected
+   * reads as Unavailable (loadKey), holding its stored state in `availableState`.
+   */
+  state: "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport" | "Unavailable";
+  availableState?: "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport";
+  /** Keys in a custom key store: the store, its CloudHSM cluster, the external key's id. */
+  customKeyStoreId?: string;
+  cloudHsmClusterId?: string;
+  xksKeyId?: string;
   /** State to return to on CancelKeyDeletion is always Disabled (as AWS). */
   deletionDate?: number;
   pendingWindowDays?: number;
@@ -119,6 +129,9 @@ export function keyMetadata(key: KeyRecord): Record<string, unknown> {
     ...(key.deletionDate !== undefined ? { DeletionDate: new Date(key.deletionDate) } : {}),
     ...(key.validTo !== undefined ? { ValidTo: new Date(key.validTo) } : {}),
     Origin: key.origin,
+    ...(key.customKeyStoreId ? { CustomKeyStoreId: key.customKeyStoreId } : {}),
+    ...(key.cloudHsmClusterId ? { CloudHsmClusterId: key.cloudHsmClusterId } : {}),
+    ...(key.xksKeyId ? { XksKeyConfiguration: { Id: key.xksKeyId } } : {}),
     ...(key.origin === "EXTERNAL" ? { ExpirationModel: key.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE" } : {}),
     KeyManager: key.keyManager,
     CustomerMasterKeySpec: key.keySpec,
@@ -170,17 +183,28 @@ async function deleteKeyNow(store: Store, keyId: string): Promise<void> {
     if (alias.value.TargetKeyId === keyId) op.delete(alias.key);
   }
   for await (const grant of store.list({ prefix: ["grant", keyId] })) op.delete(grant.key);
+  op.delete(["usage", keyId]);
   await op.commit();
 }
 
 /** Reads a key by id in `store`, with the clock applied; null when absent. */
 export async function loadKey(store: Store, keyId: string, now: number): Promise<KeyRecord | null> {
   const entry = await store.get<KeyRecord>(keyKey(keyId));
-  return entry.value ? catchUp(store, entry.value, now) : null;
+  const key = entry.value ? await catchUp(store, entry.value, now) : null;
+  if (key?.customKeyStoreId && key.state !== "PendingDeletion" && (await keyStoreState(store, key.customKeyStoreId, now)) !== "CONNECTED") {
+    return { ...key, state: "Unavailable", availableState: key.state as NonNullable<KeyRecord["availableState"]> };
+  }
+  return key;
 }
 
 export async function saveKey(store: Store, key: KeyRecord): Promise<void> {
-  await store.set(keyKey(key.keyId), key);
+  if (key.state === "Unavailable") {
+    const { availableState, ...rest } = key;
+    await store.set(keyKey(key.keyId), { ...rest, state: availableState ?? "Enabled" });
+    return;
+  }
+  const { availableState: _a, ...rest } = key;
+  await store.set(keyKey(key.keyId), rest);
 }
 
 export interface Resolved {
