@@ -36,7 +36,7 @@ def read(events, want, limit=20):
 if (!python.version) console.warn(`skipping boto3 SubscribeToShard suite: ${python.reason}`);
 // Skipped only when python3 with boto3 is absent; the reason is printed.
 describe.skipIf(!python.version)("boto3 subscribe_to_shard", () => {
-  it("reads records put before and during the subscription, from AT_SEQUENCE_NUMBER, and AWS's errors", async () => {
+  it("reads records put before and during the subscription, a second consumer from AFTER_SEQUENCE_NUMBER, and AWS's errors", async () => {
     const out = await boto3(server.url, `${READ}
 k = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name="us-east-1")
 k.create_stream(StreamName="efo", ShardCount=1)
