@@ -4,7 +4,7 @@
  * resource gets it and AWS's AccessDeniedException on another.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, IAMClient, PutUserPolicyCommand, TagMFADeviceCommand } from "@aws-sdk/client-iam";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
@@ -125,5 +125,12 @@ describe("authorization maps under enforceIam", () => {
     const out = await subscribe(ok);
     const first = await out.EventStream![Symbol.asyncIterator]().next();
     expect(first.value.SubscribeToShardEvent.Records).toEqual([]);
+  });
+
+  it("IAM: virtual MFA devices by their ARN", async () => {
+    const iam = new IAMClient(config(emulator, await userWith(emulator, "m", [{ Effect: "Allow", Action: ["iam:CreateVirtualMFADevice", "iam:TagMFADevice"], Resource: `arn:aws:iam::${A}:mfa/ok` }])));
+    await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "ok" }));
+    await iam.send(new TagMFADeviceCommand({ SerialNumber: `arn:aws:iam::${A}:mfa/ok`, Tags: [{ Key: "a", Value: "b" }] }));
+    expect(await denied(iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "other" })))).toMatchObject({ name: "AccessDenied", status: 403, message: expect.stringContaining(`iam:CreateVirtualMFADevice on resource: arn:aws:iam::${A}:mfa/other`) });
   });
 });

@@ -19,6 +19,7 @@ const user = arnOf("user", "user", "UserName");
 const group = arnOf("group", "group", "GroupName");
 const role = arnOf("role", "role", "RoleName");
 const profile = arnOf("instance-profile", "instance-profile", "InstanceProfileName");
+const serverCertificate = arnOf("server-certificate", "server-certificate", "ServerCertificateName");
 /** Operations on "the user, or the caller when UserName is omitted" (access keys, MFA, SSH keys...). */
 const userOrSelf = async (input: Input, env: AuthorizationEnv) => (await user(input, env)) ?? env.caller;
 const policyArn = "{PolicyArn}";
@@ -99,6 +100,29 @@ export const iamAuthorization: AuthorizationMap = {
     SimulatePrincipalPolicy: { resource: "{PolicySourceArn}" },
     GetContextKeysForCustomPolicy: anyResource,
     GetContextKeysForPrincipalPolicy: { resource: "{PolicySourceArn}" },
+    CreateVirtualMFADevice: { resource: (i, env) => `arn:aws:iam::${env.account}:mfa${i.Path ?? "/"}${i.VirtualMFADeviceName}`, tags: "Tags" },
+    DeleteVirtualMFADevice: { resource: "{SerialNumber}" },
+    TagMFADevice: { resource: "{SerialNumber}", tags: "Tags" },
+    UntagMFADevice: { resource: "{SerialNumber}" },
+    ListMFADeviceTags: { resource: "{SerialNumber}" },
+    ListMFADevices: { resource: userOrSelf },
+    UploadServerCertificate: { resource: (i, env) => `arn:aws:iam::${env.account}:server-certificate${i.Path ?? "/"}${i.ServerCertificateName}`, tags: "Tags" },
+    GetServerCertificate: { resource: serverCertificate },
+    UpdateServerCertificate: { resource: serverCertificate },
+    DeleteServerCertificate: { resource: serverCertificate },
+    TagServerCertificate: { resource: serverCertificate, tags: "Tags" },
+    UntagServerCertificate: { resource: serverCertificate },
+    ListServerCertificateTags: { resource: serverCertificate },
+    UploadSigningCertificate: { resource: userOrSelf },
+    ListSigningCertificates: { resource: userOrSelf },
+    UpdateSigningCertificate: { resource: userOrSelf },
+    DeleteSigningCertificate: { resource: userOrSelf },
+    ListServiceSpecificCredentials: { resource: userOrSelf },
+    ResetServiceSpecificCredential: { resource: userOrSelf },
+    UpdateServiceSpecificCredential: { resource: userOrSelf },
+    DeleteServiceSpecificCredential: { resource: userOrSelf },
+    GenerateServiceLastAccessedDetails: { resource: "{Arn}" },
+    ListPoliciesGrantingServiceAccess: { resource: "{Arn}" },
     CreateServiceLinkedRole: { resource: (i, env) => `arn:aws:iam::${env.account}:role/aws-service-role/${i.AWSServiceName}/*`, context: { "iam:AWSServiceName": "AWSServiceName" } },
   },
   async resourcePolicy(arn, env) {
