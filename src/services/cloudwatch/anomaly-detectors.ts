@@ -12,6 +12,7 @@ import type {
   AnomalyDetector, AnomalyDetectorConfiguration, Dimension, MetricCharacteristics, MetricDataQuery, Operations,
 } from "../../generated/cloudwatch.ts";
 import { AwsError } from "../../protocol/errors.ts";
+import type { Key } from "../../store/types.ts";
 import { pageOf } from "./paging.ts";
 import { dimensionKey, invalidCombination, invalidValue, missingParameter, validStat } from "./metrics.ts";
 
@@ -35,7 +36,7 @@ interface DetectorInput {
 }
 
 /** The detector an input names, and its store key; AWS's errors for an incomplete or mixed one. */
-function identify(input: DetectorInput): { key: readonly unknown[]; single?: StoredDetector["single"]; math?: StoredDetector["math"] } {
+function identify(input: DetectorInput): { key: Key; single?: StoredDetector["single"]; math?: StoredDetector["math"] } {
   const legacy = input.Namespace !== undefined || input.MetricName !== undefined || input.Dimensions !== undefined || input.Stat !== undefined;
   const kinds = [legacy, input.SingleMetricAnomalyDetector !== undefined, input.MetricMathAnomalyDetector !== undefined].filter(Boolean).length;
   if (kinds > 1) {
@@ -103,11 +104,11 @@ export const anomalyDetectorHandlers: Handlers<Operations> = {
   async PutAnomalyDetector(input, ctx) {
     const { key, single, math } = identify(input);
     checkConfiguration(input.Configuration);
-    const existing = (await ctx.store.get<StoredDetector>(key as never)).value;
+    const existing = (await ctx.store.get<StoredDetector>(key)).value;
     if (!existing && (await all(ctx)).length >= MAX_DETECTORS) {
       throw new AwsError("LimitExceededException", `The maximum number of anomaly detectors (${MAX_DETECTORS}) has been reached.`, 400);
     }
-    await ctx.store.set(key as never, {
+    await ctx.store.set(key, {
       ...(single ? { single } : {}), ...(math ? { math } : {}),
       ...(input.Configuration ? { Configuration: input.Configuration } : {}),
       ...(input.MetricCharacteristics ? { MetricCharacteristics: input.MetricCharacteristics } : {}),
@@ -132,10 +133,10 @@ export const anomalyDetectorHandlers: Handlers<Operations> = {
 
   async DeleteAnomalyDetector(input, ctx) {
     const { key } = identify(input);
-    if (!(await ctx.store.get(key as never)).value) {
+    if (!(await ctx.store.get(key)).value) {
       throw new AwsError("ResourceNotFoundException", "No anomaly detector found for the given metric.", 404);
     }
-    await ctx.store.delete(key as never);
+    await ctx.store.delete(key);
     return {};
   },
 };

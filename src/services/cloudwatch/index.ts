@@ -23,6 +23,7 @@ import {
   type HistoryItem, type StoredAlarm,
 } from "./alarms.ts";
 import { AwsError } from "../../protocol/errors.ts";
+import type { Key } from "../../store/types.ts";
 import { partitionOf as partition } from "../../util/partition.ts";
 import { pageOf } from "./paging.ts";
 import { anomalyDetectorHandlers } from "./anomaly-detectors.ts";
@@ -123,7 +124,7 @@ async function recordConfigUpdate(ctx: RequestContext, alarm: StoredAlarm, creat
 }
 
 /** A taggable resource of ours (alarm, metric stream) by ARN. */
-async function taggable(ctx: RequestContext, arn: string): Promise<{ key: readonly unknown[]; value: { tags: Tag[] } }> {
+async function taggable(ctx: RequestContext, arn: string): Promise<{ key: Key; value: { tags: Tag[] } }> {
   const alarm = /:alarm:(.+)$/.exec(arn);
   if (alarm) {
     const found = (await ctx.store.get<StoredAlarm>(alarmKeys.alarm(alarm[1]!))).value;
@@ -432,13 +433,13 @@ export default defineService<Operations>({
 
     async TagResource(input, ctx) {
       const { key, value } = await taggable(ctx, input.ResourceARN);
-      await ctx.store.set(key as never, { ...value, tags: mergeTags(value.tags, input.Tags) });
+      await ctx.store.set(key, { ...value, tags: mergeTags(value.tags, input.Tags) });
       return {};
     },
 
     async UntagResource(input, ctx) {
       const { key, value } = await taggable(ctx, input.ResourceARN);
-      await ctx.store.set(key as never, { ...value, tags: value.tags.filter((t) => !input.TagKeys.includes(t.Key)) });
+      await ctx.store.set(key, { ...value, tags: value.tags.filter((t) => !input.TagKeys.includes(t.Key)) });
       return {};
     },
 

@@ -152,15 +152,6 @@ async function deliverToSubscriptions(ctx: RequestContext, group: StoredGroup, s
   }
 }
 
-interface Transformation {
-  metricName: string;
-  metricNamespace: string;
-  metricValue: string;
-  defaultValue?: number;
-  dimensions?: Record<string, string>;
-  unit?: string;
-}
-
 /**
  * Metric filters: every matching event adds its `metricValue` (a number, or `$field` / `$.path`
  * taken from the event) to the metric, with dimensions from the event; a non-matching event adds
@@ -170,7 +161,7 @@ async function publishMetrics(ctx: RequestContext, group: StoredGroup, ingested:
   for await (const entry of ctx.store.list<StoredFilter>({ prefix: keys.metricFilters(group.logGroupName) })) {
     const pattern = parseFilterPattern(entry.value.filterPattern);
     const events = ingested.map((e) => ({ timestamp: e.timestamp, message: seen(entry.value, e) }));
-    for (const t of (entry.value.metricTransformations ?? []) as unknown as Transformation[]) {
+    for (const t of entry.value.metricTransformations ?? []) {
       const data: Record<string, unknown>[] = [];
       for (const event of events) {
         let value: number | undefined;

@@ -13,7 +13,7 @@ import { defineService, type RequestContext } from "../types.ts";
 import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/logs.json" with { type: "json" };
-import type { Operations } from "../../generated/logs.ts";
+import type { Destination, Operations, QueryDefinition } from "../../generated/logs.ts";
 import { insightsHandlers } from "./insights.ts";
 import { exportTaskHandlers } from "./export-tasks.ts";
 import { deliveryHandlers } from "./deliveries.ts";
@@ -56,9 +56,9 @@ function describeGroup(ctx: RequestContext, group: StoredGroup, metricFilterCoun
   };
 }
 
-async function count(ctx: RequestContext, prefix: readonly unknown[]): Promise<number> {
+async function count(ctx: RequestContext, prefix: Key): Promise<number> {
   let n = 0;
-  for await (const _ of ctx.store.list({ prefix: prefix as never })) n++;
+  for await (const _ of ctx.store.list({ prefix })) n++;
   return n;
 }
 
@@ -100,9 +100,9 @@ function groupFromArn(arn: string): string {
   return m[1]!;
 }
 
-async function filters(ctx: RequestContext, prefix: readonly unknown[]): Promise<StoredFilter[]> {
+async function filters(ctx: RequestContext, prefix: Key): Promise<StoredFilter[]> {
   const out: StoredFilter[] = [];
-  for await (const entry of ctx.store.list<StoredFilter>({ prefix: prefix as never })) out.push(entry.value);
+  for await (const entry of ctx.store.list<StoredFilter>({ prefix })) out.push(entry.value);
   return out;
 }
 
@@ -322,7 +322,7 @@ export default defineService<Operations>({
       }
       const filter: StoredFilter = {
         filterName: input.filterName, filterPattern: input.filterPattern, creationTime: ctx.clock.now(),
-        metricTransformations: input.metricTransformations as unknown as Record<string, unknown>[],
+        metricTransformations: input.metricTransformations,
         ...(input.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: input.applyOnTransformedLogs } : {}),
       };
       await ctx.store.set(keys.metricFilter(input.logGroupName, input.filterName), filter);
@@ -360,7 +360,7 @@ export default defineService<Operations>({
       const { items, nextToken } = page(found, input.nextToken, input.limit ?? 50, (f) => `${f.logGroupName}\u0000${f.filterName}`);
       return {
         metricFilters: items.map((f) => ({
-          filterName: f.filterName, filterPattern: f.filterPattern, metricTransformations: f.metricTransformations as never,
+          filterName: f.filterName, filterPattern: f.filterPattern, metricTransformations: f.metricTransformations,
           creationTime: f.creationTime, logGroupName: f.logGroupName,
           ...(f.applyOnTransformedLogs !== undefined ? { applyOnTransformedLogs: f.applyOnTransformedLogs } : {}),
         })),
@@ -512,12 +512,12 @@ export default defineService<Operations>({
     },
 
     async DescribeDestinations(input, ctx) {
-      const all: { destinationName: string }[] = [];
-      for await (const entry of ctx.store.list<{ destinationName: string }>({ prefix: keys.destinations() })) {
+      const all: (Destination & { destinationName: string })[] = [];
+      for await (const entry of ctx.store.list<Destination & { destinationName: string }>({ prefix: keys.destinations() })) {
         if (input.DestinationNamePrefix === undefined || entry.value.destinationName.startsWith(input.DestinationNamePrefix)) all.push(entry.value);
       }
       const { items, nextToken } = page(all, input.nextToken, input.limit ?? 50, (d) => d.destinationName);
-      return { destinations: items as never, ...(nextToken ? { nextToken } : {}) };
+      return { destinations: items, ...(nextToken ? { nextToken } : {}) };
     },
 
     async DeleteDestination(input, ctx) {
@@ -540,12 +540,12 @@ export default defineService<Operations>({
     },
 
     async DescribeQueryDefinitions(input, ctx) {
-      const all: { queryDefinitionId: string; name: string }[] = [];
-      for await (const entry of ctx.store.list<{ queryDefinitionId: string; name: string }>({ prefix: keys.queryDefinitions() })) {
+      const all: (QueryDefinition & { queryDefinitionId: string; name: string })[] = [];
+      for await (const entry of ctx.store.list<QueryDefinition & { queryDefinitionId: string; name: string }>({ prefix: keys.queryDefinitions() })) {
         if (input.queryDefinitionNamePrefix === undefined || entry.value.name.startsWith(input.queryDefinitionNamePrefix)) all.push(entry.value);
       }
       const { items, nextToken } = page(all, input.nextToken, input.maxResults ?? 1000, (d) => d.queryDefinitionId);
-      return { queryDefinitions: items as never, ...(nextToken ? { nextToken } : {}) };
+      return { queryDefinitions: items, ...(nextToken ? { nextToken } : {}) };
     },
 
     async DeleteQueryDefinition(input, ctx) {

@@ -13,7 +13,7 @@
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeFieldIndexes.html
  */
 import type { Handlers, RequestContext } from "../types.ts";
-import type { AccountPolicy, FieldIndex, IndexPolicy, Operations, PolicyType } from "../../generated/logs.ts";
+import type { AccountPolicy, FieldIndex, IndexPolicy, Operations, PolicyType, Processor } from "../../generated/logs.ts";
 import { FilterPatternError, parseFilterPattern } from "./filter-pattern.ts";
 import { checkConfig, TransformError } from "./transform-processors.ts";
 import { groupArn, groupNameOf, invalidParameter, keys, limitExceeded, loadGroup, resourceNotFound, type StoredEvent } from "./state.ts";
@@ -134,7 +134,7 @@ export const policyHandlers: Handlers<Operations> = {
     if (input.policyType === "TRANSFORMER_POLICY") {
       if (!Array.isArray(doc?.transformerConfig)) throw invalidParameter('A transformer policy document needs "transformerConfig": [processors].');
       try {
-        checkConfig(doc.transformerConfig as never);
+        checkConfig(doc.transformerConfig as Processor[]);
       } catch (error) {
         if (error instanceof TransformError) throw invalidParameter(error.message);
         throw error;

@@ -8,6 +8,7 @@ import type { RequestContext } from "../types.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import { partitionOf } from "../../util/partition.ts";
 import { decodePageToken, encodePageToken } from "../../encoding/page-token.ts";
+import type { MetricTransformation } from "../../generated/logs.ts";
 
 export interface StoredGroup {
   logGroupName: string;
@@ -44,7 +45,7 @@ export interface StoredFilter {
   filterPattern: string;
   creationTime: number;
   /** metric filter */
-  metricTransformations?: Record<string, unknown>[];
+  metricTransformations?: MetricTransformation[];
   /** subscription filter */
   destinationArn?: string;
   roleArn?: string;
