@@ -14,7 +14,7 @@ import { isAwsError } from "../../protocol/errors.ts";
 import { base64ToBytes, bytesToBase64 } from "../../encoding/base64.ts";
 import { dataPrefix, errorPrefix, objectSuffix } from "./prefixes.ts";
 import type { StoredDestination, StoredStream } from "./streams.ts";
-import type { ProcessingConfiguration, Processor } from "../../generated/firehose.ts";
+import type { EncryptionConfiguration, ProcessingConfiguration, Processor } from "../../generated/firehose.ts";
 
 export interface BatchRecord {
   RecordId: string;
@@ -209,6 +209,7 @@ interface S3Target {
   ErrorOutputPrefix?: string;
   CompressionFormat?: string;
   FileExtension?: string;
+  EncryptionConfiguration?: EncryptionConfiguration;
 }
 
 /** Writes one object to fetchstack's S3 and records it. */
@@ -251,7 +252,9 @@ async function putObject(
   const prefix = errorType ? errorPrefix(target.ErrorOutputPrefix, oldest, errorType) : dataPrefix(target.Prefix, oldest);
   const key = prefix + objectSuffix(stream.DeliveryStreamName, stream.VersionId, oldest, extension);
   try {
-    await ctx.invoke("s3", "PutObject", { Bucket: bucket, Key: key, Body: data });
+    // EncryptionConfiguration.KMSEncryptionConfig: objects are written with SSE-KMS under that key.
+    const kmsKey = target.EncryptionConfiguration?.KMSEncryptionConfig?.AWSKMSKeyARN;
+    await ctx.invoke("s3", "PutObject", { Bucket: bucket, Key: key, Body: data, ...(kmsKey ? { ServerSideEncryption: "aws:kms", SSEKMSKeyId: kmsKey } : {}) });
     await record(ctx, { ...base, Key: key, Size: data.length });
   } catch (error) {
     await record(ctx, { ...base, Key: key, status: "failed", error: error instanceof Error ? `${(error as Error & { code?: string }).code ?? error.name}: ${error.message}` : String(error) });

@@ -76,6 +76,30 @@ function checkEncryption(config: { KeyType?: string; KeyARN?: string } | undefin
   }
 }
 
+/**
+ * A CUSTOMER_MANAGED_CMK must name an enabled symmetric encryption key, asked of KMS through
+ * `ctx.invoke` (AWS_OWNED_CMK needs none): InvalidKMSResourceException otherwise, with KMS's
+ * error code (`NotFoundException`, `DisabledException`, `KMSInvalidStateException`).
+ * Source: https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html
+ */
+async function checkEncryptionKey(ctx: RequestContext, config: { KeyType?: string; KeyARN?: string } | undefined): Promise<void> {
+  if (config?.KeyType !== "CUSTOMER_MANAGED_CMK" || !config.KeyARN) return;
+  const fail = (code: string, message: string) => new AwsError("InvalidKMSResourceException", message, 400, { fields: { code } });
+  let metadata: { KeyState?: string; KeySpec?: string; KeyUsage?: string } | undefined;
+  try {
+    metadata = (await ctx.invoke("kms", "DescribeKey", { KeyId: config.KeyARN })).KeyMetadata as typeof metadata;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "KMS.NotFoundException";
+    throw fail(code, `Firehose could not use KMS key ${config.KeyARN}: ${(error as Error).message}`);
+  }
+  if (metadata?.KeyState !== "Enabled") {
+    throw fail(metadata?.KeyState === "Disabled" ? "DisabledException" : "KMSInvalidStateException", `KMS key ${config.KeyARN} is ${metadata?.KeyState ?? "not usable"}.`);
+  }
+  if (metadata.KeySpec !== "SYMMETRIC_DEFAULT" || metadata.KeyUsage !== "ENCRYPT_DECRYPT") {
+    throw fail("InvalidKeyUsageException", `KMS key ${config.KeyARN} is not a symmetric encryption key.`);
+  }
+}
+
 function checkTags(tags: { Key: string; Value?: string }[]): void {
   const seen = new Set<string>();
   for (const tag of tags) {
@@ -144,6 +168,7 @@ const handlers: Handlers<Ops> = {
       throw invalid(`Server-side encryption is not supported for DeliveryStreamType ${type}.`);
     }
     checkEncryption(input.DeliveryStreamEncryptionConfigurationInput);
+    await checkEncryptionKey(ctx, input.DeliveryStreamEncryptionConfigurationInput);
     const [kind, config] = destinations[0];
     checkDestination(kind, config);
     const tags = input.Tags ?? [];
@@ -272,6 +297,8 @@ const handlers: Handlers<Ops> = {
   async StartDeliveryStreamEncryption(input, ctx) {
     const config = input.DeliveryStreamEncryptionConfigurationInput ?? { KeyType: "AWS_OWNED_CMK" };
     checkEncryption(config);
+    await getStream(ctx.store, input.DeliveryStreamName, ctx.accountId);
+    await checkEncryptionKey(ctx, config);
     await updateStream(ctx, input.DeliveryStreamName, (stream) => {
       if (stream.DeliveryStreamType !== "DirectPut") {
         throw invalid(`Server-side encryption is not supported for DeliveryStreamType ${stream.DeliveryStreamType}.`);
