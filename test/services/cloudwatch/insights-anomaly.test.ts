@@ -15,17 +15,9 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
+import { fail } from "./helpers.ts";
 
 const START = Date.UTC(2026, 11, 1, 12, 0, 0);
-
-async function fail(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 for (const store of STORES.filter((s) => s.name !== "deno-kv store")) {
   describe(`CloudWatch anomaly detectors and insight rules, in-process, ${store.name}`, () => {

@@ -11,15 +11,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator } from "../../../src/emulator.ts";
 import { inProcess } from "../../helpers/clients.ts";
-
-async function fail(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
+import { fail } from "../cloudwatch/helpers.ts";
 
 describe("CloudWatch Logs deliveries, in-process", () => {
   let logs: CloudWatchLogsClient;

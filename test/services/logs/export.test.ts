@@ -13,17 +13,9 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock } from "../../../src/clock.ts";
 import { inProcess } from "../../helpers/clients.ts";
+import { fail } from "../cloudwatch/helpers.ts";
 
 const START = Date.UTC(2026, 11, 1);
-
-async function fail(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("CloudWatch Logs export tasks, in-process", () => {
   let emulator: Emulator;

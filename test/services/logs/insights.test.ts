@@ -14,18 +14,10 @@ import {
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
+import { fail } from "../cloudwatch/helpers.ts";
 
 const START = Date.UTC(2026, 11, 1);
 const SEC = START / 1000;
-
-async function fail(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 const asObjects = (rows: ResultField[][]) => rows.map((row) => Object.fromEntries(row.map((f) => [f.field, f.value])));
 

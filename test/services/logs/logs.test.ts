@@ -17,17 +17,9 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { createEmulator, type Emulator } from "../../../src/emulator.ts";
 import { createManualClock, type ManualClock } from "../../../src/clock.ts";
 import { inProcess, STORES } from "../../helpers/clients.ts";
+import { fail } from "../cloudwatch/helpers.ts";
 
 const START = Date.UTC(2026, 11, 1);
-
-async function fail(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 for (const store of STORES.filter((s) => s.name !== "copying store")) {
   describe(`CloudWatch Logs, in-process, ${store.name}`, () => {
