@@ -15,12 +15,13 @@ import { cryptographyHandlers } from "./cryptography.ts";
 import { grantHandlers } from "./grants.ts";
 import { IMPORTABLE_SPECS, importHandlers } from "./imports.ts";
 import {
-  aliasArn, aliasKey, baseKey, DAY, hexId, keyArn, keyKey, keyMetadata, loadKey, newVersion, requireCustomerManaged,
+  aliasArn, aliasKey, baseKey, currentVersion, DAY, hexId, keyArn, keyKey, keyMetadata, loadKey, newVersion, requireCustomerManaged,
   requireNotPendingDeletion, requireUsable, resolveKey, saveKey, type AliasRecord, type KeyRecord,
 } from "./keys.ts";
 import { page } from "./paging.ts";
 import { SPECS, UNSUPPORTED_SPECS, type KeyUsage } from "./specs.ts";
 import { kmsAuthorization } from "./authorization.ts";
+import { notifyRotation } from "./events.ts";
 import { customKeyStoreFor, customKeyStoreHandlers } from "./custom-key-stores.ts";
 import { keyUsageHandlers, withUsageTracking } from "./key-usage.ts";
 
@@ -229,6 +230,7 @@ const handlers: Record<string, Handler> = {
     const version = await newVersion(found.keySpec, now);
     const key: KeyRecord = { ...found, versions: [...found.versions, version], rotations: [...found.rotations, { date: now, type: "ON_DEMAND", materialId: version.id }] };
     await saveKey(store, key);
+    notifyRotation(ctx, key, currentVersion(found).id, version.id, "ON_DEMAND", now);
     return { KeyId: key.arn };
   },
 
