@@ -21,7 +21,7 @@ import {
 import { page } from "./paging.ts";
 import { SPECS, UNSUPPORTED_SPECS, type KeyUsage } from "./specs.ts";
 import { kmsAuthorization } from "./authorization.ts";
-import { notifyRotation } from "./events.ts";
+import { armDeletionEvent, notifyRotation } from "./events.ts";
 import { customKeyStoreFor, customKeyStoreHandlers } from "./custom-key-stores.ts";
 import { keyUsageHandlers, withUsageTracking } from "./key-usage.ts";
 
@@ -168,6 +168,7 @@ const handlers: Record<string, Handler> = {
       requireCustomerManaged(key, "ScheduleKeyDeletion");
       return { ...key, state: "PendingDeletion", deletionDate: now + days * DAY, pendingWindowDays: days };
     });
+    armDeletionEvent(ctx, key, key.deletionDate!);
     return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate!), KeyState: key.state, PendingWindowInDays: days };
   },
 

@@ -184,6 +184,8 @@ async function deleteKeyNow(store: Store, keyId: string): Promise<void> {
   }
   for await (const grant of store.list({ prefix: ["grant", keyId] })) op.delete(grant.key);
   op.delete(["usage", keyId]);
+  // For the "KMS CMK Deletion" event: the timer armed by ScheduleKeyDeletion sends it once.
+  op.set(["deleted", keyId], { keyId });
   await op.commit();
 }
 
