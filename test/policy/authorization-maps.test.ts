@@ -1,6 +1,6 @@
 /**
  * The authorization maps of EventBridge, Scheduler, CloudWatch, MemoryDB and DynamoDB Streams,
- * and Kinesis SubscribeToShard (served by a preRoute hook), under enforcement: a user allowed one
+ * and Kinesis SubscribeToShard and Lambda InvokeWithResponseStream (served by preRoute hooks), under enforcement: a user allowed one
  * resource gets it and AWS's AccessDeniedException on another.
  */
 import { beforeEach, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { CreateStreamCommand, KinesisClient, RegisterStreamConsumerCommand, SubscribeToShardCommand } from "@aws-sdk/client-kinesis";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import { InvokeWithResponseStreamCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { createEmulator, type Emulator } from "../../src/emulator.ts";
 import { createRequestHandler } from "../../src/runtime/sdk.ts";
 import { TEST_CREDENTIALS } from "../helpers/clients.ts";
@@ -125,6 +126,16 @@ describe("authorization maps under enforceIam", () => {
     const out = await subscribe(ok);
     const first = await out.EventStream![Symbol.asyncIterator]().next();
     expect(first.value.SubscribeToShardEvent.Records).toEqual([]);
+  });
+
+  it("Lambda InvokeWithResponseStream (served before the pipeline) is decided as lambda:InvokeFunction on the function", async () => {
+    const allowed = `arn:aws:lambda:${R}:${A}:function:ok`;
+    const lambda = new LambdaClient(config(emulator, await userWith(emulator, "l", [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: allowed }])));
+    expect(await denied(lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "other" })))).toMatchObject({
+      name: "AccessDeniedException", status: 403, message: expect.stringContaining(`lambda:InvokeFunction on resource: arn:aws:lambda:${R}:${A}:function:other`),
+    });
+    // Allowed: the request gets past authorization to the service's own answer.
+    expect(await denied(lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "ok" })))).toMatchObject({ name: "ResourceNotFoundException" });
   });
 
   it("IAM: virtual MFA devices by their ARN", async () => {

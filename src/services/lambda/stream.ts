@@ -43,6 +43,9 @@ export async function serveStreamingInvoke(incoming: IncomingRequest, ctx: Reque
     ClientContext: headers.get("x-amz-client-context") ?? undefined,
     Payload: body.byteLength ? body : undefined,
   };
+  // Served before the gateway's own authorization step: decided here (lambda:InvokeFunction).
+  ctx.operation = "InvokeWithResponseStream";
+  await ctx.authorize?.("InvokeWithResponseStream", input as unknown as Record<string, unknown>);
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let gone = false;
   const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => void (gone = true) });
