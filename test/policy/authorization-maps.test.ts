@@ -1,6 +1,6 @@
 /**
  * The authorization maps of EventBridge, Scheduler, CloudWatch, MemoryDB and DynamoDB Streams,
- * and Kinesis SubscribeToShard and Lambda InvokeWithResponseStream (served by preRoute hooks), under enforcement: a user allowed one
+ * and Kinesis SubscribeToShard Lambda InvokeWithResponseStream and Logs StartLiveTail (served by preRoute hooks), under enforcement: a user allowed one
  * resource gets it and AWS's AccessDeniedException on another.
  */
 import { beforeEach, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dy
 import { CreateStreamCommand, KinesisClient, RegisterStreamConsumerCommand, SubscribeToShardCommand } from "@aws-sdk/client-kinesis";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { InvokeWithResponseStreamCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CloudWatchLogsClient, CreateLogGroupCommand, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { createEmulator, type Emulator } from "../../src/emulator.ts";
 import { createRequestHandler } from "../../src/runtime/sdk.ts";
 import { TEST_CREDENTIALS } from "../helpers/clients.ts";
@@ -136,6 +137,21 @@ describe("authorization maps under enforceIam", () => {
     });
     // Allowed: the request gets past authorization to the service's own answer.
     expect(await denied(lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "ok" })))).toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("Logs StartLiveTail (served before the pipeline) is decided on every log group tailed", async () => {
+    const root = new CloudWatchLogsClient(config(emulator));
+    await root.send(new CreateLogGroupCommand({ logGroupName: "ok" }));
+    await root.send(new CreateLogGroupCommand({ logGroupName: "other" }));
+    const group = (name: string) => `arn:aws:logs:${R}:${A}:log-group:${name}`;
+    const logs = new CloudWatchLogsClient(config(emulator, await userWith(emulator, "t", [{ Effect: "Allow", Action: "logs:StartLiveTail", Resource: `${group("ok")}:*` }])));
+    expect(await denied(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [group("ok"), group("other")] })))).toMatchObject({
+      name: "AccessDeniedException", message: expect.stringContaining(`logs:StartLiveTail on resource: ${group("other")}:*`),
+    });
+    const out = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [group("ok")] }));
+    const first = await out.responseStream![Symbol.asyncIterator]().next();
+    expect(first.value.sessionStart.logGroupIdentifiers).toEqual([group("ok")]);
+    await out.responseStream![Symbol.asyncIterator]().return?.();
   });
 
   it("IAM: virtual MFA devices by their ARN", async () => {

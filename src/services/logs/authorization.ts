@@ -23,5 +23,9 @@ export const logsAuthorization: AuthorizationMap = {
     GetQueryResults: { resource: "*" },
     StopQuery: { resource: "*" },
     CreateLogGroup: { tags: "tags" },
+    // Served by the live-tail preRoute hook, which asks ctx.authorize: every group tailed.
+    StartLiveTail: {
+      resource: (input) => ((input.logGroupIdentifiers ?? []) as string[]).map((arn) => (arn.endsWith(":*") ? arn : `${arn}:*`)),
+    },
   },
 };

@@ -77,6 +77,8 @@ export async function serveStreams(incoming: IncomingRequest, ctx: RequestContex
   ctx.operation = operation.name;
   const failures = validateInput(incoming.model, operation.input!, input);
   if (failures.length > 0) throw new AwsError("ValidationException", validationMessage(failures), 400);
+  // Served before the gateway's own authorization step: decided here.
+  await ctx.authorize?.(operation.name, input);
   return operation.name === "StartLiveTail"
     ? startLiveTail(incoming.model, input as unknown as StartLiveTailRequest, ctx)
     : getLogObject(incoming.model, input as unknown as GetLogObjectRequest, ctx);
