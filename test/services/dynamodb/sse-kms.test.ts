@@ -10,15 +10,7 @@ import { createEmulator } from "../../../src/emulator.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
 import { createManualClock } from "../../../src/clock.ts";
 import { inProcess } from "../../helpers/clients.ts";
-
-async function error(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
+import { rejection as error } from "../../helpers/errors.ts";
 
 const clock = createManualClock();
 const emulator = createEmulator({ store: createMemoryStore(), clock });

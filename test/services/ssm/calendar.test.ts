@@ -7,15 +7,7 @@ import { createEmulator } from "../../../src/emulator.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
 import { createManualClock } from "../../../src/clock.ts";
 import { inProcess } from "../../helpers/clients.ts";
-
-async function error(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
+import { rejection as error } from "../../helpers/errors.ts";
 
 const clock = createManualClock(Date.UTC(2026, 0, 1, 10, 0));
 const ssm = new S.SSMClient(inProcess(createEmulator({ store: createMemoryStore(), clock })));

@@ -6,15 +6,7 @@ import * as S from "@aws-sdk/client-ssm";
 import { createEmulator } from "../../../src/emulator.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
 import { inProcess } from "../../helpers/clients.ts";
-
-async function error(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
+import { rejection as error } from "../../helpers/errors.ts";
 
 const ssm = new S.SSMClient(inProcess(createEmulator({ store: createMemoryStore() })));
 
