@@ -56,6 +56,7 @@ print(json.dumps({"got": got, "version": version, "errors": errors, "arn": me["A
   }, 60_000);
 });
 
+// Skipped only when that client is not installed here (.ci/run installs it); the suite says which at the top.
 describe.skipIf(!python.version)("boto3: MFA, context keys, organizations", () => {
   it("a virtual MFA device enabled with TOTP codes computed in Python; context keys; OrganizationNotFound", async () => {
     const out = await boto3(server.url, `

@@ -15,6 +15,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 if (!python.version) console.warn(`skipping boto3 SSM suite: ${python.reason}`);
+// Skipped only when that client is not installed here (.ci/run installs it); the suite says which at the top.
 describe.skipIf(!python.version)("boto3", () => {
   it("maintenance windows with targets and tasks, OpsItems, associations, errors", async () => {
     const out = await boto3(server.url, `
