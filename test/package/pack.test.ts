@@ -62,7 +62,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("the npm package", () => {
   it("installs with production dependencies only and imports as ESM", async (t) => {
     // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
-    // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
     if (installError) return t.skip(installError);
     writeFileSync(join(project, "main.mjs"), `
       import { createEmulator, defineService, openDenoKvStore, VERSION } from "fetchstack";
@@ -86,7 +85,6 @@ describe("the npm package", () => {
 
   it("type-checks a TypeScript user against the declarations", async (t) => {
     // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
-    // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
     if (installError) return t.skip(installError);
     writeFileSync(join(project, "app.ts"), `
       import { createEmulator, defineService, type Emulator, type sqs } from "fetchstack";
@@ -110,7 +108,6 @@ describe("the npm package", () => {
 
   it("runs its bin: npx fetchstack --help, and --port 0 answers", async (t) => {
     // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
-    // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
     if (installError) return t.skip(installError);
     const help = await exec("npx", ["--no-install", "fetchstack", "--help"], { cwd: project });
     expect(help.code).toBe(0);
@@ -128,8 +125,6 @@ describe("the npm package", () => {
   for (const [example, app] of [["itty-router.mjs", "itty-router"], ["hono.mjs", "hono"]] as const) {
     it(`serves behind ${app}: examples/${example} answers S3 and SQS through the router`, async (t) => {
       // Skipped only when the tarball could not be installed (no registry or cache); the reason is the skip message.
-      // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
-      // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
     if (installError) return t.skip(installError);
       if (app === "itty-router") expect(readFileSync(join(root, "README.md"), "utf8")).toContain("```js\n" + readFileSync(join(root, "examples", example), "utf8") + "```");
       copyFileSync(join(root, "examples", example), join(project, example));
@@ -147,7 +142,6 @@ describe("the npm package", () => {
 
   it("runs the README's Deno Deploy snippet (examples/deno-deploy.ts) under deno on Deno KV, state kept across restarts", async (t) => {
     // Skipped only when the tarball could not be installed or the npm-installed deno is absent; the reason is the skip message.
-    // Skipped only when the tarball could not be installed (no registry); the reason is the install error.
     if (installError) return t.skip(installError);
     const deno = join(root, "node_modules/.bin/deno");
     if (!existsSync(deno)) return t.skip("node_modules/.bin/deno is missing (npm ci installs it)");
