@@ -14,7 +14,7 @@ import type { ServiceModel } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import model from "../../../models/ssm.json" with { type: "json" };
 import {
-  checkDataType, checkLabel, checkName, checkPattern, loadParam, MAX_VERSIONS, notFound, paramKey, parameterArn, parsePolicies,
+  checkDataType, checkLabel, checkName, checkWritable, checkPattern, loadParam, MAX_VERSIONS, notFound, paramKey, parameterArn, parsePolicies,
   parseSelector, selectVersion, validation, type ParamRecord, type ParamVersion,
 } from "./parameters.ts";
 import { DEFAULT_KEY, seal, unseal } from "./secure.ts";
@@ -37,6 +37,7 @@ import { resourceDataSyncHandlers } from "./resource-data-sync.ts";
 import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
 import { resourcePolicyHandlers } from "./resource-policies.ts";
 import { calendarHandlers } from "./calendar.ts";
+import { isPublicName, publicParameters } from "./public-parameters.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -304,7 +305,9 @@ const handlers: Record<string, Handler> = {
     if (!path.startsWith("/")) throw validation(`The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can't be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.`);
     const filters: StringFilter[] = input.ParameterFilters ?? [];
     checkStringFilters(filters, ["Type", "KeyId", "Label", "DataType", "tag"]);
-    const matching = (await allParams(ctx)).filter((r) => underPath(r.name, path, input.Recursive === true) && filters.every((f) => matchesString(r, f)));
+    // Paths under /aws/service read AWS's public parameters; no one else's are there.
+    const pool = isPublicName(path.endsWith("/") ? path : path + "/") ? publicParameters(ctx) : await allParams(ctx);
+    const matching = pool.filter((r) => underPath(r.name, path, input.Recursive === true) && filters.every((f) => matchesString(r, f)));
     const { page, NextToken } = paginate(matching, input.MaxResults ?? 10, input.NextToken);
     const parameters = [];
     for (const record of page) parameters.push(await parameterView(ctx, record, current(record), input.WithDecryption === true));
@@ -326,6 +329,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async DeleteParameter(input, ctx) {
+    checkWritable(ctx, input.Name);
     const record = await loadParam(ctx, input.Name);
     if (!record) throw notFound();
     await ctx.store.delete(paramKey(record.name));
@@ -336,6 +340,7 @@ const handlers: Record<string, Handler> = {
   async DeleteParameters(input, ctx) {
     const deleted: string[] = [];
     const invalid: string[] = [];
+    for (const name of input.Names as string[]) checkWritable(ctx, name);
     for (const name of new Set<string>(input.Names)) {
       const record = await loadParam(ctx, name);
       if (!record) {
@@ -376,6 +381,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async LabelParameterVersion(input, ctx) {
+    checkWritable(ctx, input.Name);
     const entry = await ctx.store.get<ParamRecord>(paramKey(input.Name));
     const record = entry.value ? await loadParam(ctx, input.Name) : null;
     if (!record) throw notFound();
@@ -395,6 +401,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async UnlabelParameterVersion(input, ctx) {
+    checkWritable(ctx, input.Name);
     const entry = await ctx.store.get<ParamRecord>(paramKey(input.Name));
     const record = entry.value ? await loadParam(ctx, input.Name) : null;
     if (!record) throw notFound();
@@ -408,7 +415,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async AddTagsToResource(input, ctx) {
-    const record = await taggable(ctx, input.ResourceType, input.ResourceId);
+    const record = await taggable(ctx, input.ResourceType, input.ResourceId, true);
     checkTags(input.Tags);
     const tags = record.tags.filter((t) => !input.Tags.some((n: { Key: string }) => n.Key === t.Key)).concat(input.Tags.map((t: { Key: string; Value: string }) => ({ Key: t.Key, Value: t.Value })));
     if (tags.length > MAX_TAGS) throw new AwsError("TooManyTagsError", "The Tags list exceeds the maximum of 50 tags.", 400);
@@ -417,7 +424,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async RemoveTagsFromResource(input, ctx) {
-    const record = await taggable(ctx, input.ResourceType, input.ResourceId);
+    const record = await taggable(ctx, input.ResourceType, input.ResourceId, true);
     await ctx.store.set(paramKey(record.name), { ...record, tags: record.tags.filter((t) => !input.TagKeys.includes(t.Key)) });
     return {};
   },
@@ -429,8 +436,9 @@ const handlers: Record<string, Handler> = {
 };
 
 /** Tags apply to parameters here; other resource types have no resources in fetchstack. */
-async function taggable(ctx: RequestContext, type: string, id: string): Promise<ParamRecord> {
+async function taggable(ctx: RequestContext, type: string, id: string, write = false): Promise<ParamRecord> {
   if (type !== "Parameter") throw new AwsError("InvalidResourceId", `The resource ID ${id} of type ${type} is not valid.`, 400);
+  if (write) checkWritable(ctx, id);
   const { name } = parseSelector(ctx, id);
   const record = await loadParam(ctx, name);
   if (!record) throw new AwsError("InvalidResourceId", "", 400);

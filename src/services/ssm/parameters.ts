@@ -7,6 +7,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
 import { partitionOf } from "../../util/partition.ts";
+import { isPublicName, publicParameter } from "./public-parameters.ts";
 
 export interface StoredPolicy {
   PolicyText: string;
@@ -46,9 +47,22 @@ export function validation(message: string): AwsError {
   return new AwsError("ValidationException", message, 400);
 }
 
+/** A parameter's ARN; public parameters (`/aws/service/...`) have no account in theirs. */
 export function parameterArn(ctx: RequestContext, name: string): string {
   const partition = partitionOf(ctx.region);
-  return `arn:${partition}:ssm:${ctx.region}:${ctx.accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+  const account = isPublicName(name) ? "" : ctx.accountId;
+  return `arn:${partition}:ssm:${ctx.region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+}
+
+/** AWS's answer to a write to a name under the reserved `aws` prefix (public parameters included). */
+export function reservedName(name: string): AwsError {
+  return new AwsError("AccessDeniedException", `No access to reserved parameter name: ${name.replace(/^\//, "")}.`, 400);
+}
+
+/** Throws `reservedName` for a name (or ARN) a caller may not write: `aws...` names and public parameters. */
+export function checkWritable(ctx: RequestContext, raw: string): void {
+  const { name } = parseSelector(ctx, raw);
+  if (name.replace(/^\//, "").toLowerCase().startsWith("aws")) throw reservedName(name);
 }
 
 /** A parameter name as PutParameter accepts it (and the name part of an ARN). */
@@ -58,7 +72,8 @@ export function checkName(name: string): void {
     throw validation(`Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_`);
   }
   const bare = name.replace(/^\//, "").toLowerCase();
-  if (bare.startsWith("aws") || bare.startsWith("ssm")) {
+  if (bare.startsWith("aws")) throw reservedName(name);
+  if (bare.startsWith("ssm")) {
     throw validation(`Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_`);
   }
   if (name.includes("/") && !name.startsWith("/")) throw validation("Parameter name must be a fully qualified name.");
@@ -72,9 +87,11 @@ export function checkName(name: string): void {
 export function parseSelector(ctx: RequestContext, raw: string): { name: string; selector?: string } {
   let text = raw;
   const arnPrefix = parameterArn(ctx, "/").slice(0, -1);
+  const publicPrefix = parameterArn(ctx, "/aws/service/").slice(0, -"/aws/service/".length);
   if (text.startsWith("arn:")) {
-    if (!text.startsWith(arnPrefix)) throw validation(`Invalid parameter name or ARN: ${raw}`);
-    text = text.slice(arnPrefix.length);
+    const prefix = text.startsWith(publicPrefix + "/aws/service/") ? publicPrefix : arnPrefix;
+    if (!text.startsWith(prefix)) throw validation(`Invalid parameter name or ARN: ${raw}`);
+    text = text.slice(prefix.length);
     if (!text.slice(1).includes("/")) text = text.slice(1);
   }
   const colon = text.lastIndexOf(":");
@@ -83,6 +100,7 @@ export function parseSelector(ctx: RequestContext, raw: string): { name: string;
 }
 
 export async function loadParam(ctx: RequestContext, name: string): Promise<ParamRecord | null> {
+  if (isPublicName(name)) return publicParameter(ctx, name);
   const record = (await ctx.store.get<ParamRecord>(paramKey(name))).value;
   if (!record) return null;
   const current = record.versions[record.versions.length - 1];

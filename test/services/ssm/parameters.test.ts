@@ -69,9 +69,11 @@ for (const { name, setup } of transports) {
     });
 
     it("validates names, values, tiers, patterns and data types", async () => {
-      for (const bad of ["aws-thing", "/ssm/x", "a/b", "bad name", "/x//y"]) {
+      for (const bad of ["/ssm/x", "a/b", "bad name", "/x//y"]) {
         expect((await errorOf(ssm.send(new PutParameterCommand({ Name: bad, Value: "v", Type: "String" })))).name).toBe("ValidationException");
       }
+      // The aws prefix is reserved for AWS's own (public) parameters.
+      expect((await errorOf(ssm.send(new PutParameterCommand({ Name: "aws-thing", Value: "v", Type: "String" })))).message).toBe("No access to reserved parameter name: aws-thing.");
       const deep = "/" + Array.from({ length: 16 }, (_, i) => `l${i}`).join("/");
       expect((await errorOf(ssm.send(new PutParameterCommand({ Name: deep, Value: "v", Type: "String" })))).name).toBe("HierarchyLevelLimitExceededException");
       const big = "x".repeat(4097);
