@@ -9,36 +9,8 @@ import type { RequestContext } from "../types.ts";
 import { partitionOf } from "../../util/partition.ts";
 import { isPublicName, publicParameter } from "./public-parameters.ts";
 
-export interface StoredPolicy {
-  PolicyText: string;
-  PolicyType: string;
-  PolicyStatus: string;
-  /** Expiration time (ms since epoch) of an Expiration policy. */
-  expiresAt?: number;
-}
-
-export interface ParamVersion {
-  version: number;
-  type: "String" | "StringList" | "SecureString";
-  /** Plain text, or for SecureString the base64 KMS envelope (see secure.ts). */
-  value: string;
-  keyId?: string;
-  description?: string;
-  allowedPattern?: string;
-  tier: "Standard" | "Advanced";
-  policies: StoredPolicy[];
-  dataType: string;
-  labels: string[];
-  modifiedAt: number;
-  modifiedBy: string;
-}
-
-export interface ParamRecord {
-  name: string;
-  tags: { Key: string; Value: string }[];
-  /** Oldest first; the last one is current. */
-  versions: ParamVersion[];
-}
+export type { ParamRecord, ParamVersion, StoredPolicy } from "./param-types.ts";
+import type { ParamRecord, ParamVersion, StoredPolicy } from "./param-types.ts";
 
 export const paramKey = (name: string) => ["param", name] as const;
 export const MAX_VERSIONS = 100;

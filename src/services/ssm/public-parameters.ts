@@ -19,7 +19,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { RequestContext } from "../types.ts";
-import type { ParamRecord } from "./parameters.ts";
+import type { ParamRecord } from "./param-types.ts";
 
 export const PUBLIC_PREFIX = "/aws/service/";
 const MODIFIED = Date.UTC(2025, 0, 15);
