@@ -130,7 +130,18 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
         const data = init.preread;
         return new ReadableStream({ start(c) { if (data.byteLength) c.enqueue(data); c.close(); } });
       }
-      if (bytes) throw new Error("request body already read as bytes");
+      if (bytes) {
+        // Already read (signature verification hashes the body of clients that send no
+        // x-amz-content-sha256): stream those bytes.
+        const read = bytes;
+        return new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const data = await read;
+            if (data.byteLength) controller.enqueue(data);
+            controller.close();
+          },
+        });
+      }
       streamed = true;
       // Small bodies with a known length: one arrayBuffer() read is far cheaper than the web
       // stream a Node adapter builds on `request.body`; large ones stream as they arrive.

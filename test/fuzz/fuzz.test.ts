@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICES } from "../../src/services/registry.ts";
-import { fuzzService, type Failure } from "./harness.ts";
+import { fuzzService, sent, type Failure } from "./harness.ts";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3);
 const SEED = Number(process.env.FUZZ_SEED ?? 22);
@@ -16,11 +16,19 @@ const ONLY = process.env.FUZZ_SERVICES?.split(",");
 
 // The fuzz never reaches a network: a delivery to a fuzzed URL is refused here, not sent.
 const realFetch = globalThis.fetch;
+// Exceptions nothing caught (a rejected promise no handler awaited, a throw in a timer) fail the run.
+const escaped: string[] = [];
+const onEscape = (error: unknown) => { escaped.push(error instanceof Error ? error.stack ?? error.message : String(error)); };
 beforeAll(() => {
   globalThis.fetch = (async () => { throw new TypeError("network disabled in the fuzz suite"); }) as typeof fetch;
+  process.on("unhandledRejection", onEscape);
+  process.on("uncaughtException", onEscape);
 });
 afterAll(() => {
   globalThis.fetch = realFetch;
+  process.off("unhandledRejection", onEscape);
+  process.off("uncaughtException", onEscape);
+  console.log(`fuzz: ${sent.count} requests sent (${sent.signed} signed for real, ${sent.signatureRejected} of those refused at the signature check)`);
 });
 
 function report(failures: Failure[]): string {
@@ -33,6 +41,7 @@ describe(`fuzz (seed ${SEED}, ${RUNS} runs per operation and protocol)`, () => {
     it(service.name, async () => {
       const failures = await fuzzService(service, { runs: RUNS, seed: SEED });
       expect(failures.length, report(failures)).toBe(0);
+      expect(escaped, escaped.join("\n\n")).toEqual([]);
     }, 300_000);
   }
 });

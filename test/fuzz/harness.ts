@@ -10,10 +10,13 @@ import fc from "fast-check";
 import { Decoder } from "cbor-x";
 import { strToU8, zipSync } from "fflate";
 import { createEmulator, type Emulator } from "../../src/emulator.ts";
-import { createManualClock } from "../../src/clock.ts";
+import { createManualClock, type ManualClock } from "../../src/clock.ts";
+import { expectedSignature, type SignedPathEncoding } from "../../src/gateway/sigv4.ts";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import type { OperationModel, ProtocolId, ServiceModel } from "../../src/protocol/model.ts";
 import type { ServiceDefinition } from "../../src/services/types.ts";
-import { encodeRequest, wireProtocols, type WireRequest } from "./encode.ts";
+import { authorization, encodeRequest, wireProtocols, type WireRequest } from "./encode.ts";
 import { applyMutation, mutation } from "./mutate.ts";
 import { setFriendlyStrings, valueFor } from "./values.ts";
 
@@ -116,28 +119,68 @@ export interface FuzzOptions {
   timeoutMs?: number;
 }
 
-interface Target {
+export interface Target {
   emulator: Emulator;
   logged: string[];
+  clock: ManualClock;
+  /** Requests still carrying the encoder's dummy signature are signed for real (secret `test`) before they are sent. */
+  signs: boolean;
 }
 
-/** An emulator on a manual clock whose logger records every uncaught exception. */
-export function fuzzTarget(verifySignatures = false): Target {
+/**
+ * An emulator on a manual clock whose logger records every uncaught exception. `signs`: the
+ * harness signs each request properly (so a verifying emulator lets it through to the handler).
+ */
+export function fuzzTarget(verifySignatures = false, signs = false): Target {
   const logged: string[] = [];
+  const clock = createManualClock();
   const emulator = createEmulator({
-    clock: createManualClock(),
+    clock,
     verifySignatures,
     credentials: { test: "test" },
     logger: { error: (message, error) => logged.push(`${message}: ${error instanceof Error ? error.stack?.split("\n").slice(0, 6).join(" | ") : String(error)}`) },
   });
-  return { emulator, logged };
+  return { emulator, logged, clock, signs };
+}
+
+const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, "");
+
+/**
+ * `request` signed with SigV4 (access key `test`, secret `test`) at `now`: every header it carries
+ * is signed, the payload hash is its `x-amz-content-sha256` when it has one (S3) or the body's.
+ * Duplicated headers are signed as the server sees them (joined with ", ").
+ */
+export function signRequest(request: Request, body: Uint8Array | undefined, service: string, pathEncoding: SignedPathEncoding, now: number): Request {
+  const headers = new Headers(request.headers);
+  const date = amzDate(now);
+  headers.set("x-amz-date", date);
+  headers.delete("authorization");
+  const url = new URL(request.url);
+  const signedHeaders = [...new Set([...headers.keys()].map((k) => k.toLowerCase()))].sort();
+  const parts = {
+    accessKeyId: "test", date: date.slice(0, 8), region: "us-east-1", service, signedHeaders, signature: "", amzDate: date, presigned: false,
+  };
+  const payloadHash = headers.get("x-amz-content-sha256") ?? bytesToHex(sha256(body ?? new Uint8Array()));
+  const signature = expectedSignature(request.method, url, headers, parts, "test", payloadHash, pathEncoding);
+  headers.set("authorization", `AWS4-HMAC-SHA256 Credential=test/${parts.date}/us-east-1/${service}/aws4_request, SignedHeaders=${signedHeaders.join(";")}, Signature=${signature}`);
+  return new Request(request.url, { method: request.method, headers, body: body && request.method !== "GET" && request.method !== "HEAD" ? (body as BodyInit) : undefined });
+}
+
+/** The wire request as a Request, signed for real when the target signs and the request still has the encoder's dummy signature (a SigV4 mutation stays as it is). */
+function requestFor(target: Target, wire: WireRequest, service: ServiceDefinition): Request {
+  const request = toRequest(wire);
+  const signingName = service.model.metadata.signingName ?? service.model.metadata.endpointPrefix;
+  if (!target.signs || request.headers.get("authorization") !== authorization(service.model)) return request;
+  const hasBody = wire.body !== undefined && wire.method !== "GET" && wire.method !== "HEAD";
+  return signRequest(request, hasBody ? wire.body : undefined, signingName, service.signedPathEncoding ?? "encode-again", target.clock.now());
 }
 
 /** Sends one request and returns what is wrong with the outcome, if anything. */
-export async function probe(target: Target, wire: WireRequest, signing: string, timeoutMs = 10_000): Promise<string | undefined> {
+export async function probe(target: Target, wire: WireRequest, service: ServiceDefinition, timeoutMs = 10_000): Promise<string | undefined> {
+  const signing = service.model.metadata.signingName ?? service.model.metadata.endpointPrefix;
   let request: Request;
   try {
-    request = toRequest(wire);
+    request = requestFor(target, wire, service);
   } catch {
     return undefined; // The Fetch API itself refuses it (e.g. a body on GET): no client can send it.
   }
@@ -149,6 +192,10 @@ export async function probe(target: Target, wire: WireRequest, signing: string, 
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs); }),
     ]);
     const body = new Uint8Array(await response.arrayBuffer());
+    if (target.signs && request.headers.get("authorization")?.startsWith("AWS4-HMAC-SHA256 Credential=test/")) {
+      sent.signed++;
+      if (response.status === 403 && /SignatureDoesNotMatch|InvalidSignatureException/.test(new TextDecoder().decode(body))) sent.signatureRejected++;
+    }
     if (target.logged.length > before) return `uncaught exception (status ${response.status}): ${target.logged.slice(before).join(" / ")}`;
     if (response.status >= 500 && response.status !== 501) return `status ${response.status}: ${new TextDecoder().decode(body).slice(0, 200)}`;
     return errorShapeProblem(request, response, body, signing);
@@ -165,18 +212,17 @@ function operationArbitrary(model: ServiceModel, operation: OperationModel, prot
   const inputWithWrongMembers = operation.input
     ? fc.oneof({ weight: 1, arbitrary: input }, { weight: 2, arbitrary: valueFor(model, operation.input, { wrongTypes, maxDepth: 4 }).filter((v) => !!v && typeof v === "object" && !Array.isArray(v)) })
     : input;
-  return fc.tuple(inputWithWrongMembers, mutation, fc.boolean()).map(([value, m, verify]) => {
+  // Which emulator: 0 plain, 1 verifying signatures (dummy signature), 2 verifying, signed for real.
+  return fc.tuple(inputWithWrongMembers, mutation, fc.constantFrom(0, 1, 2, 2)).map(([value, m, target]) => {
     const wire = encodeRequest(model, operation, (value ?? {}) as Record<string, unknown>, protocol);
-    return { wire: applyMutation(wire, protocol, m), verify };
+    return { wire: applyMutation(wire, protocol, m), target };
   });
 }
 
 /** Fuzzes every operation of `service` over every protocol it speaks; returns the failures. */
 export async function fuzzService(service: ServiceDefinition, options: FuzzOptions): Promise<Failure[]> {
-  const plain = fuzzTarget(false);
-  const verifying = fuzzTarget(true);
-  await seedResources(plain, service);
-  await seedResources(verifying, service);
+  const targets = [fuzzTarget(false), fuzzTarget(true), fuzzTarget(true, true)];
+  for (const target of targets) await seedResources(target, service);
   const failures: Failure[] = [];
   const model = service.model;
   const seen = new Set<string>();
@@ -184,8 +230,9 @@ export async function fuzzService(service: ServiceDefinition, options: FuzzOptio
     for (const operation of Object.values(model.operations)) {
       if (options.operations && !options.operations.includes(operation.name)) continue;
       const arbitrary = operationArbitrary(model, operation, protocol, options.wrongTypes ?? 0.15);
-      await fc.check(fc.asyncProperty(arbitrary, async ({ wire, verify }) => {
-        const problem = await probe(verify ? verifying : plain, wire, model.metadata.signingName ?? model.metadata.endpointPrefix, options.timeoutMs);
+      await fc.check(fc.asyncProperty(arbitrary, async ({ wire, target }) => {
+        sent.count++;
+        const problem = await probe(targets[target]!, wire, service, options.timeoutMs);
         if (problem) {
           const key = `${operation.name} ${protocol} ${problem.slice(0, 120)}`;
           if (!seen.has(key)) {
@@ -199,6 +246,9 @@ export async function fuzzService(service: ServiceDefinition, options: FuzzOptio
   }
   return failures;
 }
+
+/** Requests sent by `fuzzService` in this process (for the figures in docs/fuzz.md). */
+export const sent = { count: 0, signed: 0, signatureRejected: 0 };
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -247,7 +297,7 @@ export async function seedResources(target: Target, service: ServiceDefinition):
   for (const [operationName, input] of SEEDS[service.name] ?? []) {
     const operation = model.operations[operationName];
     if (!operation) continue;
-    const response = await target.emulator.fetch(toRequest(encodeRequest(model, operation, input, model.metadata.protocol)));
+    const response = await target.emulator.fetch(requestFor({ ...target, signs: true }, encodeRequest(model, operation, input, model.metadata.protocol), service));
     if (process.env.FUZZ_DEBUG) console.log(service.name, operationName, response.status, (await response.text()).slice(0, 200)); else await response.arrayBuffer();
   }
 }

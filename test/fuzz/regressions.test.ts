@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Decoder } from "cbor-x";
 import { createEmulator } from "../../src/emulator.ts";
+import { signRequest } from "./harness.ts";
 
 const cbor = new Decoder({ mapsAsObjects: true, useRecords: false });
 
@@ -38,5 +39,18 @@ describe("fuzz regressions", () => {
     expect(((await cw.json()) as { message: string }).message).toContain("Value null at 'metricData.1.member' failed to satisfy constraint: Member must not be null");
     const tags = await json("AmazonSSM.AddTagsToResource", { ResourceType: "Parameter", ResourceId: "p", Tags: [{ Key: "k", Value: "v" }] });
     expect(tags.status).not.toBe(500);
+  });
+
+  it("a streaming payload is still readable after signature verification hashed the body (Lambda InvokeAsync, --verify-signatures)", async () => {
+    const emulator = createEmulator({ verifySignatures: true, credentials: { test: "test" } });
+    // Signed as botocore signs it: no x-amz-content-sha256, so the emulator hashes the body to verify.
+    const body = new TextEncoder().encode("{}");
+    const request = signRequest(new Request("http://localhost:4566/2014-11-13/functions/nope/invoke-async/", {
+      method: "POST", headers: { "content-type": "application/octet-stream" }, body,
+    }), body, "lambda", "encode-again", Date.now());
+    const response = await emulator.fetch(request);
+    // Before the fix: 500 "request body already read as bytes".
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-amzn-errortype")).toMatch(/^ResourceNotFoundException/);
   });
 });
