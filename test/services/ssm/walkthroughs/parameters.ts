@@ -25,7 +25,8 @@ export const parameterSteps: Step[] = [
   call("PutParameter", { Name: "/app/db/password", Value: "s3cret-pw", Type: "SecureString", KeyId: "alias/aws/ssm" }),
   call("PutParameter", { Name: "/app/web/url", Value: "www.example.com", Type: "String", Tags: [{ Key: "team", Value: "web" }] }),
   call("PutParameter", { Name: "/app/web/cdn/origin", Value: "origin.example.com", Type: "String" }),
-  fails("PutParameter", { Name: "/aws/reserved", Value: "x", Type: "String" }, "ValidationException"),
+  fails("PutParameter", { Name: "/aws/reserved", Value: "x", Type: "String" }, "AccessDeniedException"),
+  fails("PutParameter", { Name: "/ssm/reserved", Value: "x", Type: "String" }, "ValidationException"),
   fails("PutParameter", { Name: "/pattern", Value: "abc", Type: "String", AllowedPattern: "^\\d+$" }, "ParameterPatternMismatchException"),
 
   call("GetParameter", { Name: "/app/db/host" }, {
@@ -83,6 +84,15 @@ export const parameterSteps: Step[] = [
       expect(out.NextToken).toBeUndefined();
     },
   }),
+  call("GetParameter", { Name: "/aws/service/global-infrastructure/regions/us-east-1/longName" }, {
+    check: (out) => expect(out.Parameter).toMatchObject({
+      Type: "String", Value: "US East (N. Virginia)", ARN: "arn:aws:ssm:us-east-1::parameter/aws/service/global-infrastructure/regions/us-east-1/longName",
+    }),
+  }),
+  call("GetParametersByPath", { Path: "/aws/service/global-infrastructure/regions/eu-west-1" }, {
+    check: (out) => expect(out.Parameters!.map((p) => [p.Name.split("/").pop(), p.Value])).toEqual(expect.arrayContaining([["longName", "Europe (Ireland)"], ["partition", "aws"]])),
+  }),
+  fails("DeleteParameter", { Name: "/aws/service/global-infrastructure/regions/us-east-1/longName" }, "AccessDeniedException"),
   call("GetParametersByPath", { Path: "/app/web" }, { check: (out) => expect(out.Parameters!.map((p) => p.Name)).toEqual(["/app/web/url"]) }),
   call("GetParametersByPath", { Path: "/app/db", WithDecryption: true, ParameterFilters: [{ Key: "Type", Values: ["SecureString"] }] }, {
     check: (out) => expect(out.Parameters!.map((p) => [p.Name, p.Value])).toEqual([["/app/db/password", "s3cret-pw"]]),
