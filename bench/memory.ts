@@ -121,7 +121,9 @@ async function overHttp(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const collected = new Promise<void>((resolve) => {
       const onData = (d: Buffer) => {
-        if (d.toString().includes("gc done")) server.stdout!.off("data", onData), resolve();
+        const text = d.toString();
+        for (const line of text.split("\n")) if (line.startsWith("heap total")) console.log(`  (${line})`);
+        if (text.includes("gc done")) server.stdout!.off("data", onData), resolve();
       };
       server.stdout!.on("data", onData);
     });
