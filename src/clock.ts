@@ -109,6 +109,9 @@ export interface TimerHost extends Timers {
   settled(): Promise<void>;
 }
 
+/** setTimeout's longest delay (ms). */
+const MAX_DELAY = 2_147_483_647;
+
 export function createTimerHost(clock: Clock, onError: (error: unknown) => void): TimerHost {
   const pending = new Set<Promise<unknown>>();
   let sleeping = 0;
@@ -141,9 +144,14 @@ export function createTimerHost(clock: Clock, onError: (error: unknown) => void)
 
   function schedule(ms: number, fire: () => void): () => void {
     if (!manual) {
-      const handle = setTimeout(fire, Math.max(0, ms));
-      // A pending timer never holds a Node process open (Node's timers have unref; others do not).
-      (handle as unknown as { unref?: () => void }).unref?.();
+      let handle: ReturnType<typeof setTimeout>;
+      // setTimeout fires at once past 2^31-1 ms (~24.8 days): longer waits go in steps.
+      const arm = (remaining: number) => {
+        handle = remaining > MAX_DELAY ? setTimeout(() => arm(remaining - MAX_DELAY), MAX_DELAY) : setTimeout(fire, Math.max(0, remaining));
+        // A pending timer never holds a Node process open (Node's timers have unref; others do not).
+        (handle as unknown as { unref?: () => void }).unref?.();
+      };
+      arm(ms);
       return () => clearTimeout(handle);
     }
     const timer: PendingTimer = { due: clock.now() + Math.max(0, ms), seq: seq++, fire };

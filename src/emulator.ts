@@ -13,6 +13,7 @@ import type { BlobStore, Store } from "./store/types.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import { createMemoryBlobStore, prefixBlobStore } from "./store/blobs.ts";
 import { prefixStore } from "./store/prefixed.ts";
+import { scopesOf } from "./store/scopes.ts";
 import { clearBlobs, clearStore, restoreStore, snapshotStore, type StateSnapshot } from "./store/snapshot.ts";
 import { readCredentials } from "./gateway/credentials.ts";
 import { accountFor } from "./gateway/accounts.ts";
@@ -279,7 +280,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
 
   for (const service of served) {
-    service.setup?.({ events, clock, timers, lambdaRunner, runtime: runtimeFor(service.name), invoke: (s, o, i) => invoke(s, o, i, systemBase()) });
+    service.setup?.({
+      events, clock, timers, lambdaRunner, runtime: runtimeFor(service.name), invoke: (s, o, i) => invoke(s, o, i, systemBase()),
+      scopes: () => scopesOf(store, service.storeNamespace ?? service.name),
+      contextFor: (accountId, inRegion) => contextFor(service, { ...systemBase(), accountId, region: inRegion }),
+      waitUntil: track,
+    });
   }
   function systemBase(): CallBase {
     return { accountId: defaultAccount, region, requestId: crypto.randomUUID(), baseUrl: "http://localhost:4566", accessKeyId: null };

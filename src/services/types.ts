@@ -283,6 +283,15 @@ export interface ServiceEnvironment {
   lambdaRunner?: BoundLambdaRunner;
   /** The service's in-memory runtime state, as `RequestContext.runtime`. */
   runtime: RequestContext["runtime"];
+  /**
+   * The accounts and regions holding state of this service, for work kept in the store that
+   * timers must pick up again after a start (re-armed schedules, due expirations).
+   */
+  scopes(): AsyncIterable<{ accountId: string; region: string }>;
+  /** A context acting as `accountId` in `region` with no request (its store, timers, `invoke`). */
+  contextFor(accountId: string, region: string): RequestContext;
+  /** Tracks background work started by `setup` (`emulator.settled()` waits for it). */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 /**

@@ -11,6 +11,7 @@ import { AwsError } from "../../protocol/errors.ts";
 import type { Handler, RequestContext } from "../types.ts";
 import { b64, equalBytes, generateMaterial, publicKeyOf, randomBytes, rsaOaepDecrypt, unb64, type Material } from "./crypto.ts";
 import { hexId, requireNotPendingDeletion, resolveKey, saveKey, type KeyRecord } from "./keys.ts";
+import { armKey } from "./timers.ts";
 
 const DAY = 86_400_000;
 
@@ -87,13 +88,16 @@ export const importHandlers: Record<string, Handler> = {
       state: key.state === "PendingImport" ? "Enabled" : key.state,
     };
     await saveKey(store, updated);
+    armKey(ctx, updated);
     return { KeyId: key.arn, KeyMaterialId: version.id };
   },
 
   async DeleteImportedKeyMaterial(input, ctx) {
     const { key, store } = await external(ctx, input.KeyId);
     const { validTo: _v, ...rest } = key;
-    await saveKey(store, { ...rest, state: "PendingImport" });
+    const updated: KeyRecord = { ...rest, state: "PendingImport" };
+    await saveKey(store, updated);
+    armKey(ctx, updated);
     return { KeyId: key.arn, ...(key.versions[0] ? { KeyMaterialId: key.versions[0].id } : {}) };
   },
 };

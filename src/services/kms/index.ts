@@ -21,7 +21,8 @@ import {
 import { page } from "./paging.ts";
 import { SPECS, UNSUPPORTED_SPECS, type KeyUsage } from "./specs.ts";
 import { kmsAuthorization } from "./authorization.ts";
-import { armDeletionEvent, notifyRotation } from "./events.ts";
+import { notifyRotation } from "./events.ts";
+import { armKey, setupKeyTimers } from "./timers.ts";
 import { customKeyStoreFor, customKeyStoreHandlers } from "./custom-key-stores.ts";
 import { keyUsageHandlers, withUsageTracking } from "./key-usage.ts";
 
@@ -58,6 +59,7 @@ async function update(ctx: RequestContext, id: string, fn: (key: KeyRecord) => K
   const { key, store } = await resolveKey(ctx, id);
   const next = fn(key);
   await saveKey(store, next);
+  armKey(ctx, next);
   return next;
 }
 
@@ -168,7 +170,6 @@ const handlers: Record<string, Handler> = {
       requireCustomerManaged(key, "ScheduleKeyDeletion");
       return { ...key, state: "PendingDeletion", deletionDate: now + days * DAY, pendingWindowDays: days };
     });
-    armDeletionEvent(ctx, key, key.deletionDate!);
     return { KeyId: key.arn, DeletionDate: new Date(key.deletionDate!), KeyState: key.state, PendingWindowInDays: days };
   },
 
@@ -392,6 +393,7 @@ const handlers: Record<string, Handler> = {
       rotation: { ...primary.rotation },
     };
     await saveKey(ctx.storeFor(primary.accountId, region), replica);
+    armKey(ctx, replica);
     await saveKey(store, { ...primary, multiRegionConfiguration: { ...config, ReplicaKeys: replicaKeys } });
     return { ReplicaKeyMetadata: keyMetadata(replica), ReplicaPolicy: replica.policy, ReplicaTags: tags };
   },
@@ -429,6 +431,7 @@ export default defineService({
   authorization: kmsAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
+  setup: setupKeyTimers,
 });
 
 export { keyKey };

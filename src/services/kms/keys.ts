@@ -2,12 +2,13 @@
  * KMS keys in the store: one record per key under ["key", keyId] (material included, never
  * logged), aliases under ["alias", name]. Key ids, key ARNs, alias names and alias ARNs all
  * resolve here, in the caller's account or, by ARN, another's. Time-driven changes (the end of
- * a deletion window, automatic rotations) are applied when a key is read, from stored dates.
+ * a deletion window, expiry of imported material, automatic rotations) are applied when a key is
+ * read and by the timers armed at their due times (timers.ts), from stored dates.
  * Source: https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../types.ts";
-import type { Store } from "../../store/types.ts";
+import type { AtomicOperation, Entry, Store } from "../../store/types.ts";
 import { generateMaterial, randomBytes, type Material } from "./crypto.ts";
 import { algorithmsFor, type KeyUsage } from "./specs.ts";
 import { partitionOf as partition } from "../../util/partition.ts";
@@ -145,54 +146,86 @@ export function keyMetadata(key: KeyRecord): Record<string, unknown> {
 }
 
 /**
- * Applies what the clock decided since the key was written: deletion at the end of its window
- * (returns null, the key and its aliases and grants are gone) and automatic rotations due.
+ * A KMS event waiting to be sent (["outbox", time, keyId, n]): written in the same commit as
+ * the change it reports, so the state and the event agree; timers.ts sends and deletes it.
  */
-async function catchUp(store: Store, key: KeyRecord, now: number): Promise<KeyRecord | null> {
-  if (key.state === "PendingDeletion" && key.deletionDate !== undefined && key.deletionDate <= now) {
-    await deleteKeyNow(store, key.keyId);
-    return null;
-  }
-  if (key.origin === "EXTERNAL" && key.validTo !== undefined && key.validTo <= now && key.state !== "PendingDeletion") {
-    // Imported material past its ValidTo date is deleted; the key waits for a new import.
-    const { validTo: _v, ...rest } = key;
-    const expired: KeyRecord = { ...rest, state: "PendingImport" };
-    await store.set(keyKey(key.keyId), expired);
-    return expired;
-  }
-  if (key.rotation.enabled && key.rotation.nextAt !== undefined && key.rotation.nextAt <= now && key.state !== "PendingDeletion") {
-    let next = key.rotation.nextAt;
-    const versions = [...key.versions];
-    const rotations = [...key.rotations];
-    while (next <= now) {
-      const version = await newVersion(key.keySpec, next);
-      versions.push(version);
-      rotations.push({ date: next, type: "AUTOMATIC", materialId: version.id });
-      next += key.rotation.periodDays * DAY;
-    }
-    const updated: KeyRecord = { ...key, versions, rotations, rotation: { ...key.rotation, nextAt: next } };
-    await store.set(keyKey(key.keyId), updated);
-    return updated;
-  }
-  return key;
+export interface PendingEvent {
+  detailType: "KMS CMK Rotation" | "KMS CMK Deletion" | "KMS Imported Key Material Expiration";
+  detail: Record<string, unknown>;
+  resources: string[];
+  /** Epoch ms: the due time of the change. */
+  time: number;
 }
 
-async function deleteKeyNow(store: Store, keyId: string): Promise<void> {
-  const op = store.atomic().delete(keyKey(keyId));
+export const outboxKey = (time: number, keyId: string, n: number) => ["outbox", time, keyId, n] as const;
+
+/**
+ * Applies what the clock decided since the key was written, in one versioned commit with the
+ * events that report it: deletion at the end of its window (returns null, the key and its
+ * aliases and grants are gone), expiry of imported material, automatic rotations due. A commit
+ * that loses to a concurrent one reads the key again, so each due time is applied once.
+ */
+async function catchUp(store: Store, entry: Entry<KeyRecord>, now: number): Promise<KeyRecord | null> {
+  for (let current = entry; ;) {
+    const key = current.value;
+    const op = store.atomic().check(current);
+    let result: KeyRecord | null = key;
+    if (key.state === "PendingDeletion" && key.deletionDate !== undefined && key.deletionDate <= now) {
+      await deleteKeyNow(store, op, key.keyId);
+      op.set(outboxKey(key.deletionDate, key.keyId, 0), event("KMS CMK Deletion", key, { "key-id": key.keyId }, key.deletionDate));
+      result = null;
+    } else if (key.origin === "EXTERNAL" && key.validTo !== undefined && key.validTo <= now && key.state !== "PendingDeletion") {
+      // Imported material past its ValidTo date is deleted; the key waits for a new import.
+      const { validTo: _v, ...rest } = key;
+      result = { ...rest, state: "PendingImport" };
+      op.set(keyKey(key.keyId), result);
+      const detail = { "key-id": key.keyId, ...(key.versions[0] ? { "key-material-id": key.versions[0].id } : {}) };
+      op.set(outboxKey(key.validTo, key.keyId, 0), event("KMS Imported Key Material Expiration", key, detail, key.validTo));
+    } else if (key.rotation.enabled && key.rotation.nextAt !== undefined && key.rotation.nextAt <= now && key.state !== "PendingDeletion") {
+      let next = key.rotation.nextAt;
+      const versions = [...key.versions];
+      const rotations = [...key.rotations];
+      for (let n = 0; next <= now; n++) {
+        const previous = versions[versions.length - 1];
+        const version = await newVersion(key.keySpec, next);
+        versions.push(version);
+        rotations.push({ date: next, type: "AUTOMATIC", materialId: version.id });
+        const detail = {
+          "key-id": key.keyId, "key-origin": key.origin, "rotation-type": "AUTOMATIC",
+          "previous-key-material-id": previous?.id, "current-key-material-id": version.id,
+        };
+        op.set(outboxKey(next, key.keyId, n), event("KMS CMK Rotation", key, detail, next));
+        next += key.rotation.periodDays * DAY;
+      }
+      result = { ...key, versions, rotations, rotation: { ...key.rotation, nextAt: next } };
+      op.set(keyKey(key.keyId), result);
+    } else {
+      return key;
+    }
+    if ((await op.commit()).ok) return result;
+    const again = await store.get<KeyRecord>(keyKey(key.keyId));
+    if (!again.value) return null;
+    current = again as Entry<KeyRecord>;
+  }
+}
+
+function event(detailType: PendingEvent["detailType"], key: KeyRecord, detail: Record<string, unknown>, time: number): PendingEvent {
+  return { detailType, detail, resources: [key.arn], time };
+}
+
+async function deleteKeyNow(store: Store, op: AtomicOperation, keyId: string): Promise<void> {
+  op.delete(keyKey(keyId));
   for await (const alias of store.list<AliasRecord>({ prefix: ["alias"] })) {
     if (alias.value.TargetKeyId === keyId) op.delete(alias.key);
   }
   for await (const grant of store.list({ prefix: ["grant", keyId] })) op.delete(grant.key);
   op.delete(["usage", keyId]);
-  // For the "KMS CMK Deletion" event: the timer armed by ScheduleKeyDeletion sends it once.
-  op.set(["deleted", keyId], { keyId });
-  await op.commit();
 }
 
 /** Reads a key by id in `store`, with the clock applied; null when absent. */
 export async function loadKey(store: Store, keyId: string, now: number): Promise<KeyRecord | null> {
   const entry = await store.get<KeyRecord>(keyKey(keyId));
-  const key = entry.value ? await catchUp(store, entry.value, now) : null;
+  const key = entry.value ? await catchUp(store, entry as Entry<KeyRecord>, now) : null;
   if (key?.customKeyStoreId && key.state !== "PendingDeletion" && (await keyStoreState(store, key.customKeyStoreId, now)) !== "CONNECTED") {
     return { ...key, state: "Unavailable", availableState: key.state as NonNullable<KeyRecord["availableState"]> };
   }
@@ -260,6 +293,15 @@ export async function resolveKey(ctx: RequestContext, id: string): Promise<Resol
   return { key, store };
 }
 
+/** Set by timers.ts (which imports this file): arms the yearly rotation of a new AWS managed key. */
+export interface KeyCreatedHook {
+  arm?: (ctx: RequestContext, key: KeyRecord) => void;
+}
+
+function keyCreated(ctx: RequestContext, key: KeyRecord): void {
+  ctx.runtime<KeyCreatedHook>("key-created", () => ({})).arm?.(ctx, key);
+}
+
 async function createAwsManagedKey(ctx: RequestContext, aliasName: string, service: string): Promise<KeyRecord> {
   const now = ctx.clock.now();
   const keyId = crypto.randomUUID();
@@ -274,6 +316,7 @@ async function createAwsManagedKey(ctx: RequestContext, aliasName: string, servi
   const alias: AliasRecord = { AliasName: aliasName, TargetKeyId: keyId, CreationDate: now, LastUpdatedDate: now };
   const result = await ctx.store.atomic().check({ key: aliasKey(aliasName), versionstamp: null }).set(keyKey(keyId), key).set(aliasKey(aliasName), alias).commit();
   if (!result.ok) return (await resolveKey(ctx, aliasName)).key;
+  keyCreated(ctx, key);
   return key;
 }
 
