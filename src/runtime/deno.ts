@@ -4,7 +4,7 @@
 import { createEmulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, emulatorOptions, parseServerOptions, USAGE } from "./options.ts";
-import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
+import { BLOB_DIR, DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
 import { stateCommand } from "./state-cli.ts";
 import type { DenoKvLike } from "../store/deno-kv.ts";
 
@@ -44,7 +44,7 @@ if (options.dataDir) {
     Deno.exit(2);
   }
   Deno.mkdirSync(options.dataDir, { recursive: true });
-  persistent = await openPersistentState(await Deno.openKv(`${options.dataDir}/${DATA_FILE}`));
+  persistent = await openPersistentState(await Deno.openKv(`${options.dataDir}/${DATA_FILE}`), `${options.dataDir}/${BLOB_DIR}`);
 }
 const emulator = createEmulator(emulatorOptions(options, persistent));
 if (options.stateFile) {

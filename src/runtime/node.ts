@@ -10,7 +10,7 @@ import { Duplex } from "node:stream";
 import { createEmulator, type Emulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, emulatorOptions, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
-import { DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
+import { BLOB_DIR, DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
 import { stateCommand } from "./state-cli.ts";
 import { loadOpenKv } from "./deno-kv-addon.ts";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -110,7 +110,7 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
     // Loaded only when asked for: an optional native addon (Deno KV's SQLite backend).
     const openKv = await loadOpenKv();
     mkdirSync(options.dataDir, { recursive: true });
-    persistent = await openPersistentState(await openKv(join(options.dataDir, DATA_FILE)));
+    persistent = await openPersistentState(await openKv(join(options.dataDir, DATA_FILE)), join(options.dataDir, BLOB_DIR));
   }
   // Lambda functions run as child processes of this server (src/runtime/lambda/).
   const lambdaRunner = createNodeLambdaRunner();

@@ -3,17 +3,21 @@
  *
  * The data directory holds one Deno KV database, `DIR/fetchstack.kv` (SQLite, WAL), opened with
  * `Deno.openKv` under Deno and `@deno/kv` under Node: the same file works under either. State
- * lives in its "v" space, blob chunks in its "b" space (src/store/deno-kv.ts,
- * src/store/store-blobs.ts). See docs/persistence.md.
+ * lives in its "v" space (src/store/deno-kv.ts); blobs (S3 bodies) are files in `DIR/blobs/`
+ * (src/runtime/file-blobs.ts), streamed to and from disk. Blob chunks an older version kept in
+ * the database's "b" space (src/store/store-blobs.ts) stay readable. See docs/persistence.md.
  */
 import type { DenoKvLike } from "../store/deno-kv.ts";
 import { openDenoKvStore, type DenoKvStore } from "../store/deno-kv.ts";
 import { openStoreBlobStore } from "../store/store-blobs.ts";
+import { layeredBlobStore, openFileBlobStore } from "./file-blobs.ts";
 import type { BlobStore, Store } from "../store/types.ts";
 import type { Emulator } from "../emulator.ts";
 import type { StateSnapshot } from "../store/snapshot.ts";
 
 export const DATA_FILE = "fetchstack.kv";
+/** The directory of blob files inside the data directory. */
+export const BLOB_DIR = "blobs";
 
 export interface PersistentState {
   store: Store;
@@ -22,10 +26,22 @@ export interface PersistentState {
   close(): void;
 }
 
-/** Opens the state and blob stores in one Deno KV database (a handle from either runtime). */
-export async function openPersistentState(kv: DenoKvLike): Promise<PersistentState> {
+/**
+ * Opens the state store in one Deno KV database (a handle from either runtime) and the blob
+ * store: files in `blobDir` when given (the servers' `DIR/blobs`), else chunks in the database.
+ */
+export async function openPersistentState(kv: DenoKvLike, blobDir?: string): Promise<PersistentState> {
   const store: DenoKvStore = await openDenoKvStore(kv, { space: "v" });
-  const blobs = await openStoreBlobStore(await openDenoKvStore(kv, { space: "b" }));
+  const kvBlobs = await openStoreBlobStore(await openDenoKvStore(kv, { space: "b" }));
+  let blobs: BlobStore = kvBlobs;
+  if (blobDir !== undefined) {
+    blobs = await openFileBlobStore(blobDir);
+    // Blobs written into the database by an older version: still served until replaced.
+    for await (const _ of kvBlobs.keys()) {
+      blobs = layeredBlobStore(blobs, kvBlobs);
+      break;
+    }
+  }
   return { store, blobs, close: () => kv.close() };
 }
 
