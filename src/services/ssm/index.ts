@@ -38,6 +38,7 @@ import { inventoryComplianceHandlers } from "./inventory-compliance.ts";
 import { resourcePolicyHandlers } from "./resource-policies.ts";
 import { calendarHandlers } from "./calendar.ts";
 import { isPublicName, publicParameters } from "./public-parameters.ts";
+import { armPolicies, ensurePolicyTimers } from "./policy-actions.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -216,7 +217,10 @@ const handlers: Record<string, Handler> = {
       throw new AwsError("HierarchyTypeMismatchException", "Parameter Store doesn't support changing a parameter type in a hierarchy. For example, you can't change a parameter from a String type to a SecureString type. You must create a new, unique parameter.", 400);
     }
     if (input.KeyId && type !== "SecureString") throw validation("KeyId is only supported for the SecureString parameter type.");
-    const policies = input.Policies !== undefined ? parsePolicies(input.Policies) : previous?.policies ?? [];
+    // New policies start Pending; kept ones carry on, except NoChangeNotification, which a new version re-arms.
+    const policies = input.Policies !== undefined
+      ? parsePolicies(input.Policies).map((p) => ({ ...p, createdAt: ctx.clock.now() }))
+      : (previous?.policies ?? []).map((p) => (p.PolicyType === "NoChangeNotification" ? { ...p, PolicyStatus: "Pending" } : p));
     let tier: "Standard" | "Advanced";
     const requested: string = input.Tier ?? previous?.tier ?? await serviceSetting(ctx, "/ssm/parameter-store/default-parameter-tier");
     if (requested === "Intelligent-Tiering") tier = value.length > STANDARD_MAX || policies.length > 0 || previous?.tier === "Advanced" ? "Advanced" : "Standard";
@@ -269,7 +273,9 @@ const handlers: Record<string, Handler> = {
       modifiedAt: ctx.clock.now(),
       modifiedBy: `arn:aws:iam::${ctx.accountId}:root`,
     };
-    await save(ctx, { name, tags: existing?.tags ?? tags.map((t: { Key: string; Value: string }) => ({ Key: t.Key, Value: t.Value })), versions: [...versions, version] }, stamp);
+    const saved: ParamRecord = { name, tags: existing?.tags ?? tags.map((t: { Key: string; Value: string }) => ({ Key: t.Key, Value: t.Value })), versions: [...versions, version] };
+    await save(ctx, saved, stamp);
+    armPolicies(ctx, saved);
     notifyParameterChange(ctx, existing ? "Update" : "Create", name, type, description);
     return { Version: version.version, Tier: tier };
   },
@@ -445,15 +451,26 @@ async function taggable(ctx: RequestContext, type: string, id: string, write = f
   return record;
 }
 
-export default defineService({
-  name: "ssm",
-  authorization: ssmAuthorization,
-  model: model as unknown as ServiceModel,
-  handlers: {
+const allHandlers: Record<string, Handler> = {
     ...handlers, ...documentHandlers, ...maintenanceWindowHandlers, ...maintenanceWindowTargetHandlers, ...maintenanceWindowTaskHandlers,
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
     ...calendarHandlers, ...automationHandlers,
+};
+
+export default defineService({
+  name: "ssm",
+  authorization: ssmAuthorization,
+  model: model as unknown as ServiceModel,
+  // Every request first re-arms its account and Region's parameter policy timers (once per emulator).
+  handlers: Object.fromEntries(Object.entries(allHandlers).map(([name, handler]): [string, Handler] => [name, async (input, ctx) => {
+    await ensurePolicyTimers(ctx);
+    return handler(input, ctx);
+  }])),
+  // The default account and Region re-arm at start, so their due policies act without a request.
+  setup(env) {
+    // A timer so the work is tracked (settled()); on a manual clock it runs when the clock first moves.
+    env.timers.setTimer(0, () => env.invoke("ssm", "DescribeParameters", { MaxResults: 1 }).catch(() => {}));
   },
 });

@@ -5,6 +5,8 @@ export interface StoredPolicy {
   PolicyStatus: string;
   /** Expiration time (ms since epoch) of an Expiration policy. */
   expiresAt?: number;
+  /** When the PutParameter that set the policy ran (ms since epoch); in policy action events. */
+  createdAt?: number;
 }
 
 export interface ParamVersion {

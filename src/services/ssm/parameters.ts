@@ -77,11 +77,8 @@ export async function loadParam(ctx: RequestContext, name: string): Promise<Para
   if (!record) return null;
   const current = record.versions[record.versions.length - 1];
   const expiry = current.policies.find((p) => p.expiresAt !== undefined)?.expiresAt;
-  if (expiry !== undefined && expiry <= ctx.clock.now()) {
-    // An Expiration policy deletes the parameter at its time.
-    await ctx.store.delete(paramKey(name));
-    return null;
-  }
+  // Expired: gone for readers; its timer (policy-actions.ts) deletes it and sends the event.
+  if (expiry !== undefined && expiry <= ctx.clock.now()) return null;
   return record;
 }
 
@@ -130,9 +127,11 @@ export function parsePolicies(text: string | undefined): StoredPolicy[] {
       if (Number.isNaN(at)) throw new AwsError("InvalidPolicyAttributeException", "The Expiration policy needs a valid Timestamp attribute.", 400);
       stored.expiresAt = at;
     } else {
-      const after = Number(attributes.After);
-      if (!Number.isInteger(after) || after <= 0 || !["Days", "Hours"].includes(attributes.Unit)) {
-        throw new AwsError("InvalidPolicyAttributeException", `The ${policy.Type} policy needs After (a positive integer) and Unit (Days or Hours) attributes.`, 400);
+      // ExpirationNotification counts Before the expiry, NoChangeNotification After the last change.
+      const field = policy.Type === "ExpirationNotification" ? "Before" : "After";
+      const amount = Number(attributes[field]);
+      if (!Number.isInteger(amount) || amount <= 0 || !["Days", "Hours"].includes(attributes.Unit)) {
+        throw new AwsError("InvalidPolicyAttributeException", `The ${policy.Type} policy needs ${field} (a positive integer) and Unit (Days or Hours) attributes.`, 400);
       }
     }
     return stored;
