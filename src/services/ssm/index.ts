@@ -463,14 +463,11 @@ export default defineService({
   name: "ssm",
   authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
-  // Every request first re-arms its account and Region's parameter policy timers (once per emulator).
-  handlers: Object.fromEntries(Object.entries(allHandlers).map(([name, handler]): [string, Handler] => [name, async (input, ctx) => {
-    await ensurePolicyTimers(ctx);
-    return handler(input, ctx);
-  }])),
-  // The default account and Region re-arm at start, so their due policies act without a request.
+  handlers: allHandlers,
+  // Timers do not survive a restart: re-arm every stored parameter policy (due ones act at once).
   setup(env) {
-    // A timer so the work is tracked (settled()); on a manual clock it runs when the clock first moves.
-    env.timers.setTimer(0, () => env.invoke("ssm", "DescribeParameters", { MaxResults: 1 }).catch(() => {}));
+    env.waitUntil((async () => {
+      for await (const { accountId, region } of env.scopes()) await ensurePolicyTimers(env.contextFor(accountId, region));
+    })());
   },
 });

@@ -14,9 +14,8 @@
  *
  * One timer per parameter and policy (`ctx.timers.setTimer`); a firing re-reads the parameter and
  * acts only if that version and policy are still current and pending, so each due time fires once.
- * Timers live in memory: the first request to an account and Region after a start (and the
- * service's setup, for the default ones) re-arms every stored policy, and a due time already past
- * fires at once (catch-up).
+ * Timers live in memory: the service's setup re-arms every stored policy of every account and
+ * Region after a start, and a due time already past fires at once (catch-up).
  *
  * Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html
  * and https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-cwe.html
@@ -99,7 +98,7 @@ export function armPolicies(ctx: RequestContext, record: ParamRecord): void {
   }
 }
 
-/** Re-arms this account and Region's stored policies once per emulator (timers do not survive a restart). */
+/** Re-arms this account and Region's stored policies once per emulator (timers do not survive a restart); from setup. */
 export async function ensurePolicyTimers(ctx: RequestContext): Promise<void> {
   const r = runtimeOf(ctx);
   const scope = `${ctx.accountId}/${ctx.region}`;
