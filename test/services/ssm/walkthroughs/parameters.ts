@@ -90,7 +90,7 @@ export const parameterSteps: Step[] = [
     }),
   }),
   call("GetParametersByPath", { Path: "/aws/service/global-infrastructure/regions/eu-west-1" }, {
-    check: (out) => expect(out.Parameters!.map((p) => [p.Name.split("/").pop(), p.Value])).toEqual(expect.arrayContaining([["longName", "Europe (Ireland)"], ["partition", "aws"]])),
+    check: (out) => expect(out.Parameters!.map((p) => [p.Name!.split("/").pop(), p.Value])).toEqual(expect.arrayContaining([["longName", "Europe (Ireland)"], ["partition", "aws"]])),
   }),
   fails("DeleteParameter", { Name: "/aws/service/global-infrastructure/regions/us-east-1/longName" }, "AccessDeniedException"),
   call("GetParametersByPath", { Path: "/app/web" }, { check: (out) => expect(out.Parameters!.map((p) => p.Name)).toEqual(["/app/web/url"]) }),
