@@ -39,6 +39,7 @@ import { resourcePolicyHandlers } from "./resource-policies.ts";
 import { calendarHandlers } from "./calendar.ts";
 import { isPublicName, publicParameters } from "./public-parameters.ts";
 import { armPolicies, ensurePolicyTimers } from "./policy-actions.ts";
+import { patchHandlers } from "./patches.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -456,7 +457,7 @@ const allHandlers: Record<string, Handler> = {
     ...maintenanceWindowExecutionHandlers, ...documentSharingHandlers, ...commandHandlers, ...managedNodeHandlers,
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
-    ...calendarHandlers, ...automationHandlers,
+    ...calendarHandlers, ...automationHandlers, ...(patchHandlers as Record<string, Handler>),
 };
 
 export default defineService({

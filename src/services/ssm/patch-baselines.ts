@@ -23,7 +23,7 @@ import type { Handler, RequestContext } from "../types.ts";
 import { partitionOf } from "../../util/partition.ts";
 import { defined, doesNotExist, hexId, pageOf, validation } from "./paging.ts";
 
-interface Baseline {
+export interface Baseline {
   BaselineId: string;
   Name: string;
   OperatingSystem: string;
@@ -82,14 +82,14 @@ function predefined(ctx: RequestContext): Baseline[] {
 }
 
 /** A baseline by id (custom `pb-...`, or a predefined one's ARN or `pb-...` part). */
-async function load(ctx: RequestContext, id: string): Promise<Baseline | null> {
+export async function loadBaseline(ctx: RequestContext, id: string): Promise<Baseline | null> {
   const own = (await ctx.store.get<Baseline>(["baseline", id])).value;
   if (own) return own;
   return predefined(ctx).find((b) => b.BaselineId === id || b.BaselineId.endsWith(`/${id}`)) ?? null;
 }
 
 async function requireBaseline(ctx: RequestContext, id: string): Promise<Baseline> {
-  const b = await load(ctx, id);
+  const b = await loadBaseline(ctx, id);
   if (!b) throw doesNotExist(`Patch Baseline ${id} does not exist.`);
   return b;
 }
@@ -159,7 +159,7 @@ export const patchBaselineHandlers: Record<string, Handler> = {
   },
 
   async DeletePatchBaseline(input, ctx) {
-    const b = await load(ctx, input.BaselineId);
+    const b = await loadBaseline(ctx, input.BaselineId);
     if (!b) return { BaselineId: input.BaselineId };
     if (b.owner) throw validation(`The predefined baseline ${b.Name} can't be deleted.`);
     if ((await defaultFor(ctx, b.OperatingSystem)) === b.BaselineId) throw new AwsError("ResourceInUseException", `Patch baseline ${b.BaselineId} is the default baseline and can't be deleted.`, 400);
@@ -231,7 +231,7 @@ export const patchBaselineHandlers: Record<string, Handler> = {
     const out: Record<string, unknown>[] = [];
     for await (const e of ctx.store.list<{ group: string; baselines: Record<string, string> }>({ prefix: ["patchgroup"] })) {
       for (const id of Object.values(e.value.baselines)) {
-        const b = await load(ctx, id);
+        const b = await loadBaseline(ctx, id);
         if (!b) continue;
         out.push({ PatchGroup: e.value.group, BaselineIdentity: defined({ BaselineId: b.BaselineId, BaselineName: b.Name, OperatingSystem: b.OperatingSystem, BaselineDescription: b.Description, DefaultBaseline: (await defaultFor(ctx, b.OperatingSystem)) === b.BaselineId }) });
       }
