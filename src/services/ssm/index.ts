@@ -40,6 +40,8 @@ import { calendarHandlers } from "./calendar.ts";
 import { isPublicName, publicParameters } from "./public-parameters.ts";
 import { armPolicies, ensurePolicyTimers } from "./policy-actions.ts";
 import { patchHandlers } from "./patches.ts";
+import { accessRequestHandlers } from "./access-requests.ts";
+import { executionPreviewHandlers } from "./execution-preview.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -458,6 +460,7 @@ const allHandlers: Record<string, Handler> = {
     ...associationHandlers, ...opsItemHandlers, ...opsMetadataHandlers, ...serviceSettingHandlers,
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
     ...calendarHandlers, ...automationHandlers, ...(patchHandlers as Record<string, Handler>),
+    ...(accessRequestHandlers as Record<string, Handler>), ...(executionPreviewHandlers as Record<string, Handler>),
 };
 
 export default defineService({

@@ -1,13 +1,13 @@
 /**
  * SSM Parameter Store through @aws-sdk/client-ssm, in-process on every test store and over HTTP:
  * types, versions, labels and selectors, SecureString with real KMS keys, hierarchies and filters,
- * tiers, policies (Expiration on the clock), history, tags; operations not built (just-in-time access) answer 501.
+ * tiers, policies (Expiration on the clock), history, tags; operations not built (OpsData summaries) answer 501.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand,
   GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand,
-  ListTagsForResourceCommand, StartAccessRequestCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
+  ListTagsForResourceCommand, GetOpsSummaryCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
   UnlabelParameterVersionCommand,
 } from "@aws-sdk/client-ssm";
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -199,8 +199,8 @@ for (const { name, setup } of transports) {
       expect((await errorOf(ssm.send(new GetParameterCommand({ Name: "/expiring" })))).name).toBe("ParameterNotFound");
     });
 
-    it("operations not built (just-in-time access) answer 501", async () => {
-      const e = await errorOf(ssm.send(new StartAccessRequestCommand({ Reason: "debug", Targets: [{ Key: "InstanceIds", Values: ["i-0123456789abcdef0"] }] })));
+    it("operations not built (OpsData summaries) answer 501", async () => {
+      const e = await errorOf(ssm.send(new GetOpsSummaryCommand({})));
       expect(e.$metadata.httpStatusCode).toBe(501);
     });
   });
