@@ -15,6 +15,7 @@ import model from "../../../models/firehose.json" with { type: "json" };
 import { appendRecords, discardBuffer, flushDue } from "./buffer.ts";
 import { armAllKinesisSources, armKinesisSource, forgetKinesisSource } from "./kinesis-source.ts";
 import { checkPrefixes } from "./prefixes.ts";
+import { ENCRYPTION_TRANSITION_MS, checkEncryption, checkEncryptionKey, checkPutKey, recordsEncrypted, settleEncryption, startEncryption, stopEncryption } from "./encryption.ts";
 import {
   applyUpdate, DESTINATION_KINDS, describeStream, destinationFromConfiguration, getStream, notFound, streamKey,
   type DestinationKind, type StoredDestination, type StoredStream,
@@ -66,40 +67,6 @@ function checkDestination(kind: DestinationKind | "S3", config: ModelRecord): vo
   if (config.S3BackupConfiguration) checkPrefixes(config.S3BackupConfiguration.Prefix, config.S3BackupConfiguration.ErrorOutputPrefix);
 }
 
-function checkEncryption(config: { KeyType?: string; KeyARN?: string } | undefined): void {
-  if (!config) return;
-  if (config.KeyType === "CUSTOMER_MANAGED_CMK" && !config.KeyARN) {
-    throw invalid("KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK.");
-  }
-  if (config.KeyType === "AWS_OWNED_CMK" && config.KeyARN) {
-    throw invalid("KeyARN must not be specified when KeyType is AWS_OWNED_CMK.");
-  }
-}
-
-/**
- * A CUSTOMER_MANAGED_CMK must name an enabled symmetric encryption key, asked of KMS through
- * `ctx.invoke` (AWS_OWNED_CMK needs none): InvalidKMSResourceException otherwise, with KMS's
- * error code (`NotFoundException`, `DisabledException`, `KMSInvalidStateException`).
- * Source: https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html
- */
-async function checkEncryptionKey(ctx: RequestContext, config: { KeyType?: string; KeyARN?: string } | undefined): Promise<void> {
-  if (config?.KeyType !== "CUSTOMER_MANAGED_CMK" || !config.KeyARN) return;
-  const fail = (code: string, message: string) => new AwsError("InvalidKMSResourceException", message, 400, { fields: { code } });
-  let metadata: { KeyState?: string; KeySpec?: string; KeyUsage?: string } | undefined;
-  try {
-    metadata = (await ctx.invoke("kms", "DescribeKey", { KeyId: config.KeyARN })).KeyMetadata as typeof metadata;
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? "KMS.NotFoundException";
-    throw fail(code, `Firehose could not use KMS key ${config.KeyARN}: ${(error as Error).message}`);
-  }
-  if (metadata?.KeyState !== "Enabled") {
-    throw fail(metadata?.KeyState === "Disabled" ? "DisabledException" : "KMSInvalidStateException", `KMS key ${config.KeyARN} is ${metadata?.KeyState ?? "not usable"}.`);
-  }
-  if (metadata.KeySpec !== "SYMMETRIC_DEFAULT" || metadata.KeyUsage !== "ENCRYPT_DECRYPT") {
-    throw fail("InvalidKeyUsageException", `KMS key ${config.KeyARN} is not a symmetric encryption key.`);
-  }
-}
-
 function checkTags(tags: { Key: string; Value?: string }[]): void {
   const seen = new Set<string>();
   for (const tag of tags) {
@@ -147,6 +114,14 @@ async function updateStream(ctx: RequestContext, name: string, fn: (stream: Stor
   const result = await ctx.store.atomic().check({ key: streamKey(name), versionstamp: entry.versionstamp }).set(streamKey(name), next).commit();
   if (!result.ok) throw new AwsError("ConcurrentModificationException", `Another request modified delivery stream ${name}; retry.`, 400);
   return next;
+}
+
+/** The stream with any encryption transition due by now applied (and saved). */
+async function settledStream(ctx: RequestContext, name: string): Promise<StoredStream> {
+  const stream = await getStream(ctx.store, name, ctx.accountId);
+  const { encryption, changed } = await settleEncryption(ctx, stream.Encryption);
+  if (!changed) return stream;
+  return updateStream(ctx, name, (current) => ({ ...current, Encryption: encryption }));
 }
 
 const handlers: Handlers<Ops> = {
@@ -206,7 +181,7 @@ const handlers: Handlers<Ops> = {
 
   async DescribeDeliveryStream(input, ctx) {
     await armAllKinesisSources(ctx);
-    const stream = await getStream(ctx.store, input.DeliveryStreamName, ctx.accountId);
+    const stream = await settledStream(ctx, input.DeliveryStreamName);
     const description = describeStream(stream, input.Limit ?? 10, input.ExclusiveStartDestinationId);
     return { DeliveryStreamDescription: { ...description, Source: reviveSource(description.Source) } };
   },
@@ -251,7 +226,7 @@ const handlers: Handlers<Ops> = {
     const stream = await putTarget(ctx, input.DeliveryStreamName);
     const recordId = newRecordId();
     await appendRecords(ctx, stream, [{ RecordId: recordId, data: input.Record.Data }]);
-    return { RecordId: recordId, Encrypted: stream.Encryption.Status === "ENABLED" };
+    return { RecordId: recordId, Encrypted: recordsEncrypted(stream.Encryption) };
   },
 
   async PutRecordBatch(input, ctx) {
@@ -264,7 +239,7 @@ const handlers: Handlers<Ops> = {
     await appendRecords(ctx, stream, records);
     return {
       FailedPutCount: 0,
-      Encrypted: stream.Encryption.Status === "ENABLED",
+      Encrypted: recordsEncrypted(stream.Encryption),
       RequestResponses: records.map((r) => ({ RecordId: r.RecordId })),
     };
   },
@@ -297,27 +272,38 @@ const handlers: Handlers<Ops> = {
   async StartDeliveryStreamEncryption(input, ctx) {
     const config = input.DeliveryStreamEncryptionConfigurationInput ?? { KeyType: "AWS_OWNED_CMK" };
     checkEncryption(config);
-    await getStream(ctx.store, input.DeliveryStreamName, ctx.accountId);
+    const name: string = input.DeliveryStreamName;
+    const stream = await settledStream(ctx, name);
+    checkEncryptable(stream);
     await checkEncryptionKey(ctx, config);
-    await updateStream(ctx, input.DeliveryStreamName, (stream) => {
-      if (stream.DeliveryStreamType !== "DirectPut") {
-        throw invalid(`Server-side encryption is not supported for DeliveryStreamType ${stream.DeliveryStreamType}.`);
-      }
-      return { ...stream, Encryption: { Status: "ENABLED", KeyType: config.KeyType, ...(config.KeyARN ? { KeyARN: config.KeyARN } : {}) } };
-    });
+    await updateStream(ctx, name, (current) => ({ ...current, Encryption: startEncryption(name, current.Encryption, config, ctx.clock.now()) }));
+    settleLater(ctx, name);
     return {};
   },
 
   async StopDeliveryStreamEncryption(input, ctx) {
-    await updateStream(ctx, input.DeliveryStreamName, (stream) => {
-      if (stream.DeliveryStreamType !== "DirectPut") {
-        throw invalid(`Server-side encryption is not supported for DeliveryStreamType ${stream.DeliveryStreamType}.`);
-      }
-      return { ...stream, Encryption: { Status: "DISABLED" } };
-    });
+    const name: string = input.DeliveryStreamName;
+    checkEncryptable(await settledStream(ctx, name));
+    await updateStream(ctx, name, (current) => ({ ...current, Encryption: stopEncryption(name, current.Encryption, ctx.clock.now()) }));
+    settleLater(ctx, name);
     return {};
   },
 };
+
+/**
+ * Completes the transition when it is due, so the key is judged at that moment; reads complete
+ * it too (after a restart, timers are gone).
+ */
+function settleLater(ctx: RequestContext, name: string): void {
+  ctx.timers.setTimer(ENCRYPTION_TRANSITION_MS, () => settledStream(ctx, name).catch(() => undefined));
+}
+
+/** Server-side encryption is for DirectPut streams only (InvalidArgumentException). */
+function checkEncryptable(stream: StoredStream): void {
+  if (stream.DeliveryStreamType !== "DirectPut") {
+    throw invalid(`Server-side encryption is not supported for DeliveryStreamType ${stream.DeliveryStreamType}.`);
+  }
+}
 
 function checkReplacement(kind: DestinationKind, update: ModelRecord): void {
   if ((kind === "ExtendedS3") && (!update.RoleARN || !update.BucketARN)) {
@@ -329,10 +315,11 @@ function checkReplacement(kind: DestinationKind, update: ModelRecord): void {
 }
 
 async function putTarget(ctx: RequestContext, name: string): Promise<StoredStream> {
-  const stream = await getStream(ctx.store, name, ctx.accountId);
+  const stream = await settledStream(ctx, name);
   if (stream.DeliveryStreamType !== "DirectPut") {
     throw invalid(`This operation is not permitted on ${stream.DeliveryStreamType} delivery stream type.`);
   }
+  await checkPutKey(ctx, stream.Encryption);
   return stream;
 }
 

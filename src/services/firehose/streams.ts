@@ -10,7 +10,8 @@ import type { ServiceModel, Shape } from "../../protocol/model.ts";
 import { AwsError } from "../../protocol/errors.ts";
 import type { Store } from "../../store/types.ts";
 import model from "../../../models/firehose.json" with { type: "json" };
-import type { DestinationDescription, DeliveryStreamDescription, DeliveryStreamEncryptionConfiguration, DeliveryStreamEncryptionStatus, DeliveryStreamType, KeyType } from "../../generated/firehose.ts";
+import type { DestinationDescription, DeliveryStreamDescription, DeliveryStreamEncryptionConfiguration, DeliveryStreamType } from "../../generated/firehose.ts";
+import { describeEncryption, type StoredEncryption } from "./encryption.ts";
 
 const MODEL = model as unknown as ServiceModel;
 
@@ -49,7 +50,7 @@ export interface StoredStream {
   CreateTimestamp: number;
   LastUpdateTimestamp?: number;
   Source?: ModelRecord;
-  Encryption: { Status: DeliveryStreamEncryptionStatus; KeyType?: KeyType; KeyARN?: string };
+  Encryption: StoredEncryption;
   Destinations: StoredDestination[];
   Tags: { Key: string; Value?: string }[];
 }
@@ -212,9 +213,7 @@ export function describeStream(stream: StoredStream, limit = 10, exclusiveStartD
     destinations = i === -1 ? [] : destinations.slice(i + 1);
   }
   const page = destinations.slice(0, limit);
-  const encryption: DeliveryStreamEncryptionConfiguration = stream.Encryption.Status === "DISABLED"
-    ? { Status: "DISABLED" }
-    : { KeyType: stream.Encryption.KeyType, KeyARN: stream.Encryption.KeyARN, Status: stream.Encryption.Status };
+  const encryption: DeliveryStreamEncryptionConfiguration = describeEncryption(stream.Encryption);
   return {
     DeliveryStreamName: stream.DeliveryStreamName,
     DeliveryStreamARN: stream.DeliveryStreamARN,
