@@ -47,8 +47,12 @@ export function inflateRequestBody(bytes: Uint8Array, headers: Headers): Uint8Ar
 }
 
 const EMPTY = new Uint8Array(0);
-/** Streaming payloads up to this size are read in one piece (see `stream()`). */
-const SMALL_STREAM_BYTES = 1024 * 1024;
+/**
+ * Streaming payloads up to this size are read in one piece (see `stream()`). Larger ones stream:
+ * the Node server hands those on as the socket's own chunks (src/runtime/node-body.ts), where
+ * one piece would cost a copy of the whole body.
+ */
+const SMALL_STREAM_BYTES = 64 * 1024;
 
 /** Reads a whole body, failing with 413 once it passes `limit` bytes. */
 export async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {

@@ -5,7 +5,9 @@
  */
 import { createAdaptorServer } from "@hono/node-server";
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { createServer as createHttp2Server } from "node:http2";
+import { createServer as createHttp2Server, type Http2ServerRequest } from "node:http2";
+import type { IncomingMessage } from "node:http";
+import { withIncomingBody } from "./node-body.ts";
 import { Duplex } from "node:stream";
 import { createEmulator, type Emulator } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
@@ -59,8 +61,10 @@ function replaying(socket: Socket, first: Buffer): Duplex {
  * HTTP/2 to an `http://` endpoint, as AWS serves it; everything else speaks HTTP/1.1.
  */
 function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string, lightGlobals: boolean): Promise<Server> {
-  const http1 = createAdaptorServer({ fetch, overrideGlobalObjects: lightGlobals });
-  const http2 = createAdaptorServer({ fetch, overrideGlobalObjects: lightGlobals, createServer: createHttp2Server as never });
+  // Large bodies are read from the IncomingMessage directly (src/runtime/node-body.ts: no copies).
+  const adapted = (request: Request, env: { incoming?: IncomingMessage | Http2ServerRequest }) => fetch(withIncomingBody(request, env.incoming));
+  const http1 = createAdaptorServer({ fetch: adapted, overrideGlobalObjects: lightGlobals });
+  const http2 = createAdaptorServer({ fetch: adapted, overrideGlobalObjects: lightGlobals, createServer: createHttp2Server as never });
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {
     sockets.add(socket);
