@@ -7,6 +7,15 @@ import { sigv4, type BenchCase, type BenchRequest } from "./types.ts";
 
 const KIB = "k".repeat(1024);
 const MIB = "m".repeat(1024 * 1024);
+/** 64 MiB and its checksum, built on first use (only when a 64 MiB case runs). */
+let mib64: { body: string; checksum: Record<string, string> } | undefined;
+function big(): { body: string; checksum: Record<string, string> } {
+  if (!mib64) {
+    const body = "g".repeat(64 * 1024 * 1024);
+    mib64 = { body, checksum: sdkChecksum(body) };
+  }
+  return mib64;
+}
 
 function crc32Base64(text: string): string {
   const value = crc32(new TextEncoder().encode(text)) >>> 0;
@@ -74,6 +83,23 @@ export const s3Cases: BenchCase[] = [
     moto: true,
     setup: [createBucket, s3("PUT", "/bench-bucket/get-1m", MIB)],
     request: () => s3("GET", "/bench-bucket/get-1m?x-id=GetObject"),
+  },
+  {
+    // Few distinct keys: moto keeps every body in memory.
+    name: "s3.PutObject 64 MiB",
+    service: "s3",
+    moto: true,
+    setup: [createBucket],
+    request: () => s3("PUT", `/bench-bucket/put-64m-${n++ % 4}?x-id=PutObject`, big().body, big().checksum),
+  },
+  {
+    name: "s3.GetObject 64 MiB",
+    service: "s3",
+    moto: true,
+    get setup() {
+      return [createBucket, s3("PUT", "/bench-bucket/get-64m", big().body)];
+    },
+    request: () => s3("GET", "/bench-bucket/get-64m?x-id=GetObject"),
   },
   {
     name: "s3.ListObjectsV2 (1000 of 10,000 keys)",
