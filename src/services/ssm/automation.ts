@@ -34,7 +34,7 @@ interface StepRecord {
   StepExecutionId: string;
 }
 
-interface ExecutionRecord {
+export interface ExecutionRecord {
   AutomationExecutionId: string;
   DocumentName: string;
   DocumentVersion: string;
@@ -48,9 +48,18 @@ interface ExecutionRecord {
   steps: StepRecord[];
   clientToken?: string;
   ExecutedBy: string;
+  /** Change Manager (change-requests.ts): the change request's fields. */
+  AutomationSubtype?: "ChangeRequest";
+  ChangeRequestName?: string;
+  ScheduledTime?: number;
+  ScheduledEndTime?: number;
+  Runbooks?: { DocumentName: string; DocumentVersion?: string; Parameters?: Record<string, string[]> }[];
+  OpsItemId?: string;
+  /** A change request's runbook, run once approved and due. */
+  pendingRun?: { steps: Step[]; params: Record<string, unknown>; outputs: string[] };
 }
 
-type Step = { name: string; action: string; onFailure?: string; inputs?: Record<string, unknown>; outputs?: { Name: string; Selector: string }[] };
+export type Step = { name: string; action: string; onFailure?: string; inputs?: Record<string, unknown>; outputs?: { Name: string; Selector: string }[] };
 
 const key = (id: string) => ["automation", id];
 const notFound = (id: string) => new AwsError("AutomationExecutionNotFoundException", `Automation execution ${id} doesn't exist.`, 400);
@@ -113,7 +122,7 @@ async function runStep(ctx: RequestContext, step: Step, inputs: Record<string, u
 }
 
 /** Runs the remaining steps; re-reads the record so a stop request is seen between steps. */
-async function run(ctx: RequestContext, id: string, steps: Step[], params: Record<string, unknown>, outputNames: string[]): Promise<void> {
+export async function run(ctx: RequestContext, id: string, steps: Step[], params: Record<string, unknown>, outputNames: string[]): Promise<void> {
   const vars: Record<string, unknown> = { ...params, "automation:EXECUTION_ID": id, global: {} };
   for (let i = 0; i < steps.length; i++) {
     let e = (await ctx.store.get<ExecutionRecord>(key(id))).value;
@@ -222,6 +231,8 @@ export const automationHandlers: Record<string, Handler> = {
         AutomationExecutionStatus: e.AutomationExecutionStatus, StepExecutions: e.steps.map(stepView), StepExecutionsTruncated: false,
         Parameters: e.Parameters, Outputs: e.Outputs, FailureMessage: e.FailureMessage, Mode: e.Mode, ExecutedBy: e.ExecutedBy,
         CurrentStepName: current?.StepName, CurrentAction: current?.Action,
+        AutomationSubtype: e.AutomationSubtype, ChangeRequestName: e.ChangeRequestName, Runbooks: e.Runbooks, OpsItemId: e.OpsItemId,
+        ScheduledTime: e.ScheduledTime !== undefined ? new Date(e.ScheduledTime) : undefined,
       }),
     };
   },
@@ -251,6 +262,8 @@ export const automationHandlers: Record<string, Handler> = {
         AutomationExecutionId: e.AutomationExecutionId, DocumentName: e.DocumentName, DocumentVersion: e.DocumentVersion, AutomationExecutionStatus: e.AutomationExecutionStatus,
         ExecutionStartTime: new Date(e.ExecutionStartTime), ExecutionEndTime: e.ExecutionEndTime ? new Date(e.ExecutionEndTime) : undefined, ExecutedBy: e.ExecutedBy,
         Outputs: e.Outputs, Mode: e.Mode, FailureMessage: e.FailureMessage, AutomationType: "Local",
+        AutomationSubtype: e.AutomationSubtype, ChangeRequestName: e.ChangeRequestName, Runbooks: e.Runbooks, OpsItemId: e.OpsItemId,
+        ScheduledTime: e.ScheduledTime !== undefined ? new Date(e.ScheduledTime) : undefined,
       })),
       ...(NextToken ? { NextToken } : {}),
     };

@@ -42,6 +42,7 @@ import { armPolicies, ensurePolicyTimers } from "./policy-actions.ts";
 import { patchHandlers } from "./patches.ts";
 import { accessRequestHandlers } from "./access-requests.ts";
 import { executionPreviewHandlers } from "./execution-preview.ts";
+import { changeRequestHandlers, ensureChangeRequestTimers } from "./change-requests.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -461,6 +462,8 @@ const allHandlers: Record<string, Handler> = {
     ...patchBaselineHandlers, ...resourceDataSyncHandlers, ...inventoryComplianceHandlers, ...resourcePolicyHandlers,
     ...calendarHandlers, ...automationHandlers, ...(patchHandlers as Record<string, Handler>),
     ...(accessRequestHandlers as Record<string, Handler>), ...(executionPreviewHandlers as Record<string, Handler>),
+    // After automationHandlers: SendAutomationSignal handles change requests, then the rest.
+    ...(changeRequestHandlers as Record<string, Handler>),
 };
 
 export default defineService({
@@ -468,10 +471,14 @@ export default defineService({
   authorization: ssmAuthorization,
   model: model as unknown as ServiceModel,
   handlers: allHandlers,
-  // Timers do not survive a restart: re-arm every stored parameter policy (due ones act at once).
+  // Timers do not survive a restart: re-arm every stored parameter policy and scheduled change request (due ones act at once).
   setup(env) {
     env.waitUntil((async () => {
-      for await (const { accountId, region } of env.scopes()) await ensurePolicyTimers(env.contextFor(accountId, region));
+      for await (const { accountId, region } of env.scopes()) {
+        const ctx = env.contextFor(accountId, region);
+        await ensurePolicyTimers(ctx);
+        await ensureChangeRequestTimers(ctx);
+      }
     })());
   },
 });
