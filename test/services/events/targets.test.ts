@@ -8,9 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CancelReplayCommand, CreateApiDestinationCommand, CreateArchiveCommand, CreateConnectionCommand, DeauthorizeConnectionCommand,
-  DeleteArchiveCommand, DeleteConnectionCommand, DescribeApiDestinationCommand, DescribeArchiveCommand, DescribeConnectionCommand,
+  DeleteApiDestinationCommand, DeleteArchiveCommand, DeleteConnectionCommand, DescribeApiDestinationCommand, DescribeArchiveCommand, DescribeConnectionCommand,
   DescribeReplayCommand, ListApiDestinationsCommand, ListArchivesCommand, ListConnectionsCommand, ListReplaysCommand,
-  PutEventsCommand, PutRuleCommand, PutTargetsCommand, StartReplayCommand, UpdateArchiveCommand, UpdateConnectionCommand,
+  PutEventsCommand, PutRuleCommand, PutTargetsCommand, StartReplayCommand, UpdateApiDestinationCommand, UpdateArchiveCommand, UpdateConnectionCommand,
 } from "@aws-sdk/client-eventbridge";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
@@ -130,6 +130,14 @@ describe("connections and API destinations", () => {
     expect(dest.ApiDestinationState).toBe("ACTIVE");
     expect((await events.send(new DescribeApiDestinationCommand({ Name: "d" }))).InvocationRateLimitPerSecond).toBe(300);
     expect((await events.send(new ListApiDestinationsCommand({}))).ApiDestinations!.map((d) => d.Name)).toEqual(["d"]);
+    const updated = await events.send(new UpdateApiDestinationCommand({ Name: "d", HttpMethod: "PUT", InvocationRateLimitPerSecond: 5 }));
+    expect(updated.ApiDestinationArn).toBe(dest.ApiDestinationArn);
+    expect(await events.send(new DescribeApiDestinationCommand({ Name: "d" }))).toMatchObject({ HttpMethod: "PUT", InvocationRateLimitPerSecond: 5 });
+    expect((await failure(events.send(new UpdateApiDestinationCommand({ Name: "none", HttpMethod: "PUT" })))).name).toBe("ResourceNotFoundException");
+    await events.send(new CreateApiDestinationCommand({ Name: "gone", ConnectionArn: created.ConnectionArn, InvocationEndpoint: "https://example.com/x", HttpMethod: "GET" }));
+    expect((await events.send(new DeleteApiDestinationCommand({ Name: "gone" })))).toBeDefined();
+    expect((await failure(events.send(new DescribeApiDestinationCommand({ Name: "gone" })))).name).toBe("ResourceNotFoundException");
+    expect((await failure(events.send(new DeleteApiDestinationCommand({ Name: "gone" })))).name).toBe("ResourceNotFoundException");
     const noConn = await failure(events.send(new CreateApiDestinationCommand({ Name: "e", ConnectionArn: "arn:aws:events:us-east-1:000000000000:connection/none/x", InvocationEndpoint: "https://example.com", HttpMethod: "POST" })));
     expect(noConn.name).toBe("ResourceNotFoundException");
     expect((await events.send(new DeauthorizeConnectionCommand({ Name: "c" }))).ConnectionState).toBe("DEAUTHORIZING");
