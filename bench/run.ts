@@ -6,7 +6,7 @@
  *
  * Options (env): BENCH_SECONDS (per measurement, default 3), BENCH_CONNECTIONS (default 16),
  * BENCH_FILTER (substring of case names), BENCH_MOTO=0 to skip moto, BENCH_LOAD=undici to
- * force the JS load generator.
+ * force the JS load generator, BENCH_SERVER (the HTTP server's entry, default dist/cli.js).
  *
  * HTTP load comes from `wrk` when it is installed (Debian: `apt-get install wrk`): a C load
  * generator leaves the server the CPU it needs on a small machine, so the figures are the
@@ -27,6 +27,8 @@ import { ceiling } from "./ceiling-server.mjs";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const FILTER = process.env.BENCH_FILTER ?? "";
+/** The server measured over HTTP (another build's `cli.js` for before/after figures). */
+const SERVER = process.env.BENCH_SERVER ?? "dist/cli.js";
 
 interface Result {
   rps: number;
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
   const emulatorPort = 45000 + Math.floor(Math.random() * 5000);
   const ceilingPort = emulatorPort + 1;
   const motoPort = emulatorPort + 2;
-  const server = await startProcess("node", ["dist/cli.js", "--port", String(emulatorPort)], /fetchstack on Node/);
+  const server = await startProcess("node", [SERVER, "--port", String(emulatorPort)], /fetchstack on Node/);
   const ceilingServer = await startProcess("node", ["bench/ceiling-server.mjs", String(ceilingPort)], /ready/);
   const moto = hasMoto() ? await startProcess("moto_server", ["-p", String(motoPort)], /Running on|Press CTRL/).catch(() => undefined) : undefined;
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
