@@ -43,6 +43,7 @@ import { patchHandlers } from "./patches.ts";
 import { accessRequestHandlers } from "./access-requests.ts";
 import { executionPreviewHandlers } from "./execution-preview.ts";
 import { changeRequestHandlers, ensureChangeRequestTimers } from "./change-requests.ts";
+import { opsSummaryHandlers } from "./ops-summary.ts";
 import { automationHandlers } from "./automation.ts";
 
 const STANDARD_MAX = 4096;
@@ -463,7 +464,7 @@ const allHandlers: Record<string, Handler> = {
     ...calendarHandlers, ...automationHandlers, ...(patchHandlers as Record<string, Handler>),
     ...(accessRequestHandlers as Record<string, Handler>), ...(executionPreviewHandlers as Record<string, Handler>),
     // After automationHandlers: SendAutomationSignal handles change requests, then the rest.
-    ...(changeRequestHandlers as Record<string, Handler>),
+    ...(changeRequestHandlers as Record<string, Handler>), ...(opsSummaryHandlers as Record<string, Handler>),
 };
 
 export default defineService({

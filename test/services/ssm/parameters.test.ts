@@ -1,13 +1,13 @@
 /**
  * SSM Parameter Store through @aws-sdk/client-ssm, in-process on every test store and over HTTP:
  * types, versions, labels and selectors, SecureString with real KMS keys, hierarchies and filters,
- * tiers, policies (Expiration on the clock), history, tags; operations not built (OpsData summaries) answer 501.
+ * tiers, policies (Expiration on the clock), history, tags.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand,
   GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, LabelParameterVersionCommand,
-  ListTagsForResourceCommand, GetOpsSummaryCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
+  ListTagsForResourceCommand, PutParameterCommand, RemoveTagsFromResourceCommand, SSMClient,
   UnlabelParameterVersionCommand,
 } from "@aws-sdk/client-ssm";
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -197,11 +197,6 @@ for (const { name, setup } of transports) {
       if (!clock) return;
       await clock.advance(3_600_000);
       expect((await errorOf(ssm.send(new GetParameterCommand({ Name: "/expiring" })))).name).toBe("ParameterNotFound");
-    });
-
-    it("operations not built (OpsData summaries) answer 501", async () => {
-      const e = await errorOf(ssm.send(new GetOpsSummaryCommand({})));
-      expect(e.$metadata.httpStatusCode).toBe(501);
     });
   });
 }
