@@ -31,6 +31,7 @@ import { createConsoleApi } from "./console/api.ts";
 import { createRequestLog, observeRequest, type RequestRecord } from "./console/request-log.ts";
 import { Authorizer } from "./gateway/authorize.ts";
 import { AccessRecorder } from "./gateway/access.ts";
+import { pathKeepingDotSegments } from "./gateway/raw-path.ts";
 
 /** fetchstack's version (semver text), as `GET /_fetchstack/health` reports it. */
 export const VERSION = "0.1.0";
@@ -101,6 +102,11 @@ export interface FetchOptions {
   service?: string;
   /** Keeps background work alive after the response (Workers' `ctx.waitUntil`). */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * The request target as the client sent it (`/bucket/a/../b?x`), from adapters that see it:
+   * the Fetch API's URL parser drops `.` and `..` segments, which S3 keeps in keys.
+   */
+  rawPath?: string;
 }
 
 /**
@@ -370,12 +376,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     // Parsed once; rewrites below (basePath, virtual-hosted bucket) work on copies.
     const requestUrl = new URL(request.url);
     let url = requestUrl;
+    // Dot segments the URL parser removed (S3 keys keep them): the path as sent, if it had any.
+    const sentPath = fetchOptions.rawPath === undefined ? undefined : pathKeepingDotSegments(fetchOptions.rawPath);
+    let path = sentPath;
     if (basePath) {
       if (url.pathname !== basePath && !url.pathname.startsWith(basePath + "/")) {
         return new Response(JSON.stringify({ error: "not found" }), { status: 404, headers: { "content-type": "application/json" } });
       }
       url = new URL(url);
       url.pathname = url.pathname.slice(basePath.length) || "/";
+      if (path !== undefined) path = path.startsWith(basePath + "/") ? path.slice(basePath.length) : undefined;
     }
     if (url.pathname === INTERNAL_PREFIX || url.pathname.startsWith(INTERNAL_PREFIX + "/")) {
       try {
@@ -422,6 +432,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (identified.resource) {
       url = new URL(url);
       url.pathname = `/${identified.resource}${url.pathname === "/" ? "/" : url.pathname}`;
+      if (path !== undefined) path = `/${identified.resource}${path}`;
     }
     const protocol = detectProtocol(service.model, request.headers, url, isForm);
     let codec: Codec;
@@ -431,7 +442,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const failure = error instanceof AwsError ? error : new AwsError("NotImplemented", `Protocol ${protocol} is not supported yet.`, 501);
       return earlyErrorResponse({ request, url, requestId, isForm, service, error: failure });
     }
-    const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread, wire: service.wire });
+    const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread, wire: service.wire, path });
     const acceptsUnsigned = service.acceptsUnsigned?.(incoming) === true;
     if (verifySignatures && !acceptsUnsigned) {
       const failure = await verifySignature({
@@ -439,6 +450,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         url: requestUrl,
         headers: request.headers,
         pathEncoding: service.signedPathEncoding ?? "encode-again",
+        path: sentPath,
         now: clock.now(),
         secretFor: (key) => secretFor(key),
         body: () => incoming.bytes(),

@@ -18,6 +18,8 @@ export interface IncomingInit {
   preread?: Uint8Array;
   /** The service's wire options (`ServiceDefinition.wire`). */
   wire?: WireOptions;
+  /** The path when it differs from `url.pathname`: dot segments the URL parser would have removed (raw-path.ts). */
+  path?: string;
 }
 
 const compressing = new WeakMap<ServiceModel, boolean>();
@@ -111,7 +113,7 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
     request,
     method: request.method.toUpperCase(),
     url: init.url,
-    path: init.url.pathname,
+    path: init.path ?? init.url.pathname,
     headers: request.headers,
     model: init.model,
     protocol: init.protocol,

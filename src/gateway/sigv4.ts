@@ -101,13 +101,15 @@ function canonicalQuery(url: URL, presigned: boolean): string {
 export function expectedSignature(
   method: string, url: URL, headers: Headers, parts: SignedParts, secret: string, payloadHash: string,
   pathEncoding: SignedPathEncoding,
+  /** The path as sent, when `url` lost its dot segments (raw-path.ts). */
+  path = url.pathname,
 ): string {
   const canonicalHeaders = parts.signedHeaders
     .map((name) => `${name}:${(headers.get(name) ?? "").trim().replace(/\s+/g, " ")}\n`)
     .join("");
   const canonicalRequest = [
     method.toUpperCase(),
-    canonicalUri(url.pathname, pathEncoding),
+    canonicalUri(path, pathEncoding),
     canonicalQuery(url, parts.presigned),
     canonicalHeaders,
     parts.signedHeaders.join(";"),
@@ -146,6 +148,8 @@ export interface VerifyInput {
   headers: Headers;
   /** The service's canonical path rule (`ServiceDefinition.signedPathEncoding`). */
   pathEncoding: SignedPathEncoding;
+  /** The path as sent, when `url` lost its dot segments (raw-path.ts). */
+  path?: string;
   now: number;
   secretFor(accessKeyId: string): Promise<string | null>;
   /** The body, for services whose clients do not send x-amz-content-sha256. */
@@ -180,7 +184,7 @@ export async function verifySignature(input: VerifyInput): Promise<SignatureFail
   const payloadHash = parts.presigned
     ? (input.url.searchParams.get("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD")
     : declared ?? bytesToHex(sha256(await input.body()));
-  const expected = expectedSignature(input.method, input.url, input.headers, parts, secret, payloadHash, input.pathEncoding);
+  const expected = expectedSignature(input.method, input.url, input.headers, parts, secret, payloadHash, input.pathEncoding, input.path);
   if (expected === parts.signature) return null;
   return { kind: "mismatch", accessKeyId: parts.accessKeyId, signature: parts.signature };
 }

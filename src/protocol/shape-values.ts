@@ -70,6 +70,17 @@ function wireName(name: string, ref: ShapeRef): string {
  * entries are kept as null.
  */
 export function decodeValue(model: ServiceModel, ref: ShapeRef, node: unknown, leaves: LeafCodec): unknown {
+  try {
+    return decodeRef(model, ref, node, leaves);
+  } catch (error) {
+    // A document nested deeper than the stack allows (recursive shapes: DynamoDB's
+    // AttributeValue) is the client's error, as Coral's parser's depth limit makes it.
+    if (error instanceof RangeError) throw new ShapeTypeError(model.shapes[ref.shape]?.type ?? "structure", kindOf(node), node, "document nested too deeply");
+    throw error;
+  }
+}
+
+function decodeRef(model: ServiceModel, ref: ShapeRef, node: unknown, leaves: LeafCodec): unknown {
   const shape = model.shapes[ref.shape];
   if (!shape) throw new Error(`model ${model.metadata.serviceId}: no shape ${ref.shape}`);
   return decodeShape(model, ref, shape, node, leaves);
@@ -87,7 +98,7 @@ function decodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, node: unk
         const memberRef = members[name]!;
         const raw = node[wireName(name, memberRef)];
         if (raw === null || raw === undefined) continue;
-        const value = decodeValue(model, memberRef, raw, leaves);
+        const value = decodeRef(model, memberRef, raw, leaves);
         if (value !== undefined) out[name] = value;
       }
       return out;
@@ -95,7 +106,7 @@ function decodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, node: unk
     case "list": {
       if (!Array.isArray(node)) throw new ShapeTypeError("list", kindOf(node), node);
       const memberRef = shape.member!;
-      return node.map((item) => (item === null ? null : decodeValue(model, memberRef, item, leaves)));
+      return node.map((item) => (item === null ? null : decodeRef(model, memberRef, item, leaves)));
     }
     case "map": {
       if (!isPlainObject(node)) throw new ShapeTypeError("map", kindOf(node), node);
@@ -103,7 +114,7 @@ function decodeShape(model: ServiceModel, ref: ShapeRef, shape: Shape, node: unk
       const valueRef = shape.value!;
       for (const key of Object.keys(node)) {
         const raw = node[key];
-        out[key] = raw === null ? null : decodeValue(model, valueRef, raw, leaves);
+        out[key] = raw === null ? null : decodeRef(model, valueRef, raw, leaves);
       }
       return out;
     }

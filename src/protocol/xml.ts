@@ -43,11 +43,16 @@ export function escapeXmlAttr(text: string): string {
   return text.replace(/[&<>"\r\n\t\x00-\x08\x0B\x0C\x0E-\x1F]/g, (ch) => ATTR_ESCAPES[ch] ?? controlRef(ch));
 }
 
-/** Decodes the five predefined entities and character references; nothing else is an entity. */
+/**
+ * Decodes the five predefined entities and character references; nothing else is an entity: any
+ * other `&` (an undeclared entity such as `&xxe;`, a reference to no legal character) makes the
+ * document not well-formed (XmlSyntaxError, S3's MalformedXML), as in any XML parser.
+ */
 export function decodeXmlEntities(text: string): string {
   if (!text.includes("&")) return text;
-  return text.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, name: string) => {
+  return text.replace(/&(?:(amp|lt|gt|quot|apos|#x[0-9a-fA-F]{1,8}|#[0-9]{1,10});)?/g, (_, name: string | undefined) => {
     switch (name) {
+      case undefined: throw new XmlSyntaxError("an entity other than the five predefined ones, or a bare '&'");
       case "amp": return "&";
       case "lt": return "<";
       case "gt": return ">";
@@ -55,7 +60,9 @@ export function decodeXmlEntities(text: string): string {
       case "apos": return "'";
     }
     const code = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : "";
+    // XML's Char production: no NUL, no surrogates, nothing beyond U+10FFFF.
+    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new XmlSyntaxError(`&#${code}; is not a legal character`);
+    return String.fromCodePoint(code);
   });
 }
 

@@ -9,7 +9,7 @@ import { createServer as createHttp2Server, type Http2ServerRequest } from "node
 import type { IncomingMessage } from "node:http";
 import { withIncomingBody } from "./node-body.ts";
 import { Duplex } from "node:stream";
-import { createEmulator, type Emulator } from "../emulator.ts";
+import { createEmulator, type Emulator, type FetchOptions } from "../emulator.ts";
 import { SERVICE_NAMES } from "../services/registry.ts";
 import { banner, emulatorOptions, parseServerOptions, USAGE, type ServerOptions } from "./options.ts";
 import { BLOB_DIR, DATA_FILE, loadStateFile, openPersistentState, type PersistentState } from "./persistence.ts";
@@ -60,9 +60,11 @@ function replaying(socket: Socket, first: Buffer): Duplex {
  * connection choose. The JS SDK's Kinesis client (and any client built for event streams) opens
  * HTTP/2 to an `http://` endpoint, as AWS serves it; everything else speaks HTTP/1.1.
  */
-function listen(fetch: (request: Request) => Promise<Response>, port: number, host: string, lightGlobals: boolean): Promise<Server> {
+function listen(handler: (request: Request, options: FetchOptions) => Promise<Response>, port: number, host: string, lightGlobals: boolean): Promise<Server> {
   // Large bodies are read from the IncomingMessage directly (src/runtime/node-body.ts: no copies).
-  const adapted = (request: Request, env: { incoming?: IncomingMessage | Http2ServerRequest }) => fetch(withIncomingBody(request, env.incoming));
+  // The raw request target goes along: the Request's URL has lost `.`/`..` segments of S3 keys.
+  const adapted = (request: Request, env: { incoming?: IncomingMessage | Http2ServerRequest }) =>
+    handler(withIncomingBody(request, env.incoming), { rawPath: env.incoming?.url });
   const http1 = createAdaptorServer({ fetch: adapted, overrideGlobalObjects: lightGlobals });
   const http2 = createAdaptorServer({ fetch: adapted, overrideGlobalObjects: lightGlobals, createServer: createHttp2Server as never });
   const sockets = new Set<Socket>();
@@ -121,11 +123,11 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
   const emulator = createEmulator({ ...emulatorOptions(options, persistent), lambdaRunner });
   if (options.stateFile) await loadStateFile(emulator, readFileSync(options.stateFile, "utf8"), options.stateFile);
   const servers: Server[] = [];
-  const main = await listen((request) => emulator.fetch(request), options.port, options.host, lightGlobals);
+  const main = await listen((request, fetchOptions) => emulator.fetch(request, fetchOptions), options.port, options.host, lightGlobals);
   servers.push(main);
   const pinned: Record<string, number> = {};
   for (const [service, port] of Object.entries(options.servicePorts)) {
-    const server = await listen((request) => emulator.fetch(request, { service }), port, options.host, lightGlobals);
+    const server = await listen((request, fetchOptions) => emulator.fetch(request, { ...fetchOptions, service }), port, options.host, lightGlobals);
     servers.push(server);
     pinned[service] = (server.address() as AddressInfo).port;
   }

@@ -125,7 +125,8 @@ export function createRequestHandler(target?: Emulator | EmulatorOptions): Fetch
       const body = method === "GET" || method === "HEAD" ? undefined : toBody(request.body);
       const init: RequestInit & { duplex?: string } = { method, headers, body, signal: options?.abortSignal };
       if (body instanceof ReadableStream) init.duplex = "half";
-      const response = await emulator.fetch(new Request(url, init));
+      // The path as the client built it: `new Request` would drop `.`/`..` segments of S3 keys.
+      const response = await emulator.fetch(new Request(url, init), { rawPath: request.path });
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, name) => {
         responseHeaders[name] = value;

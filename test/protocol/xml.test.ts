@@ -53,7 +53,9 @@ describe("XML escaping and entities", () => {
   });
 
   it("decodes only the five predefined entities and character references", () => {
-    expect(decodeXmlEntities("&quot;07a1&quot; &amp;&lt;&gt;&apos; &#x41;&#66; &nbsp; &foo;")).toBe(`"07a1" &<>' AB &nbsp; &foo;`);
+    expect(decodeXmlEntities("&quot;07a1&quot; &amp;&lt;&gt;&apos; &#x41;&#66;")).toBe(`"07a1" &<>' AB`);
+    // Any other entity is undeclared: the document is not well-formed (S3's MalformedXML).
+    for (const other of ["&nbsp;", "&foo;", "a & b", "&#0;", "&#xDC00;"]) expect(() => decodeXmlEntities(other), other).toThrow(XmlSyntaxError);
   });
 
   it("parses elements, attributes, CDATA and namespaces; refuses DOCTYPE and broken documents", () => {
