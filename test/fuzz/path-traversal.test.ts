@@ -6,13 +6,14 @@
  * and `./w` was stored as `w`.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createEmulator, inProcess, overHttp } from "../helpers/clients.ts";
 import { startServer, type RunningServer } from "../../src/runtime/node.ts";
+import { BLOB_DIR, DATA_FILE } from "../../src/runtime/persistence.ts";
 import { denoKvSkipReason } from "../helpers/deno-kv-store.ts";
 
 const KEYS = ["../x", "a/../../y", "./w", "a/./b", "..", ".", "%2e%2e/z", "a%2Fb", "..%2f..%2fetc%2fpasswd", "a//b", "../../../../../../tmp/fetchstack-escape"];
@@ -65,7 +66,7 @@ describe("path traversal in S3 keys", () => {
     expect(body).toBe("body 0");
   });
 
-  it("a --data-dir store writes only its database file, whatever the keys", async (context) => {
+  it("a --data-dir store writes only its database and blob files inside its directory, whatever the keys", async (context) => {
     const reason = await denoKvSkipReason();
     // Skips where the optional native addon @deno/kv cannot load (it backs --data-dir under Node).
     if (reason) return context.skip(reason);
@@ -75,7 +76,14 @@ describe("path traversal in S3 keys", () => {
     const server = await startServer(serverOptions(dataDir));
     servers.push(server);
     await roundTrip(new S3Client({ ...overHttp(`http://127.0.0.1:${server.ports.main}`), forcePathStyle: true }), "traversal");
+    // Nothing beside the data directory; in it only the database and the blob directory, whose
+    // files are flat (blob names are encoded keys: no `/`, never `.` or `..`).
     expect(readdirSync(parent)).toEqual(["data"]);
-    expect(readdirSync(dataDir).every((name) => name.startsWith("fetchstack.kv"))).toBe(true);
+    expect(readdirSync(dataDir).filter((name) => !name.startsWith(DATA_FILE) && name !== BLOB_DIR)).toEqual([]);
+    const blobs = join(dataDir, BLOB_DIR);
+    if (existsSync(blobs)) {
+      for (const entry of readdirSync(blobs, { withFileTypes: true })) expect(entry.isFile(), entry.name).toBe(true);
+    }
+    expect(existsSync(join(tmpdir(), "fetchstack-escape"))).toBe(false);
   });
 });
