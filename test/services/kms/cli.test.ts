@@ -245,7 +245,7 @@ describe.concurrent("KMS through the AWS CLIs, every operation", () => {
             const result = await cli.run(["kms", missing, "--key-id", kid]);
             expect(result.code, missing).toBe(252);
             expect(result.stderr).toContain("argument operation: Invalid choice, valid choices are:");
-            expect(result.stderr).not.toContain(missing);
+            expect(result.stderr.split(/[\s|]+/)).not.toContain(missing);
           }
         }
         const expected = Object.keys(model.operations).map(command).filter((c) => newer || !NEWER_THAN_V2_9.includes(c)).sort();

@@ -106,7 +106,7 @@ R["stopOnPrimary"] = code(sm.stop_replication_to_replica, SecretId="walk/db")
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w") as z:
     z.writestr("index.py", ROTATOR)
-fn = lam.create_function(FunctionName="walk-rotator", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/rotator", Handler="index.handler", Code={"ZipFile": buf.getvalue()}, Timeout=30)
+fn = lam.create_function(FunctionName="walk-rotator", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/rotator", Handler="index.handler", Code={"ZipFile": buf.getvalue()}, Timeout=120)
 rotation_token = "22222222-2222-2222-2222-222222222222"
 before = sm.get_secret_value(SecretId="walk/db")["VersionId"]
 rotated = sm.rotate_secret(SecretId="walk/db", RotationLambdaARN=fn["FunctionArn"], ClientRequestToken=rotation_token, RotationRules={"AutomaticallyAfterDays": 30})
