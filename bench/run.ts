@@ -5,8 +5,9 @@
  * noisy: compare ratios, not absolute numbers).
  *
  * Options (env): BENCH_SECONDS (per measurement, default 3), BENCH_CONNECTIONS (default 16),
- * BENCH_FILTER (substring of case names), BENCH_MOTO=0 to skip moto, BENCH_LOAD=undici to
- * force the JS load generator, BENCH_SERVER (the HTTP server's entry, default dist/cli.js).
+ * BENCH_FILTER (substring of case names; `|` separates alternatives), BENCH_MOTO=0 to skip moto,
+ * BENCH_LOAD=undici to force the JS load generator, BENCH_SERVER (the HTTP server's entry,
+ * default dist/cli.js).
  *
  * HTTP load comes from `wrk` when it is installed (Debian: `apt-get install wrk`): a C load
  * generator leaves the server the CPU it needs on a small machine, so the figures are the
@@ -194,7 +195,7 @@ function hasMoto(): boolean {
 }
 
 async function main(): Promise<void> {
-  const cases = CASES.filter((c) => c.name.includes(FILTER));
+  const cases = CASES.filter((c) => FILTER.split("|").some((part) => c.name.includes(part)));
   console.log(`fetchstack bench: ${SECONDS}s per measurement, ${CONNECTIONS} HTTP connections, HTTP load from ${WRK ? "wrk" : "undici in this process"}, Node ${process.version}\n`);
 
   // Start-up time of the Node server (`npm start` without the build step), median of 5.

@@ -214,6 +214,29 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
    * The one context of a call: an HTTP request (`request` and its `protocol` set), a
    * `ctx.invoke` or a `setup` call (neither: no Request is made up for them).
    */
+  // Store and blob views are pure wrappers: one per namespace and place, made once, not per call.
+  const storeViews = new Map<string, Store>();
+  const storeView = (prefix: [string, string] | [string, string, string]): Store => {
+    const key = prefix.join("\u0000");
+    let view = storeViews.get(key);
+    if (!view) {
+      if (storeViews.size >= 10_000) storeViews.clear();
+      view = prefixStore(store, prefix);
+      storeViews.set(key, view);
+    }
+    return view;
+  };
+  const blobViews = new Map<string, BlobStore>();
+  const blobView = (prefix: string): BlobStore => {
+    let view = blobViews.get(prefix);
+    if (!view) {
+      if (blobViews.size >= 10_000) blobViews.clear();
+      view = prefixBlobStore(blobs, prefix);
+      blobViews.set(prefix, view);
+    }
+    return view;
+  };
+
   const contextFor = (service: ServiceDefinition, base: CallBase): RequestContext => {
     const namespace = service.storeNamespace ?? service.name;
     const request = base.request;
@@ -225,11 +248,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       region: base.region,
       requestId: base.requestId,
       caller: { accessKeyId: base.accessKeyId, accountId: base.accountId, ...(base.viaService ? { service: base.viaService } : {}) },
-      store: prefixStore(store, [namespace, base.accountId, base.region]),
-      globalStore: prefixStore(store, [namespace, "global"]),
-      storeFor: (accountId, region) => prefixStore(store, [namespace, accountId, region]),
-      blobs: prefixBlobStore(blobs, `${service.name}/${base.accountId}/${base.region}/`),
-      globalBlobs: prefixBlobStore(blobs, `${service.name}/global/`),
+      store: storeView([namespace, base.accountId, base.region]),
+      globalStore: storeView([namespace, "global"]),
+      storeFor: (accountId, region) => storeView([namespace, accountId, region]),
+      blobs: blobView(`${service.name}/${base.accountId}/${base.region}/`),
+      globalBlobs: blobView(`${service.name}/global/`),
       clock,
       timers,
       events,

@@ -62,18 +62,23 @@ export interface RequestLog {
 /** A ring buffer of `size` records (at least 1). */
 export function createRequestLog(size: number): RequestLog {
   const capacity = Math.max(1, Math.floor(size));
+  // A circular buffer: `head` is the oldest record once it is full (no shifting per request).
   const ring: RequestRecord[] = [];
+  let head = 0;
   let next = 1;
   const listeners = new Set<(record: RequestRecord) => void>();
   const bodyless = new Set<(record: RequestRecord) => void>();
+  const ordered = (): RequestRecord[] => (head === 0 ? ring.slice() : ring.slice(head).concat(ring.slice(0, head)));
   return {
     get listening() {
       return listeners.size > bodyless.size;
     },
-    entries: () => ring.slice(),
+    entries: ordered,
     get(id) {
-      const first = ring[0];
-      return first ? ring[id - first.id] : undefined;
+      const oldest = ring[head];
+      if (!oldest) return undefined;
+      const offset = id - oldest.id;
+      return offset >= 0 && offset < ring.length ? ring[(head + offset) % ring.length] : undefined;
     },
     subscribe(listener, options) {
       // A function may be subscribed once; wrapping keeps two subscriptions of one apart.
@@ -86,9 +91,13 @@ export function createRequestLog(size: number): RequestLog {
       };
     },
     add(fields) {
-      const record = { id: next++, ...fields };
-      ring.push(record);
-      if (ring.length > capacity) ring.shift();
+      const record: RequestRecord = Object.assign({ id: next++ }, fields);
+      if (ring.length < capacity) {
+        ring.push(record);
+      } else {
+        ring[head] = record;
+        head = (head + 1) % capacity;
+      }
       for (const listener of listeners) {
         try {
           listener(record);

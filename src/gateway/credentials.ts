@@ -20,8 +20,6 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-const SIGV4_HEADER = /^AWS4-(?:HMAC-SHA256|ECDSA-P256-SHA256)\s+Credential=([^,\s]+)/i;
-
 function parseScope(credential: string): Omit<Credentials, "signatureVersion" | "presigned"> | null {
   // AKID/yyyymmdd/region/service/aws4_request (SigV4a has no region: AKID/date/service/aws4_request)
   const parts = credential.split("/");
@@ -31,15 +29,53 @@ function parseScope(credential: string): Omit<Credentials, "signatureVersion" | 
   return null;
 }
 
+/** What `\s` matches. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+/** True when `text` has `lower` (lower-case ASCII) at `at`, ignoring ASCII case. */
+function hasAt(text: string, at: number, lower: string): boolean {
+  if (text.length < at + lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const code = text.charCodeAt(at + i);
+    const folded = code >= 65 && code <= 90 ? code + 32 : code;
+    if (folded !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * The `Credential=` value of a SigV4/SigV4a Authorization header, or null: what
+ * `/^AWS4-(?:HMAC-SHA256|ECDSA-P256-SHA256)\s+Credential=([^,\s]+)/i` matches, without a
+ * regular expression (this runs on every request).
+ */
+function sigv4Credential(auth: string): string | null {
+  let at: number;
+  if (hasAt(auth, 0, "aws4-hmac-sha256")) at = 16;
+  else if (hasAt(auth, 0, "aws4-ecdsa-p256-sha256")) at = 22;
+  else return null;
+  if (!isSpace(auth.charCodeAt(at))) return null;
+  while (at < auth.length && isSpace(auth.charCodeAt(at))) at++;
+  if (!hasAt(auth, at, "credential=")) return null;
+  const start = at + 11;
+  let end = start;
+  while (end < auth.length) {
+    const code = auth.charCodeAt(end);
+    if (code === 44 || isSpace(code)) break;
+    end++;
+  }
+  return end > start ? auth.slice(start, end) : null;
+}
+
 /** Credentials of a request, or null when it is unsigned. */
 export function readCredentials(headers: Headers, query: URLSearchParams): Credentials | null {
   const auth = headers.get("authorization");
   if (auth) {
-    const v4 = SIGV4_HEADER.exec(auth);
-    if (v4) {
-      const scope = parseScope(v4[1]);
-      if (scope) return { ...scope, signatureVersion: 4, presigned: false, sessionToken: headers.get("x-amz-security-token") ?? undefined };
-    }
+    const credential = sigv4Credential(auth);
+    const scope = credential === null ? null : parseScope(credential);
+    if (scope) return { ...scope, signatureVersion: 4, presigned: false, sessionToken: headers.get("x-amz-security-token") ?? undefined };
     const v2 = /^AWS\s+([^:\s]+):/.exec(auth);
     if (v2) return { accessKeyId: v2[1], signatureVersion: 2, presigned: false, sessionToken: headers.get("x-amz-security-token") ?? undefined };
   }

@@ -99,8 +99,8 @@ export interface IdentifyInput {
   hostnames: readonly string[];
 }
 
-function hostParts(url: URL, headers: Headers, prefixes: Set<string>): string {
-  const host = (headers.get("host") ?? url.host).replace(/:\d+$/, "").toLowerCase();
+function hostParts(rawHost: string, prefixes: Set<string>): string {
+  const host = rawHost.replace(/:\d+$/, "").toLowerCase();
   for (const prefix of prefixes) if (host.startsWith(prefix) && host.length > prefix.length) return host.slice(prefix.length);
   return host;
 }
@@ -119,13 +119,31 @@ function labelsBeforeOwnHost(host: string, hostnames: readonly string[]): string
   return aws ? aws[1].split(".") : [];
 }
 
+// Host → labels, per index and host name list: a client sends the same Host on every request.
+const labelCaches = new WeakMap<ServiceIndex, WeakMap<readonly string[], Map<string, readonly string[]>>>();
+
+function hostLabels(index: ServiceIndex, hostnames: readonly string[], rawHost: string): readonly string[] {
+  let byHostnames = labelCaches.get(index);
+  if (!byHostnames) labelCaches.set(index, (byHostnames = new WeakMap()));
+  let cache = byHostnames.get(hostnames);
+  if (!cache) byHostnames.set(hostnames, (cache = new Map()));
+  let labels = cache.get(rawHost);
+  if (!labels) {
+    labels = Object.freeze(labelsBeforeOwnHost(hostParts(rawHost, index.hostPrefixes), hostnames));
+    // Bounded: virtual-hosted S3 puts a bucket name in every Host.
+    if (cache.size >= 1000) cache.clear();
+    cache.set(rawHost, labels);
+  }
+  return labels;
+}
+
 /** True when a Host label is `service`'s endpoint label: `s3`, or with a suffix (`s3-us-west-2`, `s3-website`). */
 function isEndpointLabel(service: ServiceDefinition, label: string): boolean {
   const prefix = service.model.metadata.endpointPrefix;
   return label === prefix || label.startsWith(prefix + "-");
 }
 
-function fromHost(index: ServiceIndex, labels: string[]): Identified | undefined {
+function fromHost(index: ServiceIndex, labels: readonly string[]): Identified | undefined {
   if (labels.length === 0) return undefined;
   // <resource>.<endpoint>.<region>? or <resource>.<endpoint>-<region>
   for (const service of index.virtualHosted) {
@@ -148,7 +166,7 @@ function fromHost(index: ServiceIndex, labels: string[]): Identified | undefined
  * `b.s3.<host>`, `b.s3.<region>.<host>`, `b.<host>`; undefined for services without
  * `virtualHostedResources` and for hosts that are a service's own name.
  */
-function hostedResource(service: ServiceDefinition, index: ServiceIndex, labels: string[]): string | undefined {
+function hostedResource(service: ServiceDefinition, index: ServiceIndex, labels: readonly string[]): string | undefined {
   if (!service.virtualHostedResources || labels.length === 0) return undefined;
   const at = labels.findIndex((l) => isEndpointLabel(service, l));
   if (at === 0) return undefined;
@@ -160,8 +178,7 @@ function hostedResource(service: ServiceDefinition, index: ServiceIndex, labels:
 /** Identifies the service (and region hints) of a request; throws UnknownServiceError. */
 export function identifyService(index: ServiceIndex, input: IdentifyInput): Identified {
   const { headers, url, credentials, pinned, form } = input;
-  const host = hostParts(url, headers, index.hostPrefixes);
-  const labels = labelsBeforeOwnHost(host, input.hostnames);
+  const labels = hostLabels(index, input.hostnames, headers.get("host") ?? url.host);
 
   if (pinned) {
     const service = index.byName.get(pinned);

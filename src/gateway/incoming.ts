@@ -49,6 +49,8 @@ export function inflateRequestBody(bytes: Uint8Array, headers: Headers): Uint8Ar
 }
 
 const EMPTY = new Uint8Array(0);
+/** Stateless without `stream`: one decoder serves every request. */
+const utf8 = new TextDecoder();
 /**
  * Streaming payloads up to this size are read in one piece (see `stream()`). Larger ones stream:
  * the Node server hands those on as the socket's own chunks (src/runtime/node-body.ts), where
@@ -128,7 +130,7 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
       return bytes;
     },
     text() {
-      text ??= this.bytes().then((b) => new TextDecoder().decode(b));
+      text ??= this.bytes().then((b) => utf8.decode(b));
       return text;
     },
     stream() {

@@ -72,7 +72,10 @@ export function queryErrorCode(model: ServiceModel, code: string): string {
 
 /** The response content type: the request's JSON flavour, else the model's. */
 function contentType(incoming: IncomingRequest): string {
-  const requested = incoming.headers.get("content-type")?.split(";")[0]!.trim().toLowerCase();
+  const sent = incoming.headers.get("content-type");
+  // As SDKs send it: no parameters, lower case.
+  if (sent !== null && JSON_CONTENT_TYPES.has(sent)) return sent;
+  const requested = sent?.split(";")[0]!.trim().toLowerCase();
   if (requested && JSON_CONTENT_TYPES.has(requested)) return requested;
   return `application/x-amz-json-${incoming.model.metadata.jsonVersion ?? "1.0"}`;
 }
@@ -137,11 +140,13 @@ export function typeErrorMessage(error: ShapeTypeError, classic: boolean): strin
   return `${token} can not be converted to ${article} ${java}`;
 }
 
+const utf8 = new TextEncoder();
+
 function respond(incoming: IncomingRequest, status: number, body: unknown, headers: Record<string, string>): Response {
-  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const bytes = utf8.encode(JSON.stringify(body));
   // A plain record: the Response constructor validates it once (Headers#set does it per call).
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  for (const k in headers) out[k.toLowerCase()] = headers[k]!;
   out["content-type"] = contentType(incoming);
   out["x-amzn-requestid"] = incoming.requestId;
   let sent: Uint8Array = bytes;

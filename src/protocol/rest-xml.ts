@@ -69,7 +69,9 @@ function requestHeaders(incoming: IncomingRequest): HeaderBag {
 
 /** S3's extended request id (opaque base64 text); derived from the request id so logs agree. */
 function hostId(requestId: string): string {
-  return bytesToBase64(new TextEncoder().encode(`fetchstack/${requestId}/${requestId}`));
+  const text = `fetchstack/${requestId}/${requestId}`;
+  // Request ids are ASCII (UUIDs), whose UTF-8 bytes are their char codes: `btoa` takes them as they are.
+  return /^[\x00-\x7f]*$/.test(text) ? btoa(text) : bytesToBase64(new TextEncoder().encode(text));
 }
 
 function rootNameOf(wire: WireOptions, shapeName: string, shape: Shape): string {

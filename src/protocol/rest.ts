@@ -186,6 +186,8 @@ interface Binding {
 interface BindingPlan {
   bindings: Binding[];
   boundQuery: Set<string>;
+  /** Whether a member takes every header with a prefix (`x-amz-meta-`): then all headers are read. */
+  headerPrefix: boolean;
 }
 
 /** Per input shape: its HTTP-bound members, resolved once (S3 shapes bind dozens of headers). */
@@ -194,11 +196,12 @@ const PLANS = new WeakMap<Shape, BindingPlan>();
 function planFor(model: ServiceModel, inputShape: Shape): BindingPlan {
   let plan = PLANS.get(inputShape);
   if (plan) return plan;
-  plan = { bindings: [], boundQuery: new Set() };
+  plan = { bindings: [], boundQuery: new Set(), headerPrefix: false };
   for (const [name, ref] of Object.entries(inputShape.members ?? {})) {
     if (!ref.location) continue;
     const wire = ref.locationName ?? name;
     if (ref.location === "querystring" && ref.locationName) plan.boundQuery.add(ref.locationName);
+    if (ref.location === "headers") plan.headerPrefix = true;
     plan.bindings.push({ name, ref, shape: model.shapes[ref.shape]!, wire, lower: wire.toLowerCase() });
   }
   PLANS.set(inputShape, plan);
@@ -223,10 +226,15 @@ export function readBindings(
   headers: Headers,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // One pass over the headers: Headers#get normalizes its argument on every call.
-  const headerMap = new Map<string, string>();
-  headers.forEach((value, key) => headerMap.set(key, value));
-  const { bindings, boundQuery } = planFor(model, inputShape);
+  const { bindings, boundQuery, headerPrefix } = planFor(model, inputShape);
+  // With a prefix member, one pass over all headers; otherwise a lookup per bound header (a Node
+  // adapter's lazy Headers answers `get` from the parsed message, but builds a full Headers
+  // object to iterate).
+  let headerMap: Map<string, string> | undefined;
+  if (headerPrefix) {
+    headerMap = new Map<string, string>();
+    headers.forEach((value, key) => headerMap!.set(key, value));
+  }
   for (const b of bindings) {
     const { name, ref, shape, wire } = b;
     switch (ref.location) {
@@ -250,7 +258,7 @@ export function readBindings(
         }
         break;
       case "header": {
-        const value = headerMap.get(b.lower);
+        const value = headerMap ? headerMap.get(b.lower) : (headers.get(b.lower) ?? undefined);
         if (value === undefined) break;
         if (shape.type === "list") {
           const itemShape = model.shapes[shape.member!.shape]!;
@@ -263,7 +271,7 @@ export function readBindings(
       case "headers": {
         const prefix = b.lower;
         const map: Record<string, string> = {};
-        headerMap.forEach((value, key) => {
+        headerMap!.forEach((value, key) => {
           if (key.startsWith(prefix)) map[key.slice(prefix.length)] = decodeMimeWord(value);
         });
         if (Object.keys(map).length) out[name] = map;
@@ -368,9 +376,16 @@ export function writeBindings(model: ServiceModel, protocol: ProtocolId, outputS
   return status;
 }
 
-/** Members that travel in the body (no HTTP location). */
-export function bodyMembers(shape: Shape): [string, ShapeRef][] {
-  return Object.entries(shape.members ?? {}).filter(([, ref]) => !ref.location);
+const BODY_MEMBERS = new WeakMap<Shape, readonly [string, ShapeRef][]>();
+
+/** Members that travel in the body (no HTTP location); computed once per shape. */
+export function bodyMembers(shape: Shape): readonly [string, ShapeRef][] {
+  let members = BODY_MEMBERS.get(shape);
+  if (!members) {
+    members = Object.entries(shape.members ?? {}).filter(([, ref]) => !ref.location);
+    BODY_MEMBERS.set(shape, members);
+  }
+  return members;
 }
 
 /** True for a ReadableStream (a streaming body handlers may return). */
@@ -448,7 +463,8 @@ export function serializeRest(
     }
   }
   if (out[HTTP_STATUS] !== undefined) status = out[HTTP_STATUS]!;
-  for (const [k, v] of Object.entries(out[HTTP_HEADERS] ?? {})) headers.set(k, v);
+  const extraHeaders = out[HTTP_HEADERS];
+  if (extraHeaders) for (const k in extraHeaders) headers.set(k, extraHeaders[k]!);
   if (bodyless(incoming.method, status)) {
     if (body instanceof ReadableStream) void body.cancel().catch(() => {});
     body = null;
