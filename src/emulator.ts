@@ -247,7 +247,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       accountId: base.accountId,
       region: base.region,
       requestId: base.requestId,
-      caller: { accessKeyId: base.accessKeyId, accountId: base.accountId, ...(base.viaService ? { service: base.viaService } : {}) },
+      caller: base.viaService
+        ? { accessKeyId: base.accessKeyId, accountId: base.accountId, service: base.viaService }
+        : { accessKeyId: base.accessKeyId, accountId: base.accountId },
       store: storeView([namespace, base.accountId, base.region]),
       globalStore: storeView([namespace, "global"]),
       storeFor: (accountId, region) => storeView([namespace, accountId, region]),

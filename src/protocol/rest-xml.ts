@@ -63,7 +63,9 @@ function decodeBody(model: ServiceModel, ref: ShapeRef, el: ReturnType<typeof pa
 }
 
 function requestHeaders(incoming: IncomingRequest): HeaderBag {
-  const headers = new HeaderBag({ "x-amz-request-id": incoming.requestId, "x-amz-id-2": hostId(incoming.requestId) });
+  const headers = new HeaderBag();
+  headers.record["x-amz-request-id"] = incoming.requestId;
+  headers.record["x-amz-id-2"] = hostId(incoming.requestId);
   return headers;
 }
 

@@ -61,10 +61,9 @@ export async function getItem(input: InputOf<Ops, "GetItem">, ctx: RequestContex
   const item = await readItem(ctx, table, itemKey(table, keyItem));
   const usage = emptyUsage();
   usage.table = readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true);
-  return {
-    ...(item ? { Item: projection ? projection(item) : item } : {}),
-    ConsumedCapacity: consumedCapacity(input.ReturnConsumedCapacity, table, usage),
-  };
+  // No object spread: it costs microseconds per call on V8.
+  const consumed = consumedCapacity(input.ReturnConsumedCapacity, table, usage);
+  return item ? { Item: projection ? projection(item) : item, ConsumedCapacity: consumed } : { ConsumedCapacity: consumed };
 }
 
 export async function deleteItem(input: InputOf<Ops, "DeleteItem">, ctx: RequestContext): Promise<OutputOf<Ops, "DeleteItem">> {

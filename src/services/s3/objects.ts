@@ -195,9 +195,10 @@ async function readObject(input: InputOf<Ops, "GetObject"> | InputOf<Ops, "HeadO
     ObjectLockRetainUntilDate: version.objectLock?.retainUntil !== undefined ? new Date(version.objectLock.retainUntil) : undefined,
     ObjectLockLegalHoldStatus: version.objectLock?.legalHold,
     Restore: version.restore ? `ongoing-request="false", expiry-date="${new Date(version.restore.expiry).toUTCString()}"` : undefined,
-    ...encryptionOutput(version.encryption),
-    ...(range && input.PartNumber === undefined ? {} : checksumOutput(partChecksum(version, input.PartNumber), input.ChecksumMode)),
   };
+  // Object.assign, not spreads at the end of the literal: those cost microseconds per call on V8.
+  if (version.encryption) Object.assign(out, encryptionOutput(version.encryption));
+  if (!range || input.PartNumber !== undefined) Object.assign(out, checksumOutput(partChecksum(version, input.PartNumber), input.ChecksumMode));
   if (range || input.PartNumber !== undefined) {
     if (range) out.ContentRange = `bytes ${range.start}-${range.end}/${version.size}`;
     out[HTTP_STATUS] = 206;

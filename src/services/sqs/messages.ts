@@ -187,7 +187,8 @@ export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: Prep
       }
       const seq = await nextSeq(ctx, queue);
       const visibleAt = now + send.delaySeconds * 1000;
-      const stored: StoredMessage = { ...m, sent: now, seq, visibleAt };
+      // Object.assign, not a spread: a spread with extra members costs microseconds per message on V8.
+      const stored: StoredMessage = Object.assign({}, m, { sent: now, seq, visibleAt });
       if (queue.fifo) stored.sequenceNumber = sequenceNumberOf(seq);
       const op = s.atomic().set(keys.message(queue, m.id), stored).set(keys.visible(queue, visibleAt, seq), m.id);
       if (queue.fifo && m.groupId !== undefined) op.set(keys.group(queue, m.groupId, seq), m.id);
