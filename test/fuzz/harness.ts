@@ -66,7 +66,8 @@ export function errorShapeProblem(request: Request, response: Response, body: Ui
   if (h.has("x-amz-target") || requestType.startsWith("application/x-amz-json")) {
     try {
       const parsed = JSON.parse(text) as Record<string, unknown>;
-      return typeof parsed.__type === "string" ? undefined : `JSON error without __type: ${text.slice(0, 200)}`;
+      // A restJson service given a target it does not speak answers in its own shape (x-amzn-ErrorType).
+      return typeof parsed.__type === "string" || response.headers.has("x-amzn-errortype") ? undefined : `JSON error without __type: ${text.slice(0, 200)}`;
     } catch {
       // An awsJson service answering a non-JSON protocol (no target understood) is fine if it speaks XML errors with a code.
       return /<Code>[^<]+<\/Code>/.test(text) ? undefined : `awsJson error is not JSON: ${text.slice(0, 200)}`;

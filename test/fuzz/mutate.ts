@@ -90,6 +90,15 @@ const chunkedBodies = [
   "-1\r\n\r\n",
   "3\r\nab",
   "",
+  // A valid chunk with no final 0-chunk; a final chunk whose trailer is not a header; a trailer
+  // with the wrong checksum; chunk sizes that disagree with x-amz-decoded-content-length (3).
+  "3\r\nabc\r\n",
+  "3\r\nabc\r\n0\r\nnot a header\r\n\r\n",
+  "3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n",
+  "5\r\nabcde\r\n0\r\n\r\n",
+  "1\r\na\r\n0\r\n\r\n",
+  "3;chunk-signature=" + "0".repeat(64) + "\r\nabc\r\n0;chunk-signature=" + "0".repeat(64) + "\r\n\r\n",
+  "0000000000000000000000003\r\nabc\r\n0\r\n\r\n",
 ];
 
 const headerMutation: fc.Arbitrary<HeaderMutation> = fc.oneof(
@@ -98,6 +107,9 @@ const headerMutation: fc.Arbitrary<HeaderMutation> = fc.oneof(
   // Content-Length that lies, or is not a number.
   { weight: 1, arbitrary: fc.constantFrom("0", "1", "99999999999", "-1", "abc", "1e3", "18446744073709551616", " 5").map((length): HeaderMutation => (r) => withHeaders(r, [...r.headers, ["content-length", length]])) },
   { weight: 1, arbitrary: fc.constantFrom("x-amz-decoded-content-length", "content-md5", "x-amz-checksum-crc32", "x-amz-checksum-sha256", "x-amz-checksum-crc64nvme", "x-amz-sdk-checksum-algorithm", "x-amz-content-sha256", "if-match", "if-modified-since", "x-amz-copy-source", "x-amz-copy-source-range", "x-amz-expected-bucket-owner", "expect", "content-encoding", "x-amz-trailer", "x-amz-tagging", "x-amz-meta-x").chain((name) => fc.constantFrom("", "!!!", "-1", "99999999999999999999", "AAAA", "bytes=0-0", "/", "/../..", "aws-chunked, gzip", "x-amz-checksum-nope", "Thu, 01 Jan 1970 00:00:00 GMT", "a=b&c=%zz").map((value): HeaderMutation => (r) => withHeaders(r, [...r.headers, [name, value]]))) },
+  // Huge headers: one 64 KiB value, and 200 extra headers.
+  { weight: 1, arbitrary: fc.constantFrom("x-amz-meta-big", "range", "content-type", "x-amz-target", "x-amz-date").map((name): HeaderMutation => (r) => withHeaders(r, [...r.headers.filter(([k]) => k !== name), [name, "a".repeat(64 * 1024)]])) },
+  { weight: 1, arbitrary: fc.constant<HeaderMutation>((r) => withHeaders(r, [...r.headers, ...Array.from({ length: 200 }, (_, i): [string, string] => [`x-amz-meta-h${i}`, String(i)])])) },
   // Duplicated headers (Headers joins them with ", ").
   { weight: 1, arbitrary: fc.constant<HeaderMutation>((r) => withHeaders(r, [...r.headers, ...r.headers.filter(([k]) => k !== "authorization").map(([k, v]): [string, string] => [k, v + "x"])])) },
   // aws-chunked framing that is wrong.
