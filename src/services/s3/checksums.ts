@@ -146,49 +146,87 @@ const WASM_HASHERS: Record<DigestName, () => Promise<IHasher>> = {
   CRC64NVME: () => createCRC64("9a6c9329ac4bc9b5"),
 };
 
-/** Finished WASM hashers kept for the next body (one instance each; instantiation is async). */
-const idle = new Map<DigestName, IHasher[]>();
-const IDLE_PER_ALGORITHM = 16;
+/**
+ * One WASM instance per algorithm, shared by every digest in flight. Instantiating one takes
+ * milliseconds, and hash-wasm queues every instantiation behind one lock, so a hasher per upload
+ * made concurrent PUTs wait in line for instances (seconds at 256 connections) and held a
+ * WebAssembly memory each. Updates are synchronous, so one instance suffices: the digest using
+ * it is its `owner`, and another digest switching in saves the owner's state (a few bytes) and
+ * loads its own. Sequential uploads never switch.
+ */
+interface SharedHasher {
+  hasher: IHasher;
+  owner: WasmState | undefined;
+}
+/** A digest's state while another digest holds the instance (undefined: not started). */
+interface WasmState {
+  saved: Uint8Array | undefined;
+}
+const shared = new Map<DigestName, SharedHasher | Promise<SharedHasher>>();
+
+function sharedHasher(name: DigestName): SharedHasher | Promise<SharedHasher> {
+  let entry = shared.get(name);
+  if (!entry) {
+    const created = WASM_HASHERS[name]().then((hasher) => {
+      const ready: SharedHasher = { hasher, owner: undefined };
+      shared.set(name, ready);
+      return ready;
+    });
+    // A failure (workerd) is not cached here: `wasmUnavailable` routes later digests to JS.
+    created.catch(() => shared.delete(name));
+    shared.set(name, (entry = created));
+  }
+  return entry;
+}
+
+/** Makes `state` the owner of the instance: saves the previous owner's state, restores or starts this one. */
+function switchTo(entry: SharedHasher, state: WasmState): IHasher {
+  const { hasher } = entry;
+  if (entry.owner === state) return hasher;
+  if (entry.owner) entry.owner.saved = hasher.save();
+  if (state.saved) hasher.load(state.saved);
+  else hasher.init();
+  entry.owner = state;
+  return hasher;
+}
 
 /**
- * A WASM digest. The first of each algorithm instantiates asynchronously: bytes given before
- * it is ready are kept (references, not copies) and fed in order once it is.
+ * A WASM digest on the algorithm's shared instance. The first of each algorithm instantiates
+ * asynchronously: bytes given before it is ready are kept (references, not copies) and fed in
+ * order once it is.
  */
 function wasmDigest(name: DigestName): StreamingDigest {
-  let hasher = idle.get(name)?.pop();
+  const state: WasmState = { saved: undefined };
+  const first = sharedHasher(name);
+  let entry = first instanceof Promise ? undefined : first;
   let fallback: StreamingDigest | undefined;
   let pending: Uint8Array[] = [];
-  let ready: Promise<void> | undefined;
-  if (hasher) hasher.init();
-  else {
-    ready = WASM_HASHERS[name]().then(
-      (h) => {
-        h.init();
-        for (const b of pending) h.update(b);
-        hasher = h;
-      },
-      () => {
-        wasmUnavailable = true;
-        fallback = portableDigest(name);
-        for (const b of pending) fallback.update(b);
-      },
-    ).finally(() => {
-      pending = [];
-    });
-  }
+  const ready = entry ? undefined : (first as Promise<SharedHasher>).then(
+    (e) => {
+      entry = e;
+      const h = switchTo(e, state);
+      for (const b of pending) h.update(b);
+    },
+    () => {
+      wasmUnavailable = true;
+      fallback = portableDigest(name);
+      for (const b of pending) fallback.update(b);
+    },
+  ).finally(() => {
+    pending = [];
+  });
   return {
     update(b) {
-      if (hasher) hasher.update(b);
+      if (entry) switchTo(entry, state).update(b);
       else if (fallback) fallback.update(b);
       else pending.push(b);
     },
     async digest() {
       await ready;
       if (fallback) return fallback.digest();
-      const h = hasher!;
-      const out = h.digest("binary");
-      const list = idle.get(name) ?? [];
-      if (list.length < IDLE_PER_ALGORITHM) list.push(h), idle.set(name, list);
+      const e = entry!;
+      const out = switchTo(e, state).digest("binary");
+      e.owner = undefined;
       return out;
     },
   };

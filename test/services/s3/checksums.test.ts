@@ -67,6 +67,30 @@ describe("S3 checksums", () => {
     useDigestBackend("native");
   });
 
+  it("WASM digests in flight at once share one instance: interleaved and abandoned digests keep their own state", async () => {
+    useDigestBackend("wasm");
+    const bodies = Array.from({ length: 40 }, (_, i) => enc.encode(`body-${i}-`.repeat(50 + i * 37)));
+    for (const alg of ["CRC64NVME", "CRC32C", "SHA256", "MD5"] as const) {
+      const digests = bodies.map(() => createDigest(alg));
+      const abandoned = createDigest(alg);
+      // Piece by piece, round-robin over every digest in flight (as concurrent uploads arrive).
+      for (let at = 0; at < 5000; at += 333) {
+        for (let i = 0; i < bodies.length; i++) digests[i]!.update(bodies[i]!.subarray(at, Math.min(at + 333, 5000)));
+        abandoned.update(enc.encode("never finished"));
+      }
+      const got = await Promise.all(digests.map((d) => d.digest()));
+      for (let i = 0; i < bodies.length; i++) {
+        const whole = createDigest(alg);
+        whole.update(bodies[i]!.subarray(0, 5000));
+        expect(b64(got[i]!), `${alg} body ${i}`).toBe(b64(await whole.digest()));
+      }
+    }
+    const md5 = createDigest("MD5");
+    md5.update(bodies[3]!);
+    expect(Buffer.from(await md5.digest()).toString("hex")).toBe(createHash("md5").update(bodies[3]!).digest("hex"));
+    useDigestBackend("native");
+  });
+
   it("combines part CRCs into the FULL_OBJECT CRC of the whole", async () => {
     const parts = [enc.encode("a".repeat(5 * 1024 + 3)), enc.encode("bcd".repeat(1000)), enc.encode("z")];
     const whole = Buffer.concat(parts);
