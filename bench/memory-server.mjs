@@ -1,7 +1,9 @@
 // The fetchstack CLI (dist/cli.js) with one addition for bench/memory.ts: SIGUSR2 runs a full
 // garbage collection (the process must run with --expose-gc), so RSS is read without garbage,
 // and prints the heap's spaces (MEMORY_SPACES=1) to tell V8's share of RSS from the rest.
-import { getHeapSpaceStatistics } from "node:v8";
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+// V8 flags set at run time, as the CLI could (MEMORY_RUNTIME_FLAGS="--flag --flag").
+for (const flag of process.env.MEMORY_RUNTIME_FLAGS?.split(" ").filter(Boolean) ?? []) setFlagsFromString(flag);
 process.on("SIGUSR2", () => {
   globalThis.gc?.();
   globalThis.gc?.();
