@@ -293,7 +293,9 @@ const all: Handlers<Operations> = {
   },
 };
 
-// Every request first re-arms this account and region's stored schedules once per emulator.
+// Every request first re-arms this account and region's stored schedules once per emulator;
+// `setup` does it at start for every account and region holding state, so a restarted emulator
+// catches up with the clock without waiting for a request.
 const handlers = Object.fromEntries(
   Object.entries(all).map(([name, handler]) => [name, async (input: unknown, ctx: RequestContext) => {
     await ensureArmed(ctx);
@@ -306,6 +308,11 @@ export default defineService<Operations>({
   authorization: schedulerAuthorization,
   model: model as unknown as ServiceModel,
   handlers,
+  setup(env) {
+    env.waitUntil((async () => {
+      for await (const { accountId, region } of env.scopes()) await ensureArmed(env.contextFor(accountId, region));
+    })());
+  },
   introspection: {
     /** Every target invocation's outcome (delivered, failed, dead-lettered), oldest first. */
     invocations: async (store) => {

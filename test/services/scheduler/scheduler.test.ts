@@ -168,8 +168,8 @@ describe("schedules fire on the clock", () => {
       Name: "hourly", ScheduleExpression: "rate(1 hour)", StartDate: new Date(Date.UTC(2026, 0, 1, 1)), FlexibleTimeWindow: OFF,
       Target: { Arn: q.arn, RoleArn: ROLE, Input: '"<aws.scheduler.scheduled-time>"' },
     }));
+    // No request needed: the new emulator re-arms at start.
     const second = setup({ store, clock: createManualClock(Date.UTC(2026, 0, 1, 2, 30)) });
-    await second.scheduler.send(new ListSchedulesCommand({}));
     await second.emulator.settled();
     expect(await second.bodies(q.url)).toEqual(["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z"]);
     await second.clock.advance(30 * MIN);
