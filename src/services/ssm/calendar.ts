@@ -14,8 +14,12 @@
  */
 import { AwsError } from "../../protocol/errors.ts";
 import type { Handler, RequestContext } from "../types.ts";
-import { rrulestr } from "rrule";
+import * as rruleModule from "rrule";
 import { loadDocument, pick } from "./documents.ts";
+
+// rrule's `main` is a UMD bundle whose exports Node's and Deno's ESM loaders cannot see by name
+// (only as `default`); bundlers take its `module` field (ESM) instead. Accept either shape.
+const { rrulestr } = (rruleModule as { default?: typeof rruleModule }).default ?? rruleModule;
 
 interface CalendarEvent {
   start: number;
