@@ -57,6 +57,7 @@ export interface ExecutionRecord {
   OpsItemId?: string;
   /** A change request's runbook, run once approved and due. */
   pendingRun?: { steps: Step[]; params: Record<string, unknown>; outputs: string[] };
+  tags?: { Key: string; Value: string }[];
 }
 
 export type Step = { name: string; action: string; onFailure?: string; inputs?: Record<string, unknown>; outputs?: { Name: string; Selector: string }[] };
@@ -214,7 +215,7 @@ export const automationHandlers: Record<string, Handler> = {
       Parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : [String(v)]])),
       Mode: input.Mode ?? "Auto", AutomationExecutionStatus: "InProgress", ExecutionStartTime: now, Outputs: {},
       steps: steps.map((s) => ({ StepName: s.name, Action: s.action, OnFailure: s.onFailure ?? "Abort", StepStatus: "Pending", Inputs: {}, StepExecutionId: crypto.randomUUID() })),
-      clientToken: input.ClientToken, ExecutedBy: `arn:aws:iam::${ctx.accountId}:root`,
+      clientToken: input.ClientToken, ExecutedBy: `arn:aws:iam::${ctx.accountId}:root`, tags: input.Tags ?? [],
     });
     await save(ctx, e);
     ctx.waitUntil(run(ctx, e.AutomationExecutionId, steps, params, content.outputs ?? []).catch(() => {}));

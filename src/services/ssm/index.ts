@@ -45,6 +45,7 @@ import { executionPreviewHandlers } from "./execution-preview.ts";
 import { changeRequestHandlers, ensureChangeRequestTimers } from "./change-requests.ts";
 import { opsSummaryHandlers } from "./ops-summary.ts";
 import { automationHandlers } from "./automation.ts";
+import { resourceTags, type Tag, type TagHolder } from "./tags.ts";
 
 const STANDARD_MAX = 4096;
 const ADVANCED_MAX = 8192;
@@ -426,34 +427,33 @@ const handlers: Record<string, Handler> = {
   },
 
   async AddTagsToResource(input, ctx) {
-    const record = await taggable(ctx, input.ResourceType, input.ResourceId, true);
+    const holder = await taggable(ctx, input.ResourceType, input.ResourceId, true);
     checkTags(input.Tags);
-    const tags = record.tags.filter((t) => !input.Tags.some((n: { Key: string }) => n.Key === t.Key)).concat(input.Tags.map((t: { Key: string; Value: string }) => ({ Key: t.Key, Value: t.Value })));
-    if (tags.length > MAX_TAGS) throw new AwsError("TooManyTagsError", "The Tags list exceeds the maximum of 50 tags.", 400);
-    await ctx.store.set(paramKey(record.name), { ...record, tags });
+    const tags = holder.tags.filter((t) => !input.Tags.some((n: Tag) => n.Key === t.Key)).concat(input.Tags.map((t: Tag) => ({ Key: t.Key, Value: t.Value })));
+    if (tags.length > holder.max) throw new AwsError("TooManyTagsError", `The Tags list exceeds the maximum of ${holder.max} tags.`, 400);
+    await holder.save(tags);
     return {};
   },
 
   async RemoveTagsFromResource(input, ctx) {
-    const record = await taggable(ctx, input.ResourceType, input.ResourceId, true);
-    await ctx.store.set(paramKey(record.name), { ...record, tags: record.tags.filter((t) => !input.TagKeys.includes(t.Key)) });
+    const holder = await taggable(ctx, input.ResourceType, input.ResourceId, true);
+    await holder.save(holder.tags.filter((t) => !input.TagKeys.includes(t.Key)));
     return {};
   },
 
   async ListTagsForResource(input, ctx) {
-    const record = await taggable(ctx, input.ResourceType, input.ResourceId);
-    return { TagList: record.tags };
+    return { TagList: (await taggable(ctx, input.ResourceType, input.ResourceId)).tags };
   },
 };
 
-/** Tags apply to parameters here; other resource types have no resources in fetchstack. */
-async function taggable(ctx: RequestContext, type: string, id: string, write = false): Promise<ParamRecord> {
-  if (type !== "Parameter") throw new AwsError("InvalidResourceId", `The resource ID ${id} of type ${type} is not valid.`, 400);
+/** A parameter's tags (by name, selector or ARN); other resource types in tags.ts. */
+async function taggable(ctx: RequestContext, type: string, id: string, write = false): Promise<TagHolder> {
+  if (type !== "Parameter") return resourceTags(ctx, type, id);
   if (write) checkWritable(ctx, id);
   const { name } = parseSelector(ctx, id);
   const record = await loadParam(ctx, name);
-  if (!record) throw new AwsError("InvalidResourceId", "", 400);
-  return record;
+  if (!record) throw new AwsError("InvalidResourceId", `The resource ID ${id} of type ${type} is not valid.`, 400);
+  return { tags: record.tags, max: MAX_TAGS, save: async (tags) => void (await ctx.store.set(paramKey(record.name), { ...record, tags })) };
 }
 
 const allHandlers: Record<string, Handler> = {

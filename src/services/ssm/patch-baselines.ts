@@ -41,6 +41,7 @@ export interface Baseline {
   ModifiedDate: number;
   owner?: "AWS";
   clientToken?: string;
+  tags?: { Key: string; Value: string }[];
 }
 
 const AWS_ACCOUNT = "075727635805";
@@ -117,7 +118,7 @@ function check(b: Baseline): void {
 }
 
 async function full(ctx: RequestContext, b: Baseline): Promise<Record<string, unknown>> {
-  const { owner: _, clientToken: __, ...rest } = b;
+  const { owner: _, clientToken: __, tags: ___, ...rest } = b;
   return defined({ ...rest, CreatedDate: new Date(b.CreatedDate), ModifiedDate: new Date(b.ModifiedDate), PatchGroups: await groupsOf(ctx, b.BaselineId) });
 }
 
@@ -132,7 +133,7 @@ export const patchBaselineHandlers: Record<string, Handler> = {
       ...Object.fromEntries(FIELDS.map((f) => [f, input[f]])),
       ApprovedPatches: input.ApprovedPatches ?? [], RejectedPatches: input.RejectedPatches ?? [],
       ApprovedPatchesComplianceLevel: input.ApprovedPatchesComplianceLevel ?? "UNSPECIFIED", ApprovedPatchesEnableNonSecurity: input.ApprovedPatchesEnableNonSecurity ?? false,
-      RejectedPatchesAction: input.RejectedPatchesAction ?? "ALLOW_AS_DEPENDENCY", CreatedDate: now, ModifiedDate: now, clientToken: input.ClientToken,
+      RejectedPatchesAction: input.RejectedPatchesAction ?? "ALLOW_AS_DEPENDENCY", CreatedDate: now, ModifiedDate: now, clientToken: input.ClientToken, tags: input.Tags ?? [],
     } as Baseline);
     check(b);
     await ctx.store.set(["baseline", b.BaselineId], b);
