@@ -50,6 +50,8 @@ export interface Step<K extends Op = Op> {
   /** Calls again (up to 30 s) while the string at `path` in the output is one of `while`. */
   until?: { path: string; while: string[] };
   check?: (out: Operations[K]["output"], at: At) => void;
+  /** Reads back what this operation did: skipped where a CLI lacks it (CLI_LACKS). */
+  needs?: Op;
 }
 
 /** A call that must succeed; `check` asserts its output. */
@@ -58,8 +60,8 @@ export function call<K extends Op>(op: K, input: Refable<Operations[K]["input"]>
 }
 
 /** A call that must answer the AWS error `code`. */
-export function fails<K extends Op>(op: K, input: Refable<Operations[K]["input"]>, code: string): Step {
-  return { op, input, error: code } as unknown as Step;
+export function fails<K extends Op>(op: K, input: Refable<Operations[K]["input"]>, code: string, more: { needs?: Op } = {}): Step {
+  return { op, input, error: code, ...more } as unknown as Step;
 }
 
 /** Operations the installed CLI lacks (its model predates them); the walkthrough asserts it refuses them. */
@@ -250,12 +252,13 @@ async function runCli(version: "v1" | "v2", url: string, steps: Step[], verify: 
   const saved: Record<string, unknown> = {};
   try {
     for (const [i, step] of steps.entries()) {
+      if (step.needs && CLI_LACKS[version].has(step.needs)) continue;
       const input = resolve(step.input, saved) as Record<string, unknown>;
       const args = ["ssm", kebab(step.op), ...cliArgs(input)];
       const result = await repeat(step, async () => {
         const r = await cli.run(args);
         if (r.code === 0) return { out: r.json ?? {} };
-        if (r.code === 252 && /Invalid choice/.test(r.stderr)) return { lacking: true, error: "InvalidChoice", message: r.stderr };
+        if ((r.code === 252 || r.code === 2) && /Invalid choice/.test(r.stderr)) return { lacking: true, error: "InvalidChoice", message: r.stderr };
         return { error: r.errorCode ?? `exit ${r.code}`, message: r.stderr };
       });
       if (CLI_LACKS[version].has(step.op)) {
