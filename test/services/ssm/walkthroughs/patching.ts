@@ -66,6 +66,29 @@ export const patchingSteps: Step[] = [
   call("DeletePatchBaseline", { BaselineId: ref("mine.BaselineId") }, { check: (out, at) => expect(out.BaselineId).toBe(at("mine.BaselineId")) }),
   fails("GetPatchBaseline", { BaselineId: ref("mine.BaselineId") }, "DoesNotExistException"),
 
+  call("DescribeAvailablePatches", { Filters: [{ Key: "PRODUCT", Values: ["WindowsServer2019"] }, { Key: "MSRC_SEVERITY", Values: ["Critical"] }] }, {
+    check: (out) => expect(out.Patches!.map((p) => [p.KbNumber, p.Product, p.Classification])).toEqual([
+      ["KB5034768", "WindowsServer2019", "SecurityUpdates"], ["KB5034127", "WindowsServer2019", "SecurityUpdates"],
+    ]),
+  }),
+  call("DescribeAvailablePatches", { Filters: [{ Key: "PRODUCT", Values: ["AmazonLinux2"] }, { Key: "NAME", Values: ["kernel"] }] }, {
+    check: (out) => expect(out.Patches!.map((p) => [p.Name, p.Arch, p.CVEIds!.includes("CVE-2024-1086")])).toEqual([["kernel", "x86_64", true], ["kernel", "x86_64", true]]),
+  }),
+  call("DescribePatchProperties", { OperatingSystem: "AMAZON_LINUX_2", Property: "PRODUCT" }, {
+    check: (out) => expect(out.Properties).toEqual([{ Name: "AmazonLinux2" }, { Name: "AmazonLinux2.0" }]),
+  }),
+  call("CreatePatchBaseline", {
+    Name: "windows", OperatingSystem: "WINDOWS", ApprovedPatches: ["KB5034127"], RejectedPatches: ["KB5034119"],
+    ApprovalRules: { PatchRules: [{ PatchFilterGroup: { PatchFilters: [{ Key: "PRODUCT", Values: ["WindowsServer2022"] }, { Key: "MSRC_SEVERITY", Values: ["Critical"] }] }, ApproveAfterDays: 7, ComplianceLevel: "HIGH" }] },
+  }, { as: "windows" }),
+  call("DescribeEffectivePatchesForPatchBaseline", { BaselineId: ref("windows.BaselineId") }, {
+    check: (out) => expect(out.EffectivePatches!.map((p) => [p.Patch!.KbNumber, p.PatchStatus!.DeploymentStatus, p.PatchStatus!.ComplianceLevel]).sort()).toEqual([
+      ["KB5034119", "EXPLICIT_REJECTED", "UNSPECIFIED"], ["KB5034127", "EXPLICIT_APPROVED", "UNSPECIFIED"],
+      ["KB5034129", "APPROVED", "HIGH"], ["KB5035857", "APPROVED", "HIGH"],
+    ]),
+  }),
+  fails("DescribeEffectivePatchesForPatchBaseline", { BaselineId: "pb-0123456789abcdef0" }, "DoesNotExistException"),
+
   call("CreateResourceDataSync", { SyncName: "to-s3", S3Destination: S3 }),
   fails("CreateResourceDataSync", { SyncName: "to-s3", S3Destination: S3 }, "ResourceDataSyncAlreadyExistsException"),
   fails("CreateResourceDataSync", { SyncName: "bad", SyncType: "SyncFromSource" }, "ResourceDataSyncInvalidConfigurationException"),
