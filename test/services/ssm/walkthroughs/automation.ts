@@ -24,6 +24,10 @@ const runbook = JSON.stringify({
   outputs: ["read.Value"],
 });
 const sleeper = JSON.stringify({ schemaVersion: "0.3", mainSteps: [{ name: "nap", action: "aws:sleep", inputs: { Duration: "PT1H" } }, { name: "after", action: "aws:sleep", inputs: { Duration: "PT1S" } }] });
+const template = JSON.stringify({
+  schemaVersion: "0.3", emergencyChange: false, autoApprovable: false,
+  mainSteps: [{ name: "ApproveAction1", action: "aws:approve", timeoutSeconds: 3600, inputs: { Message: "approve", MinRequiredApprovals: 1, Approvers: ["arn:aws:iam::000000000000:root"] } }],
+});
 const RUNNING = { path: "AutomationExecution.AutomationExecutionStatus", while: ["Pending", "InProgress"] };
 const MISSING = "11111111-2222-3333-4444-555555555555";
 
@@ -70,6 +74,38 @@ export const automationSteps: Step[] = [
     ]),
   }),
   fails("GetAutomationExecution", { AutomationExecutionId: MISSING }, "AutomationExecutionNotFoundException"),
+
+  call("StartExecutionPreview", { DocumentName: "Write-Parameter", ExecutionInputs: { Automation: { Parameters: { Name: ["/preview/out"] } } } }, {
+    as: "preview",
+    check: (out) => expect(out.ExecutionPreviewId).toMatch(/^[0-9a-f-]{36}$/),
+  }),
+  call("GetExecutionPreview", { ExecutionPreviewId: ref("preview.ExecutionPreviewId") }, {
+    until: { path: "Status", while: ["Pending", "InProgress"] },
+    check: (out) => expect(out).toMatchObject({
+      Status: "Success", ExecutionPreview: { Automation: { StepPreviews: { Mutating: 1, NonMutating: 1 }, Regions: ["us-east-1"], TotalAccounts: 1 } },
+    }),
+  }),
+  fails("GetExecutionPreview", { ExecutionPreviewId: "00000000-0000-0000-0000-000000000000" }, "ResourceNotFoundException"),
+
+  call("CreateDocument", { Name: "Change-Template", DocumentType: "Automation.ChangeTemplate", Content: template }),
+  fails("StartChangeRequestExecution", { DocumentName: "Change-Template", ChangeRequestName: "rotate", Runbooks: [{ DocumentName: "Write-Parameter", Parameters: { Name: ["/changed/by-cr"], Value: ["v2"] } }] }, "AutomationDefinitionNotApprovedException"),
+  call("UpdateDocumentMetadata", { Name: "Change-Template", DocumentReviews: { Action: "Approve" } }),
+  call("StartChangeRequestExecution", { DocumentName: "Change-Template", ChangeRequestName: "rotate", Runbooks: [{ DocumentName: "Write-Parameter", Parameters: { Name: ["/changed/by-cr"], Value: ["v2"] } }] }, {
+    as: "change",
+  }),
+  call("GetAutomationExecution", { AutomationExecutionId: ref("change.AutomationExecutionId") }, {
+    as: "pending",
+    check: (out) => expect(out.AutomationExecution).toMatchObject({ AutomationSubtype: "ChangeRequest", ChangeRequestName: "rotate", AutomationExecutionStatus: "PendingApproval" }),
+  }),
+  call("GetOpsItem", { OpsItemId: ref("pending.AutomationExecution.OpsItemId") }, {
+    check: (out) => expect(out.OpsItem).toMatchObject({ OpsItemType: "/aws/changerequest", Title: "rotate", Status: "PendingApproval" }),
+  }),
+  call("SendAutomationSignal", { AutomationExecutionId: ref("change.AutomationExecutionId"), SignalType: "Approve" }),
+  call("GetAutomationExecution", { AutomationExecutionId: ref("change.AutomationExecutionId") }, {
+    until: { path: "AutomationExecution.AutomationExecutionStatus", while: ["PendingApproval", "Scheduled", "Pending", "InProgress"] },
+    check: (out) => expect(out.AutomationExecution!.AutomationExecutionStatus).toBe("Success"),
+  }),
+  call("GetParameter", { Name: "/changed/by-cr" }, { check: (out) => expect(out.Parameter!.Value).toBe("v2") }),
 
   call("CreateAssociation", {
     Name: "AWS-RunShellScript", AssociationName: "uptime", Targets: [{ Key: "tag:Env", Values: ["prod"] }], Parameters: { commands: ["uptime"] },

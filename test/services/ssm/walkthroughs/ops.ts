@@ -54,6 +54,19 @@ export const opsSteps: Step[] = [
   call("DescribeOpsItems", { OpsItemFilters: [{ Key: "Title", Values: ["slow"], Operator: "Contains" }] }, {
     check: (out) => expect(out.OpsItemSummaries!.map((s) => s.Title)).toEqual(["Slow queries"]),
   }),
+  call("GetOpsSummary", { Filters: [{ Key: "AWS:OpsItem.Status", Values: ["Resolved"], Type: "Equal" }] }, {
+    check: (out, at) => {
+      expect(out.Entities!.map((e) => e.Id)).toEqual([at("item.OpsItemId")]);
+      expect(out.Entities![0].Data!["AWS:OpsItem"].Content![0]).toMatchObject({ Title: "Disk full", Source: "EC2", Status: "Resolved", Priority: "2" });
+    },
+  }),
+  call("GetOpsSummary", { Aggregators: [{ AggregatorType: "count", TypeName: "AWS:OpsItem", AttributeName: "Source" }] }, {
+    check: (out) => expect(out.Entities).toEqual([
+      { Id: "EC2", Data: { "AWS:OpsItem": { Content: [{ Source: "EC2", Count: "1" }] } } },
+      { Id: "RDS", Data: { "AWS:OpsItem": { Content: [{ Source: "RDS", Count: "1" }] } } },
+    ]),
+  }),
+  fails("GetOpsSummary", { Aggregators: [{ TypeName: "AWS:OpsItem", AttributeName: "Color" }] }, "InvalidAggregatorException"),
   call("AddTagsToResource", { ResourceType: "OpsItem", ResourceId: ref("item.OpsItemId"), Tags: [{ Key: "owner", Value: "sre" }] }),
   call("ListTagsForResource", { ResourceType: "OpsItem", ResourceId: ref("item.OpsItemId") }, {
     check: (out) => expect(out.TagList).toEqual([{ Key: "env", Value: "prod" }, { Key: "owner", Value: "sre" }]),
@@ -79,6 +92,30 @@ export const opsSteps: Step[] = [
     check: (out, at) => expect(out.Policies).toEqual([{ PolicyId: at("policy.PolicyId"), PolicyHash: at("policy.PolicyHash"), Policy: POLICY }]),
   }),
   call("DeleteResourcePolicy", { ResourceArn: GROUP, PolicyId: ref("policy.PolicyId"), PolicyHash: ref("policy.PolicyHash") }),
+
+  call("StartAccessRequest", { Reason: "debug the disk", Targets: [{ Key: "InstanceIds", Values: ["i-0123456789abcdef0"] }] }, {
+    as: "access",
+    check: (out) => expect(out.AccessRequestId).toMatch(/^oi-[0-9a-f]{12}$/),
+  }),
+  call("GetOpsItem", { OpsItemId: ref("access.AccessRequestId") }, {
+    needs: "StartAccessRequest",
+    check: (out) => expect(out.OpsItem).toMatchObject({ OpsItemType: "/aws/accessrequest", Status: "Pending", Description: "debug the disk" }),
+  }),
+  call("GetAccessToken", { AccessRequestId: ref("access.AccessRequestId") }, {
+    check: (out) => {
+      expect(out.AccessRequestStatus).toBe("Pending");
+      expect(out.Credentials).toBeUndefined();
+    },
+  }),
+  call("UpdateOpsItem", { OpsItemId: ref("access.AccessRequestId"), Status: "Approved" }, { needs: "StartAccessRequest" }),
+  call("GetAccessToken", { AccessRequestId: ref("access.AccessRequestId") }, {
+    check: (out) => {
+      expect(out.AccessRequestStatus).toBe("Approved");
+      expect(out.Credentials!.AccessKeyId).toMatch(/^ASIA/);
+      expect(out.Credentials!.SessionToken).toEqual(expect.any(String));
+    },
+  }),
+  fails("GetAccessToken", { AccessRequestId: "oi-000000000000" }, "ResourceNotFoundException"),
 
   call("DeleteOpsItem", { OpsItemId: ref("other.OpsItemId") }),
   fails("GetOpsItem", { OpsItemId: ref("other.OpsItemId") }, "OpsItemNotFoundException", { needs: "DeleteOpsItem" }),
