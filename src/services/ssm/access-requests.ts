@@ -19,27 +19,12 @@ import type { Handlers, RequestContext } from "../types.ts";
 import type { AccessRequestStatus, Operations } from "../../generated/ssm.ts";
 import { partitionOf } from "../../util/partition.ts";
 import { hexId, validation } from "./paging.ts";
+import type { OpsItemRecord } from "./ops-items.ts";
 
 const TYPE = "/aws/accessrequest";
 const ACCESS_WINDOW_MS = 3_600_000;
 const MAX_PENDING = 10;
 
-interface AccessRequestItem {
-  OpsItemId: string;
-  OpsItemType: string;
-  Title: string;
-  Description: string;
-  Source: string;
-  Status: string;
-  OperationalData: Record<string, { Value: string; Type: string }>;
-  CreatedTime: number;
-  LastModifiedTime: number;
-  CreatedBy: string;
-  LastModifiedBy: string;
-  Version: string;
-  tags: { Key: string; Value: string }[];
-  related: never[];
-}
 
 const user = (ctx: RequestContext) => `arn:${partitionOf(ctx.region)}:iam::${ctx.accountId}:root`;
 const notFound = (id: string) => new AwsError("ResourceNotFoundException", `Access request ${id} not found.`, 400);
@@ -49,11 +34,11 @@ export const accessRequestHandlers: Handlers<Operations> = {
     const targets = input.Targets;
     if (targets.length === 0) throw validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
     let pending = 0;
-    for await (const e of ctx.store.list<AccessRequestItem>({ prefix: ["opsitem"] })) if (e.value.OpsItemType === TYPE && e.value.Status === "Pending") pending++;
+    for await (const e of ctx.store.list<OpsItemRecord>({ prefix: ["opsitem"] })) if (e.value.OpsItemType === TYPE && e.value.Status === "Pending") pending++;
     if (pending >= MAX_PENDING) throw new AwsError("ServiceQuotaExceededException", `You can have at most ${MAX_PENDING} pending access requests.`, 400);
     const now = ctx.clock.now();
     const nodes = targets.flatMap((t) => t.Values ?? []);
-    const item: AccessRequestItem = {
+    const item: OpsItemRecord = {
       OpsItemId: `oi-${hexId(12)}`, OpsItemType: TYPE, Title: `Access request for ${nodes.join(", ")}`, Description: input.Reason, Source: "SSM",
       Status: "Pending",
       OperationalData: {
@@ -68,7 +53,7 @@ export const accessRequestHandlers: Handlers<Operations> = {
   },
 
   async GetAccessToken(input, ctx) {
-    const item = (await ctx.store.get<AccessRequestItem>(["opsitem", input.AccessRequestId])).value;
+    const item = (await ctx.store.get<OpsItemRecord>(["opsitem", input.AccessRequestId])).value;
     if (!item || item.OpsItemType !== TYPE) throw notFound(input.AccessRequestId);
     let status: AccessRequestStatus = item.Status === "Approved" || item.Status === "Rejected" || item.Status === "Revoked" ? item.Status : "Pending";
     if (status === "Approved" && ctx.clock.now() >= item.LastModifiedTime + ACCESS_WINDOW_MS) status = "Expired";

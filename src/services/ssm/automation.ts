@@ -176,13 +176,17 @@ async function requireExecution(ctx: RequestContext, id: string): Promise<Execut
   return e;
 }
 
+/** The id of the execution an earlier start with this `ClientToken` made, if any (idempotent starts). */
+export async function executionForClientToken(ctx: RequestContext, token: string | undefined): Promise<string | undefined> {
+  if (token === undefined) return undefined;
+  for await (const x of ctx.store.list<ExecutionRecord>({ prefix: ["automation"] })) if (x.value.clientToken === token) return x.value.AutomationExecutionId;
+  return undefined;
+}
+
 export const automationHandlers: Record<string, Handler> = {
   async StartAutomationExecution(input, ctx) {
-    if (input.ClientToken !== undefined) {
-      for await (const x of ctx.store.list<ExecutionRecord>({ prefix: ["automation"] })) {
-        if (x.value.clientToken === input.ClientToken) return { AutomationExecutionId: x.value.AutomationExecutionId };
-      }
-    }
+    const earlier = await executionForClientToken(ctx, input.ClientToken);
+    if (earlier) return { AutomationExecutionId: earlier };
     const doc = await loadDocument(ctx, input.DocumentName);
     if (!doc) throw new AwsError("AutomationDefinitionNotFoundException", `Document ${input.DocumentName} doesn't exist.`, 400);
     if (doc.type !== "Automation") throw new AwsError("InvalidAutomationExecutionParametersException", `Document ${doc.name} is of type ${doc.type}, not Automation.`, 400);

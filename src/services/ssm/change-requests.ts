@@ -19,7 +19,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import type { Handler, Handlers, RequestContext } from "../types.ts";
 import type { Operations } from "../../generated/ssm.ts";
-import { automationHandlers, run, type ExecutionRecord, type Step } from "./automation.ts";
+import { automationHandlers, executionForClientToken, run, type ExecutionRecord, type Step } from "./automation.ts";
 import { loadDocument, pick } from "./documents.ts";
 import { defined, hexId } from "./paging.ts";
 import { partitionOf } from "../../util/partition.ts";
@@ -93,11 +93,8 @@ const signalOther = automationHandlers.SendAutomationSignal as Handler;
 
 export const changeRequestHandlers: Handlers<Operations> = {
   async StartChangeRequestExecution(input, ctx) {
-    if (input.ClientToken !== undefined) {
-      for await (const x of ctx.store.list<ExecutionRecord>({ prefix: ["automation"] })) {
-        if (x.value.clientToken === input.ClientToken) return { AutomationExecutionId: x.value.AutomationExecutionId };
-      }
-    }
+    const earlier = await executionForClientToken(ctx, input.ClientToken);
+    if (earlier) return { AutomationExecutionId: earlier };
     const template = await loadDocument(ctx, input.DocumentName);
     if (!template) throw new AwsError("AutomationDefinitionNotFoundException", `Document ${input.DocumentName} doesn't exist.`, 400);
     if (template.type !== "Automation.ChangeTemplate") throw invalidParams(`Document ${template.name} is of type ${template.type}, not Automation.ChangeTemplate.`);

@@ -26,7 +26,8 @@ interface RelatedItem {
   createdAt: number;
 }
 
-interface OpsItemRecord {
+/** An OpsItem as stored under `["opsitem", id]` (access requests are OpsItems too). */
+export interface OpsItemRecord {
   OpsItemId: string;
   OpsItemType: string;
   Title: string;
