@@ -17,6 +17,8 @@ function probe(command: string, args: string[]): string | null {
 
 export const python = {
   version: probe("python3", ["-c", "import boto3,botocore;print(boto3.__version__)"]),
+  /** Whether python3 has the `cryptography` package (to check signatures independently). */
+  cryptography: probe("python3", ["-c", "import cryptography"]) !== null,
   get reason() {
     return this.version ? "" : "python3 with boto3 is not installed";
   },
@@ -64,9 +66,19 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = cl
   });
 }
 
-/** Runs a Python snippet with `ENDPOINT` set; returns its stdout parsed as JSON (last line). */
+/** Defined for every boto3 snippet: `error_code(fn, **kw)` is the AWS error code `fn` raises, or None. */
+const PY_PRELUDE = String.raw`
+def error_code(fn, **kw):
+    try:
+        fn(**kw)
+        return None
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+`;
+
+/** Runs a Python snippet with `ENDPOINT` and `error_code` set; returns its stdout parsed as JSON (last line). */
 export async function boto3(endpoint: string, code: string, env: Record<string, string> = {}): Promise<any> {
-  const script = `import json, sys, boto3, botocore\nENDPOINT = ${JSON.stringify(endpoint)}\n${code}`;
+  const script = `import json, sys, boto3, botocore\nENDPOINT = ${JSON.stringify(endpoint)}\n${PY_PRELUDE}\n${code}`;
   const result = await run("python3", ["-c", script], clientEnv(env));
   if (result.code !== 0) throw new Error(`python exited ${result.code}: ${result.stderr}`);
   const lines = result.stdout.trim().split("\n");

@@ -7,7 +7,6 @@
  * match `hmac`. A botocore `before-call` hook records which operations ran; the test asserts
  * every model operation did.
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { boto3, python } from "../../helpers/external.ts";
 import { startTestServer } from "../../helpers/clients.ts";
@@ -19,14 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const hasCryptography = python.version !== null && (() => {
-  try {
-    execFileSync("python3", ["-c", "import cryptography"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasCryptography = python.version !== null && python.cryptography;
 
 const SCRIPT = String.raw`
 import base64, datetime, hashlib, hmac, os
@@ -41,12 +33,7 @@ def client(region):
 kms = client("us-east-1")
 west = client("us-west-2")
 R = {}
-def code(fn, **kw):
-    try:
-        fn(**kw)
-        return None
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"]
+code = error_code
 
 # Keys: create, describe, list, description, enable/disable, tags.
 key = kms.create_key(Description="walk", Tags=[{"TagKey": "team", "TagValue": "a"}])["KeyMetadata"]

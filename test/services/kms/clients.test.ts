@@ -3,7 +3,6 @@
  * the Node server; KMS output checked with openssl and Python's `cryptography`. Each suite is
  * skipped, with the reason printed, only where that client is absent.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,14 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const hasCryptography = python.version !== null && (() => {
-  try {
-    execFileSync("python3", ["-c", "import cryptography"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasCryptography = python.version !== null && python.cryptography;
 
 if (!python.version) console.warn(`skipping boto3 KMS/Secrets Manager/SSM suite: ${python.reason}`);
 else if (!hasCryptography) console.warn("skipping boto3 KMS signature check: python3 has no `cryptography` package");

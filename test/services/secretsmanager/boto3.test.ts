@@ -28,12 +28,7 @@ sm.meta.events.register("before-call.secrets-manager", lambda model, **kw: calle
 kms = boto3.client("kms", endpoint_url=ENDPOINT, region_name="us-east-1")
 lam = boto3.client("lambda", endpoint_url=ENDPOINT, region_name="us-east-1")
 R = {}
-def code(fn, **kw):
-    try:
-        fn(**kw)
-        return None
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"]
+code = error_code
 
 # Create with a customer key, idempotent tokens, string and binary values.
 key = kms.create_key(Description="secrets")["KeyMetadata"]
