@@ -198,6 +198,8 @@ describe.skipIf(!chromium.path)("console views of every service, in Chromium", (
     await openRow("state-machines", "checkout");
     await waitText("table[data-name=executions] td", "SUCCEEDED");
     await page.click("table[data-name=executions] a");
+    // The state machine's view is also done: wait for the execution's graph itself.
+    await page.waitForSelector(".sf-graph .sf-state[data-state=Done].sf-SUCCEEDED");
     await settle(page);
     const states = await page.$$eval(".sf-graph .sf-state", (els) => els.map((e) => [e.getAttribute("data-state"), e.className.replace("sf-state", "").trim()]));
     expect(states).toEqual([["Prepare", "sf-SUCCEEDED"], ["Check", "sf-SUCCEEDED"], ["Done", "sf-SUCCEEDED"], ["Oops", ""]]);
