@@ -2,7 +2,9 @@
  * Memory footprint (issue 22): resident memory of the Node server (`node dist/cli.js`) idle,
  * then after 10,000 S3 objects and 10,000 DynamoDB items of 1 KiB each (~20 MiB of data), then
  * after deleting them all. RSS is read from /proc/<pid>/status (VmRSS and VmHWM) after a full
- * garbage collection (the server runs as bench/memory-server.mjs: the CLI plus a SIGUSR2 → gc).
+ * garbage collection (the server runs as bench/memory-server.mjs: the CLI plus a SIGUSR2 → gc),
+ * and once more, loaded, "at rest": MEMORY_REST_SECONDS (default 60) after the load without a
+ * forced collection (MEMORY_TRACE=1 prints RSS every 5 s of it).
  *
  *   npm run build && npx tsx bench/memory.ts          # MEMORY_COUNT=10000 by default
  *   MEMORY_NODE_FLAGS="--max-semi-space-size=2" npx tsx bench/memory.ts   # server Node flags
@@ -132,18 +134,32 @@ async function overHttp(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return procStatus(server.pid!);
   };
+  // No forced collection: RSS after MEMORY_REST_SECONDS (default 60) without requests, the state a
+  // loaded server settles in. V8's memory reducer, a compacting collection V8 starts by itself
+  // once allocation stops, ran 45-50 s after the load in our runs; a forced `gc()` is a plain
+  // mark-compact that leaves partly used pages resident.
+  const rest = async () => {
+    const seconds = Number(process.env.MEMORY_REST_SECONDS ?? 60);
+    for (let s = 1; s <= seconds; s++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (process.env.MEMORY_TRACE && s % 5 === 0) console.log(`  at rest ${s} s: RSS ${fmt(procStatus(server.pid!).rss)}`);
+    }
+    return { ...procStatus(server.pid!), seconds };
+  };
   try {
     const idle = await settle();
     for (const r of setup()) await send(r);
     const t0 = performance.now();
     await runAll(send, load);
     const loadMs = performance.now() - t0;
+    const rested = await rest();
     const loaded = await settle();
     await runAll(send, unload);
     const emptied = await settle();
     console.log(`Node server (node dist/cli.js), ${COUNT} S3 objects + ${COUNT} DynamoDB items of ${SIZE} bytes (${fmt(2 * COUNT * SIZE)} of data), loaded in ${(loadMs / 1000).toFixed(1)} s`);
     console.log(`  RSS idle    ${fmt(idle.rss)}`);
     console.log(`  RSS loaded  ${fmt(loaded.rss)}  (peak ${fmt(loaded.hwm)}; loaded - idle = ${fmt(loaded.rss - idle.rss)}, ${((loaded.rss - idle.rss) / (2 * COUNT * SIZE)).toFixed(1)}x the data)`);
+    console.log(`  RSS loaded, at rest ${fmt(rested.rss)}  (${rested.seconds} s after the load, no forced collection)`);
     console.log(`  RSS emptied ${fmt(emptied.rss)}  (after deleting everything)`);
   } finally {
     await dispatcher.close();
