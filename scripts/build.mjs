@@ -12,7 +12,19 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { buildConsole } from "./build-console.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root, target: "es2022" };
+// The service models (models/*.json, 2.3 MB) as JSON text handed to JSON.parse rather than as
+// object literals: V8 scans a string literal and JSON.parse builds the objects far faster than
+// it parses and runs the same data written as JavaScript (start-up time of the CLI).
+const jsonModels = {
+  name: "json-models",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]models[\\/][^\\/]+\.json$/ }, async (args) => {
+      const text = JSON.stringify(JSON.parse(await readFile(args.path, "utf8")));
+      return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: "js" };
+    });
+  },
+};
+const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root, target: "es2022", plugins: [jsonModels] };
 
 // The web console's assets first: the bundles below inline them (src/console/assets.generated.ts).
 await buildConsole({ quiet: true });
