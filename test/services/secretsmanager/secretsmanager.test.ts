@@ -8,7 +8,7 @@ import {
   BatchGetSecretValueCommand, CancelRotateSecretCommand, CreateSecretCommand, DeleteResourcePolicyCommand, DeleteSecretCommand,
   DescribeSecretCommand, GetRandomPasswordCommand, GetResourcePolicyCommand, GetSecretValueCommand, ListSecretsCommand,
   ListSecretVersionIdsCommand, PutResourcePolicyCommand, PutSecretValueCommand, RemoveRegionsFromReplicationCommand,
-  ReplicateSecretToRegionsCommand, RestoreSecretCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
+  ReplicateSecretToRegionsCommand, RestoreSecretCommand, StopReplicationToReplicaCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
   UntagResourceCommand, UpdateSecretCommand, UpdateSecretVersionStageCommand, ValidateResourcePolicyCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { CreateKeyCommand, DisableKeyCommand, KMSClient, EnableKeyCommand } from "@aws-sdk/client-kms";
@@ -245,6 +245,11 @@ for (const { name, setup } of transports) {
       const replicated = await sm.send(new ReplicateSecretToRegionsCommand({ SecretId: "rotating", AddReplicaRegions: [{ Region: "eu-west-1" }] }));
       expect(replicated.ReplicationStatus).toEqual([{ Region: "eu-west-1", KmsKeyId: "alias/aws/secretsmanager", Status: "InSync", StatusMessage: "Replication succeeded" }]);
       expect((await sm.send(new DescribeSecretCommand({ SecretId: "rotating" }))).ReplicationStatus).toHaveLength(1);
+      // Promoting is for a replica; on the primary it is refused, and an unknown secret is not found.
+      const onPrimary = await errorOf(sm.send(new StopReplicationToReplicaCommand({ SecretId: "rotating" })));
+      expect(onPrimary.name).toBe("InvalidRequestException");
+      expect(onPrimary.message).toMatch(/replica/);
+      expect((await errorOf(sm.send(new StopReplicationToReplicaCommand({ SecretId: "no-such-secret" })))).name).toBe("ResourceNotFoundException");
       expect((await errorOf(sm.send(new DeleteSecretCommand({ SecretId: "rotating" })))).name).toBe("InvalidRequestException");
       const removed = await sm.send(new RemoveRegionsFromReplicationCommand({ SecretId: "rotating", RemoveReplicaRegions: ["eu-west-1"] }));
       expect(removed.ReplicationStatus).toEqual([]);
