@@ -20,9 +20,16 @@
  * characters whose first 8 encode the key's sequence number (base 36), so a version is found
  * with one read. The head records which seq holds the null version (`nullSeq`).
  *
- * Bodies: a version's bytes are the concatenation of its `body` segments (one blob for a
- * PutObject or a copy; one blob per part for a completed multipart upload, so completing needs
- * no copy). Blob keys are `<bucket>/<uuid>`; a version's blobs are deleted when the version is.
+ * Bodies: a version's bytes are the concatenation of its segments (one blob for a PutObject or
+ * a copy, stored as `blob`; one blob per part for a completed multipart upload, stored as
+ * `body`, so completing needs no copy). Read them with `segmentsOf`. Blob keys are 22 random
+ * base64url characters (older records hold `<bucket>/<uuid>`); a version's blobs are deleted
+ * when the version is.
+ *
+ * Records are small (docs/s3-storage.md): every stored version is built by `storedVersion`, one
+ * object literal naming every field in one order, so all versions share one V8 hidden class
+ * with their fields in the object itself; absent fields are `undefined` (JSON snapshots omit
+ * them), empty `headers`/`metadata` are left out (`headersOf` reads either shape).
  *
  * For the multipart engineer: store parts with `storeBody(ctx, bucket, stream)` (or your own
  * stream through `bucketBlobs(ctx).put(newBlobKey(bucket), …)`), then on completion call
@@ -96,13 +103,17 @@ export interface ObjectVersion {
   size: number;
   /** Quoted, as on the wire: `"<md5 hex>"` or `"<hex>-<parts>"`. */
   etag: string;
-  body: BodySegment[];
+  /** The body when it is one blob of `size` bytes: that blob's key. Read bodies with `segmentsOf`. */
+  blob?: string;
+  /** The body's blobs in order when it is several (multipart; records written before `blob` existed hold any body here). */
+  body?: BodySegment[];
   parts?: PartInfo[];
   /** The object's checksum (S3 keeps one: full-object, or composite `…-N` for multipart). */
   checksum?: StoredChecksum;
-  headers: StoredHeaders;
-  /** User metadata (`x-amz-meta-*`), names lower-cased. */
-  metadata: Record<string, string>;
+  /** Absent when the object has none (read with `headersOf`). */
+  headers?: StoredHeaders;
+  /** User metadata (`x-amz-meta-*`), names lower-cased. Absent when there is none. */
+  metadata?: Record<string, string>;
   /** Absent means STANDARD (S3 omits the header for STANDARD). */
   storageClass?: S3.StorageClass;
   encryption?: StoredEncryption;
@@ -114,8 +125,93 @@ export interface ObjectVersion {
   restore?: { expiry: number };
 }
 
-/** What a writer supplies; `writeObject` fills in versionId, seq, lastModified. */
-export type NewObject = Omit<ObjectVersion, "versionId" | "seq" | "lastModified" | "deleteMarker">;
+/** What a writer supplies; `writeObject` fills in versionId, seq, lastModified and compacts the rest. */
+export type NewObject = Omit<ObjectVersion, "versionId" | "seq" | "lastModified" | "deleteMarker" | "blob" | "body" | "headers" | "metadata"> & {
+  body: BodySegment[];
+  headers?: StoredHeaders;
+  metadata?: Record<string, string>;
+};
+
+/** A version's body: its blobs in order, with their sizes. */
+export function segmentsOf(version: ObjectVersion): readonly BodySegment[] {
+  return version.blob !== undefined ? [{ blob: version.blob, size: version.size }] : version.body ?? [];
+}
+
+const NO_HEADERS: StoredHeaders = Object.freeze({});
+
+/** A version's standard headers (an empty object when it has none). */
+export function headersOf(version: ObjectVersion): StoredHeaders {
+  return version.headers ?? NO_HEADERS;
+}
+
+const HEADER_NAMES = ["ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl", "Expires", "WebsiteRedirectLocation"] as const;
+
+/** Content types common enough to share one string between records (a header's value is a fresh string per request). */
+const COMMON_TYPES = new Map<string, string>(
+  ["application/octet-stream", "binary/octet-stream", "application/json", "application/xml", "application/x-www-form-urlencoded",
+    "application/zip", "application/gzip", "application/pdf", "text/plain", "text/plain; charset=utf-8", "text/html", "text/css",
+    "text/csv", "text/javascript", "image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"].map((t) => [t, t]),
+);
+
+/** The headers that are set, in one order; undefined when none is. */
+function compactHeaders(headers: StoredHeaders | undefined): StoredHeaders | undefined {
+  if (!headers) return undefined;
+  let count = 0;
+  for (const name of HEADER_NAMES) if (headers[name] !== undefined) count++;
+  if (count === 0) return undefined;
+  const type = headers.ContentType !== undefined ? COMMON_TYPES.get(headers.ContentType) ?? headers.ContentType : undefined;
+  // The usual case as a one-field literal (32 bytes; `{}` plus a field is 56).
+  if (count === 1 && type !== undefined) return { ContentType: type };
+  const out: StoredHeaders = {};
+  for (const name of HEADER_NAMES) if (headers[name] !== undefined) out[name] = name === "ContentType" ? type : headers[name];
+  return out;
+}
+
+/** SSE-S3 with nothing else, the default encryption of every object: one shared record. */
+const SSE_S3: StoredEncryption = Object.freeze({ ServerSideEncryption: "AES256" });
+
+function compactEncryption(e: StoredEncryption | undefined): StoredEncryption | undefined {
+  if (!e) return undefined;
+  let defined = 0;
+  for (const k in e) if ((e as Record<string, unknown>)[k] !== undefined) defined++;
+  return defined === 1 && e.ServerSideEncryption === "AES256" ? SSE_S3 : e;
+}
+
+type VersionFields = Omit<ObjectVersion, "body" | "blob"> & { body?: readonly BodySegment[]; blob?: string };
+
+/**
+ * The stored form of a version: the fields most versions have, in one literal (one hidden class
+ * for all of them, fields in the object itself: 8 bytes each), then the rarer ones, only when
+ * set and always in the same order (so records with the same extras share a hidden class too).
+ * A one-blob body becomes `blob`; empty headers and metadata are left out.
+ */
+export function storedVersion(v: VersionFields): ObjectVersion {
+  const segments = v.blob !== undefined ? undefined : v.body ?? [];
+  const single = segments?.length === 1 && segments[0]!.size === v.size ? segments[0]!.blob : undefined;
+  const out: ObjectVersion = {
+    key: v.key,
+    versionId: v.versionId,
+    seq: v.seq,
+    lastModified: v.lastModified,
+    owner: v.owner,
+    size: v.size,
+    etag: v.etag,
+    blob: v.blob ?? single,
+    checksum: v.checksum && { algorithm: v.checksum.algorithm, value: v.checksum.value, type: v.checksum.type },
+    headers: compactHeaders(v.headers),
+    encryption: compactEncryption(v.encryption),
+  };
+  if (v.deleteMarker) out.deleteMarker = true;
+  if (single === undefined && segments?.length) out.body = segments.map((s) => ({ blob: s.blob, size: s.size }));
+  if (v.parts !== undefined) out.parts = v.parts;
+  if (v.metadata && Object.keys(v.metadata).length > 0) out.metadata = v.metadata;
+  if (v.storageClass !== undefined) out.storageClass = v.storageClass;
+  if (v.tags !== undefined) out.tags = v.tags;
+  if (v.acl !== undefined) out.acl = v.acl;
+  if (v.objectLock !== undefined) out.objectLock = v.objectLock;
+  if (v.restore !== undefined) out.restore = v.restore;
+  return out;
+}
 
 export interface ObjectHead {
   current: ObjectVersion;
@@ -123,6 +219,11 @@ export interface ObjectHead {
   lastSeq: number;
   /** Seq of the null version, if the key has one. */
   nullSeq?: number;
+}
+
+/** A head record: one literal, so every head has the same three fields in-object. */
+function storedHead(current: ObjectVersion, lastSeq: number, nullSeq: number | undefined): ObjectHead {
+  return { current, lastSeq, nullSeq };
 }
 
 const RANK_BASE = Number.MAX_SAFE_INTEGER;
@@ -164,10 +265,19 @@ export function bucketBlobs(ctx: RequestContext): BlobStore {
   return ctx.globalBlobs ?? ctx.blobs;
 }
 
-/** A fresh blob key for a body in `bucket`. */
-export function newBlobKey(bucket: string): string {
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * A fresh blob key for a body in `bucket`: 22 random base64url characters (132 bits). Short, as
+ * it is held twice per object for the object's lifetime (in the version record and as the blob
+ * store's key); blob keys are opaque, so the bucket is not part of it.
+ */
+export function newBlobKey(_bucket: string): string {
+  const random = crypto.getRandomValues(new Uint8Array(22));
+  let out = "";
+  for (const b of random) out += BASE64URL[b & 63];
   // Flat: the key is kept in the version record for the object's lifetime (see flatString).
-  return flatString(`${bucket}/${crypto.randomUUID()}`);
+  return flatString(out);
 }
 
 /** Streams `body` into a new blob of `bucket`. */
@@ -194,7 +304,7 @@ export async function deleteBodies(ctx: RequestContext, segments: readonly BodyS
  */
 export async function readBody(ctx: RequestContext, version: ObjectVersion, length: number, range?: { start: number; end: number }): Promise<Uint8Array> {
   const blobs = bucketBlobs(ctx);
-  const segments = version.body.filter((seg) => seg.size > 0);
+  const segments = segmentsOf(version).filter((seg) => seg.size > 0);
   if (blobs.read && segments.length === 1) {
     const bytes = await blobs.read(segments[0]!.blob, { start: range?.start ?? 0, end: range?.end ?? version.size - 1 });
     if (bytes) return bytes;
@@ -218,7 +328,7 @@ export function openBody(ctx: RequestContext, version: ObjectVersion, range?: { 
   // Segments that overlap [start, end], with the range inside each.
   const pieces: { blob: string; start: number; end: number }[] = [];
   let offset = 0;
-  for (const seg of version.body) {
+  for (const seg of segmentsOf(version)) {
     const segStart = offset, segEnd = offset + seg.size - 1;
     offset += seg.size;
     if (seg.size === 0 || segEnd < start || segStart > end) continue;
@@ -366,19 +476,18 @@ async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan,
     const old = head.current;
     const replacesNull = version.versionId === "null" && head.nullSeq !== undefined;
     if (replacesNull && old.seq === head.nullSeq) {
-      dropped.push(...old.body);
+      dropped.push(...segmentsOf(old));
     } else {
       if (replacesNull) {
         const oldNull = (await ctx.globalStore.get<ObjectVersion>(versionKey(bucket, version.key, head.nullSeq!))).value;
-        if (oldNull) dropped.push(...oldNull.body);
+        if (oldNull) dropped.push(...segmentsOf(oldNull));
         op.delete(versionKey(bucket, version.key, head.nullSeq!));
       }
       op.set(versionKey(bucket, version.key, old.seq), old);
     }
   }
   if (version.versionId === "null") nullSeq = version.seq;
-  const next: ObjectHead = { current: version, lastSeq: version.seq, ...(nullSeq !== undefined ? { nullSeq } : {}) };
-  op.set(headKey(bucket, version.key), next);
+  op.set(headKey(bucket, version.key), storedHead(version, version.seq, nullSeq));
   const result = await op.commit();
   if (!result.ok) throw new WriteConflict();
   return dropped;
@@ -402,9 +511,9 @@ export async function writeObject(ctx: RequestContext, bucket: BucketRecord, ini
       const plan = await readPlan(ctx, bucket.name, init.key);
       checkWriteCondition(plan.head, condition, init.key);
       const seq = (plan.head?.lastSeq ?? 0) + 1;
-      // Object.assign, not `{ ...init, seq }`: V8 gives every object built by a spread plus new
+      // storedVersion, not `{ ...init, seq }`: V8 gives every object built by a spread plus new
       // keys a hidden class of its own (~0.5 KiB), which a stored version would keep forever.
-      const v: ObjectVersion = Object.assign({}, init, { versionId: versionIdFor(bucket, seq), seq, lastModified: ctx.clock.now() });
+      const v = storedVersion({ ...init, versionId: versionIdFor(bucket, seq), seq, lastModified: ctx.clock.now() });
       dropped = await commitNewCurrent(ctx, bucket.name, plan, v);
       return v;
     });
@@ -446,16 +555,16 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
         if (head) {
           const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp }).delete(headKey(bucket.name, key));
           if (!(await op.commit()).ok) throw new WriteConflict();
-          dropped = head.current.body;
+          dropped = [...segmentsOf(head.current)];
           removed = true;
         }
         return { deleteMarker: false };
       }
       const seq = (head?.lastSeq ?? 0) + 1;
-      const marker: ObjectVersion = {
+      const marker = storedVersion({
         key, versionId: versionIdFor(bucket, seq), seq, deleteMarker: true, lastModified: ctx.clock.now(),
-        owner: ctx.accountId, size: 0, etag: "", body: [], headers: {}, metadata: {},
-      };
+        owner: ctx.accountId, size: 0, etag: "",
+      });
       dropped = await commitNewCurrent(ctx, bucket.name, plan, marker);
       removed = true;
       return { versionId: marker.versionId, deleteMarker: true };
@@ -465,8 +574,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
     if (seq === undefined || seq === null) return { versionId, deleteMarker: false };
     const op = ctx.globalStore.atomic().check({ key: headKey(bucket.name, key), versionstamp: plan.versionstamp });
     let target: ObjectVersion | null;
-    const nextHead: ObjectHead = { ...head };
-    if (versionId === "null") delete nextHead.nullSeq;
+    const nextNullSeq = versionId === "null" ? undefined : head.nullSeq;
     if (head.current.seq === seq) {
       target = head.current.versionId === versionId ? head.current : null;
       if (!target) return { versionId, deleteMarker: false };
@@ -474,7 +582,7 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
       for await (const e of ctx.globalStore.list<ObjectVersion>({ prefix: versionPrefix(bucket.name, key) }, { limit: 1 })) promoted = e;
       if (promoted) {
         op.delete(promoted.key);
-        op.set(headKey(bucket.name, key), { ...nextHead, current: promoted.value });
+        op.set(headKey(bucket.name, key), storedHead(promoted.value, head.lastSeq, nextNullSeq));
       } else {
         op.delete(headKey(bucket.name, key));
       }
@@ -483,10 +591,10 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
       target = entry.value && entry.value.versionId === versionId ? entry.value : null;
       if (!target) return { versionId, deleteMarker: false };
       op.delete(versionKey(bucket.name, key, seq));
-      if (versionId === "null") op.set(headKey(bucket.name, key), nextHead);
+      if (versionId === "null") op.set(headKey(bucket.name, key), storedHead(head.current, head.lastSeq, undefined));
     }
     if (!(await op.commit()).ok) throw new WriteConflict();
-    dropped = target.body;
+    dropped = [...segmentsOf(target)];
     removed = true;
     return { versionId, deleteMarker: !!target.deleteMarker };
   });
@@ -509,9 +617,9 @@ export async function updateVersion(
     const plan = await readPlan(ctx, bucket, key);
     const version = await findVersion(ctx, bucket, key, versionId);
     if (!version || !plan.head) return null;
-    const next = fn(version);
+    const next = storedVersion(fn(version));
     const op = ctx.globalStore.atomic().check({ key: headKey(bucket, key), versionstamp: plan.versionstamp });
-    if (plan.head.current.seq === version.seq) op.set(headKey(bucket, key), { ...plan.head, current: next });
+    if (plan.head.current.seq === version.seq) op.set(headKey(bucket, key), storedHead(next, plan.head.lastSeq, plan.head.nullSeq));
     else op.set(versionKey(bucket, key, version.seq), next);
     if (!(await op.commit()).ok) throw new WriteConflict();
     return next;

@@ -21,7 +21,7 @@ import { checkCopySourceConditions, checkReadConditions, resolveRange, type Byte
 import { invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
 import { checkCustomerKey, encryptionFor, encryptionOutput, unsealForRead } from "./encryption.ts";
 import {
-  deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey,
+  deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey, headersOf,
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
 } from "./object-store.ts";
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
@@ -172,7 +172,7 @@ async function readObject(input: InputOf<Ops, "GetObject"> | InputOf<Ops, "HeadO
     range = resolveRange(input.Range, version.size);
   }
   const length = range ? range.end - range.start + 1 : version.size;
-  const h = version.headers;
+  const h = headersOf(version);
   const out: Record<string | symbol, unknown> = {
     AcceptRanges: "bytes",
     Expiration: expirationHeader(bucket, version),
@@ -187,7 +187,7 @@ async function readObject(input: InputOf<Ops, "GetObject"> | InputOf<Ops, "HeadO
     ContentType: input.ResponseContentType ?? h.ContentType,
     Expires: input.ResponseExpires !== undefined ? new Date(input.ResponseExpires).toUTCString() : h.Expires,
     WebsiteRedirectLocation: h.WebsiteRedirectLocation,
-    Metadata: Object.keys(version.metadata).length ? version.metadata : undefined,
+    Metadata: version.metadata && Object.keys(version.metadata).length ? version.metadata : undefined,
     StorageClass: version.storageClass,
     TagCount: version.tags?.length ? version.tags.length : undefined,
     PartsCount: partsCount,
@@ -288,7 +288,7 @@ async function copyObject(input: InputOf<Ops, "CopyObject">, ctx: RequestContext
     etag: `"${copied.md5Hex}"`,
     body: [copied.segment],
     checksum: copied.checksum,
-    headers: replace ? standardHeaders(input) : { ...source.headers, WebsiteRedirectLocation: input.WebsiteRedirectLocation ?? source.headers.WebsiteRedirectLocation },
+    headers: replace ? standardHeaders(input) : { ...source.headers, WebsiteRedirectLocation: input.WebsiteRedirectLocation ?? headersOf(source).WebsiteRedirectLocation },
     metadata: replace ? checkMetadata(input.Metadata) : source.metadata,
     storageClass: input.StorageClass !== undefined ? storageClass : sameObject ? source.storageClass : undefined,
     encryption,

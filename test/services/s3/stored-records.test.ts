@@ -1,0 +1,87 @@
+/**
+ * Object records as older versions stored them (docs/s3-storage.md): a head nesting a version
+ * whose body is a `body` array of `<bucket>/<uuid>` blobs, with `headers: {}`/`metadata: {}`
+ * always present. Stores written then (Deno KV, snapshots) must still read, copy, update and
+ * delete; and what the current code writes must be the compact shape.
+ */
+import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import {
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand,
+  ListObjectsV2Command, PutObjectCommand, PutObjectTaggingCommand, S3Client,
+} from "@aws-sdk/client-s3";
+import { createEmulator, inProcess } from "../../helpers/clients.ts";
+import { createMemoryStore } from "../../../src/store/memory.ts";
+import { createMemoryBlobStore } from "../../../src/store/blobs.ts";
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function setup() {
+  const store = createMemoryStore();
+  const blobs = createMemoryBlobStore();
+  const emulator = createEmulator({ store, blobs });
+  const s3 = new S3Client({ ...inProcess(emulator), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: "records" }));
+  return { store, blobs, s3 };
+}
+
+describe("S3 object records", () => {
+  it("serves, copies, tags and deletes a record in the older shape", async () => {
+    const { store, blobs, s3 } = await setup();
+    const blob = "records/0b6d1c6e-3a8f-4d7e-9a51-2f1c0e9b7d44";
+    await blobs.put(`s3/global/${blob}`, text("old body"));
+    const old = {
+      key: "old.txt", versionId: "null", seq: 1, lastModified: Date.UTC(2026, 0, 2), owner: "000000000000", size: 8,
+      etag: `"${createHash("md5").update("old body").digest("hex")}"`, body: [{ blob, size: 8 }],
+      checksum: { algorithm: "CRC64NVME", value: "JYj6Nk0hU0I=", type: "FULL_OBJECT" },
+      headers: { ContentType: "text/plain", CacheControl: "max-age=5" }, metadata: { colour: "blue" },
+      encryption: { ServerSideEncryption: "AES256" },
+    };
+    await store.set(["s3", "global", "o", "records", "old.txt"], { current: old, lastSeq: 1 });
+
+    const got = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "old.txt" }));
+    expect(await got.Body!.transformToString()).toBe("old body");
+    expect(got.ContentType).toBe("text/plain");
+    expect(got.CacheControl).toBe("max-age=5");
+    expect(got.Metadata).toEqual({ colour: "blue" });
+    expect(got.ETag).toBe(old.etag);
+    const ranged = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "old.txt", Range: "bytes=4-6" }));
+    expect(await ranged.Body!.transformToString()).toBe("bod");
+    const list = await s3.send(new ListObjectsV2Command({ Bucket: "records" }));
+    expect(list.Contents?.map((c) => [c.Key, c.Size, c.ETag])).toEqual([["old.txt", 8, old.etag]]);
+
+    await s3.send(new CopyObjectCommand({ Bucket: "records", Key: "copy.txt", CopySource: "records/old.txt" }));
+    const copy = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "copy.txt" }));
+    expect(await copy.Body!.transformToString()).toBe("old body");
+    expect(copy.Metadata).toEqual({ colour: "blue" });
+    expect(copy.CacheControl).toBe("max-age=5");
+
+    await s3.send(new PutObjectTaggingCommand({ Bucket: "records", Key: "old.txt", Tagging: { TagSet: [{ Key: "k", Value: "v" }] } }));
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: "records", Key: "old.txt" }))).TagSet).toEqual([{ Key: "k", Value: "v" }]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "records", Key: "old.txt" }));
+    expect(head.Metadata).toEqual({ colour: "blue" });
+    expect(head.ContentLength).toBe(8);
+
+    await s3.send(new DeleteObjectCommand({ Bucket: "records", Key: "old.txt" }));
+    expect(await blobs.size(`s3/global/${blob}`)).toBeNull();
+  });
+
+  it("stores a one-blob body as `blob`, leaves out empty headers and metadata, shares the SSE-S3 record", async () => {
+    const { store, blobs, s3 } = await setup();
+    await s3.send(new PutObjectCommand({ Bucket: "records", Key: "a", Body: "aaaa" }));
+    await s3.send(new PutObjectCommand({ Bucket: "records", Key: "b", Body: "bbbb", ContentType: "application/octet-stream" }));
+    const a = (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", "a"])).value!.current;
+    const b = (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", "b"])).value!.current;
+    expect(typeof a.blob).toBe("string");
+    expect(a.blob).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(a.body).toBeUndefined();
+    expect(a.metadata).toBeUndefined();
+    expect(b.headers).toEqual({ ContentType: "application/octet-stream" });
+    expect(a.encryption).toEqual({ ServerSideEncryption: "AES256" });
+    expect(a.encryption).toBe(b.encryption);
+    expect(await blobs.size(`s3/global/${a.blob as string}`)).toBe(4);
+    const got = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "b" }));
+    expect(got.ContentType).toBe("application/octet-stream");
+    expect(await got.Body!.transformToString()).toBe("bbbb");
+  });
+});
