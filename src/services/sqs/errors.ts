@@ -42,3 +42,8 @@ export function invalidAttributeValue(name: string, reason?: string): AwsError {
 export function receiptHandleIsInvalid(handle: string): AwsError {
   return new AwsError("ReceiptHandleIsInvalid", `The input receipt handle "${handle}" is not a valid receipt handle.`, 400);
 }
+
+/** Every try of a write lost to concurrent writers of the same queue (other processes sharing the store). */
+export function requestThrottled(): AwsError {
+  return new AwsError("RequestThrottled", "Request is throttled.", 400);
+}

@@ -14,7 +14,8 @@ import { md5Hex, md5OfAttributes, type StoredAttribute } from "./md5.ts";
 import type { QueueRef } from "./queue-url.ts";
 import { sequenceNumberOf } from "./redrive.ts";
 import { notifyQueue } from "./signal.ts";
-import { keys, loadQueue, lockName, nextSeq, store, type Dedup, type QueueRecord, type StoredMessage } from "./storage.ts";
+import { commitGroups, keys, loadQueueEntry, lockName, retryCommit, standardSeq, store, type Dedup, type QueueRecord, type StoredMessage } from "./storage.ts";
+import type { MaybeEntry } from "../../store/types.ts";
 import { checkBatch, runBatch } from "./batch.ts";
 import { dataKeyForSend } from "./kms.ts";
 
@@ -164,56 +165,116 @@ function resultOf(m: Pick<StoredMessage, "id" | "md5Body" | "md5Attributes" | "m
   return out;
 }
 
-/** Stores prepared sends in order under the queue's lock; returns one result per send. */
-export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: PreparedSend[]): Promise<SendResult[]> {
-  const results = await withLock(lockName(ref), async () => {
-    const queue = await loadQueue(ctx, ref);
-    if (!queue) throw queueDoesNotExist(ctx);
-    const s = store(ctx, ref);
+/**
+ * Stores prepared sends, in order; returns one result per send. `known`: the queue record (with
+ * its versionstamp) the sends were prepared against, saving a read.
+ *
+ * Standard queues take no lock and no counter (AWS does not order them; `standardSeq` keeps
+ * keys unique): each commit writes the message and its index entry, checked against the queue
+ * record's versionstamp so that a send racing DeleteQueue or an attribute change retries from a
+ * fresh read. FIFO queues serialize on the queue's lock and commit the sequence counter with
+ * the messages, checked against the counter's versionstamp (another process sharing the store
+ * retries), so SequenceNumbers and deduplication stay exact.
+ */
+export async function storeSends(ctx: RequestContext, ref: QueueRef, sends: PreparedSend[], known?: MaybeEntry<QueueRecord>): Promise<SendResult[]> {
+  const out: SendResult[] = [];
+  const fifo = known?.value?.fifo ?? ref.name.endsWith(".fifo");
+  for (const group of commitGroups(sends, (send) => send.message)) {
+    out.push(...(fifo ? await storeFifo(ctx, ref, group, known) : await storeStandard(ctx, ref, group, known)));
+    known = undefined;
+  }
+  notifyQueue(ref);
+  return out;
+}
+
+function storeStandard(ctx: RequestContext, ref: QueueRef, sends: PreparedSend[], known: MaybeEntry<QueueRecord> | undefined): Promise<SendResult[]> {
+  const s = store(ctx, ref);
+  return retryCommit<SendResult[]>(ctx, async () => {
+    const queue = known ?? (await loadQueueEntry(ctx, ref));
+    known = undefined;
+    if (!queue.value) throw queueDoesNotExist(ctx);
     const now = Math.floor(ctx.clock.now());
+    const op = s.atomic().check({ key: keys.queue(ref), versionstamp: queue.versionstamp });
     const out: SendResult[] = [];
     for (const send of sends) {
       const m = send.message;
-      let dedup: Dedup | null = null;
-      let dKey: string | undefined;
-      if (queue.fifo && m.dedupId !== undefined && m.groupId !== undefined) {
-        dKey = dedupKey(queue, m.groupId, m.dedupId);
-        dedup = (await s.get<Dedup>(keys.dedup(queue, dKey))).value;
-        if (dedup && dedup.expires > now) {
-          // A duplicate within the window: accepted, not enqueued, answered like the original.
-          out.push(resultOf({ ...m, id: dedup.messageId }, dedup.sequenceNumber));
-          continue;
-        }
-      }
-      const seq = await nextSeq(ctx, queue);
+      const seq = standardSeq(m.id);
       const visibleAt = now + send.delaySeconds * 1000;
       // Object.assign, not a spread: a spread with extra members costs microseconds per message on V8.
       const stored: StoredMessage = Object.assign({}, m, { sent: now, seq, visibleAt });
-      if (queue.fifo) stored.sequenceNumber = sequenceNumberOf(seq);
-      const op = s.atomic().set(keys.message(queue, m.id), stored).set(keys.visible(queue, visibleAt, seq), m.id);
-      if (queue.fifo && m.groupId !== undefined) op.set(keys.group(queue, m.groupId, seq), m.id);
-      if (dKey !== undefined) op.set(keys.dedup(queue, dKey), { expires: now + DEDUP_WINDOW_MS, messageId: m.id, sequenceNumber: stored.sequenceNumber } satisfies Dedup);
-      await op.commit();
-      out.push(resultOf(stored, stored.sequenceNumber));
+      op.set(keys.message(ref, m.id), stored).set(keys.visible(ref, visibleAt, seq), m.id);
+      out.push(resultOf(stored));
     }
-    return out;
+    return { op, value: out };
   });
-  notifyQueue(ref);
-  return results;
+}
+
+function storeFifo(ctx: RequestContext, ref: QueueRef, sends: PreparedSend[], known: MaybeEntry<QueueRecord> | undefined): Promise<SendResult[]> {
+  const s = store(ctx, ref);
+  // Deduplication keys depend on the queue's DeduplicationScope: read them with the queue
+  // record as last seen, and again if the record read says otherwise.
+  let hint = known?.value ?? null;
+  const dedupKeys = (queue: QueueRecord) => sends.map(({ message: m }) => (m.dedupId !== undefined && m.groupId !== undefined ? dedupKey(queue, m.groupId, m.dedupId) : undefined));
+  return withLock(lockName(ref), () => retryCommit<SendResult[]>(ctx, async () => {
+    let wanted = hint ? dedupKeys(hint) : [];
+    let unique = [...new Set(wanted.filter((k): k is string => k !== undefined))];
+    const [queue, counter, ...found] = await s.getMany<unknown>([keys.queue(ref), keys.counter(ref), ...unique.map((k) => keys.dedup(ref, k))]);
+    const record = queue!.value as QueueRecord | null;
+    if (!record) throw queueDoesNotExist(ctx);
+    let dedups = found as MaybeEntry<Dedup>[];
+    if (!hint || record.attributes.DeduplicationScope !== hint.attributes.DeduplicationScope) {
+      wanted = dedupKeys(record);
+      unique = [...new Set(wanted.filter((k): k is string => k !== undefined))];
+      dedups = unique.length ? await s.getMany<Dedup>(unique.map((k) => keys.dedup(ref, k))) : [];
+    }
+    hint = record;
+    const window = new Map<string, Dedup | null>(unique.map((k, i) => [k, dedups[i]!.value]));
+    const now = Math.floor(ctx.clock.now());
+    const start = (counter!.value as { seq: number } | null)?.seq ?? 0;
+    let seq = start;
+    const op = s.atomic().check({ key: keys.queue(ref), versionstamp: queue!.versionstamp }).check({ key: keys.counter(ref), versionstamp: counter!.versionstamp });
+    const out: SendResult[] = [];
+    sends.forEach((send, i) => {
+      const m = send.message;
+      const dKey = wanted[i];
+      const dedup = dKey !== undefined ? window.get(dKey) : null;
+      if (dedup && dedup.expires > now) {
+        // A duplicate within the window: accepted, not enqueued, answered like the original.
+        out.push(resultOf({ ...m, id: dedup.messageId }, dedup.sequenceNumber));
+        return;
+      }
+      seq++;
+      const visibleAt = now + send.delaySeconds * 1000;
+      const stored: StoredMessage = Object.assign({}, m, { sent: now, seq, visibleAt, sequenceNumber: sequenceNumberOf(seq) });
+      op.set(keys.message(ref, m.id), stored).set(keys.visible(ref, visibleAt, seq), m.id);
+      if (m.groupId !== undefined) op.set(keys.group(ref, m.groupId, seq), m.id);
+      if (dKey !== undefined) {
+        const record: Dedup = { expires: now + DEDUP_WINDOW_MS, messageId: m.id, sequenceNumber: stored.sequenceNumber };
+        window.set(dKey, record);
+        op.set(keys.dedup(ref, dKey), record);
+      }
+      out.push(resultOf(stored, stored.sequenceNumber));
+    });
+    if (seq === start) return { done: out };
+    op.set(keys.counter(ref), { seq });
+    return { op, value: out };
+  }));
 }
 
 export async function sendMessage(ctx: RequestContext, ref: QueueRef, input: SendInput): Promise<SendResult> {
-  const queue = await loadQueue(ctx, ref);
+  const entry = await loadQueueEntry(ctx, ref);
+  const queue = entry.value;
   if (!queue) throw queueDoesNotExist(ctx);
   const prepared = prepareSend(ctx, queue, input, false);
   await dataKeyForSend(ctx, queue);
-  const [result] = await storeSends(ctx, ref, [prepared]);
+  const [result] = await storeSends(ctx, ref, [prepared], entry);
   return result!;
 }
 
 export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entries: (SendInput & { Id: string })[]) {
   checkBatch(entries, "SendMessageBatchRequestEntry");
-  const queue = await loadQueue(ctx, ref);
+  const entry = await loadQueueEntry(ctx, ref);
+  const queue = entry.value;
   if (!queue) throw queueDoesNotExist(ctx);
   let total = 0;
   for (const e of entries) {
@@ -232,7 +293,7 @@ export async function sendMessageBatch(ctx: RequestContext, ref: QueueRef, entri
   const fifoParameter = (e: AwsError) => queue.fifo && /MessageGroupId|ContentBasedDeduplication|DelaySeconds/.test(e.message);
   const { done: ready, Failed } = await runBatch(entries, (entry) => prepareSend(ctx, queue, entry, true), fifoParameter);
   if (ready.length) await dataKeyForSend(ctx, queue);
-  const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.result)) : [];
+  const results = ready.length ? await storeSends(ctx, ref, ready.map((r) => r.result), entry) : [];
   return {
     Successful: results.map((r, i) => ({ Id: ready[i]!.entry.Id, ...r })),
     Failed,

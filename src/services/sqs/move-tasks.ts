@@ -9,6 +9,7 @@
 import { AwsError } from "../../protocol/errors.ts";
 import { withLock } from "../../store/mutex.ts";
 import type { RequestContext } from "../types.ts";
+import type { MaybeEntry } from "../../store/types.ts";
 import { invalidParameter, invalidParameterValue } from "./errors.ts";
 import { parseQueueArn, queueArn, type QueueRef } from "./queue-url.ts";
 import { deadLetterSources, enqueueExisting } from "./redrive.ts";
@@ -110,17 +111,21 @@ async function advance(ctx: RequestContext, account: string, region: string, id:
     const picked = await withLock(lockName(sourceRef), async () => {
       const out: StoredMessage[] = [];
       const stale: (readonly unknown[])[] = [];
+      const found: MaybeEntry<StoredMessage>[] = [];
       for await (const entry of s.list<string>({ start: [...keys.visibility(source)], end: [...keys.visibility(source), now + 1] })) {
-        if (out.length >= allowed) break;
-        const m = (await s.get<StoredMessage>(keys.message(source, entry.value))).value;
-        if (!m) {
+        if (found.length >= allowed) break;
+        const m = await s.get<StoredMessage>(keys.message(source, entry.value));
+        if (!m.value) {
           stale.push(entry.key);
           continue;
         }
-        out.push(m);
+        found.push(m);
       }
       for (const k of stale) await s.delete(k as never);
-      for (const m of out) await removeMessage(s, source, m).commit();
+      // Only messages unchanged since read (not deleted or received meanwhile) move.
+      for (const { key, value: m, versionstamp } of found) {
+        if ((await removeMessage(s, source, m!).check({ key, versionstamp }).commit()).ok) out.push(m!);
+      }
       return out;
     });
     exhausted = picked.length < allowed;

@@ -33,7 +33,7 @@ export async function peekMessages(store: Store, params: URLSearchParams): Promi
   if (!queue) return { queue: name, error: `no queue named '${name}'`, messages: [] };
   const found: StoredMessage[] = [];
   for await (const entry of store.list<StoredMessage>({ prefix: keys.messages(ref) })) found.push(entry.value);
-  found.sort((a, b) => a.seq - b.seq);
+  found.sort(bySendOrder);
   const messages: PeekedMessage[] = found.slice(0, limit).map((m) => ({
     MessageId: m.id,
     Body: m.body,
@@ -48,4 +48,11 @@ export async function peekMessages(store: Store, params: URLSearchParams): Promi
     DeadLetterSourceArn: m.deadLetterSourceArn,
   }));
   return { queue: name, total: found.length, messages };
+}
+
+/** Oldest first, by `seq` (numbers: FIFO, and standard messages stored before strings were, which are older). */
+function bySendOrder(a: StoredMessage, b: StoredMessage): number {
+  if (typeof a.seq === "number" && typeof b.seq === "number") return a.seq - b.seq;
+  if (typeof a.seq !== typeof b.seq) return typeof a.seq === "number" ? -1 : 1;
+  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
 }

@@ -14,7 +14,8 @@ import { checkBatch, runBatch } from "./batch.ts";
 import type { QueueRef } from "./queue-url.ts";
 import { deadLetter, redrivePolicyOf } from "./redrive.ts";
 import { notifyQueue, waitForQueue } from "./signal.ts";
-import { keys, loadQueue, lockName, removeMessage, store, type QueueRecord, type StoredMessage } from "./storage.ts";
+import { keys, loadQueue, lockName, removeMessage, retryCommit, store, type QueueRecord, type StoredMessage } from "./storage.ts";
+import type { AtomicOperation, MaybeEntry } from "../../store/types.ts";
 import { advanceMoveTasks } from "./move-tasks.ts";
 import { dataKeyForReceive } from "./kms.ts";
 
@@ -80,7 +81,8 @@ function present(queue: QueueRecord, m: StoredMessage, handle: string, systemNam
     out.MessageAttributes = Object.fromEntries(
       Object.entries(selected).map(([k, v]) => [k, v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: base64ToBytes(v.BinaryValue) } : v]),
     );
-    out.MD5OfMessageAttributes = md5OfAttributes(selected);
+    // Computed once at send; again only for a subset.
+    out.MD5OfMessageAttributes = selected === m.attributes && m.md5Attributes ? m.md5Attributes : md5OfAttributes(selected);
   }
   return out;
 }
@@ -89,6 +91,7 @@ function present(queue: QueueRecord, m: StoredMessage, handle: string, systemNam
 function selectAttributes(attributes: StoredMessage["attributes"], names: string[]) {
   if (!attributes || names.length === 0) return undefined;
   const all = names.some((n) => n === "All" || n === ".*");
+  if (all) return Object.keys(attributes).length ? attributes : undefined;
   const out: NonNullable<StoredMessage["attributes"]> = {};
   for (const [name, value] of Object.entries(attributes)) {
     if (all || names.some((n) => n === name || (n.endsWith(".*") && name.startsWith(n.slice(0, -2))))) out[name] = value;
@@ -113,17 +116,23 @@ async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, vis
   const taken: Taken = { messages: [], deadLettered: [] };
   const groupsDone = new Set<string>();
 
-  const getMessage = async (id: string) => (await s.get<StoredMessage>(keys.message(queue, id))).value;
+  const entries = new Map<string, string | null>();
+  const getMessage = async (id: string) => {
+    const entry = await s.get<StoredMessage>(keys.message(queue, id));
+    if (entry.value) entries.set(id, entry.versionstamp);
+    return entry.value;
+  };
+  /** Commits `op` only if the message is as read (a concurrent delete or visibility change wins). */
+  const guarded = async (m: StoredMessage, op: AtomicOperation) => (await op.check({ key: keys.message(queue, m.id), versionstamp: entries.get(m.id) ?? null }).commit()).ok;
 
   /** Puts one message in flight, or drops / dead-letters it; true if handed out. */
   const take = async (m: StoredMessage): Promise<boolean> => {
     if (m.sent + retention <= now) {
-      await removeMessage(s, queue, m).commit();
+      await guarded(m, removeMessage(s, queue, m));
       return false;
     }
     if (policy && m.receiveCount >= policy.maxReceiveCount) {
-      await removeMessage(s, queue, m).commit();
-      taken.deadLettered.push(m);
+      if (await guarded(m, removeMessage(s, queue, m))) taken.deadLettered.push(m);
       return false;
     }
     const next: StoredMessage = {
@@ -133,7 +142,7 @@ async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, vis
       receipt: crypto.randomUUID(),
       visibleAt: now + vt,
     };
-    await s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next).commit();
+    if (!(await guarded(m, s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next)))) return false;
     taken.messages.push(next);
     return true;
   };
@@ -194,17 +203,20 @@ async function retryAttempt(ctx: RequestContext, ref: QueueRef, attemptId: strin
   const attempt = (await s.get<Attempt>(keys.attempt(queue, attemptId))).value;
   const now = Math.floor(ctx.clock.now());
   if (!attempt || now - attempt.at >= ATTEMPT_WINDOW_MS) return undefined;
-  const current: StoredMessage[] = [];
+  const current: MaybeEntry<StoredMessage>[] = [];
   for (const h of attempt.handed) {
-    const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
-    if (!m || m.receipt !== h.receipt) return undefined;
-    current.push(m);
+    const entry = await s.get<StoredMessage>(keys.message(queue, h.id));
+    if (!entry.value || entry.value.receipt !== h.receipt) return undefined;
+    current.push(entry);
   }
   const vt = (visibilityTimeout ?? Number(queue.attributes.VisibilityTimeout)) * 1000;
   const messages: StoredMessage[] = [];
-  for (const m of current) {
-    const next: StoredMessage = { ...m, visibleAt: now + vt };
-    await s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next).commit();
+  for (const { value: m, versionstamp } of current) {
+    const next: StoredMessage = { ...m!, visibleAt: now + vt };
+    const op = s.atomic().check({ key: keys.message(queue, m!.id), versionstamp });
+    const { ok } = await op.delete(keys.visible(queue, m!.visibleAt, m!.seq)).set(keys.visible(queue, next.visibleAt, m!.seq), m!.id).set(keys.message(queue, m!.id), next).commit();
+    // Changed meanwhile (deleted, or its visibility changed): a new receive, as on AWS.
+    if (!ok) return undefined;
     messages.push(next);
   }
   return { queue, messages };
@@ -271,29 +283,44 @@ async function nextVisibleIn(ctx: RequestContext, queue: QueueRecord): Promise<n
 // ------------------------------------------------------------------------------------------
 // Delete and change visibility
 
-async function deleteOne(ctx: RequestContext, queue: QueueRecord, handle: string): Promise<void> {
-  const h = decodeHandle(queue, handle);
-  const s = store(ctx, queue);
-  const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
-  if (!m) return; // already deleted: DeleteMessage is idempotent
-  if (m.receipt !== h.token && queue.fifo) {
-    throw invalidParameter("ReceiptHandle", handle, "The receipt handle has expired.");
+/**
+ * Deletes the message a receipt handle names: no lock, a commit checked against the message as
+ * read (a concurrent receive or visibility change makes it re-read). `queue`: the record when
+ * the caller has read it (batches), else it is read with the message in one round trip.
+ */
+async function deleteOne(ctx: RequestContext, ref: QueueRef, queue: QueueRecord | undefined, handle: string): Promise<void> {
+  let h: Handle | undefined;
+  let invalid: unknown;
+  try {
+    h = decodeHandle(ref, handle);
+  } catch (error) {
+    invalid = error;
   }
-  await removeMessage(s, queue, m).commit();
+  const s = store(ctx, ref);
+  await retryCommit(ctx, async () => {
+    const wanted = [...(queue ? [] : [keys.queue(ref)]), ...(h ? [keys.message(ref, h.id)] : [])];
+    const found = wanted.length ? await s.getMany<unknown>(wanted) : [];
+    const q = queue ?? (found[0]!.value as QueueRecord | null);
+    if (!q) throw queueDoesNotExist(ctx);
+    if (!h) throw invalid;
+    const entry = found[found.length - 1] as MaybeEntry<StoredMessage>;
+    const m = entry.value;
+    if (!m) return { done: undefined }; // already deleted: DeleteMessage is idempotent
+    if (m.receipt !== h.token && q.fifo) {
+      throw invalidParameter("ReceiptHandle", handle, "The receipt handle has expired.");
+    }
+    return { op: removeMessage(s, ref, m).check({ key: entry.key, versionstamp: entry.versionstamp }), value: undefined };
+  });
 }
 
 export async function deleteMessage(ctx: RequestContext, ref: QueueRef, handle: string): Promise<void> {
-  await withLock(lockName(ref), async () => {
-    const queue = await loadQueue(ctx, ref);
-    if (!queue) throw queueDoesNotExist(ctx);
-    await deleteOne(ctx, queue, handle);
-  });
+  await deleteOne(ctx, ref, undefined, handle);
   notifyQueue(ref);
 }
 
 /**
- * DeleteMessageBatch and ChangeMessageVisibilityBatch: under the queue's lock, `one` per entry,
- * each entry's receipt-handle error reported as its failure.
+ * DeleteMessageBatch and ChangeMessageVisibilityBatch: `one` per entry (each commit checked, no
+ * lock), each entry's receipt-handle error reported as its failure.
  */
 async function receiptBatch<E extends { Id: string }>(
   ctx: RequestContext,
@@ -303,18 +330,15 @@ async function receiptBatch<E extends { Id: string }>(
   one: (queue: QueueRecord, entry: E) => Promise<void>,
 ) {
   checkBatch(entries, entryName);
-  const result = await withLock(lockName(ref), async () => {
-    const queue = await loadQueue(ctx, ref);
-    if (!queue) throw queueDoesNotExist(ctx);
-    const { done, Failed } = await runBatch(entries, (e) => one(queue, e));
-    return { Successful: done.map(({ entry }) => ({ Id: entry.Id })), Failed };
-  });
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  const { done, Failed } = await runBatch(entries, (e) => one(queue, e));
   notifyQueue(ref);
-  return result;
+  return { Successful: done.map(({ entry }) => ({ Id: entry.Id })), Failed };
 }
 
 export function deleteMessageBatch(ctx: RequestContext, ref: QueueRef, entries: { Id: string; ReceiptHandle: string }[]) {
-  return receiptBatch(ctx, ref, entries, "DeleteMessageBatchRequestEntry", (queue, e) => deleteOne(ctx, queue, e.ReceiptHandle));
+  return receiptBatch(ctx, ref, entries, "DeleteMessageBatchRequestEntry", (queue, e) => deleteOne(ctx, ref, queue, e.ReceiptHandle));
 }
 
 async function changeOne(ctx: RequestContext, queue: QueueRecord, handle: string, timeout: number | undefined): Promise<void> {
@@ -322,28 +346,30 @@ async function changeOne(ctx: RequestContext, queue: QueueRecord, handle: string
   rangeCheck("VisibilityTimeout", timeout, 0, 43200, "Must be >= 0 and <= 43200, if provided.");
   const h = decodeHandle(queue, handle);
   const s = store(ctx, queue);
-  const now = Math.floor(ctx.clock.now());
-  const m = (await s.get<StoredMessage>(keys.message(queue, h.id))).value;
-  if (!m || m.receiveCount === 0) {
-    throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400);
-  }
-  if (m.receipt !== h.token) {
-    throw invalidParameter("ReceiptHandle", handle, queue.fifo ? "The receipt handle has expired." : "Message does not exist or is not available for visibility timeout change.");
-  }
-  const visibleAt = now + timeout * 1000;
-  await s.atomic()
-    .delete(keys.visible(queue, m.visibleAt, m.seq))
-    .set(keys.visible(queue, visibleAt, m.seq), m.id)
-    .set(keys.message(queue, m.id), { ...m, visibleAt })
-    .commit();
+  await retryCommit(ctx, async () => {
+    const now = Math.floor(ctx.clock.now());
+    const entry = await s.get<StoredMessage>(keys.message(queue, h.id));
+    const m = entry.value;
+    if (!m || m.receiveCount === 0) {
+      throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400);
+    }
+    if (m.receipt !== h.token) {
+      throw invalidParameter("ReceiptHandle", handle, queue.fifo ? "The receipt handle has expired." : "Message does not exist or is not available for visibility timeout change.");
+    }
+    const visibleAt = now + timeout * 1000;
+    const op = s.atomic()
+      .check({ key: entry.key, versionstamp: entry.versionstamp })
+      .delete(keys.visible(queue, m.visibleAt, m.seq))
+      .set(keys.visible(queue, visibleAt, m.seq), m.id)
+      .set(keys.message(queue, m.id), { ...m, visibleAt });
+    return { op, value: undefined };
+  });
 }
 
 export async function changeMessageVisibility(ctx: RequestContext, ref: QueueRef, handle: string, timeout: number | undefined): Promise<void> {
-  await withLock(lockName(ref), async () => {
-    const queue = await loadQueue(ctx, ref);
-    if (!queue) throw queueDoesNotExist(ctx);
-    await changeOne(ctx, queue, handle, timeout);
-  });
+  const queue = await loadQueue(ctx, ref);
+  if (!queue) throw queueDoesNotExist(ctx);
+  await changeOne(ctx, queue, handle, timeout);
   notifyQueue(ref);
 }
 

@@ -7,7 +7,7 @@
 import type { RequestContext } from "../types.ts";
 import { invalidAttributeValue, invalidParameter } from "./errors.ts";
 import { parseQueueArn, queueArn, type QueueRef } from "./queue-url.ts";
-import { keys, loadQueue, lockName, nextSeq, store, type QueueRecord, type StoredMessage } from "./storage.ts";
+import { keys, loadQueue, lockName, retryCommit, standardSeq, store, type QueueRecord, type StoredMessage } from "./storage.ts";
 import { withLock } from "../../store/mutex.ts";
 import { notifyQueue } from "./signal.ts";
 
@@ -90,11 +90,15 @@ export async function deadLetter(ctx: RequestContext, source: QueueRecord, m: St
   await enqueueExisting(ctx, target, m, queueArn(source));
 }
 
-/** Puts an existing message (dead-lettered or moved back) at the end of `target`, visible now. */
+/**
+ * Puts an existing message (dead-lettered or moved back) at the end of `target`, visible now.
+ * Standard targets take no lock (`standardSeq`); FIFO targets count under the lock, the counter
+ * committed with the message and checked (see `storeSends`).
+ */
 export async function enqueueExisting(ctx: RequestContext, target: QueueRecord, m: StoredMessage, deadLetterSourceArn?: string): Promise<void> {
   const now = Math.floor(ctx.clock.now());
-  await withLock(lockName(target), async () => {
-    const seq = await nextSeq(ctx, target);
+  const s = store(ctx, target);
+  const build = (seq: number | string): StoredMessage => {
     const moved: StoredMessage = {
       ...m,
       seq,
@@ -103,16 +107,27 @@ export async function enqueueExisting(ctx: RequestContext, target: QueueRecord, 
       firstReceive: undefined,
       receipt: undefined,
       deadLetterSourceArn,
-      sequenceNumber: target.fifo ? sequenceNumberOf(seq) : undefined,
+      sequenceNumber: typeof seq === "number" ? sequenceNumberOf(seq) : undefined,
     };
-    if (!target.fifo) delete moved.sequenceNumber;
+    if (moved.sequenceNumber === undefined) delete moved.sequenceNumber;
     if (deadLetterSourceArn === undefined) delete moved.deadLetterSourceArn;
     delete moved.firstReceive;
     delete moved.receipt;
-    const op = store(ctx, target).atomic().set(keys.message(target, m.id), moved).set(keys.visible(target, now, seq), m.id);
-    if (target.fifo && m.groupId !== undefined) op.set(keys.group(target, m.groupId, seq), m.id);
-    await op.commit();
-  });
+    return moved;
+  };
+  if (!target.fifo) {
+    const seq = standardSeq(m.id);
+    await s.atomic().set(keys.message(target, m.id), build(seq)).set(keys.visible(target, now, seq), m.id).commit();
+  } else {
+    await withLock(lockName(target), () => retryCommit(ctx, async () => {
+      const counter = await s.get<{ seq: number }>(keys.counter(target));
+      const seq = (counter.value?.seq ?? 0) + 1;
+      const op = s.atomic().check({ key: keys.counter(target), versionstamp: counter.versionstamp }).set(keys.counter(target), { seq });
+      op.set(keys.message(target, m.id), build(seq)).set(keys.visible(target, now, seq), m.id);
+      if (m.groupId !== undefined) op.set(keys.group(target, m.groupId, seq), m.id);
+      return { op, value: undefined };
+    }));
+  }
   notifyQueue(target);
 }
 

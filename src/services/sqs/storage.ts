@@ -6,7 +6,7 @@
  * inside that store (docs/sqs-storage.md):
  *
  *   ["q", name]                      QueueRecord
- *   ["n", name]                      { seq } per-queue counter
+ *   ["n", name]                      { seq } per-queue counter (FIFO queues)
  *   ["m", name, messageId]           StoredMessage
  *   ["v", name, visibleAt, seq]      messageId   (visibility index)
  *   ["g", name, groupId, seq]        messageId   (FIFO group order)
@@ -17,7 +17,9 @@
  * ReceiveMessage reads the visibility index from its start up to `now`: cost grows with the
  * messages it hands out, not with the queue's size.
  */
-import type { Key, Store } from "../../store/types.ts";
+import type { Key, MaybeEntry, Store } from "../../store/types.ts";
+import { commitWithRetry, type CommitAttempt } from "../../store/atomic.ts";
+import { requestThrottled } from "./errors.ts";
 import type { RequestContext } from "../types.ts";
 import type { StoredAttribute } from "./md5.ts";
 import type { QueueRef } from "./queue-url.ts";
@@ -48,7 +50,11 @@ export interface StoredMessage {
   senderId: string;
   /** Epoch ms. */
   sent: number;
-  seq: number;
+  /**
+   * Order within a visibleAt: FIFO queues count (`["n", name]`, the SequenceNumber); standard
+   * queues use `standardSeq` (a string), numbers in data written before that.
+   */
+  seq: number | string;
   visibleAt: number;
   receiveCount: number;
   firstReceive?: number;
@@ -79,9 +85,9 @@ export const keys = {
   counter: (q: QueueRef): Key => ["n", q.name],
   message: (q: QueueRef, id: string): Key => ["m", q.name, id],
   messages: (q: QueueRef): Key => ["m", q.name],
-  visible: (q: QueueRef, visibleAt: number, seq: number): Key => ["v", q.name, visibleAt, seq],
+  visible: (q: QueueRef, visibleAt: number, seq: number | string): Key => ["v", q.name, visibleAt, seq],
   visibility: (q: QueueRef): Key => ["v", q.name],
-  group: (q: QueueRef, groupId: string, seq: number): Key => ["g", q.name, groupId, seq],
+  group: (q: QueueRef, groupId: string, seq: number | string): Key => ["g", q.name, groupId, seq],
   groupPrefix: (q: QueueRef, groupId: string): Key => ["g", q.name, groupId],
   groups: (q: QueueRef): Key => ["g", q.name],
   dedup: (q: QueueRef, dedupKey: string): Key => ["d", q.name, dedupKey],
@@ -106,12 +112,68 @@ export async function loadQueue(ctx: RequestContext, q: QueueRef): Promise<Queue
   return (await store(ctx, q).get<QueueRecord>(keys.queue(q))).value;
 }
 
-/** Next per-queue sequence number (call under the queue's lock). */
-export async function nextSeq(ctx: RequestContext, q: QueueRef, count = 1): Promise<number> {
-  const s = store(ctx, q);
-  const current = (await s.get<{ seq: number }>(keys.counter(q))).value?.seq ?? 0;
-  await s.set(keys.counter(q), { seq: current + count });
-  return current + 1;
+/** The queue record with its versionstamp, for commits that must fail if the queue changed meanwhile. */
+export function loadQueueEntry(ctx: RequestContext, q: QueueRef): Promise<MaybeEntry<QueueRecord>> {
+  return store(ctx, q).get<QueueRecord>(keys.queue(q));
+}
+
+let lastTick = 0;
+
+/**
+ * A standard queue's `seq` for a new message: a per-isolate logical clock (never below
+ * `Date.now()`, so later than anything sent before a restart; base 36, fixed width) followed by
+ * the message id, so two senders, in this process or another sharing the store, can never pick
+ * the same index key and need not coordinate (no counter, no lock). Ordered by send time within
+ * one process; AWS does not order standard queues at all.
+ */
+export function standardSeq(messageId: string): string {
+  lastTick = Math.max(lastTick + 1, Date.now());
+  return lastTick.toString(36).padStart(11, "0") + messageId;
+}
+
+/**
+ * `commitWithRetry` with SQS's error when every try lost to a concurrent writer. The attempt
+ * may run again, so it must have no side effects outside its operation.
+ */
+export async function retryCommit<T>(ctx: RequestContext, attempt: () => Promise<CommitAttempt<T>>): Promise<T> {
+  return (await commitWithRetry(attempt, { conflict: () => requestThrottled() })).value;
+}
+
+/** Messages at most this large (estimated, encoded) share a commit; larger ones get their own. */
+const SHARED_COMMIT_BYTES = 24 * 1024;
+
+/**
+ * Splits `items` into the commits that write their messages: up to 10 small messages per commit,
+ * each larger one alone. A commit then carries at most 10 checks, values well inside one Deno
+ * KV value (64 KiB) and under its per-commit budget, so the store never has to move a value to
+ * chunks (which adds a check per value, and @deno/kv allows 10 checks per commit).
+ */
+export function commitGroups<T>(items: readonly T[], messageOf: (item: T) => Pick<StoredMessage, "body" | "attributes" | "system">): T[][] {
+  const groups: T[][] = [];
+  let small: T[] = [];
+  for (const item of items) {
+    if (encodedSizeBound(messageOf(item)) > SHARED_COMMIT_BYTES) {
+      groups.push([item]);
+      continue;
+    }
+    small.push(item);
+    if (small.length === 10) groups.push(small), (small = []);
+  }
+  if (small.length) groups.push(small);
+  return groups;
+}
+
+/** An upper bound of a message record's encoded size: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+function encodedSizeBound(m: Pick<StoredMessage, "body" | "attributes" | "system">): number {
+  let chars = m.body.length;
+  for (const attributes of [m.attributes, m.system]) {
+    if (!attributes) continue;
+    for (const name in attributes) {
+      const a = attributes[name]!;
+      chars += name.length + a.DataType.length + (a.StringValue?.length ?? 0) + (a.BinaryValue?.length ?? 0) + 64;
+    }
+  }
+  return chars * 3 + 1024;
 }
 
 /** Deletes every key under each prefix. */

@@ -3,7 +3,7 @@
  * inside its visibility timeout, and no message is lost (in-process and over HTTP).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, SendMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createEmulator } from "../../../src/emulator.ts";
 import { inProcess, overHttp, startTestServer, STORES } from "../../helpers/clients.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
@@ -63,6 +63,60 @@ async function stress(sqs: SQSClient, name: string) {
   const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }))).Attributes!;
   return { received: seen.size, duplicates, left: Number(attrs.ApproximateNumberOfMessages) + Number(attrs.ApproximateNumberOfMessagesNotVisible) };
 }
+
+/**
+ * 200 SendMessage calls at once (no lock on a standard queue), split over two emulators sharing
+ * one store, then receivers on both: every message exactly once; on a FIFO queue, sequence
+ * numbers unique and each group received in send order.
+ */
+async function concurrentSends(clients: SQSClient[], name: string, fifo: boolean) {
+  const attributes = fifo ? { FifoQueue: "true", ContentBasedDeduplication: "true" } : {};
+  const { QueueUrl } = await clients[0]!.send(new CreateQueueCommand({ QueueName: name, Attributes: { ...attributes, VisibilityTimeout: "300" } }));
+  const sent = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+    clients[i % clients.length]!.send(new SendMessageCommand({ QueueUrl, MessageBody: `m-${i}`, ...(fifo ? { MessageGroupId: `g${i % 4}` } : {}) }))));
+  const received: { body: string; group?: string; seq?: string }[] = [];
+  await Promise.all(Array.from({ length: 8 }, async (_, r) => {
+    const sqs = clients[r % clients.length]!;
+    for (let empty = 0; empty < 3;) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"] }));
+      empty = Messages.length ? 0 : empty + 1;
+      for (const m of Messages) {
+        received.push({ body: m.Body!, group: m.Attributes?.MessageGroupId, seq: m.Attributes?.SequenceNumber });
+        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      }
+      if (!Messages.length) await tick();
+    }
+  }));
+  return { sent, received };
+}
+
+describe("SQS concurrent sends", () => {
+  for (const { name, make } of [...STORES, { name: "yielding store", make: () => slowStore() }]) {
+    it(`standard queue, two emulators on one ${name}: each of 200 concurrent sends received exactly once`, async () => {
+      const store = make();
+      const clients = [createEmulator({ store }), createEmulator({ store })].map((e) => new SQSClient(inProcess(e)));
+      const { sent, received } = await concurrentSends(clients, "concurrent", false);
+      expect(new Set(sent.map((r) => r.MessageId)).size).toBe(200);
+      expect(received.map((m) => m.body).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `m-${i}`).sort());
+    }, 120_000);
+
+    it(`FIFO queue, two emulators on one ${name}: unique sequence numbers, groups in order, each message once`, async () => {
+      const store = make();
+      const clients = [createEmulator({ store }), createEmulator({ store })].map((e) => new SQSClient(inProcess(e)));
+      const { sent, received } = await concurrentSends(clients, "concurrent.fifo", true);
+      const seqs = sent.map((r) => BigInt(r.SequenceNumber!));
+      expect(new Set(seqs).size).toBe(200);
+      expect(received.map((m) => m.body).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `m-${i}`).sort());
+      // Within each group, received in the order of the sequence numbers the sends were given.
+      const seqOf = new Map(sent.map((r, i) => [`m-${i}`, BigInt(r.SequenceNumber!)]));
+      for (const g of ["g0", "g1", "g2", "g3"]) {
+        const order = received.filter((m) => m.group === g).map((m) => seqOf.get(m.body)!);
+        expect(order).toEqual([...order].sort((a, b) => (a < b ? -1 : 1)));
+        expect(received.filter((m) => m.group === g).map((m) => BigInt(m.seq!))).toEqual(order);
+      }
+    }, 120_000);
+  }
+});
 
 describe("SQS concurrent receivers and deleters", () => {
   for (const { name, make } of STORES) {
