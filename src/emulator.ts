@@ -2,7 +2,7 @@
  * The emulator: gateway, services, store and clock wired into one fetch handler.
  * Nothing here knows which runtime it is in.
  */
-import type { Codec } from "./protocol/codec.ts";
+import type { Codec, IncomingRequest } from "./protocol/codec.ts";
 import type { ProtocolId } from "./protocol/model.ts";
 import { codecFor } from "./protocol/index.ts";
 import { AwsError } from "./protocol/errors.ts";
@@ -177,6 +177,7 @@ const consoleLogger: Logger = {
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const region = options.region ?? "us-east-1";
+  const defaultRegion = region;
   const defaultAccount = options.accountId ?? "000000000000";
   const basePath = (options.basePath ?? "").replace(/\/+$/, "");
   const store = options.store ?? createMemoryStore();
@@ -237,9 +238,56 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return view;
   };
 
+  /** What a context needs that depends on its service alone, or on service, account and region: made once, not per call. */
+  interface ServiceParts {
+    namespace: string;
+    runtime: RequestContext["runtime"];
+    storeFor: RequestContext["storeFor"];
+    globalStore: Store;
+    globalBlobs: BlobStore;
+    /** Account → region → views. */
+    places: Map<string, Map<string, { store: Store; blobs: BlobStore }>>;
+  }
+  const serviceParts = new Map<ServiceDefinition, ServiceParts>();
+  const partsOf = (service: ServiceDefinition): ServiceParts => {
+    let parts = serviceParts.get(service);
+    if (!parts) {
+      const namespace = service.storeNamespace ?? service.name;
+      parts = {
+        namespace,
+        runtime: runtimeFor(service.name),
+        storeFor: (accountId, inRegion) => storeView([namespace, accountId, inRegion]),
+        globalStore: storeView([namespace, "global"]),
+        globalBlobs: blobView(`${service.name}/global/`),
+        places: new Map(),
+      };
+      serviceParts.set(service, parts);
+    }
+    return parts;
+  };
+  const placeOf = (service: ServiceDefinition, parts: ServiceParts, accountId: string, inRegion: string): { store: Store; blobs: BlobStore } => {
+    let regions = parts.places.get(accountId);
+    if (!regions) {
+      if (parts.places.size >= 1000) parts.places.clear();
+      parts.places.set(accountId, (regions = new Map()));
+    }
+    let place = regions.get(inRegion);
+    if (!place) {
+      if (regions.size >= 1000) regions.clear();
+      place = { store: storeView([parts.namespace, accountId, inRegion]), blobs: blobView(`${service.name}/${accountId}/${inRegion}/`) };
+      regions.set(inRegion, place);
+    }
+    return place;
+  };
+  const trackOnly = (promise: Promise<unknown>): void => {
+    track(promise);
+  };
+
   const contextFor = (service: ServiceDefinition, base: CallBase): RequestContext => {
-    const namespace = service.storeNamespace ?? service.name;
+    const parts = partsOf(service);
+    const place = placeOf(service, parts, base.accountId, base.region);
     const request = base.request;
+    const outerWaitUntil = base.waitUntil;
     return {
       service: service.name,
       operation: "",
@@ -250,22 +298,24 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       caller: base.viaService
         ? { accessKeyId: base.accessKeyId, accountId: base.accountId, service: base.viaService }
         : { accessKeyId: base.accessKeyId, accountId: base.accountId },
-      store: storeView([namespace, base.accountId, base.region]),
-      globalStore: storeView([namespace, "global"]),
-      storeFor: (accountId, region) => storeView([namespace, accountId, region]),
-      blobs: blobView(`${service.name}/${base.accountId}/${base.region}/`),
-      globalBlobs: blobView(`${service.name}/global/`),
+      store: place.store,
+      globalStore: parts.globalStore,
+      storeFor: parts.storeFor,
+      blobs: place.blobs,
+      globalBlobs: parts.globalBlobs,
       clock,
       timers,
       events,
-      waitUntil(promise) {
-        track(promise);
-        base.waitUntil?.(promise);
-      },
+      waitUntil: outerWaitUntil
+        ? (promise) => {
+          track(promise);
+          outerWaitUntil(promise);
+        }
+        : trackOnly,
       baseUrl: base.baseUrl,
       request,
       lambdaRunner,
-      runtime: runtimeFor(service.name),
+      runtime: parts.runtime,
       // A getter: Node adapters' light Requests build a full Request on first `signal` access.
       get signal() {
         return request?.signal;
@@ -275,7 +325,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       invoke: (serviceName, operationName, input, target) =>
         invoke(serviceName, operationName, input, {
           accountId: target?.accountId ?? base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
-          accessKeyId: base.accessKeyId, waitUntil: base.waitUntil, viaService: service.name,
+          accessKeyId: base.accessKeyId, waitUntil: outerWaitUntil, viaService: service.name,
         }),
     };
   };
@@ -396,7 +446,37 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     await restoreStore(store, state, { mode, blobs }, []);
   }
 
-  async function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {
+  /**
+   * One request. Not an async function: the common path (no form body, no signature checks, no
+   * IAM) runs synchronously up to the service's dispatch and returns its promise as is, with no
+   * extra await hops per request; the steps that must wait continue in async helpers.
+   */
+  function fetch(request: Request, fetchOptions: FetchOptions = {}): Promise<Response> {
+    try {
+      const answer = route(request, fetchOptions);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** What routing knows about a request before its service is identified. */
+  interface Routing {
+    request: Request;
+    fetchOptions: FetchOptions;
+    requestId: string;
+    /** The request's URL as sent (origin and signature checks use it). */
+    requestUrl: URL;
+    /** The URL as routed: basePath removed. */
+    url: URL;
+    /** The path as sent with dot segments (raw-path.ts), when the adapter gave it. */
+    sentPath: string | undefined;
+    path: string | undefined;
+    credentials: ReturnType<typeof readCredentials>;
+    isForm: boolean;
+  }
+
+  function route(request: Request, fetchOptions: FetchOptions): Response | Promise<Response> {
     const requestId = crypto.randomUUID();
     // Parsed once; rewrites below (basePath, virtual-hosted bucket) work on copies.
     const requestUrl = new URL(request.url);
@@ -412,37 +492,49 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       url.pathname = url.pathname.slice(basePath.length) || "/";
       if (path !== undefined) path = path.startsWith(basePath + "/") ? path.slice(basePath.length) : undefined;
     }
-    if (url.pathname === INTERNAL_PREFIX || url.pathname.startsWith(INTERNAL_PREFIX + "/")) {
-      try {
-        const consoleAnswer = fetchOptions.service ? undefined : consoleApi?.handle(request, url.pathname.slice(INTERNAL_PREFIX.length), url);
-        if (consoleAnswer) return await consoleAnswer;
-        return await internal.fetch(request);
-      } catch (error) {
-        logger.error("internal API failed", error);
-        return new Response(JSON.stringify({ error: "internal failure" }), { status: 500, headers: { "content-type": "application/json" } });
-      }
-    }
+    if (url.pathname === INTERNAL_PREFIX || url.pathname.startsWith(INTERNAL_PREFIX + "/")) return internalAnswer(request, url, fetchOptions);
 
-    const credentials = readCredentials(request.headers, url.searchParams);
+    const credentials = readCredentials(request.headers, url);
     const isForm = isFormContentType(request.headers) && request.method !== "GET" && request.method !== "HEAD";
-    let preread: Uint8Array | undefined;
-    let form: URLSearchParams | undefined;
+    const routing: Routing = { request, fetchOptions, requestId, requestUrl, url, sentPath, path, credentials, isForm };
+    // A form body is small and needed for routing (Action + Version), so it is read here once.
+    if (isForm && !request.headers.has("x-amz-target")) return readForm(routing);
+    return identified(routing, undefined, undefined);
+  }
+
+  async function internalAnswer(request: Request, url: URL, fetchOptions: FetchOptions): Promise<Response> {
     try {
-      // A form body is small and needed for routing (Action + Version), so it is read here once.
-      if (isForm && !request.headers.has("x-amz-target")) {
-        // Form bodies are the query protocol's, never data: a gzip one (CloudWatch PutMetricData
-        // with requestcompression) is inflated before routing reads its Action.
-        preread = inflateRequestBody(await readRequestBody(request, maxBodyBytes), request.headers);
-        form = new URLSearchParams(new TextDecoder().decode(preread));
-      }
+      const consoleAnswer = fetchOptions.service ? undefined : consoleApi?.handle(request, url.pathname.slice(INTERNAL_PREFIX.length), url);
+      if (consoleAnswer) return await consoleAnswer;
+      return await internal.fetch(request);
+    } catch (error) {
+      logger.error("internal API failed", error);
+      return new Response(JSON.stringify({ error: "internal failure" }), { status: 500, headers: { "content-type": "application/json" } });
+    }
+  }
+
+  async function readForm(routing: Routing): Promise<Response> {
+    const { request } = routing;
+    let preread: Uint8Array;
+    let form: URLSearchParams;
+    try {
+      // Form bodies are the query protocol's, never data: a gzip one (CloudWatch PutMetricData
+      // with requestcompression) is inflated before routing reads its Action.
+      preread = inflateRequestBody(await readRequestBody(request, maxBodyBytes), request.headers);
+      form = new URLSearchParams(new TextDecoder().decode(preread));
     } catch (error) {
       const failure = error instanceof AwsError ? error : new AwsError("InvalidRequest", "Could not read the request body.", 400);
-      return earlyErrorResponse({ request, url, requestId, isForm, error: failure });
+      return earlyErrorResponse({ request, url: routing.url, requestId: routing.requestId, isForm: routing.isForm, error: failure });
     }
+    return identified(routing, preread, form);
+  }
 
+  function identified(routing: Routing, preread: Uint8Array | undefined, form: URLSearchParams | undefined): Response | Promise<Response> {
+    const { request, requestId, isForm, credentials } = routing;
+    let { url, path } = routing;
     let identified;
     try {
-      identified = identifyService(index, { headers: request.headers, url, credentials, pinned: fetchOptions.service, form, hostnames });
+      identified = identifyService(index, { headers: request.headers, url, credentials, pinned: routing.fetchOptions.service, form, hostnames });
     } catch (error) {
       if (error instanceof UnknownServiceError) {
         return earlyErrorResponse({ request, url, requestId, isForm, error: unknownService(error.serviceName, known) });
@@ -469,13 +561,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     const incoming = createIncoming({ request, url, model: service.model, protocol, requestId, maxBodyBytes, preread, wire: service.wire, path });
     const acceptsUnsigned = service.acceptsUnsigned?.(incoming) === true;
-    if (verifySignatures && !acceptsUnsigned) {
+    const region = credentials?.region ?? identified.region ?? defaultRegion;
+    if ((verifySignatures || authorizer) && !acceptsUnsigned) return checked(routing, service, codec, incoming, region);
+    return serve(routing, service, codec, incoming, region, accountFor(credentials?.accessKeyId, defaultAccount), undefined);
+  }
+
+  /** Signature verification and IAM's principal, before `serve`. */
+  async function checked(routing: Routing, service: ServiceDefinition, codec: Codec, incoming: IncomingRequest, region: string): Promise<Response> {
+    const { request, requestUrl, credentials, requestId } = routing;
+    const protocol = incoming.protocol;
+    if (verifySignatures) {
       const failure = await verifySignature({
         method: request.method,
         url: requestUrl,
         headers: request.headers,
         pathEncoding: service.signedPathEncoding ?? "encode-again",
-        path: sentPath,
+        path: routing.sentPath,
         now: clock.now(),
         secretFor: (key) => secretFor(key),
         body: () => incoming.bytes(),
@@ -490,38 +591,50 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     let accountId = accountFor(credentials?.accessKeyId, defaultAccount);
     let authorize: ((operation: string, input: Record<string, unknown>) => Promise<void>) | undefined;
-    if (authorizer && !acceptsUnsigned) {
+    if (authorizer) {
       const principal = credentials ? await authorizer.principalFor(credentials.accessKeyId) : null;
       if (credentials && !principal) {
         return codec.serializeError(incoming, undefined, defaultSignatureError({ kind: "unknown-key", accessKeyId: credentials.accessKeyId }, protocol === "json" || protocol === "rest-json"));
       }
       if (principal) accountId = principal.account;
+      const account = accountId;
       authorize = (operation, input) => authorizer.authorize({
-        service, operation, input, accessKeyId: credentials?.accessKeyId ?? null, account: accountId,
-        region: credentials?.region ?? identified.region ?? region, protocol, requestId,
+        service, operation, input, accessKeyId: credentials?.accessKeyId ?? null, account,
+        region, protocol, requestId,
         sourceIp: request.headers.get("x-forwarded-for")?.split(",")[0].trim() || "127.0.0.1",
         secureTransport: requestUrl.protocol === "https:",
       }, principal);
     }
-    const origin = requestUrl.origin;
+    return serve(routing, service, codec, incoming, region, accountId, authorize);
+  }
+
+  /** Runs the request through its service (and the request log), returning dispatch's promise. */
+  function serve(
+    routing: Routing, service: ServiceDefinition, codec: Codec, incoming: IncomingRequest, region: string, accountId: string,
+    authorize: ((operation: string, input: Record<string, unknown>) => Promise<void>) | undefined,
+  ): Promise<Response> {
+    const { credentials } = routing;
     const ctx = contextFor(service, {
       accountId,
-      region: credentials?.region ?? identified.region ?? region,
-      requestId,
-      baseUrl: origin + basePath,
-      request,
-      protocol,
+      region,
+      requestId: routing.requestId,
+      baseUrl: routing.requestUrl.origin + basePath,
+      request: routing.request,
+      protocol: incoming.protocol,
       accessKeyId: credentials?.accessKeyId ?? null,
-      waitUntil: fetchOptions.waitUntil,
+      waitUntil: routing.fetchOptions.waitUntil,
     });
-    const run = async () => {
-      const response = await dispatch(service, codec, incoming, ctx, logger, authorize);
-      if (authorizer && ctx.operation) authorizer.noteOperation(service, ctx.operation);
-      if (credentials && accessRecorder.active) await accessRecorder.record(service, ctx.operation, credentials.accessKeyId, ctx.region);
-      return response;
+    const run = (): Promise<Response> => {
+      const response = dispatch(service, codec, incoming, ctx, logger, authorize);
+      if (!authorizer && !(credentials && accessRecorder.active)) return response;
+      return response.then((answer) => {
+        if (authorizer && ctx.operation) authorizer.noteOperation(service, ctx.operation);
+        const recording = credentials && accessRecorder.active ? accessRecorder.record(service, ctx.operation, credentials.accessKeyId, ctx.region) : undefined;
+        return recording ? recording.then(() => answer) : answer;
+      });
     };
     if (!requestLog) return run();
-    return observeRequest(requestLog, incoming, ctx, () => clock.now(), run);
+    return observeRequest(requestLog, incoming, ctx, clock, run);
   }
 
   return {

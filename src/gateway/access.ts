@@ -54,17 +54,35 @@ export class AccessRecorder {
     return found;
   }
 
-  /** Reports one request of `service`'s `operation` signed with `accessKeyId` in `region`. */
-  record(service: ServiceDefinition, operation: string, accessKeyId: string, region: string): Promise<void> {
-    if (!this.active || this.options.rootKeys.has(accessKeyId) || !operation) return Promise.resolve();
-    const map = service.authorization;
-    const namespace = map?.prefix ?? service.name;
-    const named = map?.operations?.[operation]?.action ?? operation;
-    const action = named.includes(":") ? named : `${namespace}:${named}`;
+  /** IAM action (`s3:GetObject`) and namespace of each service's operations, worked out once. */
+  private readonly actions = new Map<ServiceDefinition, Map<string, { namespace: string; action: string }>>();
+
+  private actionOf(service: ServiceDefinition, operation: string): { namespace: string; action: string } {
+    let byOperation = this.actions.get(service);
+    if (!byOperation) this.actions.set(service, (byOperation = new Map()));
+    let entry = byOperation.get(operation);
+    if (!entry) {
+      const map = service.authorization;
+      const namespace = map?.prefix ?? service.name;
+      const named = map?.operations?.[operation]?.action ?? operation;
+      entry = { namespace, action: named.includes(":") ? named : `${namespace}:${named}` };
+      byOperation.set(operation, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Reports one request of `service`'s `operation` signed with `accessKeyId` in `region`.
+   * Returns the report's promise, or undefined when there is nothing to report (throttled, a
+   * static key, no recorder), so that callers need not wait.
+   */
+  record(service: ServiceDefinition, operation: string, accessKeyId: string, region: string): Promise<void> | undefined {
+    if (!this.active || this.options.rootKeys.has(accessKeyId) || !operation) return undefined;
+    const { namespace, action } = this.actionOf(service, operation);
     const time = this.options.clock.now();
     const key = `${accessKeyId}|${action}|${region}`;
     const last = this.recent.get(key);
-    if (last !== undefined && time >= last && time - last < THROTTLE_MS) return Promise.resolve();
+    if (last !== undefined && time >= last && time - last < THROTTLE_MS) return undefined;
     this.recent.set(key, time);
     if (this.recent.size > 10_000) this.recent.clear();
     const run = async () => {

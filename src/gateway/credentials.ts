@@ -75,8 +75,8 @@ function sigv4Credential(auth: string): string | null {
   return end > start ? auth.slice(start, end) : null;
 }
 
-/** Credentials of a request, or null when it is unsigned. */
-export function readCredentials(headers: Headers, query: URLSearchParams): Credentials | null {
+/** Credentials of a request, or null when it is unsigned. `url`'s query is read only when it has one. */
+export function readCredentials(headers: Headers, url: URL): Credentials | null {
   const auth = headers.get("authorization");
   if (auth) {
     const credential = sigv4Credential(auth);
@@ -85,6 +85,8 @@ export function readCredentials(headers: Headers, query: URLSearchParams): Crede
     const v2 = /^AWS\s+([^:\s]+):/.exec(auth);
     if (v2) return { accessKeyId: v2[1], signatureVersion: 2, presigned: false, sessionToken: headers.get("x-amz-security-token") ?? undefined };
   }
+  if (!url.search) return null;
+  const query = url.searchParams;
   const credential = query.get("X-Amz-Credential");
   if (credential) {
     const scoped = scopeCredentials(credential, true, query.get("X-Amz-Security-Token") ?? undefined);

@@ -21,12 +21,14 @@ export interface Logger {
  * `ctx.invoke`. The validation error's code follows `ctx.protocol` (awsQuery's
  * `ValidationError`, everyone else's `ValidationException`) unless the service builds its own.
  */
-export async function runOperation(
+export function runOperation(
   service: ServiceDefinition,
   operation: OperationModel,
   input: Record<string, unknown>,
   ctx: RequestContext,
-): Promise<unknown> {
+): unknown {
+  // Not async: the handler's own promise is returned as is (callers await it, so a validation
+  // error thrown here reaches them as it would as a rejection).
   if (!service.skipValidation && operation.input) {
     const failures = validateInput(service.model, operation.input, input);
     if (failures.length > 0) {
@@ -44,7 +46,7 @@ export async function runOperation(
  * `postRoute`. `ctx` is the request's one context: its `operation` is `""` until the codec has
  * found the operation, then the operation's name.
  */
-export async function dispatch(
+export function dispatch(
   service: ServiceDefinition,
   codec: Codec,
   incoming: IncomingRequest,
@@ -52,14 +54,17 @@ export async function dispatch(
   logger: Logger,
   authorize?: Authorize,
 ): Promise<Response> {
-  const response = await dispatchParsed(service, codec, incoming, ctx, logger, authorize);
+  const response = dispatchParsed(service, codec, incoming, ctx, logger, authorize);
+  // No postRoute (nearly every service): the answer's own promise, with no extra hop.
   if (!service.postRoute) return response;
-  try {
-    return await service.postRoute(incoming, response, ctx);
-  } catch (error) {
-    logger.error(`${service.name}: postRoute failed (request ${incoming.requestId})`, error);
-    return response;
-  }
+  return response.then(async (parsed) => {
+    try {
+      return await service.postRoute!(incoming, parsed, ctx);
+    } catch (error) {
+      logger.error(`${service.name}: postRoute failed (request ${incoming.requestId})`, error);
+      return parsed;
+    }
+  });
 }
 
 async function dispatchParsed(

@@ -51,6 +51,7 @@ export function inflateRequestBody(bytes: Uint8Array, headers: Headers): Uint8Ar
 const EMPTY = new Uint8Array(0);
 /** Stateless without `stream`: one decoder serves every request. */
 const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 /**
  * Streaming payloads up to this size are read in one piece (see `stream()`). Larger ones stream:
  * the Node server hands those on as the socket's own chunks (src/runtime/node-body.ts), where
@@ -110,8 +111,10 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
   let bytes: Promise<Uint8Array> | undefined = init.preread ? Promise.resolve(init.preread) : undefined;
   let text: Promise<string> | undefined;
   let streamed = false;
+  // The body was read as text by the runtime (`request.text()`, see `text()`), not as bytes.
+  let readAsText = false;
   const { request } = init;
-  return {
+  const incoming: IncomingRequest = {
     request,
     method: request.method.toUpperCase(),
     url: init.url,
@@ -124,13 +127,27 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
     bytes() {
       if (!bytes) {
         if (streamed) throw new Error("request body already consumed as a stream");
+        // Read as text already: the same text as UTF-8 (what the bytes were, for valid UTF-8).
+        if (readAsText) return (bytes = text!.then((t) => utf8Encoder.encode(t)));
         bytes = readRequestBody(request, init.maxBodyBytes);
         if (inflate) bytes = bytes.then((b) => inflateRequestBody(b, request.headers));
       }
       return bytes;
     },
     text() {
-      text ??= this.bytes().then((b) => utf8.decode(b));
+      if (text) return text;
+      // A small body nobody has read yet (and nobody watches being read: the request log wraps
+      // `bytes`) is read as text by the runtime itself: Node's adapter then decodes its buffer
+      // directly, where `arrayBuffer()` copies it first.
+      if (!bytes && !streamed && !inflate && this.bytes === ownBytes) {
+        const declared = request.headers.get("content-length");
+        if (declared !== null && /^\d+$/.test(declared) && Number(declared) <= SMALL_STREAM_BYTES && Number(declared) <= init.maxBodyBytes) {
+          readAsText = true;
+          text = declared === "0" ? Promise.resolve("") : request.text();
+          return text;
+        }
+      }
+      text = this.bytes().then((b) => utf8.decode(b));
       return text;
     },
     stream() {
@@ -138,10 +155,10 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
         const data = init.preread;
         return new ReadableStream({ start(c) { if (data.byteLength) c.enqueue(data); c.close(); } });
       }
-      if (bytes) {
+      if (bytes || readAsText) {
         // Already read (signature verification hashes the body of clients that send no
         // x-amz-content-sha256): stream those bytes.
-        const read = bytes;
+        const read = bytes ?? this.bytes();
         return new ReadableStream<Uint8Array>({
           async pull(controller) {
             const data = await read;
@@ -167,4 +184,6 @@ export function createIncoming(init: IncomingInit): IncomingRequest {
       return request.body;
     },
   };
+  const ownBytes = incoming.bytes;
+  return incoming;
 }

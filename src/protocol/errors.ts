@@ -35,7 +35,12 @@ export class AwsError extends Error {
     status = 400,
     options: { fault?: "Sender" | "Receiver"; fields?: Record<string, unknown>; headers?: Record<string, string>; queryCode?: string } = {},
   ) {
+    // No stack trace: an AwsError is an answer, not a bug, and capturing a trace cost more than
+    // rendering the whole error response (issue 22). `instanceof` and `message` are unchanged.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = "AwsError";
     this.code = code;
     this.status = status;

@@ -30,7 +30,9 @@ export interface ValidationFailure {
 export function validateInput(model: ServiceModel, ref: ShapeRef, input: unknown): ValidationFailure[] {
   const failures: ValidationFailure[] = [];
   const shape = model.shapes[ref.shape];
-  if (shape && input !== null && input !== undefined) walk(model, shape, input, "", failures);
+  // Valid input (nearly every request) takes a check that builds no paths; only input that
+  // fails is walked again to name its failures.
+  if (shape && input !== null && input !== undefined && !isValid(model, shape, input)) walk(model, shape, input, "", failures);
   return failures;
 }
 
@@ -147,6 +149,135 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
     default:
       return;
   }
+}
+
+/**
+ * True when `walk` would find no failure in `value`: the same checks, without paths, over the
+ * members that can fail (per-shape plans, computed once).
+ */
+function isValid(model: ServiceModel, shape: Shape, value: unknown): boolean {
+  switch (shape.type) {
+    case "structure": {
+      if (typeof value !== "object" || value === null || shape.document) return true;
+      const record = value as Record<string, unknown>;
+      const required = shape.required;
+      if (required) {
+        for (let i = 0; i < required.length; i++) {
+          const v = record[required[i]!];
+          if (v === undefined || v === null) return false;
+        }
+      }
+      const plan = memberPlan(model, shape);
+      for (let i = 0; i < plan.length; i += 2) {
+        const v = record[plan[i] as string];
+        if (v !== undefined && v !== null && !isValid(model, plan[i + 1] as Shape, v)) return false;
+      }
+      return true;
+    }
+    case "list": {
+      if (!Array.isArray(value)) return true;
+      if (!sizeOk(shape, value.length)) return false;
+      if (!shape.sparse && value.includes(null)) return false;
+      const memberShape = shape.member && model.shapes[shape.member.shape];
+      if (!memberShape || !needsWalk(model, memberShape)) return true;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== null && item !== undefined && !isValid(model, memberShape, item)) return false;
+      }
+      return true;
+    }
+    case "map": {
+      if (typeof value !== "object" || value === null) return true;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (!sizeOk(shape, keys.length)) return false;
+      const valueShape = shape.value && model.shapes[shape.value.shape];
+      const deep = !!valueShape && needsWalk(model, valueShape);
+      for (const key of keys) {
+        const item = record[key];
+        if (item === null) {
+          if (!shape.sparse) return false;
+        } else if (deep && item !== undefined && !isValid(model, valueShape, item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case "string":
+    case "char": {
+      if (typeof value !== "string") return true;
+      if (shape.enum && !enumSet(shape).has(value)) return false;
+      if (shape.pattern !== undefined) {
+        const re = compilePattern(shape.pattern);
+        if (re && !re.test(value)) return false;
+      }
+      return sizeOk(shape, value.length);
+    }
+    case "blob": {
+      if (shape.min === undefined && shape.max === undefined) return true;
+      const length = value instanceof Uint8Array ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : undefined;
+      return length === undefined || sizeOk(shape, length);
+    }
+    case "integer":
+    case "long":
+    case "short":
+    case "byte":
+    case "float":
+    case "double":
+    case "bigdecimal":
+    case "biginteger": {
+      const n = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Number.NaN;
+      if (Number.isNaN(n)) return true;
+      return !(shape.min !== undefined && n < shape.min) && !(shape.max !== undefined && n > shape.max);
+    }
+    default:
+      return true;
+  }
+}
+
+function sizeOk(shape: Shape, size: number): boolean {
+  return !(shape.min !== undefined && size < shape.min) && !(shape.max !== undefined && size > shape.max);
+}
+
+const memberPlans = new WeakMap<Shape, (string | Shape)[]>();
+
+/** A structure's members that can fail validation, as `[name, shape, name, shape, ...]`. */
+function memberPlan(model: ServiceModel, shape: Shape): (string | Shape)[] {
+  let plan = memberPlans.get(shape);
+  if (!plan) {
+    plan = [];
+    const members = shape.members ?? {};
+    for (const name in members) {
+      const memberShape = model.shapes[members[name]!.shape];
+      if (memberShape && canFail(model, memberShape)) plan.push(name, memberShape);
+    }
+    memberPlans.set(shape, plan);
+  }
+  return plan;
+}
+
+const failing = new WeakMap<Shape, boolean>();
+
+/**
+ * Whether `walk` can report anything for a value of this shape when it reaches it as a structure
+ * member: constraints anywhere below (`needsWalk`), or a null element of a non-sparse list or map
+ * (checked whatever the elements' shape), itself or in a structure below.
+ */
+function canFail(model: ServiceModel, shape: Shape, seen = new Set<Shape>()): boolean {
+  const cached = failing.get(shape);
+  if (cached !== undefined) return cached;
+  if (seen.has(shape)) return true;
+  seen.add(shape);
+  let result = needsWalk(model, shape);
+  if (!result && (shape.type === "list" || shape.type === "map")) result = !shape.sparse;
+  if (!result && shape.type === "structure") {
+    result = Object.values(shape.members ?? {}).some((m) => {
+      const s = model.shapes[m.shape];
+      return s ? canFail(model, s, seen) : false;
+    });
+  }
+  failing.set(shape, result);
+  return result;
 }
 
 /** Length constraints for strings, blobs, lists and maps (Coral says "length" for all of them). */
