@@ -8,7 +8,7 @@
  * well-formed and its UTF-8 bytes sort (memcmp) exactly as the keys do. `decodeKeyText`
  * inverts it back to the key.
  */
-import { encodeKey } from "./keys.ts";
+import { decodeKey, encodeKey } from "./keys.ts";
 import type { Key, KeyPart } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -60,61 +60,5 @@ export function decodeKeyText(text: string): KeyPart[] {
   return decodeEncoded(textToEncoded(text));
 }
 
-const view = new DataView(new ArrayBuffer(8));
-
 /** Inverse of `encodeKey` (layout documented in keys.ts). */
-export function decodeEncoded(s: string): KeyPart[] {
-  const parts: KeyPart[] = [];
-  let i = 0;
-  while (i < s.length) {
-    const tag = s.charCodeAt(i++);
-    switch (tag) {
-      case 1: {
-        const bytes: number[] = [];
-        while (s.charCodeAt(i) !== 0) bytes.push(s.charCodeAt(i++) - 1);
-        i++;
-        parts.push(new Uint8Array(bytes));
-        break;
-      }
-      case 2: {
-        let out = "";
-        for (;;) {
-          const c = s.charCodeAt(i++);
-          if (c === 0) {
-            if (s.charCodeAt(i) === 0xffff) (out += "\0"), i++;
-            else break;
-          } else if (c < 0xd800) out += String.fromCharCode(c);
-          // encodeString: surrogates went up by 0x2000, U+E000–U+FFFF down by 0x800.
-          else out += String.fromCharCode(c >= 0xf800 ? c - 0x2000 : c + 0x800);
-        }
-        parts.push(out);
-        break;
-      }
-      case 3: {
-        const head = s.charCodeAt(i++);
-        const negative = head < 0x8000;
-        const count = negative ? 0x8000 - head : head - 0x8000;
-        let n = 0n;
-        for (let d = 0; d < count; d++) {
-          const digit = s.charCodeAt(i++);
-          n = (n << 16n) | BigInt(negative ? 0xffff - digit : digit);
-        }
-        parts.push(negative ? -n : n);
-        break;
-      }
-      case 4: {
-        let a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
-        i += 4;
-        if (a & 0x8000) a ^= 0x8000;
-        else (a ^= 0xffff), (b ^= 0xffff), (c ^= 0xffff), (d ^= 0xffff);
-        view.setUint16(0, a), view.setUint16(2, b), view.setUint16(4, c), view.setUint16(6, d);
-        parts.push(view.getFloat64(0));
-        break;
-      }
-      case 5: parts.push(false); break;
-      case 6: parts.push(true); break;
-      default: throw new TypeError(`corrupt encoded key (tag ${tag})`);
-    }
-  }
-  return parts;
-}
+export const decodeEncoded: (s: string) => KeyPart[] = decodeKey;

@@ -217,3 +217,89 @@ export function isKeyUnder(key: Key, prefix: Key): boolean {
 export function isKeyInRange(key: Key, start?: Key, end?: Key): boolean {
   return (start === undefined || compareKeys(key, start) >= 0) && (end === undefined || compareKeys(key, end) < 0);
 }
+
+const decodeView = new DataView(new ArrayBuffer(8));
+
+/**
+ * Inverse of `encodeKey`: the key parts an encoded key stands for (fresh values; equal, not
+ * identical, to the parts that were encoded). Throws TypeError on a string no key encodes to.
+ */
+export function decodeKey(s: string): KeyPart[] {
+  const parts: KeyPart[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const tag = s.charCodeAt(i++);
+    switch (tag) {
+      case 1: {
+        const start = i;
+        while (s.charCodeAt(i) !== 0) i++;
+        const bytes = new Uint8Array(i - start);
+        for (let j = start; j < i; j++) bytes[j - start] = s.charCodeAt(j) - 1;
+        i++;
+        parts.push(bytes);
+        break;
+      }
+      case 2: {
+        // Plain text (no NUL, no code unit from U+D800 up) is stored as is: one slice.
+        const start = i;
+        let plain = true;
+        for (;;) {
+          const c = s.charCodeAt(i);
+          if (c === 0) {
+            if (s.charCodeAt(i + 1) !== 0xffff) break;
+            plain = false;
+            i += 2;
+          } else if (c !== c) {
+            throw new TypeError("corrupt encoded key (unterminated string)");
+          } else {
+            if (c >= 0xd800) plain = false;
+            i++;
+          }
+        }
+        parts.push(plain ? s.slice(start, i) : decodeString(s, start, i));
+        i++;
+        break;
+      }
+      case 3: {
+        const head = s.charCodeAt(i++);
+        const negative = head < 0x8000;
+        const count = negative ? 0x8000 - head : head - 0x8000;
+        let n = 0n;
+        for (let d = 0; d < count; d++) {
+          const digit = s.charCodeAt(i++);
+          n = (n << 16n) | BigInt(negative ? 0xffff - digit : digit);
+        }
+        parts.push(negative ? -n : n);
+        break;
+      }
+      case 4: {
+        let a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
+        i += 4;
+        if (a & 0x8000) a ^= 0x8000;
+        else (a ^= 0xffff), (b ^= 0xffff), (c ^= 0xffff), (d ^= 0xffff);
+        decodeView.setUint16(0, a), decodeView.setUint16(2, b), decodeView.setUint16(4, c), decodeView.setUint16(6, d);
+        parts.push(decodeView.getFloat64(0));
+        break;
+      }
+      case 5: parts.push(false); break;
+      case 6: parts.push(true); break;
+      default: throw new TypeError(`corrupt encoded key (tag ${tag})`);
+    }
+  }
+  return parts;
+}
+
+/** The body of an encoded string part `s[start, end)` with escapes and remapped code units undone. */
+function decodeString(s: string, start: number, end: number): string {
+  const units: number[] = [];
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) units.push(0), i++; // "\0\uFFFF" is an escaped NUL
+    else if (c < 0xd800) units.push(c);
+    // encodeString: surrogates went up by 0x2000, U+E000–U+FFFF down by 0x800.
+    else units.push(c >= 0xf800 ? c - 0x2000 : c + 0x800);
+  }
+  let out = "";
+  for (let i = 0; i < units.length; i += 4096) out += String.fromCharCode(...units.slice(i, i + 4096));
+  return out;
+}

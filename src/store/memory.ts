@@ -3,16 +3,27 @@
  * for ordered `list`. Values are kept by reference (handlers treat them as immutable; the
  * copying store catches those that do not). Semantics follow Deno KV
  * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
+ *
+ * An entry costs its encoded key (shared by the Map and the index) and a two-field record:
+ * the key tuple is not kept (`list` decodes it from the encoded key; `get` answers with the
+ * caller's), and the versionstamp is the commit's number, formatted only when read.
  */
-import { assertWritableKey, encodeKey, flatString, isEncodedUnder, prefixRange } from "./keys.ts";
+import { assertWritableKey, decodeKey, encodeKey, flatString, isEncodedUnder, prefixRange } from "./keys.ts";
 import { atomicBuilder } from "./atomic.ts";
 import { SortedStrings } from "./sorted-list.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 
 interface Record {
-  key: Key;
   value: unknown;
-  versionstamp: string;
+  /** The commit's sequence number (`versionstampOf` formats it). */
+  version: number;
+}
+
+// 20 hex digits like Deno KV; a counter stays exact to 2^53. Built flat (see flatString).
+const ZEROS = "00000000000000000000";
+function versionstampOf(version: number): string {
+  const hex = version.toString(16);
+  return hex.length >= 20 ? hex : [ZEROS.slice(hex.length), hex].join("");
 }
 
 /** A memory Store plus admin helpers (size, wholesale clear). */
@@ -60,17 +71,16 @@ export function createMemoryStore(): MemoryStore {
   const index = new SortedStrings();
   let version = 0;
 
-  // 20 hex digits like Deno KV; a counter stays exact to 2^53. Built flat (see flatString).
-  const ZEROS = "00000000000000000000";
-  const nextVersionstamp = (): string => {
-    const hex = (++version).toString(16);
-    return hex.length >= 20 ? hex : [ZEROS.slice(hex.length), hex].join("");
-  };
-
-  const write = (encoded: string, key: Key, value: unknown, versionstamp: string): void => {
-    // A new key is kept flat (the Map and the index share it); an existing one keeps its string.
-    if (!map.has(encoded)) index.insert((encoded = flatString(encoded)));
-    map.set(encoded, { key, value, versionstamp });
+  const write = (encoded: string, value: unknown, version: number): void => {
+    const record = map.get(encoded);
+    if (record) {
+      record.value = value;
+      record.version = version;
+      return;
+    }
+    // A new key is kept flat (the Map and the index share it).
+    index.insert((encoded = flatString(encoded)));
+    map.set(encoded, { value, version });
   };
   const remove = (encoded: string): void => {
     if (map.delete(encoded)) index.remove(encoded);
@@ -78,7 +88,7 @@ export function createMemoryStore(): MemoryStore {
   const read = <T>(key: Key): MaybeEntry<T> => {
     const record = map.get(encodeKey(key));
     return record
-      ? { key, value: record.value as T, versionstamp: record.versionstamp }
+      ? { key, value: record.value as T, versionstamp: versionstampOf(record.version) }
       : { key, value: null, versionstamp: null };
   };
 
@@ -92,8 +102,9 @@ export function createMemoryStore(): MemoryStore {
       const keys = index.range(lo, loExclusive, hi, reverse, want);
       const batch: Entry<T>[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
-        const r = map.get(keys[i]!)!;
-        batch[i] = { key: r.key, value: r.value as T, versionstamp: r.versionstamp };
+        const encoded = keys[i]!;
+        const r = map.get(encoded)!;
+        batch[i] = { key: decodeKey(encoded), value: r.value as T, versionstamp: versionstampOf(r.version) };
       }
       // Resume after the last key read, so writes during iteration are seen deterministically:
       // keys not yet reached appear, deleted ones do not, nothing repeats.
@@ -110,14 +121,15 @@ export function createMemoryStore(): MemoryStore {
     return atomicBuilder(async (checks, mutations) => {
       // Synchronous from first check to last write: nothing can interleave.
       for (const c of checks) {
-        if ((map.get(encodeKey(c.key))?.versionstamp ?? null) !== c.versionstamp) return { ok: false as const };
+        const record = map.get(encodeKey(c.key));
+        if ((record ? versionstampOf(record.version) : null) !== c.versionstamp) return { ok: false as const };
       }
-      const versionstamp = nextVersionstamp();
+      const v = ++version;
       for (const m of mutations) {
         if (m.del) remove(encodeKey(m.key));
-        else write(encodeKey(m.key), m.key, m.value, versionstamp);
+        else write(encodeKey(m.key), m.value, v);
       }
-      return { ok: true as const, versionstamp };
+      return { ok: true as const, versionstamp: versionstampOf(v) };
     });
   }
 
@@ -139,10 +151,9 @@ export function createMemoryStore(): MemoryStore {
     },
     async set(key: Key, value: unknown) {
       assertWritableKey(key);
-      const encoded = encodeKey(key);
-      const versionstamp = nextVersionstamp();
-      write(encoded, key, value, versionstamp);
-      return { ok: true as const, versionstamp };
+      const v = ++version;
+      write(encodeKey(key), value, v);
+      return { ok: true as const, versionstamp: versionstampOf(v) };
     },
     async delete(key: Key) {
       assertWritableKey(key);
