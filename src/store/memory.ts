@@ -4,20 +4,15 @@
  * copying store catches those that do not). Semantics follow Deno KV
  * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
  *
- * An entry costs its encoded key (shared by the Map and the index) and a two-field record:
- * the key tuple is not kept (`list` decodes it from the encoded key; `get` answers with the
- * caller's), and the versionstamp is the commit's number, formatted only when read.
+ * An entry costs its encoded key (shared by the Map and the index), a Map entry whose value is
+ * a slot number, and that slot in two arrays (value, version): no object per entry. The key
+ * tuple is not kept (`list` decodes it from the encoded key; `get` answers with the caller's),
+ * and the versionstamp is the commit's number, formatted only when read.
  */
 import { assertWritableKey, decodeKey, encodeKey, flatString, isEncodedUnder, prefixRange } from "./keys.ts";
 import { atomicBuilder } from "./atomic.ts";
 import { SortedStrings } from "./sorted-list.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
-
-interface Record {
-  value: unknown;
-  /** The commit's sequence number (`versionstampOf` formats it). */
-  version: number;
-}
 
 // 20 hex digits like Deno KV; a counter stays exact to 2^53. Built flat (see flatString).
 const ZEROS = "00000000000000000000";
@@ -67,28 +62,44 @@ export function selectorRange(selector: ListSelector): { lo: string; hi: string 
 
 /** A Store in memory (sorted, versionstamped, atomic): the default state of an emulator; gone when the process ends. */
 export function createMemoryStore(): MemoryStore {
-  const map = new Map<string, Record>();
+  /** Encoded key → slot in `values` / `versions`. */
+  const map = new Map<string, number>();
+  let values: unknown[] = [];
+  /** The sequence number of the commit that wrote each slot (`versionstampOf` formats it). */
+  let versions: number[] = [];
+  /** Slots of deleted keys, reused before the arrays grow. */
+  let free: number[] = [];
   const index = new SortedStrings();
   let version = 0;
 
   const write = (encoded: string, value: unknown, version: number): void => {
-    const record = map.get(encoded);
-    if (record) {
-      record.value = value;
-      record.version = version;
-      return;
+    let slot = map.get(encoded);
+    if (slot === undefined) {
+      // A new key is kept flat (the Map and the index share it).
+      index.insert((encoded = flatString(encoded)));
+      slot = free.length > 0 ? free.pop()! : values.length;
+      map.set(encoded, slot);
     }
-    // A new key is kept flat (the Map and the index share it).
-    index.insert((encoded = flatString(encoded)));
-    map.set(encoded, { value, version });
+    values[slot] = value;
+    versions[slot] = version;
   };
   const remove = (encoded: string): void => {
-    if (map.delete(encoded)) index.remove(encoded);
+    const slot = map.get(encoded);
+    if (slot === undefined) return;
+    map.delete(encoded);
+    index.remove(encoded);
+    if (map.size === 0) {
+      // Emptied: let the arrays (sized for the most keys ever held) go.
+      (values = []), (versions = []), (free = []);
+      return;
+    }
+    values[slot] = undefined;
+    free.push(slot);
   };
   const read = <T>(key: Key): MaybeEntry<T> => {
-    const record = map.get(encodeKey(key));
-    return record
-      ? { key, value: record.value as T, versionstamp: versionstampOf(record.version) }
+    const slot = map.get(encodeKey(key));
+    return slot !== undefined
+      ? { key, value: values[slot] as T, versionstamp: versionstampOf(versions[slot]!) }
       : { key, value: null, versionstamp: null };
   };
 
@@ -103,8 +114,8 @@ export function createMemoryStore(): MemoryStore {
       const batch: Entry<T>[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const encoded = keys[i]!;
-        const r = map.get(encoded)!;
-        batch[i] = { key: decodeKey(encoded), value: r.value as T, versionstamp: versionstampOf(r.version) };
+        const slot = map.get(encoded)!;
+        batch[i] = { key: decodeKey(encoded), value: values[slot] as T, versionstamp: versionstampOf(versions[slot]!) };
       }
       // Resume after the last key read, so writes during iteration are seen deterministically:
       // keys not yet reached appear, deleted ones do not, nothing repeats.
@@ -121,8 +132,8 @@ export function createMemoryStore(): MemoryStore {
     return atomicBuilder(async (checks, mutations) => {
       // Synchronous from first check to last write: nothing can interleave.
       for (const c of checks) {
-        const record = map.get(encodeKey(c.key));
-        if ((record ? versionstampOf(record.version) : null) !== c.versionstamp) return { ok: false as const };
+        const slot = map.get(encodeKey(c.key));
+        if ((slot !== undefined ? versionstampOf(versions[slot]!) : null) !== c.versionstamp) return { ok: false as const };
       }
       const v = ++version;
       for (const m of mutations) {
@@ -139,6 +150,7 @@ export function createMemoryStore(): MemoryStore {
     },
     clear() {
       map.clear();
+      (values = []), (versions = []), (free = []);
       index.clear();
     },
     async get<T>(key: Key) {
