@@ -31,14 +31,18 @@ export function validateAttributeValue(value: AttributeValue, depth = 0): Attrib
   }
   if (depth > MAX_DEPTH) throw validation("Nesting Levels have exceeded supported limits");
   const v = value as Record<string, any>;
+  // Fresh one-member literals: the codec builds each value as `{}` (room for four members,
+  // 56 bytes); an item keeps its values for as long as it is stored, so each costs 32 here.
   switch (keys[0]) {
     case "S":
+      return { S: v.S };
     case "B":
+      return { B: v.B };
     case "BOOL":
-      return value;
+      return { BOOL: v.BOOL };
     case "NULL":
       if (v.NULL !== true) throw validation(`${INVALID}Null attribute value types must have the value of true`);
-      return value;
+      return { NULL: true };
     case "N":
       return { N: canonicalNumber(v.N) };
     case "M": {
@@ -55,7 +59,7 @@ export function validateAttributeValue(value: AttributeValue, depth = 0): Attrib
         const shown = duplicateListing(ss, compareStrings)!.map((s) => JSON.stringify(s)).join(", ");
         throw validation(`${INVALID}Input collection [${shown}] contains duplicates.`);
       }
-      return value;
+      return { SS: ss };
     }
     case "NS": {
       const ns = v.NS as string[];
@@ -72,7 +76,7 @@ export function validateAttributeValue(value: AttributeValue, depth = 0): Attrib
         const shown = listing.map((b) => JSON.stringify(toBase64(b))).join(",");
         throw validation(`${INVALID}Input collection [${shown}]of type BS contains duplicates.`);
       }
-      return value;
+      return { BS: bs };
     }
   }
   return value;
