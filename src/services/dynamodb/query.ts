@@ -14,7 +14,7 @@ import { encodeKeyPart } from "../../store/keys.ts";
 import type { Key, KeyPart, ListSelector } from "../../store/types.ts";
 import type { InputOf, OutputOf, RequestContext } from "../types.ts";
 import { attributeType, findIndex, hashKeys, indexKeyNames, rangeKeys, requireTable, type IndexRecord, type TableRecord } from "./table-model.ts";
-import { BEYOND, expireItems, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
+import { BEYOND, dataId, expireItems, indexPrefix, itemKey, itemPrefix, projectedNames } from "./storage.ts";
 import { isExpired } from "./ttl.ts";
 import { consumedCapacity, emptyUsage, readUnits } from "./capacity.ts";
 import { Expressions, type KeyCondition } from "./expr-adapter.ts";
@@ -102,7 +102,7 @@ function startStoreKey(target: Target, raw: Item): KeyPart[] {
   for (const n of names) if (typeOf(start[n]!) !== attributeType(target.table, n)) throw bad();
   const { table, index } = target;
   if (!index) return itemKey(table, start);
-  const key: KeyPart[] = ["index", table.id, index.name, ...indexKeyNames(index).map((n) => keyPart(start[n]!))];
+  const key: KeyPart[] = ["index", dataId(table), index.name, ...indexKeyNames(index).map((n) => keyPart(start[n]!))];
   key.push(keyPart(start[table.hash]!));
   if (table.range) key.push(keyPart(start[table.range]!));
   return key;

@@ -24,17 +24,22 @@ import { nextSequenceNumber, streamRecordKey, type StoredStreamRecord } from "..
 /** Upper bound part: above every string/bytes key part, so `[...p, BEYOND]` follows everything under p. */
 export const BEYOND = true;
 
+/** The id in the store keys of a table's items and index entries. */
+export function dataId(table: TableRecord): string {
+  return table.keyId ?? table.id;
+}
+
 export function itemPrefix(table: TableRecord): Key {
-  return ["item", table.id];
+  return ["item", dataId(table)];
 }
 
 export function indexPrefix(table: TableRecord, index: IndexRecord): Key {
-  return ["index", table.id, index.name];
+  return ["index", dataId(table), index.name];
 }
 
 /** The store key of an item (its key attributes present and valid). */
 export function itemKey(table: TableRecord, item: Item): KeyPart[] {
-  const key: KeyPart[] = ["item", table.id, keyPart(item[table.hash]!)];
+  const key: KeyPart[] = ["item", dataId(table), keyPart(item[table.hash]!)];
   if (table.range) key.push(keyPart(item[table.range]!));
   return key;
 }
@@ -56,7 +61,7 @@ function isKeyValue(v: AttributeValue | undefined, type: string): boolean {
  * then sort attributes in KeySchema order, so a Query lists a key range of one partition.
  */
 export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item): KeyPart[] | null {
-  const key: KeyPart[] = ["index", table.id, index.name];
+  const key: KeyPart[] = ["index", dataId(table), index.name];
   for (const name of indexKeyNames(index)) {
     const v = item[name];
     if (!isKeyValue(v, typeOfAttr(table, name))) return null;
@@ -316,7 +321,7 @@ export async function expireItems(ctx: RequestContext, table: TableRecord, keys:
 
 /** Deletes every item and index entry of a table (DeleteTable). */
 export async function dropTableData(store: Store, table: TableRecord): Promise<void> {
-  for (const prefix of [itemPrefix(table), ["index", table.id]] as Key[]) {
+  for (const prefix of [itemPrefix(table), ["index", dataId(table)]] as Key[]) {
     const keys: Key[] = [];
     for await (const entry of store.list({ prefix })) keys.push(entry.key);
     for (let i = 0; i < keys.length; i += 500) {

@@ -46,7 +46,14 @@ export interface StreamRecord {
 }
 
 export interface TableRecord {
+  /** TableId: a UUID per creation. */
   id: string;
+  /**
+   * The table's data in store keys (`dataId`): 12 hex digits per creation, shorter than the
+   * UUID that every item and index entry key would otherwise repeat. Absent on tables created
+   * before it existed, whose keys hold `id`.
+   */
+  keyId?: string;
   name: string;
   arn: string;
   createdAt: number;

@@ -31,6 +31,14 @@ function uuid(): string {
   return crypto.randomUUID();
 }
 
+/** 12 random hex digits: a table's id in its data's store keys (see TableRecord.keyId). */
+function keyId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  let hex = "";
+  for (const b of bytes) hex += (b + 0x100).toString(16).slice(1);
+  return hex;
+}
+
 function keyNames(schema: KeySchemaElement[]): { hash: string; range?: string } {
   const range = schema.find((k) => k.KeyType === "RANGE")?.AttributeName;
   return { hash: schema.find((k) => k.KeyType === "HASH")!.AttributeName, ...(range ? { range } : {}) };
@@ -78,6 +86,7 @@ export async function createTable(input: InputOf<Ops, "CreateTable">, ctx: Reque
   const sse = input.SSESpecification ? await resolveSse(ctx, input.SSESpecification) : undefined;
   const table: TableRecord = {
     id: uuid(),
+    keyId: keyId(),
     name,
     arn,
     createdAt: now,
