@@ -223,11 +223,14 @@ for (const store of STORES.filter((s) => s.name !== "copying store")) {
         TableName: "race", BillingMode: "PAY_PER_REQUEST",
         AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       }));
-      const tableId = created.TableDescription!.TableId!;
       const accounts = 4;
       for (let i = 0; i < accounts; i++) await client.send(new PutItemCommand({ TableName: "race", Item: { pk: { S: `acc${i}` }, balance: { N: "100" }, touch: { N: "0" } } }));
       // Another process's writer: read, change `touch`, commit with a version check, no in-process lock.
       const ns = prefixStore(raw, ["dynamodb", "000000000000", "us-east-1"]);
+      // Item keys hold the table's key id (docs/dynamodb-storage.md), its TableId on older records.
+      const record = (await ns.get<{ id: string; keyId?: string }>(["table", "race"])).value!;
+      expect(record.id).toBe(created.TableDescription!.TableId);
+      const tableId = record.keyId ?? record.id;
       let touches = 0;
       const chaos = async () => {
         for (let n = 0; n < 40; n++) {
