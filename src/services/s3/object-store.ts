@@ -20,9 +20,12 @@
  * characters whose first 8 encode the key's sequence number (base 36), so a version is found
  * with one read. The head records which seq holds the null version (`nullSeq`).
  *
- * Bodies: a version's bytes are the concatenation of its segments (one blob for a PutObject or
- * a copy, stored as `blob`; one blob per part for a completed multipart upload, stored as
- * `body`, so completing needs no copy). Read them with `segmentsOf`. Blob keys are 22 random
+ * Bodies: a body of up to `INLINE_MAX` bytes written by PutObject or CopyObject is kept in the
+ * version record itself (`data`): for small objects a blob costs more than its bytes (a second
+ * store entry, two keys). Otherwise a version's bytes are the concatenation of its segments (one
+ * blob for a PutObject or a copy, stored as `blob`; one blob per part for a completed multipart
+ * upload, stored as `body`, so completing needs no copy); `segmentsOf` lists them, `openBody`
+ * and `readBody` read either kind. Blob keys are 22 random
  * base64url characters (older records hold `<bucket>/<uuid>`); a version's blobs are deleted
  * when the version is.
  *
@@ -103,8 +106,10 @@ export interface ObjectVersion {
   size: number;
   /** Quoted, as on the wire: `"<md5 hex>"` or `"<hex>-<parts>"`. */
   etag: string;
-  /** The body when it is one blob of `size` bytes: that blob's key. Read bodies with `segmentsOf`. */
+  /** The body when it is one blob of `size` bytes: that blob's key. Read bodies with `openBody`/`readBody`. */
   blob?: string;
+  /** The body itself when it is small (`INLINE_MAX`); never modified once stored. */
+  data?: Uint8Array;
   /** The body's blobs in order when it is several (multipart; records written before `blob` existed hold any body here). */
   body?: BodySegment[];
   parts?: PartInfo[];
@@ -132,7 +137,7 @@ export type NewObject = Omit<ObjectVersion, "versionId" | "seq" | "lastModified"
   metadata?: Record<string, string>;
 };
 
-/** A version's body: its blobs in order, with their sizes. */
+/** A version's blobs in order, with their sizes (none when the body is inline or empty). */
 export function segmentsOf(version: ObjectVersion): readonly BodySegment[] {
   return version.blob !== undefined ? [{ blob: version.blob, size: version.size }] : version.body ?? [];
 }
@@ -197,6 +202,7 @@ export function storedVersion(v: VersionFields): ObjectVersion {
     size: v.size,
     etag: v.etag,
     blob: v.blob ?? single,
+    data: v.data,
     checksum: v.checksum && { algorithm: v.checksum.algorithm, value: v.checksum.value, type: v.checksum.type },
     headers: compactHeaders(v.headers),
     encryption: compactEncryption(v.encryption),
@@ -287,6 +293,50 @@ export async function storeBody(ctx: RequestContext, bucket: string, body: Reada
   return { blob, size };
 }
 
+/** Bodies up to this many bytes are stored in the version record (PutObject, CopyObject). */
+export const INLINE_MAX = 4096;
+
+/**
+ * Stores an object's body: in the record (`data`) when it ends within `INLINE_MAX` bytes, else
+ * streamed into a new blob (the bytes read so far first). Returns the `NewObject` body fields.
+ */
+export async function storeObjectBody(ctx: RequestContext, bucket: string, body: ReadableStream<Uint8Array>): Promise<{ body: BodySegment[]; data?: Uint8Array }> {
+  const reader = body.getReader();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (e) {
+      reader.releaseLock();
+      throw e;
+    }
+    if (next.done) {
+      reader.releaseLock();
+      // An exact-length buffer of its own: a stream's chunk may be a view of a larger one.
+      const data = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of head) data.set(chunk, offset), (offset += chunk.length);
+      return { body: [], data };
+    }
+    head.push(next.value);
+    size += next.value.length;
+    if (size > INLINE_MAX) break;
+  }
+  let index = 0;
+  const rest = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index < head.length) return controller.enqueue(head[index++]!);
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { body: [await storeBody(ctx, bucket, rest)] };
+}
+
 /** Deletes the blobs of the given segments (best effort: a missing blob is not an error). */
 export async function deleteBodies(ctx: RequestContext, segments: readonly BodySegment[]): Promise<void> {
   const blobs = bucketBlobs(ctx);
@@ -303,6 +353,7 @@ export async function deleteBodies(ctx: RequestContext, segments: readonly BodyS
  * than the bytes.
  */
 export async function readBody(ctx: RequestContext, version: ObjectVersion, length: number, range?: { start: number; end: number }): Promise<Uint8Array> {
+  if (version.data) return version.data.slice(range?.start ?? 0, (range?.end ?? version.size - 1) + 1);
   const blobs = bucketBlobs(ctx);
   const segments = segmentsOf(version).filter((seg) => seg.size > 0);
   if (blobs.read && segments.length === 1) {
@@ -325,6 +376,16 @@ export function openBody(ctx: RequestContext, version: ObjectVersion, range?: { 
   const blobs = bucketBlobs(ctx);
   const start = range?.start ?? 0;
   const end = range?.end ?? version.size - 1;
+  const data = version.data;
+  if (data) {
+    // A copy: the stored bytes must not be handed to a consumer that could transfer them.
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (start <= end) controller.enqueue(data.slice(start, end + 1));
+        controller.close();
+      },
+    });
+  }
   // Segments that overlap [start, end], with the range inside each.
   const pieces: { blob: string; start: number; end: number }[] = [];
   let offset = 0;

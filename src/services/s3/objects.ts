@@ -21,7 +21,7 @@ import { checkCopySourceConditions, checkReadConditions, resolveRange, type Byte
 import { invalidArgument, invalidRequest, malformedXml, noSuchKey, noSuchVersion, notImplementedHeader } from "./errors.ts";
 import { checkCustomerKey, encryptionFor, encryptionOutput, unsealForRead } from "./encryption.ts";
 import {
-  deleteObject, findVersion, openBody, readBody, storeBody, updateVersion, writeObject, bucketBlobs, newBlobKey, headersOf,
+  deleteObject, findVersion, openBody, readBody, storeObjectBody, updateVersion, writeObject, headersOf, deleteBodies,
   type NewObject, type ObjectVersion, type StoredEncryption, type StoredHeaders, type WriteCondition,
 } from "./object-store.ts";
 import { checkTags, parseTaggingHeader, type Tag } from "./tagging.ts";
@@ -230,11 +230,10 @@ async function copyBody(ctx: RequestContext, bucket: string, source: ObjectVersi
       controller.enqueue(chunk);
     },
   });
-  const blob = newBlobKey(bucket);
-  const { size } = await bucketBlobs(ctx).put(blob, openBody(ctx, source).pipeThrough(hashing));
+  const stored = await storeObjectBody(ctx, bucket, openBody(ctx, source).pipeThrough(hashing));
   const md5Hex = bytesToHex(await digestMd5.digest());
   const checksum: StoredChecksum = { algorithm, value: bytesToBase64(await digest.digest()), type: "FULL_OBJECT" };
-  return { segment: { blob, size }, md5Hex, checksum };
+  return { stored, md5Hex, checksum };
 }
 
 async function copyObject(input: InputOf<Ops, "CopyObject">, ctx: RequestContext) {
@@ -284,9 +283,9 @@ async function copyObject(input: InputOf<Ops, "CopyObject">, ctx: RequestContext
   const init: NewObject = {
     key: input.Key,
     owner: ctx.accountId,
-    size: copied.segment.size,
+    size: copied.stored.data?.length ?? copied.stored.body[0]!.size,
     etag: `"${copied.md5Hex}"`,
-    body: [copied.segment],
+    ...copied.stored,
     checksum: copied.checksum,
     headers: replace ? standardHeaders(input) : { ...source.headers, WebsiteRedirectLocation: input.WebsiteRedirectLocation ?? headersOf(source).WebsiteRedirectLocation },
     metadata: replace ? checkMetadata(input.Metadata) : source.metadata,
@@ -331,9 +330,9 @@ export const objectHandlers: Handlers<Ops> = {
     const encryption = await encryptionFor(ctx, bucket, input.Key, input);
     const condition = writeCondition(input);
     const upload = prepareUpload(headers, input.Body ?? null);
-    let segment;
+    let stored;
     try {
-      segment = await storeBody(ctx, bucket.name, upload.stream);
+      stored = await storeObjectBody(ctx, bucket.name, upload.stream);
     } catch (e) {
       throw await upload.result.then(() => e, (err) => err);
     }
@@ -341,7 +340,7 @@ export const objectHandlers: Handlers<Ops> = {
     try {
       digest = await upload.result;
     } catch (e) {
-      await bucketBlobs(ctx).delete(segment.blob);
+      await deleteBodies(ctx, stored.body);
       throw e;
     }
     const version = await writeObject(ctx, bucket, {
@@ -349,7 +348,7 @@ export const objectHandlers: Handlers<Ops> = {
       owner: ctx.accountId,
       size: digest.size,
       etag: digest.etag,
-      body: [segment],
+      ...stored,
       checksum: digest.checksum,
       headers: { ...standardHeaders(input), ContentEncoding: storedContentEncoding(input.ContentEncoding) },
       metadata,

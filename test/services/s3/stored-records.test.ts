@@ -2,7 +2,7 @@
  * Object records as older versions stored them (docs/s3-storage.md): a head nesting a version
  * whose body is a `body` array of `<bucket>/<uuid>` blobs, with `headers: {}`/`metadata: {}`
  * always present. Stores written then (Deno KV, snapshots) must still read, copy, update and
- * delete; and what the current code writes must be the compact shape.
+ * delete; and what the current code writes must be the compact shape (small bodies inline).
  */
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
@@ -66,22 +66,44 @@ describe("S3 object records", () => {
     expect(await blobs.size(`s3/global/${blob}`)).toBeNull();
   });
 
-  it("stores a one-blob body as `blob`, leaves out empty headers and metadata, shares the SSE-S3 record", async () => {
+  it("keeps a small body in the record, a larger one as one `blob`; leaves out empty metadata; shares the SSE-S3 record", async () => {
     const { store, blobs, s3 } = await setup();
+    const large = "L".repeat(5000);
     await s3.send(new PutObjectCommand({ Bucket: "records", Key: "a", Body: "aaaa" }));
-    await s3.send(new PutObjectCommand({ Bucket: "records", Key: "b", Body: "bbbb", ContentType: "application/octet-stream" }));
-    const a = (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", "a"])).value!.current;
-    const b = (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", "b"])).value!.current;
-    expect(typeof a.blob).toBe("string");
-    expect(a.blob).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(a.body).toBeUndefined();
-    expect(a.metadata).toBeUndefined();
-    expect(b.headers).toEqual({ ContentType: "application/octet-stream" });
+    await s3.send(new PutObjectCommand({ Bucket: "records", Key: "b", Body: large, ContentType: "application/octet-stream" }));
+    await s3.send(new CopyObjectCommand({ Bucket: "records", Key: "a-copy", CopySource: "records/a" }));
+    await s3.send(new CopyObjectCommand({ Bucket: "records", Key: "b-copy", CopySource: "records/b" }));
+    const record = async (key: string) => (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", key])).value!.current;
+    for (const key of ["a", "a-copy"]) {
+      const a = await record(key);
+      expect(a.data).toEqual(text("aaaa"));
+      expect(a.blob).toBeUndefined();
+      expect(a.body).toBeUndefined();
+      expect(a.metadata).toBeUndefined();
+    }
+    for (const key of ["b", "b-copy"]) {
+      const b = await record(key);
+      expect(b.data).toBeUndefined();
+      expect(b.body).toBeUndefined();
+      expect(b.blob).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(await blobs.size(`s3/global/${b.blob as string}`)).toBe(5000);
+      expect(b.headers).toEqual({ ContentType: "application/octet-stream" });
+    }
+    const [a, b] = [await record("a"), await record("b")];
     expect(a.encryption).toEqual({ ServerSideEncryption: "AES256" });
     expect(a.encryption).toBe(b.encryption);
-    expect(await blobs.size(`s3/global/${a.blob as string}`)).toBe(4);
-    const got = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "b" }));
-    expect(got.ContentType).toBe("application/octet-stream");
-    expect(await got.Body!.transformToString()).toBe("bbbb");
+
+    const got = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "a-copy", Range: "bytes=1-2" }));
+    expect(await got.Body!.transformToString()).toBe("aa");
+    const whole = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "b-copy" }));
+    expect(whole.ContentType).toBe("application/octet-stream");
+    expect(await whole.Body!.transformToString()).toBe(large);
+    // A reader that changes the bytes it got leaves the stored body alone.
+    const bytes = await (await s3.send(new GetObjectCommand({ Bucket: "records", Key: "a" }))).Body!.transformToByteArray();
+    bytes.fill(0);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: "records", Key: "a" }))).Body!.transformToString()).toBe("aaaa");
+
+    await s3.send(new DeleteObjectCommand({ Bucket: "records", Key: "b" }));
+    expect(await blobs.size(`s3/global/${b.blob as string}`)).toBeNull();
   });
 });
