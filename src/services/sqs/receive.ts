@@ -14,8 +14,8 @@ import { checkBatch, runBatch } from "./batch.ts";
 import type { QueueRef } from "./queue-url.ts";
 import { deadLetter, redrivePolicyOf } from "./redrive.ts";
 import { notifyQueue, waitForQueue } from "./signal.ts";
-import { keys, loadQueue, lockName, removeMessage, retryCommit, store, type QueueRecord, type StoredMessage } from "./storage.ts";
-import type { AtomicOperation, MaybeEntry } from "../../store/types.ts";
+import { commitGroups, keys, loadQueue, lockName, removeMessage, removeMessageInto, retryCommit, store, type QueueRecord, type StoredMessage } from "./storage.ts";
+import type { AtomicOperation, Key, MaybeEntry } from "../../store/types.ts";
 import { advanceMoveTasks } from "./move-tasks.ts";
 import { dataKeyForReceive } from "./kms.ts";
 
@@ -104,35 +104,48 @@ interface Taken {
   deadLettered: StoredMessage[];
 }
 
-/** One attempt: picks up to `max` receivable messages and puts them in flight (under the queue lock). */
-async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, visibilityTimeout: number | undefined): Promise<{ queue: QueueRecord; taken: Taken }> {
+function sameKey(a: Key, b: Key): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
+
+/** A decision about one message read by a receive, committed with the others of its commit group. */
+interface Planned {
+  entry: MaybeEntry<StoredMessage>;
+  /** The message put in flight; absent when it is dropped (retention) or dead-lettered. */
+  next?: StoredMessage;
+  deadLetter?: boolean;
+}
+
+/**
+ * One attempt: picks up to `max` receivable messages and puts them in flight (under the queue
+ * lock, so receivers in this process never pick the same message). Reads the visibility index,
+ * then the messages in one `getMany` per window, then commits the decisions in groups (up to 10
+ * messages a commit, `commitGroups`), each message checked against the version read: a message
+ * that a lock-free DeleteMessage / ChangeMessageVisibility, or another process, changed
+ * meanwhile is left alone (it may no longer be receivable). `known`: the queue record when the
+ * caller just read it.
+ */
+async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, visibilityTimeout: number | undefined, known?: QueueRecord): Promise<{ queue: QueueRecord; taken: Taken }> {
   const s = store(ctx, ref);
-  const queue = await loadQueue(ctx, ref);
+  const queue = known ?? (await loadQueue(ctx, ref));
   if (!queue) throw queueDoesNotExist(ctx);
   const now = Math.floor(ctx.clock.now());
   const retention = Number(queue.attributes.MessageRetentionPeriod) * 1000;
   const vt = (visibilityTimeout ?? Number(queue.attributes.VisibilityTimeout)) * 1000;
   const policy = redrivePolicyOf(queue);
   const taken: Taken = { messages: [], deadLettered: [] };
-  const groupsDone = new Set<string>();
+  const planned: Planned[] = [];
+  let handing = 0;
 
-  const entries = new Map<string, string | null>();
-  const getMessage = async (id: string) => {
-    const entry = await s.get<StoredMessage>(keys.message(queue, id));
-    if (entry.value) entries.set(id, entry.versionstamp);
-    return entry.value;
-  };
-  /** Commits `op` only if the message is as read (a concurrent delete or visibility change wins). */
-  const guarded = async (m: StoredMessage, op: AtomicOperation) => (await op.check({ key: keys.message(queue, m.id), versionstamp: entries.get(m.id) ?? null }).commit()).ok;
-
-  /** Puts one message in flight, or drops / dead-letters it; true if handed out. */
-  const take = async (m: StoredMessage): Promise<boolean> => {
+  /** Decides what happens to one receivable message; true if it will be handed out. */
+  const plan = (entry: MaybeEntry<StoredMessage>): boolean => {
+    const m = entry.value!;
     if (m.sent + retention <= now) {
-      await guarded(m, removeMessage(s, queue, m));
+      planned.push({ entry });
       return false;
     }
     if (policy && m.receiveCount >= policy.maxReceiveCount) {
-      if (await guarded(m, removeMessage(s, queue, m))) taken.deadLettered.push(m);
+      planned.push({ entry, deadLetter: true });
       return false;
     }
     const next: StoredMessage = {
@@ -142,41 +155,94 @@ async function takeMessages(ctx: RequestContext, ref: QueueRef, max: number, vis
       receipt: crypto.randomUUID(),
       visibleAt: now + vt,
     };
-    if (!(await guarded(m, s.atomic().delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), next)))) return false;
-    taken.messages.push(next);
+    planned.push({ entry, next });
+    handing++;
     return true;
   };
 
-  const due: { id: string; key: readonly unknown[] }[] = [];
-  for await (const entry of s.list<string>({ start: keys.visibility(queue), end: [...keys.visibility(queue), now + 1] })) {
-    due.push({ id: entry.value, key: entry.key });
-    if (!queue.fifo && due.length >= max * 4 + 16) break;
-  }
-  for (const { id, key } of due) {
-    if (taken.messages.length >= max) break;
-    const m = await getMessage(id);
-    if (!m || m.visibleAt !== key[2] || m.seq !== key[3]) {
-      if (!m) await s.delete(key as never);
-      continue;
+  const stale: Key[] = [];
+  /** The message an index entry names, if the entry is current (else null; a dangling entry is collected). */
+  const current = (entry: MaybeEntry<StoredMessage>, key: Key) => {
+    const m = entry.value;
+    if (!m) stale.push(key);
+    return m && m.visibleAt === key[2] && m.seq === key[3] ? m : null;
+  };
+  const start = keys.visibility(queue);
+  const end = [...keys.visibility(queue), now + 1];
+  if (!queue.fifo) {
+    // Pages of the index just larger than what is still wanted (a `limit` also keeps the store
+    // from reading a batch ahead), then their messages in one read; at most 4 × max + 16
+    // entries looked at, as entries of messages changed meanwhile are skipped.
+    let from: Key = start;
+    let last: Key | undefined;
+    for (let looked = 0; handing < max && looked < max * 4 + 16;) {
+      const limit = max - handing + 2;
+      const page: { id: string; key: Key }[] = [];
+      let listed = 0;
+      for await (const entry of s.list<string>({ start: from, end }, { limit: limit + (last ? 1 : 0) })) {
+        listed++;
+        if (last && sameKey(entry.key, last)) continue; // the previous page's last entry (start is inclusive)
+        page.push({ id: entry.value, key: entry.key });
+      }
+      if (page.length === 0) break;
+      looked += page.length;
+      const found = await s.getMany<StoredMessage>(page.map((d) => keys.message(queue, d.id)));
+      found.forEach((entry, i) => {
+        if (handing < max && current(entry, page[i]!.key)) plan(entry);
+      });
+      if (listed < limit + (last ? 1 : 0)) break;
+      from = last = page[page.length - 1]!.key;
     }
-    if (!queue.fifo || m.groupId === undefined) {
-      await take(m);
-      continue;
-    }
+  } else {
     // FIFO: only the head of a group is receivable (a group is blocked while its head is in
     // flight); then the group's following visible messages, in order.
-    if (groupsDone.has(m.groupId)) continue;
-    let head: { key: readonly unknown[]; value: string } | undefined;
-    for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) }, { limit: 1 })) head = g;
-    if (!head || head.value !== m.id) continue;
-    groupsDone.add(m.groupId);
-    for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) })) {
-      if (taken.messages.length >= max) break;
-      const gm = g.value === m.id ? m : await getMessage(g.value);
-      if (!gm) continue;
-      if (gm.visibleAt > now) break;
-      await take(gm);
+    const due: { id: string; key: Key }[] = [];
+    for await (const entry of s.list<string>({ start, end })) due.push({ id: entry.value, key: entry.key });
+    const groupsDone = new Set<string>();
+    for (const { id, key } of due) {
+      if (handing >= max) break;
+      const entry = await s.get<StoredMessage>(keys.message(queue, id));
+      const m = current(entry, key);
+      if (!m) continue;
+      if (m.groupId === undefined) {
+        plan(entry);
+        continue;
+      }
+      if (groupsDone.has(m.groupId)) continue;
+      let head: { key: readonly unknown[]; value: string } | undefined;
+      for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) }, { limit: 1 })) head = g;
+      if (!head || head.value !== m.id) continue;
+      groupsDone.add(m.groupId);
+      for await (const g of s.list<string>({ prefix: keys.groupPrefix(queue, m.groupId) })) {
+        if (handing >= max) break;
+        const member = g.value === m.id ? entry : await s.get<StoredMessage>(keys.message(queue, g.value));
+        if (!member.value) continue;
+        if (member.value.visibleAt > now) break;
+        plan(member);
+      }
     }
+  }
+  for (const key of stale) await s.delete(key);
+
+  const write = (op: AtomicOperation, p: Planned) => {
+    const m = p.entry.value!;
+    op.check({ key: p.entry.key, versionstamp: p.entry.versionstamp });
+    if (!p.next) return removeMessageInto(op, queue, m);
+    return op.delete(keys.visible(queue, m.visibleAt, m.seq)).set(keys.visible(queue, p.next.visibleAt, m.seq), m.id).set(keys.message(queue, m.id), p.next);
+  };
+  const done = (p: Planned) => {
+    if (p.next) taken.messages.push(p.next);
+    else if (p.deadLetter) taken.deadLettered.push(p.entry.value!);
+  };
+  for (const group of commitGroups(planned, (p) => p.entry.value!)) {
+    const op = s.atomic();
+    for (const p of group) write(op, p);
+    if ((await op.commit()).ok) {
+      group.forEach(done);
+      continue;
+    }
+    // Something in the group changed since it was read: commit the others one by one.
+    for (const p of group) if ((await write(s.atomic(), p).commit()).ok) done(p);
   }
   return { queue, taken };
 }
@@ -249,9 +315,9 @@ export async function receiveMessage(ctx: RequestContext, ref: QueueRef, input: 
       return { Messages: retried.messages.map((m) => present(retried.queue, m, encodeHandle(retried.queue, m.id, m.receipt!), systemNames, attributeNames)) };
     }
   }
-  for (;;) {
+  for (let known: QueueRecord | undefined = initial; ; known = undefined) {
     const { queue, taken } = await withLock(lockName(ref), async () => {
-      const result = await takeMessages(ctx, ref, max, input.VisibilityTimeout);
+      const result = await takeMessages(ctx, ref, max, input.VisibilityTimeout, known);
       if (attemptId !== undefined && result.taken.messages.length > 0) {
         const attempt: Attempt = { at: Math.floor(ctx.clock.now()), handed: result.taken.messages.map((m) => ({ id: m.id, receipt: m.receipt! })) };
         await store(ctx, ref).set(keys.attempt(result.queue, attemptId), attempt);

@@ -17,7 +17,7 @@
  * ReceiveMessage reads the visibility index from its start up to `now`: cost grows with the
  * messages it hands out, not with the queue's size.
  */
-import type { Key, MaybeEntry, Store } from "../../store/types.ts";
+import type { AtomicOperation, Key, MaybeEntry, Store } from "../../store/types.ts";
 import { commitWithRetry, type CommitAttempt } from "../../store/atomic.ts";
 import { requestThrottled } from "./errors.ts";
 import type { RequestContext } from "../types.ts";
@@ -189,8 +189,13 @@ export async function deleteAll(s: Store, prefixes: Key[]): Promise<number> {
 }
 
 /** Removes a message and its index entries (does not commit anything else). */
-export function removeMessage(s: Store, q: QueueRef, m: StoredMessage) {
-  const op = s.atomic().delete(keys.message(q, m.id)).delete(keys.visible(q, m.visibleAt, m.seq));
+export function removeMessage(s: Store, q: QueueRef, m: StoredMessage): AtomicOperation {
+  return removeMessageInto(s.atomic(), q, m);
+}
+
+/** Adds the removal of a message and its index entries to `op`. */
+export function removeMessageInto(op: AtomicOperation, q: QueueRef, m: StoredMessage): AtomicOperation {
+  op.delete(keys.message(q, m.id)).delete(keys.visible(q, m.visibleAt, m.seq));
   if (m.groupId !== undefined && m.sequenceNumber !== undefined) op.delete(keys.group(q, m.groupId, m.seq));
   return op;
 }
