@@ -7,7 +7,7 @@
 import type { AuthorizationMap, Input, OperationAuthorization } from "../../policy/authorization.ts";
 import { bucketKey, type BucketRecord } from "./bucket-store.ts";
 import { canonicalUserId } from "./acl.ts";
-import { headKey, type ObjectHead } from "./object-store.ts";
+import { headKey, headOf } from "./object-store.ts";
 import type { PolicyDocument, PolicyStatement } from "../../policy/types.ts";
 
 interface StoredAcl {
@@ -215,7 +215,7 @@ export const s3Authorization: AuthorizationMap = {
       const bucketAcl = record.config.acl as StoredAcl | undefined;
       let statements: PolicyStatement[];
       if (m[2]) {
-        const head = (await env.globalStore.get<ObjectHead>(headKey(m[1], m[2].slice(1)))).value;
+        const head = headOf((await env.globalStore.get<Parameters<typeof headOf>[0]>(headKey(m[1], m[2].slice(1)))).value);
         const accounts = [record.owner, ...(head ? [head.current.owner] : [])];
         statements = [
           ...aclStatements(bucketAcl, (p) => (p === "WRITE" || p === "FULL_CONTROL" ? BUCKET_WRITE : []), arn, [record.owner], ignorePublic),

@@ -16,7 +16,7 @@ import type { Operations as Ops } from "../../generated/s3.ts";
 import { requireBucket, type BucketRecord } from "./bucket-store.ts";
 import { ownerOf } from "./acl.ts";
 import { invalidArgument } from "./errors.ts";
-import { headPrefix, versionPrefix, type ObjectHead, type ObjectVersion } from "./object-store.ts";
+import { headOf, headPrefix, versionPrefix, type ObjectHead, type ObjectVersion } from "./object-store.ts";
 import { encodePageToken, pageTokenField } from "../../encoding/page-token.ts";
 import { keyEncoder } from "./url-encoding.ts";
 
@@ -35,14 +35,14 @@ async function* headsFrom(ctx: RequestContext, bucket: string, prefix: string, a
   const base = headPrefix(bucket);
   if (from === undefined) from = after !== undefined && compareStrings(after, prefix) >= 0 ? after : prefix;
   else if (compareStrings(from, prefix) < 0) from = prefix;
-  for await (const entry of ctx.globalStore.list<ObjectHead>({ prefix: base, start: [...base, from] })) {
+  for await (const entry of ctx.globalStore.list<Parameters<typeof headOf>[0]>({ prefix: base, start: [...base, from] })) {
     const key = entry.key[2] as string;
     if (!key.startsWith(prefix)) {
       if (compareStrings(key, prefix) > 0) return;
       continue;
     }
     if (after !== undefined && compareStrings(key, after) <= 0) continue;
-    yield entry.value;
+    yield headOf(entry.value)!;
   }
 }
 

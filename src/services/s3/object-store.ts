@@ -4,9 +4,11 @@
  *
  * Keys (all in `ctx.globalStore`, i.e. `["s3", "global", ...]`):
  *
- *   ["o", bucket, key]              ObjectHead: the key's current version (which may be a delete
- *                                   marker) plus the key's version counter. One entry per key, so
- *                                   listing a bucket is one ordered scan (UTF-8 byte order).
+ *   ["o", bucket, key]              the key's current version (which may be a delete marker) with
+ *                                   the key's counters `lastSeq`/`nullSeq` in the same record
+ *                                   (older records nest it: `{ current, lastSeq, nullSeq }`; read
+ *                                   either with `headOf`). One entry per key, so listing a bucket
+ *                                   is one ordered scan (UTF-8 byte order).
  *   ["v", bucket, key, rank]        a noncurrent ObjectVersion; rank = RANK_BASE - seq so a key's
  *                                   versions list newest first, as ListObjectVersions returns them.
  *
@@ -29,10 +31,11 @@
  * base64url characters (older records hold `<bucket>/<uuid>`); a version's blobs are deleted
  * when the version is.
  *
- * Records are small (docs/s3-storage.md): every stored version is built by `storedVersion`, one
- * object literal naming every field in one order, so all versions share one V8 hidden class
- * with their fields in the object itself; absent fields are `undefined` (JSON snapshots omit
- * them), empty `headers`/`metadata` are left out (`headersOf` reads either shape).
+ * Records are small (docs/s3-data-model.md): every stored version and head is built by
+ * `storedRecord`, one object literal naming the common fields in one order (so they share one V8
+ * hidden class, fields in the object itself; absent ones are `undefined`, which JSON snapshots
+ * omit), rarer fields appended in a fixed order; empty `headers`/`metadata` are left out
+ * (`headersOf` reads either shape).
  *
  * For the multipart engineer: store parts with `storeBody(ctx, bucket, stream)` (or your own
  * stream through `bucketBlobs(ctx).put(newBlobKey(bucket), …)`), then on completion call
@@ -191,9 +194,14 @@ type VersionFields = Omit<ObjectVersion, "body" | "blob"> & { body?: readonly Bo
  * A one-blob body becomes `blob`; empty headers and metadata are left out.
  */
 export function storedVersion(v: VersionFields): ObjectVersion {
+  return storedRecord(v, undefined, undefined);
+}
+
+/** A version with a head's counters (`lastSeq` set: a head record; unset: a version record). */
+function storedRecord(v: VersionFields, lastSeq: number | undefined, nullSeq: number | undefined): HeadRecord {
   const segments = v.blob !== undefined ? undefined : v.body ?? [];
   const single = segments?.length === 1 && segments[0]!.size === v.size ? segments[0]!.blob : undefined;
-  const out: ObjectVersion = {
+  const out: HeadRecord = {
     key: v.key,
     versionId: v.versionId,
     seq: v.seq,
@@ -206,6 +214,8 @@ export function storedVersion(v: VersionFields): ObjectVersion {
     checksum: v.checksum && { algorithm: v.checksum.algorithm, value: v.checksum.value, type: v.checksum.type },
     headers: compactHeaders(v.headers),
     encryption: compactEncryption(v.encryption),
+    lastSeq,
+    nullSeq,
   };
   if (v.deleteMarker) out.deleteMarker = true;
   if (single === undefined && segments?.length) out.body = segments.map((s) => ({ blob: s.blob, size: s.size }));
@@ -219,6 +229,7 @@ export function storedVersion(v: VersionFields): ObjectVersion {
   return out;
 }
 
+/** A key's current version and counters, as read (`headOf`). */
 export interface ObjectHead {
   current: ObjectVersion;
   /** Highest seq ever used for this key. */
@@ -227,9 +238,23 @@ export interface ObjectHead {
   nullSeq?: number;
 }
 
-/** A head record: one literal, so every head has the same three fields in-object. */
-function storedHead(current: ObjectVersion, lastSeq: number, nullSeq: number | undefined): ObjectHead {
-  return { current, lastSeq, nullSeq };
+/**
+ * What `["o", bucket, key]` holds: the current version's fields and the key's counters in one
+ * record (a version record has them undefined), not a head object nesting the version (48 B more
+ * per key). Records written before this are `ObjectHead`s.
+ */
+type HeadRecord = ObjectVersion & { lastSeq?: number; nullSeq?: number };
+
+/** The stored head record of `current`. */
+function storedHead(current: VersionFields, lastSeq: number, nullSeq: number | undefined): HeadRecord {
+  return storedRecord(current, lastSeq, nullSeq);
+}
+
+/** Reads what `["o", bucket, key]` holds, in either shape. */
+export function headOf(value: HeadRecord | ObjectHead | null | undefined): ObjectHead | null {
+  if (!value) return null;
+  if ("current" in value) return value;
+  return { current: value, lastSeq: value.lastSeq!, nullSeq: value.nullSeq };
 }
 
 const RANK_BASE = Number.MAX_SAFE_INTEGER;
@@ -458,7 +483,7 @@ export function checkVersionId(versionId: string): void {
 // Reads
 
 export async function getHead(ctx: RequestContext, bucket: string, key: string): Promise<ObjectHead | null> {
-  return (await ctx.globalStore.get<ObjectHead>(headKey(bucket, key))).value;
+  return headOf((await ctx.globalStore.get<HeadRecord | ObjectHead>(headKey(bucket, key))).value);
 }
 
 /**
@@ -519,16 +544,16 @@ interface Plan {
 }
 
 async function readPlan(ctx: RequestContext, bucket: string, key: string): Promise<Plan> {
-  const entry = await ctx.globalStore.get<ObjectHead>(headKey(bucket, key));
-  return { head: entry.value, versionstamp: entry.versionstamp };
+  const entry = await ctx.globalStore.get<HeadRecord | ObjectHead>(headKey(bucket, key));
+  return { head: headOf(entry.value), versionstamp: entry.versionstamp };
 }
 
 /**
  * Makes `version` (seq and versionId already set) the key's current version, moving or
- * replacing the previous current version by the bucket's versioning state. Returns the blobs
- * of versions that no longer exist (to delete after the commit).
+ * replacing the previous current version by the bucket's versioning state. Returns the stored
+ * version and the blobs of versions that no longer exist (to delete after the commit).
  */
-async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan, version: ObjectVersion): Promise<BodySegment[]> {
+async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan, version: VersionFields): Promise<{ stored: ObjectVersion; dropped: BodySegment[] }> {
   const { head } = plan;
   const op = ctx.globalStore.atomic().check({ key: headKey(bucket, version.key), versionstamp: plan.versionstamp });
   const dropped: BodySegment[] = [];
@@ -544,14 +569,16 @@ async function commitNewCurrent(ctx: RequestContext, bucket: string, plan: Plan,
         if (oldNull) dropped.push(...segmentsOf(oldNull));
         op.delete(versionKey(bucket, version.key, head.nullSeq!));
       }
-      op.set(versionKey(bucket, version.key, old.seq), old);
+      // Rebuilt: a head record's counters do not belong in a version record.
+      op.set(versionKey(bucket, version.key, old.seq), storedVersion(old));
     }
   }
   if (version.versionId === "null") nullSeq = version.seq;
-  op.set(headKey(bucket, version.key), storedHead(version, version.seq, nullSeq));
+  const stored = storedHead(version, version.seq, nullSeq);
+  op.set(headKey(bucket, version.key), stored);
   const result = await op.commit();
   if (!result.ok) throw new WriteConflict();
-  return dropped;
+  return { stored, dropped };
 }
 
 /** The version id a new version gets in `bucket`: fresh when versioning is Enabled, else "null". */
@@ -574,9 +601,9 @@ export async function writeObject(ctx: RequestContext, bucket: BucketRecord, ini
       const seq = (plan.head?.lastSeq ?? 0) + 1;
       // storedVersion, not `{ ...init, seq }`: V8 gives every object built by a spread plus new
       // keys a hidden class of its own (~0.5 KiB), which a stored version would keep forever.
-      const v = storedVersion({ ...init, versionId: versionIdFor(bucket, seq), seq, lastModified: ctx.clock.now() });
-      dropped = await commitNewCurrent(ctx, bucket.name, plan, v);
-      return v;
+      const committed = await commitNewCurrent(ctx, bucket.name, plan, { ...init, versionId: versionIdFor(bucket, seq), seq, lastModified: ctx.clock.now() });
+      dropped = committed.dropped;
+      return committed.stored;
     });
   } catch (e) {
     await deleteBodies(ctx, init.body);
@@ -622,11 +649,11 @@ export async function deleteObject(ctx: RequestContext, bucket: BucketRecord, ke
         return { deleteMarker: false };
       }
       const seq = (head?.lastSeq ?? 0) + 1;
-      const marker = storedVersion({
+      const marker: ObjectVersion = {
         key, versionId: versionIdFor(bucket, seq), seq, deleteMarker: true, lastModified: ctx.clock.now(),
         owner: ctx.accountId, size: 0, etag: "",
-      });
-      dropped = await commitNewCurrent(ctx, bucket.name, plan, marker);
+      };
+      ({ dropped } = await commitNewCurrent(ctx, bucket.name, plan, marker));
       removed = true;
       return { versionId: marker.versionId, deleteMarker: true };
     }
@@ -678,10 +705,10 @@ export async function updateVersion(
     const plan = await readPlan(ctx, bucket, key);
     const version = await findVersion(ctx, bucket, key, versionId);
     if (!version || !plan.head) return null;
-    const next = storedVersion(fn(version));
+    const changed = fn(version);
     const op = ctx.globalStore.atomic().check({ key: headKey(bucket, key), versionstamp: plan.versionstamp });
-    if (plan.head.current.seq === version.seq) op.set(headKey(bucket, key), storedHead(next, plan.head.lastSeq, plan.head.nullSeq));
-    else op.set(versionKey(bucket, key, version.seq), next);
+    const next = plan.head.current.seq === version.seq ? storedHead(changed, plan.head.lastSeq, plan.head.nullSeq) : storedVersion(changed);
+    op.set(plan.head.current.seq === version.seq ? headKey(bucket, key) : versionKey(bucket, key, version.seq), next);
     if (!(await op.commit()).ok) throw new WriteConflict();
     return next;
   });

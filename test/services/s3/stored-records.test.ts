@@ -1,5 +1,5 @@
 /**
- * Object records as older versions stored them (docs/s3-storage.md): a head nesting a version
+ * Object records as older versions stored them (docs/s3-data-model.md): a head nesting a version
  * whose body is a `body` array of `<bucket>/<uuid>` blobs, with `headers: {}`/`metadata: {}`
  * always present. Stores written then (Deno KV, snapshots) must still read, copy, update and
  * delete; and what the current code writes must be the compact shape (small bodies inline).
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand,
-  ListObjectsV2Command, PutObjectCommand, PutObjectTaggingCommand, S3Client,
+  ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { createEmulator, inProcess } from "../../helpers/clients.ts";
 import { createMemoryStore } from "../../../src/store/memory.ts";
@@ -73,7 +73,8 @@ describe("S3 object records", () => {
     await s3.send(new PutObjectCommand({ Bucket: "records", Key: "b", Body: large, ContentType: "application/octet-stream" }));
     await s3.send(new CopyObjectCommand({ Bucket: "records", Key: "a-copy", CopySource: "records/a" }));
     await s3.send(new CopyObjectCommand({ Bucket: "records", Key: "b-copy", CopySource: "records/b" }));
-    const record = async (key: string) => (await store.get<{ current: Record<string, unknown> }>(["s3", "global", "o", "records", key])).value!.current;
+    // A head is the current version's record itself, with the key's counters.
+    const record = async (key: string) => (await store.get<Record<string, unknown>>(["s3", "global", "o", "records", key])).value!;
     for (const key of ["a", "a-copy"]) {
       const a = await record(key);
       expect(a.data).toEqual(text("aaaa"));
@@ -103,7 +104,30 @@ describe("S3 object records", () => {
     bytes.fill(0);
     expect(await (await s3.send(new GetObjectCommand({ Bucket: "records", Key: "a" }))).Body!.transformToString()).toBe("aaaa");
 
+    expect(a.current).toBeUndefined();
+    expect(a.lastSeq).toBe(1);
+
     await s3.send(new DeleteObjectCommand({ Bucket: "records", Key: "b" }));
     expect(await blobs.size(`s3/global/${b.blob as string}`)).toBeNull();
+  });
+
+  it("moves a replaced head to a version record without the head's counters (versioned bucket)", async () => {
+    const { store, s3 } = await setup();
+    await s3.send(new PutBucketVersioningCommand({ Bucket: "records", VersioningConfiguration: { Status: "Enabled" } }));
+    const first = await s3.send(new PutObjectCommand({ Bucket: "records", Key: "k", Body: "one" }));
+    await s3.send(new PutObjectCommand({ Bucket: "records", Key: "k", Body: "two" }));
+    const head = (await store.get<Record<string, unknown>>(["s3", "global", "o", "records", "k"])).value!;
+    expect([head.lastSeq, head.seq]).toEqual([2, 2]);
+    const versions: Record<string, unknown>[] = [];
+    for await (const e of store.list<Record<string, unknown>>({ prefix: ["s3", "global", "v", "records", "k"] })) versions.push(e.value);
+    expect(versions.map((v) => [v.versionId, v.lastSeq, v.nullSeq])).toEqual([[first.VersionId, undefined, undefined]]);
+    const old = await s3.send(new GetObjectCommand({ Bucket: "records", Key: "k", VersionId: first.VersionId }));
+    expect(await old.Body!.transformToString()).toBe("one");
+    // Deleting the current version promotes the older one back into the head record.
+    const current = await s3.send(new HeadObjectCommand({ Bucket: "records", Key: "k" }));
+    await s3.send(new DeleteObjectCommand({ Bucket: "records", Key: "k", VersionId: current.VersionId }));
+    const promoted = (await store.get<Record<string, unknown>>(["s3", "global", "o", "records", "k"])).value!;
+    expect([promoted.versionId, promoted.lastSeq]).toEqual([first.VersionId, 2]);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: "records", Key: "k" }))).Body!.transformToString()).toBe("one");
   });
 });
