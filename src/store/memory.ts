@@ -1,17 +1,17 @@
 /**
- * The in-memory Store: a Map from encoded key to entry, plus a sorted index of encoded keys
- * for ordered `list`. Values are kept by reference (handlers treat them as immutable; the
- * copying store catches those that do not). Semantics follow Deno KV
+ * The in-memory Store: a sorted map (sorted-list.ts) from encoded key to value and version,
+ * which serves lookups and ordered `list`. Values are kept by reference (handlers treat them
+ * as immutable; the copying store catches those that do not). Semantics follow Deno KV
  * (https://docs.deno.com/api/deno/~/Deno.Kv), including its list-selector errors.
  *
- * An entry costs its encoded key (shared by the Map and the index), a Map entry whose value is
- * a slot number, and that slot in two arrays (value, version): no object per entry. The key
- * tuple is not kept (`list` decodes it from the encoded key; `get` answers with the caller's),
- * and the versionstamp is the commit's number, formatted only when read.
+ * An entry costs its encoded key and three array slots (key, value, version): no Map entry,
+ * no object per entry. The key tuple is not kept (`list` decodes it from the encoded key;
+ * `get` answers with the caller's), and the versionstamp is the commit's number, formatted
+ * only when read.
  */
 import { assertWritableKey, decodeKey, encodeKey, flatString, isEncodedUnder, prefixRange } from "./keys.ts";
 import { atomicBuilder } from "./atomic.ts";
-import { SortedStrings } from "./sorted-list.ts";
+import { SortedMap } from "./sorted-list.ts";
 import type { AtomicOperation, Entry, Key, ListOptions, ListSelector, MaybeEntry, Store } from "./types.ts";
 
 // 20 hex digits like Deno KV; a counter stays exact to 2^53. Built flat (see flatString).
@@ -62,44 +62,20 @@ export function selectorRange(selector: ListSelector): { lo: string; hi: string 
 
 /** A Store in memory (sorted, versionstamped, atomic): the default state of an emulator; gone when the process ends. */
 export function createMemoryStore(): MemoryStore {
-  /** Encoded key → slot in `values` / `versions`. */
-  const map = new Map<string, number>();
-  let values: unknown[] = [];
-  /** The sequence number of the commit that wrote each slot (`versionstampOf` formats it). */
-  let versions: number[] = [];
-  /** Slots of deleted keys, reused before the arrays grow. */
-  let free: number[] = [];
-  const index = new SortedStrings();
+  /** Encoded key → value, and the sequence number of the commit that wrote it (`versionstampOf`). */
+  const entries = new SortedMap<unknown>();
   let version = 0;
 
   const write = (encoded: string, value: unknown, version: number): void => {
-    let slot = map.get(encoded);
-    if (slot === undefined) {
-      // A new key is kept flat (the Map and the index share it).
-      index.insert((encoded = flatString(encoded)));
-      slot = free.length > 0 ? free.pop()! : values.length;
-      map.set(encoded, slot);
-    }
-    values[slot] = value;
-    versions[slot] = version;
-  };
-  const remove = (encoded: string): void => {
-    const slot = map.get(encoded);
-    if (slot === undefined) return;
-    map.delete(encoded);
-    index.remove(encoded);
-    if (map.size === 0) {
-      // Emptied: let the arrays (sized for the most keys ever held) go.
-      (values = []), (versions = []), (free = []);
-      return;
-    }
-    values[slot] = undefined;
-    free.push(slot);
+    const pos = entries.find(encoded);
+    // A new key is kept flat: it lives as long as the entry.
+    if (pos < 0) entries.set(flatString(encoded), value, version);
+    else entries.setAt(pos, value, version);
   };
   const read = <T>(key: Key): MaybeEntry<T> => {
-    const slot = map.get(encodeKey(key));
-    return slot !== undefined
-      ? { key, value: values[slot] as T, versionstamp: versionstampOf(versions[slot]!) }
+    const pos = entries.find(encodeKey(key));
+    return pos >= 0
+      ? { key, value: entries.valueAt(pos) as T, versionstamp: versionstampOf(entries.versionAt(pos)) }
       : { key, value: null, versionstamp: null };
   };
 
@@ -110,12 +86,11 @@ export function createMemoryStore(): MemoryStore {
     let loExclusive = false;
     while (remaining > 0) {
       const want = Math.min(LIST_BATCH, remaining);
-      const keys = index.range(lo, loExclusive, hi, reverse, want);
+      const keys: string[] = [], values: unknown[] = [], versions: number[] = [];
+      entries.rangeInto(lo, loExclusive, hi, reverse, want, keys, values, versions);
       const batch: Entry<T>[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
-        const encoded = keys[i]!;
-        const slot = map.get(encoded)!;
-        batch[i] = { key: decodeKey(encoded), value: values[slot] as T, versionstamp: versionstampOf(versions[slot]!) };
+        batch[i] = { key: decodeKey(keys[i]!), value: values[i] as T, versionstamp: versionstampOf(versions[i]!) };
       }
       // Resume after the last key read, so writes during iteration are seen deterministically:
       // keys not yet reached appear, deleted ones do not, nothing repeats.
@@ -132,12 +107,12 @@ export function createMemoryStore(): MemoryStore {
     return atomicBuilder(async (checks, mutations) => {
       // Synchronous from first check to last write: nothing can interleave.
       for (const c of checks) {
-        const slot = map.get(encodeKey(c.key));
-        if ((slot !== undefined ? versionstampOf(versions[slot]!) : null) !== c.versionstamp) return { ok: false as const };
+        const pos = entries.find(encodeKey(c.key));
+        if ((pos >= 0 ? versionstampOf(entries.versionAt(pos)) : null) !== c.versionstamp) return { ok: false as const };
       }
       const v = ++version;
       for (const m of mutations) {
-        if (m.del) remove(encodeKey(m.key));
+        if (m.del) entries.delete(encodeKey(m.key));
         else write(encodeKey(m.key), m.value, v);
       }
       return { ok: true as const, versionstamp: versionstampOf(v) };
@@ -146,12 +121,10 @@ export function createMemoryStore(): MemoryStore {
 
   return {
     get size() {
-      return map.size;
+      return entries.size;
     },
     clear() {
-      map.clear();
-      (values = []), (versions = []), (free = []);
-      index.clear();
+      entries.clear();
     },
     async get<T>(key: Key) {
       return read<T>(key);
@@ -169,7 +142,7 @@ export function createMemoryStore(): MemoryStore {
     },
     async delete(key: Key) {
       assertWritableKey(key);
-      remove(encodeKey(key));
+      entries.delete(encodeKey(key));
     },
     list,
     atomic,
