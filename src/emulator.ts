@@ -283,52 +283,77 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     track(promise);
   };
 
-  const contextFor = (service: ServiceDefinition, base: CallBase): RequestContext => {
-    const parts = partsOf(service);
-    const place = placeOf(service, parts, base.accountId, base.region);
-    const request = base.request;
-    const outerWaitUntil = base.waitUntil;
-    return {
-      service: service.name,
-      operation: "",
-      protocol: base.protocol ?? service.model.metadata.protocol,
-      accountId: base.accountId,
-      region: base.region,
-      requestId: base.requestId,
-      caller: base.viaService
+  /**
+   * A call's context. A class, not an object literal: the literal's `signal` getter made V8 build
+   * every context on its slow path. Every member but `signal` is an own property, so copies made
+   * with a spread (`{ ...ctx, region }`) keep them; such a copy has no `signal`.
+   */
+  class CallContext implements RequestContext {
+    service: string;
+    operation = "";
+    protocol: ProtocolId;
+    accountId: string;
+    region: string;
+    requestId: string;
+    caller: RequestContext["caller"];
+    store: Store;
+    globalStore: Store;
+    storeFor: RequestContext["storeFor"];
+    blobs: BlobStore;
+    globalBlobs: BlobStore;
+    clock = clock;
+    timers = timers;
+    events = events;
+    waitUntil: RequestContext["waitUntil"];
+    baseUrl: string;
+    request: Request | undefined;
+    lambdaRunner = lambdaRunner;
+    runtime: RequestContext["runtime"];
+    invoke: RequestContext["invoke"];
+    declare authorize?: RequestContext["authorize"];
+
+    constructor(service: ServiceDefinition, base: CallBase) {
+      const parts = partsOf(service);
+      const place = placeOf(service, parts, base.accountId, base.region);
+      const outerWaitUntil = base.waitUntil;
+      this.service = service.name;
+      this.protocol = base.protocol ?? service.model.metadata.protocol;
+      this.accountId = base.accountId;
+      this.region = base.region;
+      this.requestId = base.requestId;
+      this.caller = base.viaService
         ? { accessKeyId: base.accessKeyId, accountId: base.accountId, service: base.viaService }
-        : { accessKeyId: base.accessKeyId, accountId: base.accountId },
-      store: place.store,
-      globalStore: parts.globalStore,
-      storeFor: parts.storeFor,
-      blobs: place.blobs,
-      globalBlobs: parts.globalBlobs,
-      clock,
-      timers,
-      events,
-      waitUntil: outerWaitUntil
+        : { accessKeyId: base.accessKeyId, accountId: base.accountId };
+      this.store = place.store;
+      this.globalStore = parts.globalStore;
+      this.storeFor = parts.storeFor;
+      this.blobs = place.blobs;
+      this.globalBlobs = parts.globalBlobs;
+      this.waitUntil = outerWaitUntil
         ? (promise) => {
           track(promise);
           outerWaitUntil(promise);
         }
-        : trackOnly,
-      baseUrl: base.baseUrl,
-      request,
-      lambdaRunner,
-      runtime: parts.runtime,
-      // A getter: Node adapters' light Requests build a full Request on first `signal` access.
-      get signal() {
-        return request?.signal;
-      },
+        : trackOnly;
+      this.baseUrl = base.baseUrl;
+      this.request = base.request;
+      this.runtime = parts.runtime;
       // The called service gets the caller's account, region and origin, not its request
       // (whose headers, such as Content-Length, describe another operation's body).
-      invoke: (serviceName, operationName, input, target) =>
+      this.invoke = (serviceName, operationName, input, target) =>
         invoke(serviceName, operationName, input, {
           accountId: target?.accountId ?? base.accountId, region: base.region, requestId: crypto.randomUUID(), baseUrl: base.baseUrl,
           accessKeyId: base.accessKeyId, waitUntil: outerWaitUntil, viaService: service.name,
-        }),
-    };
-  };
+        });
+    }
+
+    // A getter: Node adapters' light Requests build a full Request on first `signal` access.
+    get signal(): AbortSignal | undefined {
+      return this.request?.signal;
+    }
+  }
+
+  const contextFor = (service: ServiceDefinition, base: CallBase): RequestContext => new CallContext(service, base);
 
   async function invoke(serviceName: string, operationName: string, input: Record<string, unknown>, base: CallBase): Promise<Record<string, unknown>> {
     const service = served.find((s) => s.name === serviceName);
@@ -563,7 +588,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const acceptsUnsigned = service.acceptsUnsigned?.(incoming) === true;
     const region = credentials?.region ?? identified.region ?? defaultRegion;
     if ((verifySignatures || authorizer) && !acceptsUnsigned) return checked(routing, service, codec, incoming, region);
-    return serve(routing, service, codec, incoming, region, accountFor(credentials?.accessKeyId, defaultAccount), undefined);
+    return serve(routing, service, codec, incoming, region, accountOf(credentials?.accessKeyId), undefined);
+  }
+
+  // Access key id → account (accounts.ts decodes base32 and tests regular expressions): a client sends one key on every request.
+  const accounts = new Map<string, string>();
+  function accountOf(accessKeyId: string | undefined): string {
+    if (!accessKeyId) return defaultAccount;
+    let account = accounts.get(accessKeyId);
+    if (account === undefined) {
+      if (accounts.size >= 1000) accounts.clear();
+      account = accountFor(accessKeyId, defaultAccount);
+      accounts.set(accessKeyId, account);
+    }
+    return account;
   }
 
   /** Signature verification and IAM's principal, before `serve`. */

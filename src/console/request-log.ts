@@ -56,7 +56,8 @@ export interface RequestLog {
    * the log capture them.
    */
   subscribe(listener: (record: RequestRecord) => void, options?: { bodies?: boolean }): () => void;
-  add(record: Omit<RequestRecord, "id">): RequestRecord;
+  /** Numbers and keeps a record; one that has an `id` member already is kept as is (renumbered), not copied. */
+  add(record: Omit<RequestRecord, "id"> & { id?: number }): RequestRecord;
 }
 
 /** A ring buffer of `size` records (at least 1). */
@@ -91,7 +92,9 @@ export function createRequestLog(size: number): RequestLog {
       };
     },
     add(fields) {
-      const record: RequestRecord = Object.assign({ id: next++ }, fields);
+      // A record made with an `id` slot (observeRequest's) is numbered in place, not copied.
+      const record: RequestRecord = "id" in fields ? fields as RequestRecord : Object.assign({ id: 0 }, fields);
+      record.id = next++;
       if (ring.length < capacity) {
         ring.push(record);
       } else {
@@ -126,9 +129,10 @@ export function observeRequest(log: RequestLog, incoming: IncomingRequest, ctx: 
   });
 }
 
-function recordOf(incoming: IncomingRequest, ctx: RequestContext, clock: { now(): number }, response: Response, started: number): Omit<RequestRecord, "id"> {
+function recordOf(incoming: IncomingRequest, ctx: RequestContext, clock: { now(): number }, response: Response, started: number): RequestRecord {
   const url = incoming.url;
   return {
+    id: 0,
     time: clock.now(),
     requestId: ctx.requestId,
     service: ctx.service,
@@ -153,7 +157,9 @@ async function observeCapturing(log: RequestLog, incoming: IncomingRequest, ctx:
     requestBytes ? requestBytes.then((b) => captured(b, b.byteLength, incoming.headers.get("content-type")), () => undefined) : undefined,
     copy ? readStart(copy.body!).then(({ bytes, size, done }) => captured(bytes, size, response.headers.get("content-type"), !done)) : undefined,
   ]);
-  log.add({ ...fields, request, response: responseBody });
+  fields.request = request;
+  fields.response = responseBody;
+  log.add(fields);
   return response;
 }
 

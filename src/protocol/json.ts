@@ -14,7 +14,7 @@
  * https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#aws-protocols-awsquerycompatible-trait,
  * botocore `parsers.py` (BaseJSONParser._do_error_parse) and @aws-sdk/core AwsJsonRpcProtocol.
  */
-import { crc32 } from "./crc32.ts";
+import { crc32, crc32OfText } from "./crc32.ts";
 import { acceptsGzip, gzip } from "../encoding/gzip.ts";
 import { HTTP_HEADERS, HTTP_STATUS, NO_WIRE_OPTIONS, type Codec, type IncomingRequest, type ParsedOperation, type WireOptions } from "./codec.ts";
 import { AwsError } from "./errors.ts";
@@ -143,20 +143,22 @@ export function typeErrorMessage(error: ShapeTypeError, classic: boolean): strin
 const utf8 = new TextEncoder();
 
 function respond(incoming: IncomingRequest, status: number, body: unknown, headers: Record<string, string>): Response {
-  const bytes = utf8.encode(JSON.stringify(body));
+  const text = JSON.stringify(body);
   // A plain record: the Response constructor validates it once (Headers#set does it per call).
   const out: Record<string, string> = {};
   for (const k in headers) out[k.toLowerCase()] = headers[k]!;
   out["content-type"] = contentType(incoming);
   out["x-amzn-requestid"] = incoming.requestId;
-  let sent: Uint8Array = bytes;
   if (incoming.wire.gzipResponses && acceptsGzip(incoming.headers)) {
-    sent = gzip(bytes);
+    const sent = gzip(utf8.encode(text));
     out["content-encoding"] = "gzip";
+    if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32(sent));
+    return new Response(sent as BodyInit, { status, headers: out });
   }
-  // botocore checks x-amz-crc32 when present (over the bytes as sent); services that send it declare it.
-  if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32(sent));
-  return new Response(sent as BodyInit, { status, headers: out });
+  // The text itself is the body (UTF-8 on the wire): no encoded copy per response. botocore
+  // checks x-amz-crc32 when present (over the bytes as sent); services that send it declare it.
+  if (incoming.wire.crc32Header) out["x-amz-crc32"] = String(crc32OfText(text));
+  return new Response(text, { status, headers: out });
 }
 
 /** JSON-safe copy of error fields the model does not describe (bytes as base64). */
