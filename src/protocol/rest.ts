@@ -99,29 +99,56 @@ export interface RouteMatch {
   labels: Record<string, string>;
 }
 
-/** The operation a REST request addresses, or undefined. `path` is the raw (encoded) path. */
-export function matchRoute(model: ServiceModel, method: string, path: string, query: URLSearchParams, headers: Headers): RouteMatch | undefined {
-  let best: { route: Route; labels: Record<string, string>; score: number[] } | undefined;
-  const upper = method.toUpperCase();
-  for (const route of routesOf(model)) {
-    if (route.operation.http.method !== upper) continue;
-    const m = route.pattern.exec(path === "" ? "/" : path);
-    if (!m) continue;
-    if (!route.queryLiterals.every(([k, v]) => query.has(k) && (v === undefined || query.get(k) === v))) continue;
-    if (!route.requiredQuery.every((k) => query.has(k))) continue;
-    if (!route.requiredHeaders.every((h) => headers.has(h))) continue;
-    const labels: Record<string, string> = {};
-    route.labels.forEach((name, i) => (labels[name] = safeDecode(m[i + 1]!)));
-    const score = [
-      route.literalSegments,
-      route.queryLiterals.length,
-      route.requiredQuery.length + route.requiredHeaders.length,
-      route.operation.deprecated ? 0 : 1,
-      -route.order,
-    ];
-    if (!best || compareScores(score, best.score) > 0) best = { route, labels, score };
+const routesByMethod = new WeakMap<ServiceModel, Map<string, Route[]>>();
+
+/** How specific a route is: more literal segments, query literals, required members; not deprecated; earlier in the model. */
+function routeScore(route: Route): number[] {
+  return [
+    route.literalSegments,
+    route.queryLiterals.length,
+    route.requiredQuery.length + route.requiredHeaders.length,
+    route.operation.deprecated ? 0 : 1,
+    -route.order,
+  ];
+}
+
+/** A method's routes, most specific first (scores are distinct: the model order breaks ties). */
+function routesFor(model: ServiceModel, method: string): Route[] {
+  let byMethod = routesByMethod.get(model);
+  if (!byMethod) routesByMethod.set(model, (byMethod = new Map()));
+  let routes = byMethod.get(method);
+  if (!routes) {
+    const scored = routesOf(model).filter((r) => r.operation.http.method === method).map((route) => ({ route, score: routeScore(route) }));
+    scored.sort((a, b) => compareScores(b.score, a.score));
+    routes = scored.map((s) => s.route);
+    byMethod.set(method, routes);
   }
-  return best && { operation: best.route.operation, labels: best.labels };
+  return routes;
+}
+
+function conditionsHold(route: Route, query: URLSearchParams, headers: Headers): boolean {
+  for (const [k, v] of route.queryLiterals) if (!query.has(k) || (v !== undefined && query.get(k) !== v)) return false;
+  for (const k of route.requiredQuery) if (!query.has(k)) return false;
+  for (const h of route.requiredHeaders) if (!headers.has(h)) return false;
+  return true;
+}
+
+/**
+ * The operation a REST request addresses, or undefined. `path` is the raw (encoded) path. Of
+ * the routes whose method, path, query literals and required query members and headers match,
+ * the most specific wins (`routeScore`); routes are tried in that order, so the first match is it.
+ */
+export function matchRoute(model: ServiceModel, method: string, path: string, query: URLSearchParams, headers: Headers): RouteMatch | undefined {
+  const target = path === "" ? "/" : path;
+  for (const route of routesFor(model, method.toUpperCase())) {
+    if (!conditionsHold(route, query, headers)) continue;
+    const m = route.pattern.exec(target);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < route.labels.length; i++) labels[route.labels[i]!] = safeDecode(m[i + 1]!);
+    return { operation: route.operation, labels };
+  }
+  return undefined;
 }
 
 function compareScores(a: number[], b: number[]): number {
