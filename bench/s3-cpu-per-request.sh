@@ -23,19 +23,11 @@ local i = 0
 request = function() i = i % 100 + 1; return wrk.format(nil, "/cpu-bench/put-" .. i) end
 LUA
 printf '%s\nwrk.method = "GET"\n' "$HEADERS" > "$WORK/get.lua"
-"$@" > "$WORK/server.log" 2>&1 &
-PID=$!
-for i in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
+. "$(dirname "$0")/cpu-per-request.sh"
+start_server "$PORT" "$@"
 s3() { curl -s -o /dev/null -H "authorization: $AUTH" -H "x-amz-date: 20261122T000000Z" "$@"; }
 s3 -X PUT "http://127.0.0.1:$PORT/cpu-bench"
 s3 -X PUT --data-binary @"$WORK/body" "http://127.0.0.1:$PORT/cpu-bench/get"
 for i in 1 2 3 4 5; do s3 -X PUT --data-binary @"$WORK/body" "http://127.0.0.1:$PORT/cpu-bench/warm"; s3 "http://127.0.0.1:$PORT/cpu-bench/get"; done
-ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-HZ=$(getconf CLK_TCK)
-measure() {
-  local t0 t1 out n
-  t0=$(ticks); out=$(wrk -t1 -c4 -d8s -s "$WORK/$1.lua" "http://127.0.0.1:$PORT/cpu-bench/get"); t1=$(ticks)
-  n=$(echo "$out" | awk '/requests in/{print $1}')
-  echo "$n req, $(echo "scale=2; ($t1 - $t0) * 1000 / $HZ / $n" | bc) ms CPU/req$(echo "$out" | awk '/Non-2xx/{print ", non-2xx: "$NF}')"
-}
+measure() { cpu_per_request "$WORK/$1.lua" 4 "http://127.0.0.1:$PORT/cpu-bench/get" ms; }
 echo "$LABEL  PutObject 1 MiB: $(measure put)  GetObject 1 MiB: $(measure get)  (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -25,18 +25,10 @@ LUA
 }
 lua SendMessage "{\"QueueUrl\":\"$QUEUE\",\"MessageBody\":\"hello from the bench\",\"MessageAttributes\":{\"a\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}}" > "$WORK/send.lua"
 lua ReceiveMessage "{\"QueueUrl\":\"$QUEUE\",\"MaxNumberOfMessages\":10,\"VisibilityTimeout\":0,\"WaitTimeSeconds\":0}" > "$WORK/receive.lua"
-"$@" > "$WORK/server.log" 2>&1 &
-PID=$!
-for i in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
+. "$(dirname "$0")/cpu-per-request.sh"
+start_server "$PORT" "$@"
 curl -s -o /dev/null -X POST -H "authorization: $AUTH" -H "x-amz-date: 20261122T000000Z" -H "content-type: application/x-amz-json-1.0" \
   -H "x-amz-target: AmazonSQS.CreateQueue" --data '{"QueueName":"cpu-bench"}' "http://127.0.0.1:$PORT/"
-ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-HZ=$(getconf CLK_TCK)
-measure() {
-  local t0 t1 out n
-  t0=$(ticks); out=$(wrk -t1 -c16 -d8s -s "$WORK/$1.lua" "http://127.0.0.1:$PORT/"); t1=$(ticks)
-  n=$(echo "$out" | awk '/requests in/{print $1}')
-  echo "$n req, $(echo "scale=0; ($t1 - $t0) * 1000000 / $HZ / $n" | bc) µs CPU/req$(echo "$out" | awk '/Non-2xx/{print ", non-2xx: "$NF}')"
-}
+measure() { cpu_per_request "$WORK/$1.lua" 16 "http://127.0.0.1:$PORT/" µs; }
 wrk -t1 -c4 -d2s -s "$WORK/send.lua" "http://127.0.0.1:$PORT/" > /dev/null
 echo "$LABEL  SendMessage: $(measure send)  ReceiveMessage(10): $(measure receive)  (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -124,7 +124,7 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
       return;
     }
     case "blob": {
-      const length = value instanceof Uint8Array ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : undefined;
+      const length = blobLength(value);
       if (length !== undefined) checkSize(shape, length, value, path, out);
       return;
     }
@@ -136,7 +136,7 @@ function walk(model: ServiceModel, shape: Shape, value: unknown, path: string, o
     case "double":
     case "bigdecimal":
     case "biginteger": {
-      const n = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Number.NaN;
+      const n = numberOf(value);
       if (Number.isNaN(n)) return;
       if (shape.min !== undefined && n < shape.min) {
         out.push({ path, value: printValue(value), constraint: `Member must have value greater than or equal to ${shape.min}` });
@@ -215,7 +215,7 @@ function isValid(model: ServiceModel, shape: Shape, value: unknown): boolean {
     }
     case "blob": {
       if (shape.min === undefined && shape.max === undefined) return true;
-      const length = value instanceof Uint8Array ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : undefined;
+      const length = blobLength(value);
       return length === undefined || sizeOk(shape, length);
     }
     case "integer":
@@ -226,13 +226,23 @@ function isValid(model: ServiceModel, shape: Shape, value: unknown): boolean {
     case "double":
     case "bigdecimal":
     case "biginteger": {
-      const n = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Number.NaN;
+      const n = numberOf(value);
       if (Number.isNaN(n)) return true;
       return !(shape.min !== undefined && n < shape.min) && !(shape.max !== undefined && n > shape.max);
     }
     default:
       return true;
   }
+}
+
+/** A blob member's length in bytes (a string counts as its UTF-8 bytes); undefined for other values. */
+function blobLength(value: unknown): number | undefined {
+  return value instanceof Uint8Array ? value.byteLength : typeof value === "string" ? new TextEncoder().encode(value).byteLength : undefined;
+}
+
+/** A numeric member's value; NaN when it is not a number (the type check reports that). */
+function numberOf(value: unknown): number {
+  return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Number.NaN;
 }
 
 function sizeOk(shape: Shape, size: number): boolean {
