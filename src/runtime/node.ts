@@ -149,6 +149,10 @@ export async function startServer(options: ServerOptions, { lightGlobals = false
  * items does, and the doubled space stays resident: a growth factor of 1 keeps it at its initial
  * 1 MiB semi-spaces (issue 22: loaded RSS ~200 -> ~150 MiB, requests/s no lower; docs/bench.md).
  * `--max-semi-space-size` would be the direct knob but is read only at process start.
+ * Set here, after the bundle has loaded, the space has already grown to 4 MiB semi-spaces during
+ * start-up, and stays there: deliberately. Setting it before the modules load (a dynamic import
+ * in cli.ts) kept 1 MiB and 6 MiB less RSS, but cost 10-20 % more CPU per request (objects of
+ * the requests in flight survived scavenges and were promoted; docs/bench.md).
  */
 export const SERVER_V8_FLAGS = ["--semi-space-growth-factor=1"];
 
