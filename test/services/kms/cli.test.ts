@@ -77,14 +77,15 @@ describe.concurrent("KMS through the AWS CLIs, every operation", () => {
         await kms(["enable-key", "--key-id", kid]);
         expect(await code(["describe-key", "--key-id", "11111111-2222-3333-4444-555555555555"])).toBe("NotFoundException");
 
-        // Aliases.
-        await kms(["create-alias", "--alias-name", "alias/walk", "--target-key-id", kid]);
-        expect(await code(["create-alias", "--alias-name", "alias/walk", "--target-key-id", kid])).toBe("AlreadyExistsException");
+        // Aliases (one name per CLI version: both walks run at once against one server).
+        const alias = `alias/walk-${version}`;
+        await kms(["create-alias", "--alias-name", alias, "--target-key-id", kid]);
+        expect(await code(["create-alias", "--alias-name", alias, "--target-key-id", kid])).toBe("AlreadyExistsException");
         const other: string = (await kms(["create-key"])).KeyMetadata.KeyId;
-        await kms(["update-alias", "--alias-name", "alias/walk", "--target-key-id", other]);
-        expect((await kms(["list-aliases", "--key-id", other])).Aliases.map((a: { AliasName: string }) => a.AliasName)).toEqual(["alias/walk"]);
-        await kms(["delete-alias", "--alias-name", "alias/walk"]);
-        expect(await code(["delete-alias", "--alias-name", "alias/walk"])).toBe("NotFoundException");
+        await kms(["update-alias", "--alias-name", alias, "--target-key-id", other]);
+        expect((await kms(["list-aliases", "--key-id", other])).Aliases.map((a: { AliasName: string }) => a.AliasName)).toEqual([alias]);
+        await kms(["delete-alias", "--alias-name", alias]);
+        expect(await code(["delete-alias", "--alias-name", alias])).toBe("NotFoundException");
 
         // Encrypt → decrypt with context, re-encrypt, errors.
         const ct = (await kms(["encrypt", "--key-id", kid, "--plaintext", file("plain", `hello ${version}`), "--encryption-context", "purpose=walk"])).CiphertextBlob;
